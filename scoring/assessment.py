@@ -1,0 +1,115 @@
+"""Load one assessment year from its folders: settings, catalogue, plan items, roster and inputs, each
+validated, every problem collected before anything is computed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import polars as pl
+
+from .catalogue import Catalogue, build_catalogue
+from .errors import InputError, Issue, ValidationFailed
+from .load import SourceFile, read_table, read_toml, sha256
+from .settings import Settings, parse_settings
+from .validate import CATALOGUE_COLUMNS, canonical_columns, check_roster, check_structure, normalise_inputs
+
+INPUT_SUFFIXES = (".csv", ".xlsx", ".xlsm", ".parquet")
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """A validated year, ready to score."""
+
+    year: int
+    settings: Settings
+    catalogue: Catalogue
+    units: pl.DataFrame  # code, name, class
+    observations: pl.DataFrame  # typed, see validate.OBSERVATION_SCHEMA
+    sources: tuple[SourceFile, ...]
+    notes: tuple[Issue, ...] = field(default_factory=tuple)
+
+
+def _display(path: Path, root: Path | None) -> str:
+    try:
+        return str(path.relative_to(root)) if root else str(path)
+    except ValueError:
+        return str(path)
+
+
+def input_files(data_dir: Path) -> list[Path]:
+    """The assessors' files in a year's data folder: everything readable except the roster."""
+    return sorted(p for p in data_dir.iterdir()
+                  if p.suffix.lower() in INPUT_SUFFIXES and p.stem != "units" and not p.name.startswith(("~$", ".")))
+
+
+def load_year(year: int, indicators_dir: Path, data_dir: Path, inputs: list[Path] | None = None,
+              root: Path | None = None) -> Assessment:
+    """Read and validate a year. Raises :class:`ValidationFailed` with every problem, or
+    :class:`InputError` for a file that cannot be read at all."""
+    ind = indicators_dir
+    if not ind.is_dir():
+        raise InputError(f"没有 {year} 年度的指标体系：{_display(ind, root)} 不存在")
+    if not data_dir.is_dir():
+        raise InputError(f"没有 {year} 年度的数据：{_display(data_dir, root)} 不存在")
+    issues: list[Issue] = []
+    sources: list[SourceFile] = []
+
+    def src(path: Path, encoding: str | None = None) -> str:
+        shown = _display(path, root)
+        sources.append(SourceFile(shown, sha256(path), encoding))
+        return shown
+
+    settings_path = ind / "settings.toml"
+    if not settings_path.exists():
+        raise InputError(f"{_display(settings_path, root)}：文件不存在")
+    raw = read_toml(settings_path, _display(settings_path, root))
+    settings, problems = parse_settings(raw, src(settings_path))
+    issues += problems
+    if settings is None:
+        raise ValidationFailed(issues)
+    if settings.year != year:
+        issues.append(Issue(_display(settings_path, root), None, "year", str(settings.year),
+                            f"应为 {year}（与所选年度一致）", "settings|year_matches", "definition"))
+
+    plan: dict[str, str] = {}
+    plan_path = ind / "plan_items.csv"
+    if plan_path.exists():
+        df, enc = read_table(plan_path, _display(plan_path, root))
+        shown = src(plan_path, enc)
+        issues += check_structure(df, {"item": True, "section": False, "text": False}, shown, unique=("item",))
+        if "item" in df.columns:
+            plan = {r["item"]: r.get("text") or "" for r in df.to_dicts() if r["item"]}
+
+    cat_path = ind / "indicators.csv"
+    df, enc = read_table(cat_path, _display(cat_path, root))
+    shown = src(cat_path, enc)
+    df = canonical_columns(df)
+    structure = check_structure(df, CATALOGUE_COLUMNS, shown)
+    issues += structure
+    if any(i.row == 1 for i in structure):
+        raise ValidationFailed(issues)
+    catalogue, problems = build_catalogue(df, settings, plan, shown)
+    issues += problems
+
+    roster_path = data_dir / "units.csv"
+    df, enc = read_table(roster_path, _display(roster_path, root))
+    shown = src(roster_path, enc)
+    roster, problems = check_roster(df, settings, shown)
+    issues += problems
+    if roster is None or catalogue is None or any(i.severity == "error" for i in issues):
+        raise ValidationFailed(issues)
+
+    files = inputs if inputs is not None else input_files(data_dir)
+    if not files:
+        raise InputError(f"{_display(data_dir, root)}：没有评分数据文件（.csv、.xlsx 或 .parquet）")
+    frames = []
+    for path in files:
+        df, enc = read_table(path, _display(path, root))
+        frames.append((src(path, enc), df))
+    observations, problems = normalise_inputs(frames, catalogue, settings, roster)
+    issues += problems
+    if any(i.severity == "error" for i in issues):
+        raise ValidationFailed(issues)
+    return Assessment(year, settings, catalogue, roster, observations, tuple(sources),
+                      tuple(i for i in issues if i.severity != "error"))

@@ -1,0 +1,309 @@
+"""The indicator catalogue: a tree of nodes with points, leaves carrying a registered rule with typed
+parameters. Built from ``indicators.csv`` and checked as a definition (ids, parents, sums, rules,
+parameters, classes, plan items) with every problem collected."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+import polars as pl
+
+from ._fixed import parse_decimal, to_fixed
+from .errors import Issue
+from .params import ParamError, split_params
+from .rules import REGISTRY, RuleKind
+from .settings import Settings
+
+ROLES = ("base", "bonus", "penalty", "veto")
+YES = {"是", "yes", "y", "true", "1", "√", "✓"}
+NO = {"", "否", "no", "n", "false", "0", "×", "✗"}
+
+
+@dataclass(frozen=True)
+class Node:
+    id: str
+    parent: str | None
+    name: str
+    points: Decimal
+    role: str
+    rule: str | None
+    params: dict[str, Any]
+    params_text: str
+    applies_to: tuple[str, ...]  # effective (inherited and narrowed); empty = all classes
+    plan_items: tuple[str, ...]
+    rubric: str
+    uncapped: bool
+    level: int
+    path: tuple[str, ...]
+    row: int
+    is_leaf: bool
+
+    @property
+    def points_fixed(self) -> int:
+        return to_fixed(self.points)
+
+    @property
+    def level1(self) -> str:
+        return self.path[0]
+
+    def applies(self, class_id: str) -> bool:
+        return not self.applies_to or class_id in self.applies_to
+
+    @property
+    def kind(self) -> RuleKind | None:
+        return REGISTRY.get(self.rule or "")
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    year: int
+    nodes: tuple[Node, ...]
+    plan_items: dict[str, str] = field(default_factory=dict)
+
+    def node(self, node_id: str) -> Node:
+        return self._by_id[node_id]
+
+    @property
+    def _by_id(self) -> dict[str, Node]:
+        return {n.id: n for n in self.nodes}
+
+    @property
+    def leaves(self) -> list[Node]:
+        return [n for n in self.nodes if n.is_leaf]
+
+    @property
+    def level1(self) -> list[Node]:
+        return [n for n in self.nodes if n.level == 1]
+
+    def children(self, node_id: str | None) -> list[Node]:
+        return [n for n in self.nodes if n.parent == node_id]
+
+    @property
+    def depth(self) -> int:
+        return max((n.level for n in self.nodes), default=0)
+
+    def path_names(self, node: Node) -> str:
+        by_id = self._by_id
+        return " / ".join(by_id[i].name for i in node.path)
+
+    def applicable_max(self, class_id: str) -> Decimal:
+        return sum((n.points for n in self.leaves if n.role == "base" and n.applies(class_id)), Decimal(0))
+
+    def leaf_frame(self, class_ids: list[str]) -> pl.DataFrame:
+        """One row per leaf: what the scoring core needs about it."""
+        leaves = self.leaves
+        by_id = self._by_id
+        return pl.DataFrame(
+            {
+                "indicator": [n.id for n in leaves],
+                "rule": [n.rule or "" for n in leaves],
+                "M": [n.points_fixed for n in leaves],
+                "role": [n.role for n in leaves],
+                "level1": [n.level1 for n in leaves],
+                "uncapped": [n.uncapped for n in leaves],
+                "bounded": [bool(n.kind and n.kind.bounded) for n in leaves],
+                "path": [self.path_names(n) for n in leaves],
+                "name": [n.name for n in leaves],
+                "rubric": [n.rubric for n in leaves],
+                "level1_points": [by_id[n.level1].points_fixed for n in leaves],
+                **{f"applies_{c}": [n.applies(c) for n in leaves] for c in class_ids},
+            },
+            schema_overrides={"M": pl.Int64, "level1_points": pl.Int64},
+        )
+
+    def node_frame(self) -> pl.DataFrame:
+        """Every node with its parent, level and points (pico), for the tree aggregation."""
+        return pl.DataFrame(
+            {
+                "node": [n.id for n in self.nodes],
+                "parent": [n.parent for n in self.nodes],
+                "level": [n.level for n in self.nodes],
+                "points": [n.points_fixed for n in self.nodes],
+                "role": [n.role for n in self.nodes],
+                "is_leaf": [n.is_leaf for n in self.nodes],
+            },
+            schema_overrides={"points": pl.Int64, "parent": pl.String, "level": pl.Int32},
+        )
+
+
+def _split_list(text: str | None) -> tuple[str, ...]:
+    return tuple(x.strip() for x in re.split(r"[、,，;；\s]+", text or "") if x.strip())
+
+
+def build_catalogue(
+    df: pl.DataFrame, settings: Settings, plan_items: dict[str, str], file: str
+) -> tuple[Catalogue | None, list[Issue]]:
+    """The catalogue from the rows of ``indicators.csv`` (all text, with ``__row__``), with every
+    definition problem found."""
+    issues: list[Issue] = []
+
+    def fail(row: int | None, column: str | None, value: object, expected: str, code: str) -> None:
+        issues.append(Issue(file, row, column, None if value is None else str(value), expected, code,
+                            family="definition"))
+
+    rows = df.to_dicts()
+    ids: dict[str, dict[str, Any]] = {}
+    for r in rows:
+        nid = r.get("id") or ""
+        if not nid:
+            continue
+        if nid in ids:
+            fail(r["__row__"], "id", nid, f"指标编号重复（第{ids[nid]['__row__']}行已使用）", f"{nid}|id_unique")
+            continue
+        ids[nid] = r
+
+    classes = set(settings.class_ids)
+    children: dict[str | None, list[str]] = {}
+    for nid, r in ids.items():
+        parent = r.get("parent") or None
+        if parent is not None and parent not in ids:
+            fail(r["__row__"], "parent", parent, "上级指标编号不存在", f"{nid}|parent_known")
+            parent = None
+        children.setdefault(parent, []).append(nid)
+
+    # depth-first from the roots, catching cycles
+    nodes: dict[str, Node] = {}
+    points: dict[str, Decimal] = {}
+    for nid, r in ids.items():
+        p = parse_decimal((r.get("points") or "").rstrip("分"))
+        if p is None or p <= 0:
+            fail(r["__row__"], "points", r.get("points"), "分值应为正数", f"{nid}|points_positive")
+            p = Decimal(0)
+        else:
+            try:
+                to_fixed(p)
+            except ValueError:
+                fail(r["__row__"], "points", r.get("points"), "分值小数位数过多", f"{nid}|points_places")
+        points[nid] = p
+
+    def visit(nid: str, parent: Node | None, seen: tuple[str, ...]) -> None:
+        r = ids[nid]
+        row = int(r["__row__"])
+        kids = children.get(nid, [])
+        is_leaf = not kids
+        role = (r.get("role") or "").strip() or (parent.role if parent else "base")
+        if parent is None and role not in ROLES:
+            fail(row, "role", role, f"应为 {' / '.join(ROLES)} 之一", f"{nid}|role_known")
+            role = "base"
+        elif parent is not None and (r.get("role") or "").strip() and role != parent.role:
+            fail(row, "role", role, f"下级指标的 role 须与一级指标一致（{parent.role}）", f"{nid}|role_inherited")
+            role = parent.role
+        applies = _split_list(r.get("applies_to"))
+        unknown = [c for c in applies if c not in classes]
+        if unknown:
+            fail(row, "applies_to", "、".join(unknown), f"单位类别应为 {'、'.join(settings.class_ids)} 之一",
+                 f"{nid}|applies_to_known")
+            applies = tuple(c for c in applies if c in classes)
+        if parent is not None and parent.applies_to:
+            wider = [c for c in applies if c not in parent.applies_to]
+            if wider:
+                fail(row, "applies_to", "、".join(wider), "下级指标的适用类别不能超出上级指标", f"{nid}|applies_to_narrows")
+            applies = tuple(c for c in applies if c in parent.applies_to) or parent.applies_to
+        refs = _split_list(r.get("plan_items"))
+        for ref in refs:
+            if plan_items and ref not in plan_items:
+                fail(row, "plan_items", ref, "工作要点条目不存在（见 plan_items.csv）", f"{nid}|plan_item_known")
+        unc = (r.get("uncapped") or "").strip().lower()
+        if unc not in YES | NO:
+            fail(row, "uncapped", r.get("uncapped"), "应为 是 或 空", f"{nid}|uncapped_bool")
+        rule = (r.get("rule") or "").strip() or None
+        params: dict[str, Any] = {}
+        params_text = r.get("params") or ""
+        if is_leaf:
+            params = _check_leaf(nid, row, rule, params_text, points[nid], fail)
+            if not (r.get("rubric") or "").strip():
+                fail(row, "rubric", None, "末级指标应写明评分标准", f"{nid}|rubric_present")
+        elif rule:
+            fail(row, "rule", rule, "只有末级指标才有评分规则", f"{nid}|rule_on_leaf")
+        node = Node(
+            id=nid, parent=parent.id if parent else None, name=r.get("name") or nid, points=points[nid], role=role,
+            rule=rule, params=params, params_text=params_text, applies_to=applies, plan_items=refs,
+            rubric=r.get("rubric") or "", uncapped=unc in YES, level=len(seen) + 1, path=(*seen, nid), row=row,
+            is_leaf=is_leaf,
+        )
+        if not (r.get("name") or "").strip():
+            fail(row, "name", None, "指标名称不能为空", f"{nid}|name_present")
+        nodes[nid] = node
+        for kid in kids:
+            visit(kid, node, (*seen, nid))
+        if kids and role == "base":
+            total = sum((points[k] for k in kids), Decimal(0))
+            if total != points[nid]:
+                fail(row, "points", f"{points[nid]}", f"下级指标分值之和为 {total}，应等于本指标分值", f"{nid}|points_sum")
+
+    for root in children.get(None, []):
+        visit(root, None, ())
+    unreached = [nid for nid in ids if nid not in nodes]
+    for nid in unreached:
+        fail(ids[nid]["__row__"], "parent", ids[nid].get("parent"), "指标的上级关系成环", f"{nid}|parent_cycle")
+
+    base_roots = [nodes[n] for n in children.get(None, []) if n in nodes and nodes[n].role == "base"]
+    for c in settings.classes:
+        total = sum((n.points for n in base_roots if n.applies(c.id)), Decimal(0))
+        if base_roots and total != c.max_points:
+            issues.append(Issue(file, None, "points", str(total),
+                                f"适用于“{c.name}”的一级指标分值之和应为 {c.max_points}", f"{c.id}|class_max_sum",
+                                family="definition"))
+    if not base_roots:
+        issues.append(Issue(file, None, None, None, "至少需要一个 role 为 base 的一级指标", "catalogue|base_present",
+                            family="definition"))
+    if settings.bonus_cap is None and any(n.role == "bonus" for n in base_roots + list(nodes.values())):
+        issues.append(Issue(file, None, "role", "bonus", "有加分项时 settings.toml 应声明 [bonus] cap",
+                            "settings|bonus_cap_missing", family="definition"))
+    order = [nodes[nid] for nid in ids if nid in nodes]
+    year = settings.year
+    return Catalogue(year, tuple(order), plan_items), issues
+
+
+def _check_leaf(nid: str, row: int, rule: str | None, params_text: str, points: Decimal, fail: Any) -> dict[str, Any]:
+    if not rule:
+        fail(row, "rule", None, "末级指标应有评分规则（rule）", f"{nid}|rule_present")
+        return {}
+    kind = REGISTRY.get(rule)
+    if kind is None:
+        fail(row, "rule", rule, f"未知的评分规则；可用：{'、'.join(sorted(REGISTRY))}", f"{nid}|rule_known")
+        return {}
+    raw, bad = split_params(params_text)
+    for b in bad:
+        fail(row, "params", b, "参数应写成 名称=值，用 ; 分隔", f"{nid}|params_syntax")
+    params: dict[str, Any] = {}
+    allowed = {**kind.params}
+    for name, text in raw.items():
+        if name == "ceiling":
+            try:
+                from .params import ParamSpec
+
+                params["ceiling"] = ParamSpec("amount").parse(text)
+            except ParamError as e:
+                fail(row, "params", f"ceiling={text}", str(e), f"{nid}|params_ceiling")
+            continue
+        spec = allowed.get(name)
+        if spec is None:
+            known = "、".join(allowed) or "无"
+            fail(row, "params", f"{name}={text}", f"规则 {rule} 没有参数 {name}（可用：{known}、ceiling）",
+                 f"{nid}|params_unknown_{name}")
+            continue
+        try:
+            params[name] = spec.parse(text)
+        except ParamError as e:
+            fail(row, "params", f"{name}={text}", f"参数 {name}：{e}", f"{nid}|params_{name}")
+    for name, spec in kind.params.items():
+        if name not in params and name not in {n for n in raw}:
+            if spec.required:
+                fail(row, "params", params_text or None, f"规则 {rule} 缺少参数 {name}", f"{nid}|params_{name}_missing")
+            elif spec.default is not None:
+                params[name] = spec.default
+    if all(spec.required is False or name in params for name, spec in kind.params.items()):
+        try:
+            m = to_fixed(points)
+        except ValueError:
+            return params
+        for code, message in kind.check(params, m):
+            fail(row, "params", params_text or None, message, f"{nid}|params_{code}")
+        cap = params.get("cap")
+        if isinstance(cap, int) and cap < 0:
+            fail(row, "params", params_text, "cap 不能为负", f"{nid}|params_cap")
+    return params

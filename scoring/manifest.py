@@ -1,0 +1,74 @@
+"""The run manifest: package version, hashes of the catalogue and inputs, the settings used and a digest
+of the results, so anyone can replay a run and get the same table."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field
+from importlib.metadata import PackageNotFoundError, version
+from typing import TYPE_CHECKING, Any
+
+import polars as pl
+
+from .load import SourceFile
+
+if TYPE_CHECKING:
+    from .assessment import Assessment
+
+RESULT_COLUMNS = ("unit", "class", "total_num", "total_den", "total_printed", "rank", "grade", "veto")
+
+
+def package_version() -> str:
+    try:
+        return version("zwgk-scoring")
+    except PackageNotFoundError:  # pragma: no cover - running from a source tree without install
+        return "0+unknown"
+
+
+def results_digest(units: pl.DataFrame) -> str:
+    """A digest of what is published (exact totals, printed totals, ranks, grades), order-independent."""
+    cols = [c for c in RESULT_COLUMNS if c in units.columns]
+    table = units.select(pl.col(c).cast(pl.String) for c in cols).sort("unit")
+    h = hashlib.sha256()
+    h.update("|".join(cols).encode())
+    for row in table.iter_rows():
+        h.update("\x1f".join("" if v is None else v for v in row).encode())
+        h.update(b"\n")
+    return h.hexdigest()
+
+
+@dataclass(frozen=True)
+class Manifest:
+    year: int
+    package_version: str
+    created: str
+    sources: tuple[SourceFile, ...]
+    settings: dict[str, Any]
+    results_sha256: str
+    units: int
+    observations: int
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), ensure_ascii=False, indent=2, default=str)
+
+    @classmethod
+    def from_json(cls, text: str) -> Manifest:
+        d = json.loads(text)
+        d["sources"] = tuple(SourceFile(**s) for s in d["sources"])
+        return cls(**d)
+
+
+def make_manifest(assessment: Assessment, units: pl.DataFrame) -> Manifest:
+    return Manifest(
+        year=assessment.year,
+        package_version=package_version(),
+        created=dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(),
+        sources=assessment.sources,
+        settings=assessment.settings.raw,
+        results_sha256=results_digest(units),
+        units=units.height,
+        observations=assessment.observations.height,
+    )

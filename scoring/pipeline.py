@@ -1,0 +1,85 @@
+"""compute: points → aggregate → rank → grade, as one lazy query over the validated year."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import polars as pl
+
+from .aggregate import aggregate, to_points
+from .assessment import Assessment
+from .catalogue import Catalogue
+from .grade import grade
+from .ledger import indicator_points, ledger
+from .manifest import Manifest, make_manifest
+from .points import leaf_points
+from .rank import order, rank
+from .settings import Settings
+
+
+def score(observations: pl.LazyFrame, units: pl.LazyFrame, catalogue: Catalogue, settings: Settings) -> pl.LazyFrame:
+    """The ranked, graded per-unit results as a LazyFrame (nothing is computed until collected).
+
+    ``observations``: unit, class, indicator, value, and optionally key, na, period, channel, text;
+    ``units``: code, name, class.
+    """
+    schema = observations.collect_schema()
+    na = (observations.filter(pl.col("na")) if "na" in schema else observations.head(0)).select("unit", "indicator")
+    points = leaf_points(observations, catalogue, settings, units)
+    totals = aggregate(points, na, units, catalogue, settings)
+    return order(grade(rank(totals, settings), settings), settings)
+
+
+def publishable(results: pl.LazyFrame, catalogue: Catalogue, settings: Settings) -> pl.LazyFrame:
+    """Points as decimals for people: parts and totals rounded to the printed places."""
+    scale = 10**settings.places
+    base_l1 = [n.id for n in catalogue.level1 if n.role == "base"]
+    from .aggregate import printed
+
+    def show(col: str) -> pl.Expr:
+        return (printed(pl.col(col).cast(pl.Int128), pl.lit(1, pl.Int128), settings).cast(pl.Float64) / scale)
+
+    return results.with_columns(
+        *(show(f"part:{l1}").alias(f"part:{l1}") for l1 in base_l1),
+        show("bonus").alias("bonus"), show("penalty").alias("penalty"), (-show("major")).alias("major"),
+        (pl.col("total_printed").cast(pl.Float64) / scale).alias("total"),
+        (pl.col("total_num").cast(pl.Float64) / pl.col("total_den").cast(pl.Float64) / 1e12).alias("total_exact"),
+        to_points(pl.col("max")).alias("max"),
+        to_points(pl.col("base_raw")).alias("base_raw"),
+        (pl.col("base_num").cast(pl.Float64) / pl.col("total_den").cast(pl.Float64) / 1e12).alias("base"),
+    )
+
+
+@dataclass
+class Result:
+    """What a run produces: per-unit results, and lazily the per-indicator points and the ledger."""
+
+    assessment: Assessment
+    units: pl.DataFrame  # one row per unit, published order; exact columns plus display columns
+    manifest: Manifest
+
+    @property
+    def settings(self) -> Settings:
+        return self.assessment.settings
+
+    @property
+    def catalogue(self) -> Catalogue:
+        return self.assessment.catalogue
+
+    def indicator_points(self) -> pl.LazyFrame:
+        """Per unit × leaf: points and points lost (built only when asked for)."""
+        a = self.assessment
+        return indicator_points(a.observations.lazy(), a.units.lazy(), a.catalogue, a.settings)
+
+    def ledger(self) -> pl.LazyFrame:
+        """Every credit and deduction with its reason (built only when asked for)."""
+        a = self.assessment
+        return ledger(a.observations.lazy(), a.units.lazy(), a.catalogue, a.settings)
+
+
+def compute(assessment: Assessment) -> Result:
+    """Score a validated year."""
+    a = assessment
+    lf = score(a.observations.lazy(), a.units.lazy(), a.catalogue, a.settings)
+    units = publishable(lf, a.catalogue, a.settings).collect()
+    return Result(a, units, make_manifest(a, units))

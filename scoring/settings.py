@@ -1,0 +1,329 @@
+"""Year-level settings (``indicators/<year>/settings.toml``): what differs between offices is declared,
+never hard-coded."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any
+
+from ._fixed import parse_decimal, parse_fraction, to_fixed
+from .errors import Issue
+
+ROUNDING_MODES = ("half_up", "half_even", "down")
+TIE_METHODS = ("competition", "dense")
+BASES = ("printed", "exact")
+CAP_MODES = ("node", "pooled")
+NA_METHODS = ("renormalise", "scale", "redistribute", "reduce_max")
+VETO_ACTIONS = ("grade_only", "fixed_score", "stop")
+MISSING_POLICIES = ("zero", "no_finding", "error")
+PERIOD_METHODS = ("mean", "sum", "weighted")
+QUOTA_TIES = ("include", "exclude")
+
+
+@dataclass(frozen=True)
+class UnitClass:
+    id: str
+    name: str
+    max_points: Decimal
+    scale: Fraction | None = None
+
+
+@dataclass(frozen=True)
+class GradeBand:
+    name: str
+    min_points: Decimal
+
+
+@dataclass(frozen=True)
+class GradeQuota:
+    grade: str
+    share: Fraction
+    ties: str = "exclude"
+
+
+@dataclass(frozen=True)
+class Settings:
+    year: int
+    title: str
+    issuer: str
+    classes: tuple[UnitClass, ...]
+    places: int = 2
+    rounding: str = "half_up"
+    ties: str = "competition"
+    rank_basis: str = "printed"
+    caps: str = "node"
+    not_applicable: str = "renormalise"
+    bonus_cap: Decimal | None = None
+    bonus_gate: Decimal | None = None
+    bonus_gate_inclusive: bool = False
+    penalty_cap: Decimal | None = None
+    veto_action: str = "grade_only"
+    veto_score: Decimal = Decimal(59)
+    bands: tuple[GradeBand, ...] = (
+        GradeBand("优秀", Decimal(90)),
+        GradeBand("良好", Decimal(80)),
+        GradeBand("合格", Decimal(60)),
+    )
+    fail_grade: str = "不合格"
+    grade_basis: str = "printed"
+    section_fail_share: Fraction | None = None
+    quotas: tuple[GradeQuota, ...] = ()
+    missing: str = "zero"
+    period_method: str | None = None
+    period_weights: tuple[tuple[str, Fraction], ...] = ()
+    channel_weights: tuple[tuple[str, Fraction], ...] = ()
+    raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    def unit_class(self, class_id: str) -> UnitClass:
+        return next(c for c in self.classes if c.id == class_id)
+
+    @property
+    def class_ids(self) -> list[str]:
+        return [c.id for c in self.classes]
+
+    def method_statement(self) -> list[str]:
+        """The method in words, for the workbook's cover sheet."""
+        mode = {"half_up": "四舍五入", "half_even": "四舍六入五成双", "down": "截尾"}[self.rounding]
+        lines = [
+            f"总分保留{self.places}位小数（{mode}）。",
+            "排名按" + ("公布的总分" if self.rank_basis == "printed" else "未舍入的精确总分")
+            + ("计算，总分相同者并列（1、2、2、4）" if self.ties == "competition"
+               else "计算，总分相同者并列（1、2、2、3）")
+            + "，并列者按单位代码排序。",
+            "每个指标扣分以其自身分值为限，扣完为止。" if self.caps == "node"
+            else "二级及以下指标扣分可突破自身分值，以一级指标分值为限。",
+            {
+                "renormalise": "不适用指标按得分率折算：得分 = 实得分 ÷ 适用指标满分 × 满分。",
+                "scale": "不适用指标按各类别声明的系数折算。",
+                "redistribute": "不适用指标的分值平均分配给同一一级指标下的其他适用指标。",
+                "reduce_max": "不适用指标不计分，相应降低满分，不折算。",
+            }[self.not_applicable],
+        ]
+        if self.bonus_cap is not None:
+            gate = ""
+            if self.bonus_gate is not None:
+                gate = f"，基础分{'达到' if self.bonus_gate_inclusive else '高于'}{self.bonus_gate}分"
+                gate += "（含）" if self.bonus_gate_inclusive else ""
+                gate += "方可加分"
+            lines.append(f"加分最高{self.bonus_cap}分{gate}。")
+        if self.penalty_cap is not None:
+            lines.append(f"扣分项最高扣{self.penalty_cap}分。")
+        lines.append({
+            "grade_only": "触发一票否决的单位等次为“不合格”，得分照常计算。",
+            "fixed_score": f"触发一票否决的单位按{self.veto_score}分计，等次为“不合格”。",
+            "stop": "触发一票否决的单位不再计分、不参与排名，等次为“不合格”。",
+        }[self.veto_action])
+        bands = "，".join(f"{b.name}≥{b.min_points}" for b in self.bands)
+        lines.append(f"等次：{bands}，其余为{self.fail_grade}。")
+        if self.section_fail_share is not None:
+            lines.append(f"任一一级指标得分低于其分值的{float(self.section_fail_share) * 100:g}%的，等次为"
+                         f"“{self.fail_grade}”。")
+        for q in self.quotas:
+            lines.append(f"“{q.grade}”不超过本类单位的{float(q.share) * 100:g}%。")
+        return lines
+
+
+class _Reader:
+    """Reads typed values out of the TOML tables, collecting every problem as an Issue."""
+
+    def __init__(self, file: str) -> None:
+        self.file = file
+        self.issues: list[Issue] = []
+
+    def fail(self, column: str, value: object, expected: str, code: str) -> None:
+        self.issues.append(Issue(self.file, None, column, None if value is None else str(value), expected,
+                                 f"settings|{code}", family="definition"))
+
+    def choice(self, table: dict[str, Any], key: str, path: str, options: tuple[str, ...], default: str) -> str:
+        value = table.get(key, default)
+        if value not in options:
+            self.fail(path, value, f"应为 {' / '.join(options)} 之一", f"{key}_choice")
+            return default
+        return str(value)
+
+    def decimal(self, table: dict[str, Any], key: str, path: str, *, required: bool = False,
+                minimum: Decimal | None = Decimal(0)) -> Decimal | None:
+        if key not in table:
+            if required:
+                self.fail(path, None, "缺少此项", f"{key}_missing")
+            return None
+        value = table[key]
+        d = None if isinstance(value, bool) else parse_decimal(str(value))
+        if d is None or (minimum is not None and d < minimum):
+            self.fail(path, value, f"应为不小于{minimum}的数" if minimum is not None else "应为数", f"{key}_number")
+            return None
+        try:
+            to_fixed(d)
+        except ValueError:
+            self.fail(path, value, "小数位数过多（最多12位）", f"{key}_places")
+            return None
+        return d
+
+    def fraction(self, value: object, path: str, code: str) -> Fraction | None:
+        f = None if isinstance(value, bool) else parse_fraction(str(value))
+        if f is None or f <= 0:
+            self.fail(path, value, "应为正数或分数（如 0.8、4/3）", code)
+            return None
+        return f
+
+    def table(self, raw: dict[str, Any], key: str) -> dict[str, Any]:
+        value = raw.get(key, {})
+        if not isinstance(value, dict):
+            self.fail(key, value, "应为一个表（[section]）", f"{key}_table")
+            return {}
+        return value
+
+
+def parse_settings(raw: dict[str, Any], file: str) -> tuple[Settings | None, list[Issue]]:
+    """Typed settings from the parsed TOML, with every problem found."""
+    r = _Reader(file)
+    year = raw.get("year")
+    if not isinstance(year, int) or isinstance(year, bool):
+        r.fail("year", year, "应为年份（整数，如 2021）", "year")
+        year = 0
+    title = raw.get("title")
+    if not isinstance(title, str) or not title.strip():
+        r.fail("title", title, "应为考核名称（如 轮台县2021年度政务公开工作考核）", "title")
+        title = ""
+    issuer = str(raw.get("issuer", ""))
+
+    classes: list[UnitClass] = []
+    raw_classes = raw.get("classes")
+    if not isinstance(raw_classes, list) or not raw_classes:
+        r.fail("classes", raw_classes, "应至少声明一个单位类别（[[classes]]，含 id、name、max）", "classes")
+        raw_classes = []
+    for i, c in enumerate(raw_classes):
+        path = f"classes[{i + 1}]"
+        if not isinstance(c, dict) or not str(c.get("id", "")).strip():
+            r.fail(f"{path}.id", c, "单位类别应有 id", "class_id")
+            continue
+        max_points = r.decimal(c, "max", f"{path}.max", required=True, minimum=Decimal("0.0001"))
+        scale = r.fraction(c["scale"], f"{path}.scale", "class_scale") if "scale" in c else None
+        cid = str(c["id"]).strip()
+        if any(x.id == cid for x in classes):
+            r.fail(f"{path}.id", cid, "单位类别 id 重复", "class_id_unique")
+        classes.append(UnitClass(cid, str(c.get("name", cid)), max_points or Decimal(100), scale))
+
+    rounding = r.table(raw, "rounding")
+    places = rounding.get("places", 2)
+    if not isinstance(places, int) or isinstance(places, bool) or not 0 <= places <= 6:
+        r.fail("rounding.places", places, "应为0到6之间的整数", "places")
+        places = 2
+    ranking = r.table(raw, "ranking")
+    caps = r.table(raw, "caps")
+    na = r.table(raw, "not_applicable")
+    bonus = r.table(raw, "bonus")
+    penalty = r.table(raw, "penalty")
+    veto = r.table(raw, "veto")
+    grades = r.table(raw, "grades")
+    inputs = r.table(raw, "inputs")
+    periods = r.table(raw, "periods")
+    channels = r.table(raw, "channels")
+
+    na_method = r.choice(na, "method", "not_applicable.method", NA_METHODS, "renormalise")
+    if na_method == "scale":
+        for c in classes:
+            if c.scale is None:
+                r.fail(f"classes[{c.id}].scale", None, "not_applicable.method = \"scale\" 时每个类别须声明 scale（如 4/3）",
+                       "class_scale_missing")
+
+    gate_inclusive = bonus.get("gate_inclusive", False)
+    if not isinstance(gate_inclusive, bool):
+        r.fail("bonus.gate_inclusive", gate_inclusive, "应为 true 或 false", "gate_inclusive")
+        gate_inclusive = False
+
+    bands: list[GradeBand] = []
+    raw_bands = grades.get("bands", [{"name": "优秀", "min": 90}, {"name": "良好", "min": 80}, {"name": "合格", "min": 60}])
+    if not isinstance(raw_bands, list):
+        r.fail("grades.bands", raw_bands, "应为等次列表", "bands")
+        raw_bands = []
+    for i, b in enumerate(raw_bands):
+        path = f"grades.bands[{i + 1}]"
+        if not isinstance(b, dict) or not str(b.get("name", "")).strip():
+            r.fail(path, b, "等次应有 name 和 min", "band")
+            continue
+        m = r.decimal(b, "min", f"{path}.min", required=True)
+        if m is not None:
+            bands.append(GradeBand(str(b["name"]).strip(), m))
+    if any(a.min_points <= b.min_points for a, b in zip(bands, bands[1:], strict=False)):
+        r.fail("grades.bands", ", ".join(f"{b.name}≥{b.min_points}" for b in bands),
+               "等次下限应从高到低严格递减", "bands_descending")
+    fail_grade = str(grades.get("fail", "不合格"))
+    names = {b.name for b in bands} | {fail_grade}
+
+    quotas: list[GradeQuota] = []
+    raw_quotas = grades.get("quotas", [])
+    for i, q in enumerate(raw_quotas if isinstance(raw_quotas, list) else []):
+        path = f"grades.quotas[{i + 1}]"
+        if not isinstance(q, dict) or q.get("grade") not in names:
+            r.fail(path, q, f"grade 应为已声明的等次之一（{'、'.join(sorted(names))}）", "quota_grade")
+            continue
+        share = r.fraction(q.get("share"), f"{path}.share", "quota_share")
+        if share is not None and share > 1:
+            r.fail(f"{path}.share", q.get("share"), "比例应在0到1之间", "quota_share")
+            share = None
+        ties = r.choice(q, "ties", f"{path}.ties", QUOTA_TIES, "exclude")
+        if share is not None:
+            quotas.append(GradeQuota(str(q["grade"]), share, ties))
+
+    section_fail = None
+    if "section_fail_share" in grades:
+        section_fail = r.fraction(grades["section_fail_share"], "grades.section_fail_share", "section_fail_share")
+
+    period_method = None
+    period_weights: list[tuple[str, Fraction]] = []
+    if periods:
+        period_method = r.choice(periods, "method", "periods.method", PERIOD_METHODS, "mean")
+        pw = periods.get("weights", {})
+        if not isinstance(pw, dict) or (period_method != "sum" and not pw):
+            r.fail("periods.weights", pw, "应列出各期（如 { Q1 = 0.25, Q2 = 0.25 }）", "period_weights")
+            pw = {}
+        for k, v in pw.items():
+            f = r.fraction(v, f"periods.weights.{k}", "period_weight")
+            if f is not None:
+                period_weights.append((str(k), f))
+    channel_weights: list[tuple[str, Fraction]] = []
+    if channels:
+        cw = channels.get("weights", {})
+        if not isinstance(cw, dict) or not cw:
+            r.fail("channels.weights", cw, "应列出各渠道权重（如 { online = 0.8, onsite = 0.2 }）", "channel_weights")
+            cw = {}
+        for k, v in cw.items():
+            f = r.fraction(v, f"channels.weights.{k}", "channel_weight")
+            if f is not None:
+                channel_weights.append((str(k), f))
+        if channel_weights and sum(w for _, w in channel_weights) != 1:
+            r.fail("channels.weights", ", ".join(f"{k}={float(w):g}" for k, w in channel_weights),
+                   "各渠道权重之和应为1", "channel_weights_sum")
+
+    settings = Settings(
+        year=year,
+        title=title,
+        issuer=issuer,
+        classes=tuple(classes),
+        places=places,
+        rounding=r.choice(rounding, "mode", "rounding.mode", ROUNDING_MODES, "half_up"),
+        ties=r.choice(ranking, "ties", "ranking.ties", TIE_METHODS, "competition"),
+        rank_basis=r.choice(ranking, "basis", "ranking.basis", BASES, "printed"),
+        caps=r.choice(caps, "mode", "caps.mode", CAP_MODES, "node"),
+        not_applicable=na_method,
+        bonus_cap=r.decimal(bonus, "cap", "bonus.cap"),
+        bonus_gate=r.decimal(bonus, "gate", "bonus.gate"),
+        bonus_gate_inclusive=gate_inclusive,
+        penalty_cap=r.decimal(penalty, "cap", "penalty.cap"),
+        veto_action=r.choice(veto, "action", "veto.action", VETO_ACTIONS, "grade_only"),
+        veto_score=r.decimal(veto, "score", "veto.score") or Decimal(59),
+        bands=tuple(bands),
+        fail_grade=fail_grade,
+        grade_basis=r.choice(grades, "basis", "grades.basis", BASES, "printed"),
+        section_fail_share=section_fail,
+        quotas=tuple(quotas),
+        missing=r.choice(inputs, "missing", "inputs.missing", MISSING_POLICIES, "zero"),
+        period_method=period_method,
+        period_weights=tuple(period_weights),
+        channel_weights=tuple(channel_weights),
+        raw=raw,
+    )
+    return (settings if not r.issues else None), r.issues
