@@ -1,0 +1,1 @@
+"""The ``score`` command line: thin commands over the library, one module per command group."""

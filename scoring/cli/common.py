@@ -1,0 +1,68 @@
+"""Options shared by the commands, declared once, and the loading step they all begin with."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from .render import error, table
+
+if TYPE_CHECKING:
+    from scoring.assessment import Assessment
+    from scoring.errors import Issue
+
+Year = Annotated[int, typer.Option("--year", "-y", help="考核年度，如 2021")]
+IndicatorsDir = Annotated[
+    Path | None, typer.Option("--indicators", help="指标体系目录（默认 indicators/<年度>）", show_default=False)]
+DataDir = Annotated[Path | None, typer.Option("--data", help="数据目录（默认 data/<年度>）", show_default=False)]
+Inputs = Annotated[
+    list[Path] | None,
+    typer.Option("--input", "-i", help="评分数据文件（.csv/.xlsx/.parquet，可多次指定；默认数据目录下除 units.csv 外的全部文件）",
+                 show_default=False)]
+Period = Annotated[str | None, typer.Option("--period", help="只计算某一考核期（如 Q3），须在 [periods] 中声明",
+                                            show_default=False)]
+
+
+def issues_table(issues: list[Issue]) -> str:
+    rows = [(i.file, "" if i.row is None else i.row, i.column or "", i.value or "", i.expected, i.code)
+            for i in issues]
+    return table(["文件", "行", "列", "值", "应为", "代码"], rows, right=(1,))
+
+
+def load(year: int, indicators: Path | None, data: Path | None, inputs: list[Path] | None = None,
+         period: str | None = None) -> Assessment:
+    """Load and validate a year; print every problem and exit 1 on a user's mistake."""
+    from scoring.assessment import load_year
+    from scoring.errors import InputError, ValidationFailed
+
+    ind = indicators or Path("indicators") / str(year)
+    dat = data or Path("data") / str(year)
+    try:
+        assessment = load_year(year, ind, dat, inputs or None, root=Path.cwd())
+    except InputError as e:
+        error(str(e))
+        raise typer.Exit(1) from None
+    except ValidationFailed as e:
+        errors = e.errors
+        typer.echo(issues_table(errors), err=True)
+        error(f"校验未通过：共 {len(errors)} 处错误，未计算任何结果。")
+        raise typer.Exit(1) from None
+    if period is not None:
+        assessment = only_period(assessment, period)
+    return assessment
+
+
+def only_period(assessment: Assessment, period: str) -> Assessment:
+    import polars as pl
+
+    s = assessment.settings
+    declared = [k for k, _ in s.period_weights]
+    if period not in declared:
+        error(f"考核期 {period} 未在 settings.toml [periods] 中声明" + (f"（已声明：{'、'.join(declared)}）"
+                                                                     if declared else "（本年度不分期考核）"))
+        raise typer.Exit(1)
+    obs = assessment.observations.filter(pl.col("period") == period).with_columns(pl.lit(None, pl.String).alias("period"))
+    return replace(assessment, settings=replace(s, period_method=None, period_weights=()), observations=obs)

@@ -1,0 +1,58 @@
+"""``score explain``: every point a unit lost, and why."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from .common import DataDir, IndicatorsDir, Inputs, Period, Year
+
+
+def explain(
+    year: Year,
+    unit: Annotated[str, typer.Option("--unit", "-u", help="单位代码或名称")],
+    indicators: IndicatorsDir = None,
+    data: DataDir = None,
+    inputs: Inputs = None,
+    period: Period = None,
+) -> None:
+    """逐项列出某单位的失分、加分、扣分及原因。"""
+    import polars as pl
+
+    from scoring.pipeline import compute
+
+    from .common import load
+    from .render import error, fmt_points, table
+
+    a = load(year, indicators, data, inputs, period)
+    match = a.units.filter((pl.col("code") == unit) | (pl.col("name") == unit))
+    if match.is_empty():
+        hits = a.units.filter(pl.col("name").str.contains(unit, literal=True))
+        hint = f"（是否指：{'、'.join(hits['name'].head(5).to_list())}）" if not hits.is_empty() else ""
+        error(f"单位 {unit} 不在 {a.year} 年度名单中{hint}")
+        raise typer.Exit(1)
+    code = match["code"][0]
+    result = compute(a)
+    row = result.units.filter(pl.col("unit") == code).to_dicts()[0]
+    s = a.settings
+    cls = s.unit_class(row["class"])
+    rank = "不参与排名" if row["rank"] is None else f"第{row['rank']}名" + ("（并列）" if row["tied"] else "")
+    typer.echo(f"{row['name']}（{code}，{cls.name}）：总分 {fmt_points(row['total'], s.places)}，{rank}，"
+               f"等次 {row['grade']}")
+    if row["veto"]:
+        typer.echo(f"一票否决：{row['veto_reason']}")
+    if row["section_fail"]:
+        typer.echo("有一级指标得分低于其分值的规定比例，等次为不合格。")
+    ledger = result.ledger().filter(pl.col("unit") == code).collect().sort("indicator")
+    scale = 10**12
+    rows = [(r["indicator"], r["path"], r["kind"],
+             fmt_points((r["lost"] if r["kind"] in ("失分", "重大扣分") else r["points"]) / scale, 2),
+             r["input"] or "", r["note"] or "", r["rubric"]) for r in ledger.to_dicts()]
+    if rows:
+        typer.echo(table(["编号", "指标", "类型", "分值", "评分数据", "失分原因", "评分标准"], rows, right=(3,),
+                         max_width=40))
+    else:
+        typer.echo("所有指标均得满分。")
+    lost = sum(r["lost"] for r in ledger.to_dicts() if r["kind"] in ("失分", "重大扣分")) / scale
+    typer.echo(f"合计失分 {lost:.2f}，加分 {fmt_points(row['bonus'], s.places)}，扣分 {fmt_points(row['penalty'], s.places)}")

@@ -1,0 +1,35 @@
+"""``score``: the command line. Each command lives in its own module; heavy imports happen inside the
+commands so ``score --help`` is instant."""
+
+from __future__ import annotations
+
+import typer
+
+from . import compute, explain, indicators, validate
+
+app = typer.Typer(
+    name="score",
+    help="政务公开年度考核评分：校验指标体系与评分数据，计算得分、排名、等次，输出通报用的 Excel 工作簿。",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+app.command("compute")(compute.compute)
+app.command("validate")(validate.validate)
+app.command("explain")(explain.explain)
+app.command("indicators")(indicators.indicators)
+
+try:  # the plan tools are an optional command group
+    from . import plan
+
+    app.add_typer(plan.app, name="plan")
+except ImportError:  # pragma: no cover
+    pass
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()
