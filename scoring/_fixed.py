@@ -87,3 +87,12 @@ def round_fixed_to_places(num: pl.Expr, den: pl.Expr, places: int, mode: str) ->
     """The printed amount ``num/den`` pico-points at ``places`` decimals, as an integer of 10⁻places."""
     shift = 10 ** (PLACES - places)
     return div_round(num.cast(pl.Int128), den.cast(pl.Int128) * shift, mode)
+
+
+def scaled_to_float(value: pl.Expr, places: int) -> pl.Expr:
+    """An integer count of 10⁻places as the nearest float, for display and Excel.
+
+    Dividing a float column by a scalar in polars multiplies by the reciprocal (114 → 1.1400000000000001);
+    going through an exact decimal gives the float nearest the decimal value (1.14).
+    """
+    return (value.cast(pl.Decimal(38, 0)).cast(pl.Decimal(38, places)) / 10**places).cast(pl.Float64)

@@ -11,7 +11,7 @@ from fractions import Fraction
 
 import polars as pl
 
-from ._fixed import DEN_UNIT, SCALE, round_fixed_to_places, to_fixed
+from ._fixed import DEN_UNIT, PLACES, round_fixed_to_places, scaled_to_float, to_fixed
 from .catalogue import Catalogue
 from .settings import Settings
 
@@ -225,4 +225,4 @@ def exact_key(num: pl.Expr, den: pl.Expr) -> pl.Expr:
 
 def to_points(fixed: pl.Expr) -> pl.Expr:
     """Pico-points as a float of points, for display only (never for a decision)."""
-    return fixed.cast(pl.Float64) / SCALE
+    return scaled_to_float(fixed, PLACES)

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from ._fixed import scaled_to_float
 from .aggregate import aggregate, to_points
 from .assessment import Assessment
 from .catalogue import Catalogue
@@ -32,17 +33,16 @@ def score(observations: pl.LazyFrame, units: pl.LazyFrame, catalogue: Catalogue,
 
 def publishable(results: pl.LazyFrame, catalogue: Catalogue, settings: Settings) -> pl.LazyFrame:
     """Points as decimals for people: parts and totals rounded to the printed places."""
-    scale = 10**settings.places
     base_l1 = [n.id for n in catalogue.level1 if n.role == "base"]
     from .aggregate import printed
 
     def show(col: str) -> pl.Expr:
-        return (printed(pl.col(col).cast(pl.Int128), pl.lit(1, pl.Int128), settings).cast(pl.Float64) / scale)
+        return scaled_to_float(printed(pl.col(col).cast(pl.Int128), pl.lit(1, pl.Int128), settings), settings.places)
 
     return results.with_columns(
         *(show(f"part:{l1}").alias(f"part:{l1}") for l1 in base_l1),
         show("bonus").alias("bonus"), show("penalty").alias("penalty"), (-show("major")).alias("major"),
-        (pl.col("total_printed").cast(pl.Float64) / scale).alias("total"),
+        scaled_to_float(pl.col("total_printed"), settings.places).alias("total"),
         (pl.col("total_num").cast(pl.Float64) / pl.col("total_den").cast(pl.Float64) / 1e12).alias("total_exact"),
         to_points(pl.col("max")).alias("max"),
         to_points(pl.col("base_raw")).alias("base_raw"),
