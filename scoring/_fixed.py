@@ -95,4 +95,5 @@ def scaled_to_float(value: pl.Expr, places: int) -> pl.Expr:
     Dividing a float column by a scalar in polars multiplies by the reciprocal (114 → 1.1400000000000001);
     going through an exact decimal gives the float nearest the decimal value (1.14).
     """
-    return (value.cast(pl.Decimal(38, 0)).cast(pl.Decimal(38, places)) / 10**places).cast(pl.Float64)
+    exact: pl.Expr = value.cast(pl.Decimal(38, 0)).cast(pl.Decimal(38, places)) / 10**places
+    return exact.cast(pl.Float64)

@@ -5,20 +5,21 @@ from __future__ import annotations
 
 import polars as pl
 
+from ._expr import first_match
 from ._fixed import to_fixed
 from .settings import Settings
 
 
 def _band(settings: Settings) -> pl.Expr:
-    chain: pl.Then | None = None
+    cases = []
     for b in settings.bands:
         if settings.grade_basis == "printed":
             bound = pl.lit(int(b.min_points.scaleb(settings.places).to_integral_value()), pl.Int64)
             cond = pl.col("total_printed") >= bound
         else:
             cond = pl.col("total_num") >= pl.lit(to_fixed(b.min_points), pl.Int128) * pl.col("total_den")
-        chain = pl.when(cond).then(pl.lit(b.name)) if chain is None else chain.when(cond).then(pl.lit(b.name))
-    return pl.lit(settings.fail_grade) if chain is None else chain.otherwise(pl.lit(settings.fail_grade))
+        cases.append((cond, pl.lit(b.name)))
+    return first_match(cases, pl.lit(settings.fail_grade))
 
 
 def grade(units: pl.LazyFrame, settings: Settings) -> pl.LazyFrame:
@@ -39,8 +40,15 @@ def grade(units: pl.LazyFrame, settings: Settings) -> pl.LazyFrame:
         seat = pl.when(in_grade).then(pl.col("rank_key")).rank("min", descending=True).over("class")
         tie = pl.len().over("class", "rank_key")
         last_seat = seat + tie - 1 if q.ties == "exclude" else seat
-        lf = lf.with_columns(pl.when(in_grade & (last_seat > limit)).then(pl.lit(lower))
-                             .otherwise(pl.col("quota_grade")).alias("quota_grade"))
+        lf = lf.with_columns(
+            pl.when(in_grade & (last_seat > limit))
+            .then(pl.lit(lower))
+            .otherwise(pl.col("quota_grade"))
+            .alias("quota_grade")
+        )
     return lf.with_columns(
         pl.when(pl.col("veto") | pl.col("section_fail") | pl.col("total_num").is_null())
-        .then(pl.lit(fail)).otherwise(pl.col("quota_grade")).alias("grade")).drop("quota_grade")
+        .then(pl.lit(fail))
+        .otherwise(pl.col("quota_grade"))
+        .alias("grade")
+    ).drop("quota_grade")

@@ -23,7 +23,8 @@ class ParamError(ValueError):
 class ParamSpec:
     """One named, typed parameter of a rule kind."""
 
-    kind: str  # amount | share | number | count | date | mapping | share_mapping | names | steps | amounts | choice
+    # amount, share, number, count, date, mapping, share_mapping, names, steps, amounts, choice, periods
+    kind: str
     required: bool = False
     default: Any = None
     help: str = ""

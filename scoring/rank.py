@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 import polars as pl
 
 from .aggregate import exact_key, printed
@@ -13,14 +15,18 @@ def rank(units: pl.LazyFrame, settings: Settings) -> pl.LazyFrame:
     """Adds ``total_printed`` (integer of 10^-places), ``rank_key`` and ``rank``."""
     num, den = pl.col("total_num"), pl.col("total_den")
     key = printed(num, den, settings) if settings.rank_basis == "printed" else exact_key(num, den)
-    method = "min" if settings.ties == "competition" else "dense"
-    return units.with_columns(
-        printed(num, den, settings).cast(pl.Int64).alias("total_printed"),
-        key.alias("rank_key"),
-    ).with_columns(
-        pl.col("rank_key").rank(method, descending=True).over("class").cast(pl.Int64).alias("rank"),
-    ).with_columns(
-        (pl.len().over("class", "rank") > 1).and_(pl.col("rank").is_not_null()).alias("tied"),
+    method: Literal["min", "dense"] = "min" if settings.ties == "competition" else "dense"
+    return (
+        units.with_columns(
+            printed(num, den, settings).cast(pl.Int64).alias("total_printed"),
+            key.alias("rank_key"),
+        )
+        .with_columns(
+            pl.col("rank_key").rank(method, descending=True).over("class").cast(pl.Int64).alias("rank"),
+        )
+        .with_columns(
+            (pl.len().over("class", "rank") > 1).and_(pl.col("rank").is_not_null()).alias("tied"),
+        )
     )
 
 
@@ -29,5 +35,7 @@ def order(units: pl.LazyFrame, settings: Settings) -> pl.LazyFrame:
     class_order = {c.id: i for i, c in enumerate(settings.classes)}
     return units.sort(
         pl.col("class").replace_strict(class_order, default=len(class_order), return_dtype=pl.Int32),
-        pl.col("rank"), pl.col("unit"), nulls_last=True,
+        pl.col("rank"),
+        pl.col("unit"),
+        nulls_last=True,
     )

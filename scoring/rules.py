@@ -12,10 +12,12 @@ import datetime as dt
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
+from itertools import pairwise
 from typing import Any
 
 import polars as pl
 
+from ._expr import first_match
 from ._fixed import SCALE, fixed_times_float, to_fixed
 from .params import ParamSpec
 
@@ -93,66 +95,97 @@ def _cap_default(p: Params, m: int, name: str = "cap") -> int:
 
 # -- award / deduction rules ------------------------------------------------------------------------
 
-register(RuleKind(
-    "binary", "bool", "达到要求得满分，否则不得分",
-    aggs=lambda: [_met().any().alias("met")],
-    finish=lambda: pl.when(pl.col("met")).then(M).otherwise(0),
-))
+register(
+    RuleKind(
+        "binary",
+        "bool",
+        "达到要求得满分，否则不得分",
+        aggs=lambda: [_met().any().alias("met")],
+        finish=lambda: pl.when(pl.col("met")).then(M).otherwise(0),
+    )
+)
 
-register(RuleKind(
-    "deductions", "bool", "每项情形扣相应分值",
-    params={"items": ParamSpec("mapping", required=True, help="情形:扣分")},
-    keyed=True,
-    keys=lambda p: tuple(p["items"]),
-    key_rows=lambda p: [(k, v, None) for k, v in p["items"].items()],
-    row=lambda: {"c": pl.when(_met()).then(pl.col("amount")).otherwise(0)},
-    aggs=lambda: [_sum("d", pl.col("c"))],
-    finish=lambda: M - pl.col("d"),
-))
+register(
+    RuleKind(
+        "deductions",
+        "bool",
+        "每项情形扣相应分值",
+        params={"items": ParamSpec("mapping", required=True, help="情形:扣分")},
+        keyed=True,
+        keys=lambda p: tuple(p["items"]),
+        key_rows=lambda p: [(k, v, None) for k, v in p["items"].items()],
+        row=lambda: {"c": pl.when(_met()).then(pl.col("amount")).otherwise(0)},
+        aggs=lambda: [_sum("d", pl.col("c"))],
+        finish=lambda: M - pl.col("d"),
+    )
+)
 
-register(RuleKind(
-    "per_occurrence", "count", "每发现一例扣X分（可设最高扣分）",
-    params={"per": ParamSpec("amount", required=True), "cap": ParamSpec("amount")},
-    columns=lambda p, m: {"p_per": p["per"], "p_cap": p.get("cap")},
-    aggs=lambda: [_sum("n", pl.col("value"))],
-    finish=lambda: M - pl.min_horizontal(
-        pl.col("p_per") * pl.col("n").cast(pl.Int64), pl.col("p_cap").fill_null(NO_CAP)),
-))
+register(
+    RuleKind(
+        "per_occurrence",
+        "count",
+        "每发现一例扣X分（可设最高扣分）",
+        params={"per": ParamSpec("amount", required=True), "cap": ParamSpec("amount")},
+        columns=lambda p, m: {"p_per": p["per"], "p_cap": p.get("cap")},
+        aggs=lambda: [_sum("n", pl.col("value"))],
+        finish=lambda: (
+            M
+            - pl.min_horizontal(
+                pl.col("p_per") * pl.col("n").cast(pl.Int64), pl.col("p_cap").fill_null(NO_CAP)
+            )
+        ),
+    )
+)
 
-register(RuleKind(
-    "severity", "count", "按严重程度分类，每类每例扣相应分值",
-    params={"classes": ParamSpec("mapping", required=True), "cap": ParamSpec("amount")},
-    keyed=True,
-    keys=lambda p: tuple(p["classes"]),
-    columns=lambda p, m: {"p_cap": p.get("cap")},
-    key_rows=lambda p: [(k, v, None) for k, v in p["classes"].items()],
-    row=lambda: {"c": pl.col("amount") * pl.col("value").cast(pl.Int64)},
-    aggs=lambda: [_sum("d", pl.col("c"))],
-    finish=lambda: M - pl.min_horizontal(pl.col("d"), pl.col("p_cap").fill_null(NO_CAP)),
-))
+register(
+    RuleKind(
+        "severity",
+        "count",
+        "按严重程度分类，每类每例扣相应分值",
+        params={"classes": ParamSpec("mapping", required=True), "cap": ParamSpec("amount")},
+        keyed=True,
+        keys=lambda p: tuple(p["classes"]),
+        columns=lambda p, m: {"p_cap": p.get("cap")},
+        key_rows=lambda p: [(k, v, None) for k, v in p["classes"].items()],
+        row=lambda: {"c": pl.col("amount") * pl.col("value").cast(pl.Int64)},
+        aggs=lambda: [_sum("d", pl.col("c"))],
+        finish=lambda: M - pl.min_horizontal(pl.col("d"), pl.col("p_cap").fill_null(NO_CAP)),
+    )
+)
 
-register(RuleKind(
-    "missing_elements", "bool", "列明的要素每缺一项扣X分",
-    params={"elements": ParamSpec("names", required=True), "per": ParamSpec("amount", required=True)},
-    keyed=True,
-    keys=lambda p: tuple(p["elements"]),
-    columns=lambda p, m: {"p_per": p["per"], "p_n": len(p["elements"])},
-    key_rows=lambda p: [(k, None, None) for k in p["elements"]],
-    row=lambda: {"c": _met().cast(pl.Int64)},
-    aggs=lambda: [_sum("present", pl.col("c"))],
-    finish=lambda: M - pl.col("p_per") * (pl.col("p_n") - pl.col("present")),
-))
+register(
+    RuleKind(
+        "missing_elements",
+        "bool",
+        "列明的要素每缺一项扣X分",
+        params={"elements": ParamSpec("names", required=True), "per": ParamSpec("amount", required=True)},
+        keyed=True,
+        keys=lambda p: tuple(p["elements"]),
+        columns=lambda p, m: {"p_per": p["per"], "p_n": len(p["elements"])},
+        key_rows=lambda p: [(k, None, None) for k in p["elements"]],
+        row=lambda: {"c": _met().cast(pl.Int64)},
+        aggs=lambda: [_sum("present", pl.col("c"))],
+        finish=lambda: M - pl.col("p_per") * (pl.col("p_n") - pl.col("present")),
+    )
+)
 
-register(RuleKind(
-    "any_of", "bool", "存在所列任一情形扣X分（只扣一次）",
-    params={"conditions": ParamSpec("names", required=True), "amount": ParamSpec("amount", required=True)},
-    keyed=True,
-    keys=lambda p: tuple(p["conditions"]),
-    columns=lambda p, m: {"p_amount": p["amount"]},
-    key_rows=lambda p: [(k, None, None) for k in p["conditions"]],
-    aggs=lambda: [_met().any().alias("any")],
-    finish=lambda: pl.when(pl.col("any")).then(M - pl.col("p_amount")).otherwise(M),
-))
+register(
+    RuleKind(
+        "any_of",
+        "bool",
+        "存在所列任一情形扣X分（只扣一次）",
+        params={
+            "conditions": ParamSpec("names", required=True),
+            "amount": ParamSpec("amount", required=True),
+        },
+        keyed=True,
+        keys=lambda p: tuple(p["conditions"]),
+        columns=lambda p, m: {"p_amount": p["amount"]},
+        key_rows=lambda p: [(k, None, None) for k in p["conditions"]],
+        aggs=lambda: [_met().any().alias("any")],
+        finish=lambda: pl.when(pl.col("any")).then(M - pl.col("p_amount")).otherwise(M),
+    )
+)
 
 
 def _check_fraction(p: Params, m: int) -> list[tuple[str, str]]:
@@ -160,14 +193,18 @@ def _check_fraction(p: Params, m: int) -> list[tuple[str, str]]:
     return [] if 0 < f <= 1 else [("fraction_range", "fraction 应在0到1之间")]
 
 
-register(RuleKind(
-    "half_if_none", "count", "全部不符合的扣一定比例（默认一半），有一例符合即不扣",
-    params={"fraction": ParamSpec("share", default=Fraction(1, 2))},
-    check=_check_fraction,
-    columns=lambda p, m: {"p_keep": m - int(Fraction(m) * p.get("fraction", Fraction(1, 2)))},
-    aggs=lambda: [_sum("n", pl.col("value"))],
-    finish=lambda: pl.when(pl.col("n") > 0).then(M).otherwise(pl.col("p_keep")),
-))
+register(
+    RuleKind(
+        "half_if_none",
+        "count",
+        "全部不符合的扣一定比例（默认一半），有一例符合即不扣",
+        params={"fraction": ParamSpec("share", default=Fraction(1, 2))},
+        check=_check_fraction,
+        columns=lambda p, m: {"p_keep": m - int(Fraction(m) * p.get("fraction", Fraction(1, 2)))},
+        aggs=lambda: [_sum("n", pl.col("value"))],
+        finish=lambda: pl.when(pl.col("n") > 0).then(M).otherwise(pl.col("p_keep")),
+    )
+)
 
 
 def _checklist_check(p: Params, m: int) -> list[tuple[str, str]]:
@@ -175,17 +212,21 @@ def _checklist_check(p: Params, m: int) -> list[tuple[str, str]]:
     return [] if total <= m else [("items_exceed_points", f"各项分值之和 {total / SCALE:g} 超过本指标分值")]
 
 
-register(RuleKind(
-    "checklist", "bool", "每具备一项得相应分值（累加）",
-    params={"items": ParamSpec("mapping", required=True)},
-    keyed=True,
-    check=_checklist_check,
-    keys=lambda p: tuple(p["items"]),
-    key_rows=lambda p: [(k, v, None) for k, v in p["items"].items()],
-    row=lambda: {"c": pl.when(_met()).then(pl.col("amount")).otherwise(0)},
-    aggs=lambda: [_sum("s", pl.col("c"))],
-    finish=lambda: pl.col("s"),
-))
+register(
+    RuleKind(
+        "checklist",
+        "bool",
+        "每具备一项得相应分值（累加）",
+        params={"items": ParamSpec("mapping", required=True)},
+        keyed=True,
+        check=_checklist_check,
+        keys=lambda p: tuple(p["items"]),
+        key_rows=lambda p: [(k, v, None) for k, v in p["items"].items()],
+        row=lambda: {"c": pl.when(_met()).then(pl.col("amount")).otherwise(0)},
+        aggs=lambda: [_sum("s", pl.col("c"))],
+        finish=lambda: pl.col("s"),
+    )
+)
 
 
 def _fractional_check(p: Params, m: int) -> list[tuple[str, str]]:
@@ -193,25 +234,33 @@ def _fractional_check(p: Params, m: int) -> list[tuple[str, str]]:
     return [] if total <= 1 else [("criteria_exceed_one", f"各项比例之和 {float(total):g} 超过1")]
 
 
-register(RuleKind(
-    "fractional", "bool", "满足各子项得本指标分值的相应比例",
-    params={"criteria": ParamSpec("share_mapping", required=True)},
-    keyed=True,
-    check=_fractional_check,
-    keys=lambda p: tuple(p["criteria"]),
-    key_rows=lambda p: [(k, None, _frac_float(v)) for k, v in p["criteria"].items()],
-    row=lambda: {"c": pl.when(_met()).then(pl.col("share")).otherwise(0.0)},
-    aggs=lambda: [_sum("s", pl.col("c"))],
-    finish=lambda: fixed_times_float(M, pl.col("s")),
-))
+register(
+    RuleKind(
+        "fractional",
+        "bool",
+        "满足各子项得本指标分值的相应比例",
+        params={"criteria": ParamSpec("share_mapping", required=True)},
+        keyed=True,
+        check=_fractional_check,
+        keys=lambda p: tuple(p["criteria"]),
+        key_rows=lambda p: [(k, None, _frac_float(v)) for k, v in p["criteria"].items()],
+        row=lambda: {"c": pl.when(_met()).then(pl.col("share")).otherwise(0.0)},
+        aggs=lambda: [_sum("s", pl.col("c"))],
+        finish=lambda: fixed_times_float(M, pl.col("s")),
+    )
+)
 
-register(RuleKind(
-    "count_capped", "count", "每项得X分，最高不超过C分",
-    params={"per": ParamSpec("amount", required=True), "cap": ParamSpec("amount")},
-    columns=lambda p, m: {"p_per": p["per"], "p_cap": _cap_default(p, m)},
-    aggs=lambda: [_sum("n", pl.col("value"))],
-    finish=lambda: pl.min_horizontal(pl.col("p_per") * pl.col("n").cast(pl.Int64), pl.col("p_cap")),
-))
+register(
+    RuleKind(
+        "count_capped",
+        "count",
+        "每项得X分，最高不超过C分",
+        params={"per": ParamSpec("amount", required=True), "cap": ParamSpec("amount")},
+        columns=lambda p, m: {"p_per": p["per"], "p_cap": _cap_default(p, m)},
+        aggs=lambda: [_sum("n", pl.col("value"))],
+        finish=lambda: pl.min_horizontal(pl.col("p_per") * pl.col("n").cast(pl.Int64), pl.col("p_cap")),
+    )
+)
 
 
 def _accumulate_check(p: Params, m: int) -> list[tuple[str, str]]:
@@ -220,31 +269,39 @@ def _accumulate_check(p: Params, m: int) -> list[tuple[str, str]]:
     return []
 
 
-register(RuleKind(
-    "accumulate", "count", "积分制：每条计X分，不设上限",
-    params={"per": ParamSpec("amount"), "classes": ParamSpec("mapping")},
-    keyed=True,
-    bounded=False,
-    check=_accumulate_check,
-    keys=lambda p: tuple(p["classes"]) if p.get("classes") else None,
-    columns=lambda p, m: {"p_per": p.get("per")},
-    key_rows=lambda p: [(k, v, None) for k, v in (p.get("classes") or {}).items()],
-    row=lambda: {"c": pl.coalesce(pl.col("amount"), pl.col("p_per")) * pl.col("value").cast(pl.Int64)},
-    aggs=lambda: [_sum("s", pl.col("c"))],
-    finish=lambda: pl.col("s"),
-))
+register(
+    RuleKind(
+        "accumulate",
+        "count",
+        "积分制：每条计X分，不设上限",
+        params={"per": ParamSpec("amount"), "classes": ParamSpec("mapping")},
+        keyed=True,
+        bounded=False,
+        check=_accumulate_check,
+        keys=lambda p: tuple(p["classes"]) if p.get("classes") else None,
+        columns=lambda p, m: {"p_per": p.get("per")},
+        key_rows=lambda p: [(k, v, None) for k, v in (p.get("classes") or {}).items()],
+        row=lambda: {"c": pl.coalesce(pl.col("amount"), pl.col("p_per")) * pl.col("value").cast(pl.Int64)},
+        aggs=lambda: [_sum("s", pl.col("c"))],
+        finish=lambda: pl.col("s"),
+    )
+)
 
-register(RuleKind(
-    "events", "count", "按发文层级每次加（减）相应分值",
-    params={"levels": ParamSpec("mapping", required=True), "cap": ParamSpec("amount")},
-    keyed=True,
-    keys=lambda p: tuple(p["levels"]),
-    columns=lambda p, m: {"p_cap": _cap_default(p, m)},
-    key_rows=lambda p: [(k, v, None) for k, v in p["levels"].items()],
-    row=lambda: {"c": pl.col("amount") * pl.col("value").cast(pl.Int64)},
-    aggs=lambda: [_sum("s", pl.col("c"))],
-    finish=lambda: pl.min_horizontal(pl.col("s"), pl.col("p_cap")),
-))
+register(
+    RuleKind(
+        "events",
+        "count",
+        "按发文层级每次加（减）相应分值",
+        params={"levels": ParamSpec("mapping", required=True), "cap": ParamSpec("amount")},
+        keyed=True,
+        keys=lambda p: tuple(p["levels"]),
+        columns=lambda p, m: {"p_cap": _cap_default(p, m)},
+        key_rows=lambda p: [(k, v, None) for k, v in p["levels"].items()],
+        row=lambda: {"c": pl.col("amount") * pl.col("value").cast(pl.Int64)},
+        aggs=lambda: [_sum("s", pl.col("c"))],
+        finish=lambda: pl.min_horizontal(pl.col("s"), pl.col("p_cap")),
+    )
+)
 
 
 def _judgement_check(p: Params, m: int) -> list[tuple[str, str]]:
@@ -254,14 +311,18 @@ def _judgement_check(p: Params, m: int) -> list[tuple[str, str]]:
     return []
 
 
-register(RuleKind(
-    "judgement", "points", "评估人根据实际情况在区间内评分（直接填写分数）",
-    params={"lo": ParamSpec("amount"), "hi": ParamSpec("amount")},
-    check=_judgement_check,
-    columns=lambda p, m: {"p_lo": p.get("lo", 0), "p_hi": p.get("hi", m)},
-    aggs=lambda: [pl.col("value").sum().alias("v")],
-    finish=lambda: (pl.col("v") * SCALE).round(0).cast(pl.Int64),
-))
+register(
+    RuleKind(
+        "judgement",
+        "points",
+        "评估人根据实际情况在区间内评分（直接填写分数）",
+        params={"lo": ParamSpec("amount"), "hi": ParamSpec("amount")},
+        check=_judgement_check,
+        columns=lambda p, m: {"p_lo": p.get("lo", 0), "p_hi": p.get("hi", m)},
+        aggs=lambda: [pl.col("value").sum().alias("v")],
+        finish=lambda: (pl.col("v") * SCALE).round(0).cast(pl.Int64),
+    )
+)
 
 
 def _scale_rows(p: Params) -> list[tuple[str, int | None, float | None]]:
@@ -274,26 +335,34 @@ def _grade_scale_check(p: Params, m: int) -> list[tuple[str, str]]:
     return []
 
 
-register(RuleKind(
-    "grade_scale", "category", "按评定等级给分（如 优10 良8 一般6 差0）",
-    params={"scale": ParamSpec("mapping", required=True)},
-    check=_grade_scale_check,
-    key_rows=_scale_rows,
-    aggs=lambda: [pl.col("grade_points").max().alias("g")],
-    finish=lambda: pl.col("g").fill_null(0),
-))
+register(
+    RuleKind(
+        "grade_scale",
+        "category",
+        "按评定等级给分（如 优10 良8 一般6 差0）",
+        params={"scale": ParamSpec("mapping", required=True)},
+        check=_grade_scale_check,
+        key_rows=_scale_rows,
+        aggs=lambda: [pl.col("grade_points").max().alias("g")],
+        finish=lambda: pl.col("g").fill_null(0),
+    )
+)
 
-register(RuleKind(
-    "ratio", "ratio", "按完成比例得分：分值 × 比例（0–1）",
-    aggs=lambda: [pl.col("value").sum().alias("v")],
-    finish=lambda: fixed_times_float(M, pl.col("v").clip(0.0, 1.0)),
-))
+register(
+    RuleKind(
+        "ratio",
+        "ratio",
+        "按完成比例得分：分值 × 比例（0–1）",
+        aggs=lambda: [pl.col("value").sum().alias("v")],
+        finish=lambda: fixed_times_float(M, pl.col("v").clip(0.0, 1.0)),
+    )
+)
 
 
 def _tiers_check(p: Params, m: int) -> list[tuple[str, str]]:
     tiers = p["tiers"]
     out = []
-    if any(a[0] <= b[0] for a, b in zip(tiers, tiers[1:], strict=False)):
+    if any(a[0] <= b[0] for a, b in pairwise(tiers)):
         out.append(("tiers_descending", "档次阈值应从高到低严格递减"))
     if any(not 0 <= s <= 1 for _, s in tiers):
         out.append(("tiers_share_range", "各档得分比例应在0到1之间"))
@@ -313,44 +382,69 @@ def _tier_columns(p: Params, m: int) -> dict[str, Any]:
 
 
 def _tier_finish() -> pl.Expr:
-    expr = pl.when(pl.col("p_t0").is_not_null() & (pl.col("v") >= pl.col("p_t0"))).then(pl.col("p_s0"))
-    for i in range(1, MAX_STEPS):
-        expr = expr.when(pl.col(f"p_t{i}").is_not_null() & (pl.col("v") >= pl.col(f"p_t{i}"))).then(
-            pl.col(f"p_s{i}"))
-    return expr.otherwise(0)
+    return first_match(
+        [
+            (pl.col(f"p_t{i}").is_not_null() & (pl.col("v") >= pl.col(f"p_t{i}")), pl.col(f"p_s{i}"))
+            for i in range(MAX_STEPS)
+        ],
+        pl.lit(0, pl.Int64),
+    )
 
 
-register(RuleKind(
-    "tiered", "number", "按达到的档次得分值的相应比例",
-    params={"tiers": ParamSpec("steps", required=True, help="阈值:比例，从高到低")},
-    check=lambda p, m: _tiers_check(p, m) + ([("tiers_count", f"最多 {MAX_STEPS} 档")]
-                                             if len(p["tiers"]) > MAX_STEPS else []),
-    columns=_tier_columns,
-    aggs=lambda: [pl.col("value").sum().alias("v")],
-    finish=_tier_finish,
-))
+register(
+    RuleKind(
+        "tiered",
+        "number",
+        "按达到的档次得分值的相应比例",
+        params={"tiers": ParamSpec("steps", required=True, help="阈值:比例，从高到低")},
+        check=lambda p, m: (
+            _tiers_check(p, m)
+            + ([("tiers_count", f"最多 {MAX_STEPS} 档")] if len(p["tiers"]) > MAX_STEPS else [])
+        ),
+        columns=_tier_columns,
+        aggs=lambda: [pl.col("value").sum().alias("v")],
+        finish=_tier_finish,
+    )
+)
 
 
 def _quota_check(p: Params, m: int) -> list[tuple[str, str]]:
     return [] if p.get("periods") else [("periods_missing", "应给出 periods（如 2021-01..2021-12）")]
 
 
-register(RuleKind(
-    "quota_per_period", "count", "每期不低于定额，低于的每期扣X分；空白期扣更多",
-    params={"quota": ParamSpec("count", required=True), "per": ParamSpec("amount", required=True),
-            "empty": ParamSpec("amount"), "periods": ParamSpec("periods", required=True)},
-    keyed=True,
-    check=_quota_check,
-    keys=lambda p: tuple(p["periods"]),
-    columns=lambda p, m: {"p_quota": p["quota"], "p_per": p["per"], "p_empty": p.get("empty", p["per"]),
-                          "p_nper": len(p["periods"])},
-    key_rows=lambda p: [(k, None, None) for k in p["periods"]],
-    row=lambda: {"c": pl.when(pl.col("value") <= 0).then(pl.col("p_empty"))
-                 .when(pl.col("value") < pl.col("p_quota")).then(pl.col("p_per")).otherwise(0),
-                 "k": pl.col("key").is_not_null().cast(pl.Int64)},
-    aggs=lambda: [_sum("d", pl.col("c")), _sum("seen", pl.col("k"))],
-    finish=lambda: M - pl.col("d") - (pl.col("p_nper") - pl.col("seen")) * pl.col("p_empty"),
-))
+register(
+    RuleKind(
+        "quota_per_period",
+        "count",
+        "每期不低于定额，低于的每期扣X分；空白期扣更多",
+        params={
+            "quota": ParamSpec("count", required=True),
+            "per": ParamSpec("amount", required=True),
+            "empty": ParamSpec("amount"),
+            "periods": ParamSpec("periods", required=True),
+        },
+        keyed=True,
+        check=_quota_check,
+        keys=lambda p: tuple(p["periods"]),
+        columns=lambda p, m: {
+            "p_quota": p["quota"],
+            "p_per": p["per"],
+            "p_empty": p.get("empty", p["per"]),
+            "p_nper": len(p["periods"]),
+        },
+        key_rows=lambda p: [(k, None, None) for k in p["periods"]],
+        row=lambda: {
+            "c": pl.when(pl.col("value") <= 0)
+            .then(pl.col("p_empty"))
+            .when(pl.col("value") < pl.col("p_quota"))
+            .then(pl.col("p_per"))
+            .otherwise(0),
+            "k": pl.col("key").is_not_null().cast(pl.Int64),
+        },
+        aggs=lambda: [_sum("d", pl.col("c")), _sum("seen", pl.col("k"))],
+        finish=lambda: M - pl.col("d") - (pl.col("p_nper") - pl.col("seen")) * pl.col("p_empty"),
+    )
+)
 
 
 def _over_quota_columns(p: Params, m: int) -> dict[str, Any]:
@@ -369,11 +463,10 @@ def _over_quota_finish() -> pl.Expr:
     def reached(i: int) -> pl.Expr:
         n = pl.col("n").cast(pl.Int64)
         return pl.col(f"p_tn{i}").is_not_null() & (
-            (n - pl.col("p_quota")) * pl.col(f"p_td{i}") >= pl.col(f"p_tn{i}") * pl.col("p_quota"))
-    expr = pl.when(reached(0)).then(pl.col("p_s0"))
-    for i in range(1, MAX_STEPS):
-        expr = expr.when(reached(i)).then(pl.col(f"p_s{i}"))
-    return expr.otherwise(0)
+            (n - pl.col("p_quota")) * pl.col(f"p_td{i}") >= pl.col(f"p_tn{i}") * pl.col("p_quota")
+        )
+
+    return first_match([(reached(i), pl.col(f"p_s{i}")) for i in range(MAX_STEPS)], pl.lit(0, pl.Int64))
 
 
 def _over_quota_check(p: Params, m: int) -> list[tuple[str, str]]:
@@ -390,14 +483,18 @@ def _over_quota_check(p: Params, m: int) -> list[tuple[str, str]]:
     return out
 
 
-register(RuleKind(
-    "over_quota_bonus", "count", "超过规定数量一定比例的加相应分值",
-    params={"quota": ParamSpec("count", required=True), "steps": ParamSpec("steps", required=True)},
-    check=_over_quota_check,
-    columns=_over_quota_columns,
-    aggs=lambda: [_sum("n", pl.col("value"))],
-    finish=_over_quota_finish,
-))
+register(
+    RuleKind(
+        "over_quota_bonus",
+        "count",
+        "超过规定数量一定比例的加相应分值",
+        params={"quota": ParamSpec("count", required=True), "steps": ParamSpec("steps", required=True)},
+        check=_over_quota_check,
+        columns=_over_quota_columns,
+        aggs=lambda: [_sum("n", pl.col("value"))],
+        finish=_over_quota_finish,
+    )
+)
 
 
 def _days(d: dt.date | None) -> int | None:
@@ -405,8 +502,13 @@ def _days(d: dt.date | None) -> int | None:
 
 
 def _deadline_columns(p: Params, m: int) -> dict[str, Any]:
-    cols: dict[str, Any] = {"p_due": _days(p["due"]), "p_late": p.get("late", m), "p_missing": p.get("missing", m),
-                            "p_early_before": _days(p.get("early_before")), "p_early": p.get("early", 0)}
+    cols: dict[str, Any] = {
+        "p_due": _days(p["due"]),
+        "p_late": p.get("late", m),
+        "p_missing": p.get("missing", m),
+        "p_early_before": _days(p.get("early_before")),
+        "p_early": p.get("early", 0),
+    }
     steps = sorted(p.get("late_steps") or (), reverse=True)
     for i in range(MAX_STEPS):
         s = steps[i] if i < len(steps) else None
@@ -417,15 +519,21 @@ def _deadline_columns(p: Params, m: int) -> dict[str, Any]:
 
 def _deadline_finish() -> pl.Expr:
     late = pl.col("v") - pl.col("p_due")
-    by_days = pl.when(pl.col("p_t0").is_not_null() & (late >= pl.col("p_t0"))).then(pl.col("p_s0"))
-    for i in range(1, MAX_STEPS):
-        by_days = by_days.when(pl.col(f"p_t{i}").is_not_null() & (late >= pl.col(f"p_t{i}"))).then(
-            pl.col(f"p_s{i}"))
-    late_deduction = pl.when(pl.col("p_t0").is_null()).then(pl.col("p_late")).otherwise(by_days.otherwise(0))
+    by_days = first_match(
+        [
+            (pl.col(f"p_t{i}").is_not_null() & (late >= pl.col(f"p_t{i}")), pl.col(f"p_s{i}"))
+            for i in range(MAX_STEPS)
+        ],
+        pl.lit(0, pl.Int64),
+    )
+    late_deduction = pl.when(pl.col("p_t0").is_null()).then(pl.col("p_late")).otherwise(by_days)
     deduction = (
-        pl.when(pl.col("synthetic")).then(0)
-        .when(pl.col("v").is_null()).then(pl.col("p_missing"))
-        .when(late > 0).then(late_deduction)
+        pl.when(pl.col("synthetic"))
+        .then(0)
+        .when(pl.col("v").is_null())
+        .then(pl.col("p_missing"))
+        .when(late > 0)
+        .then(late_deduction)
         .when(pl.col("p_early_before").is_not_null() & (pl.col("v") < pl.col("p_early_before")))
         .then(pl.col("p_early"))
         .otherwise(0)
@@ -445,61 +553,102 @@ def _deadline_check(p: Params, m: int) -> list[tuple[str, str]]:
     return out
 
 
-register(RuleKind(
-    "deadline", "date", "在规定时限内完成得满分；逾期、未完成（或过早）扣分",
-    params={"due": ParamSpec("date", required=True), "late": ParamSpec("amount"),
-            "late_steps": ParamSpec("steps"), "missing": ParamSpec("amount"),
-            "early_before": ParamSpec("date"), "early": ParamSpec("amount")},
-    check=_deadline_check,
-    columns=_deadline_columns,
-    aggs=lambda: [pl.col("value").max().alias("v"), pl.col("synthetic").all().alias("synthetic")],
-    finish=_deadline_finish,
-))
+register(
+    RuleKind(
+        "deadline",
+        "date",
+        "在规定时限内完成得满分；逾期、未完成（或过早）扣分",
+        params={
+            "due": ParamSpec("date", required=True),
+            "late": ParamSpec("amount"),
+            "late_steps": ParamSpec("steps"),
+            "missing": ParamSpec("amount"),
+            "early_before": ParamSpec("date"),
+            "early": ParamSpec("amount"),
+        },
+        check=_deadline_check,
+        columns=_deadline_columns,
+        aggs=lambda: [pl.col("value").max().alias("v"), pl.col("synthetic").all().alias("synthetic")],
+        finish=_deadline_finish,
+    )
+)
 
-register(RuleKind(
-    "rate_linear", "percent", "比率每低于目标1个百分点扣X分",
-    params={"target": ParamSpec("number", required=True), "per": ParamSpec("amount", required=True)},
-    check=lambda p, m: [] if 0 <= p["target"] <= 100 else [("target_range", "target 应在0到100之间")],
-    columns=lambda p, m: {"p_target": float(p["target"]), "p_per": p["per"]},
-    aggs=lambda: [pl.col("value").sum().alias("v")],
-    finish=lambda: M - fixed_times_float(pl.col("p_per"), (pl.col("p_target") - pl.col("v")).clip(0.0, None)),
-))
+register(
+    RuleKind(
+        "rate_linear",
+        "percent",
+        "比率每低于目标1个百分点扣X分",
+        params={"target": ParamSpec("number", required=True), "per": ParamSpec("amount", required=True)},
+        check=lambda p, m: [] if 0 <= p["target"] <= 100 else [("target_range", "target 应在0到100之间")],
+        columns=lambda p, m: {"p_target": float(p["target"]), "p_per": p["per"]},
+        aggs=lambda: [pl.col("value").sum().alias("v")],
+        finish=lambda: (
+            M - fixed_times_float(pl.col("p_per"), (pl.col("p_target") - pl.col("v")).clip(0.0, None))
+        ),
+    )
+)
 
-register(RuleKind(
-    "imported", "number", "采用其他机构的评价结果，按满分折算",
-    params={"scale": ParamSpec("number", default=None)},
-    check=lambda p, m: [] if p.get("scale") is None or p["scale"] > 0 else [("scale_positive", "scale 应为正数")],
-    columns=lambda p, m: {"p_scale": float(p.get("scale") or 100)},
-    aggs=lambda: [pl.col("value").sum().alias("v")],
-    finish=lambda: fixed_times_float(M, (pl.col("v") / pl.col("p_scale")).clip(0.0, 1.0)),
-))
+register(
+    RuleKind(
+        "imported",
+        "number",
+        "采用其他机构的评价结果，按满分折算",
+        params={"scale": ParamSpec("number", default=None)},
+        check=lambda p, m: (
+            [] if p.get("scale") is None or p["scale"] > 0 else [("scale_positive", "scale 应为正数")]
+        ),
+        columns=lambda p, m: {"p_scale": float(p.get("scale") or 100)},
+        aggs=lambda: [pl.col("value").sum().alias("v")],
+        finish=lambda: fixed_times_float(M, (pl.col("v") / pl.col("p_scale")).clip(0.0, 1.0)),
+    )
+)
 
 
 def _rank_rows(p: Params) -> list[tuple[str, int | None, float | None]]:
     return [(str(i + 1), v, None) for i, v in enumerate(p["points"])]
 
 
-register(RuleKind(
-    "rank_based", "number", "按本类单位中的名次赋分",
-    params={"points": ParamSpec("amounts", required=True), "else": ParamSpec("amount"),
-            "order": ParamSpec("choice", default="desc", choices=("desc", "asc"))},
-    check=lambda p, m: [] if max(p["points"]) <= m else [("points_exceed", "名次分值不能超过本指标分值")],
-    columns=lambda p, m: {"p_else": p.get("else", 0), "p_asc": p.get("order", "desc") == "asc"},
-    key_rows=_rank_rows,
-    aggs=lambda: [pl.col("value").sum().alias("v")],
-    finish=lambda: pl.coalesce(pl.col("rank_points"), pl.col("p_else")),
-    needs_class_rank=True,
-))
+register(
+    RuleKind(
+        "rank_based",
+        "number",
+        "按本类单位中的名次赋分",
+        params={
+            "points": ParamSpec("amounts", required=True),
+            "else": ParamSpec("amount"),
+            "order": ParamSpec("choice", default="desc", choices=("desc", "asc")),
+        },
+        check=lambda p, m: [] if max(p["points"]) <= m else [("points_exceed", "名次分值不能超过本指标分值")],
+        columns=lambda p, m: {"p_else": p.get("else", 0), "p_asc": p.get("order", "desc") == "asc"},
+        key_rows=_rank_rows,
+        aggs=lambda: [pl.col("value").sum().alias("v")],
+        finish=lambda: pl.coalesce(pl.col("rank_points"), pl.col("p_else")),
+        needs_class_rank=True,
+    )
+)
 
-register(RuleKind(
-    "veto", "bool", "发生所述情形的，一票否决",
-    aggs=lambda: [_met().any().alias("met")],
-    finish=lambda: pl.when(pl.col("met")).then(M).otherwise(0),
-))
+register(
+    RuleKind(
+        "veto",
+        "bool",
+        "发生所述情形的，一票否决",
+        aggs=lambda: [_met().any().alias("met")],
+        finish=lambda: pl.when(pl.col("met")).then(M).otherwise(0),
+    )
+)
 
 
-DEDUCTING = ("deductions", "per_occurrence", "severity", "missing_elements", "any_of", "half_if_none",
-             "quota_per_period", "deadline", "rate_linear")
+DEDUCTING = (
+    "deductions",
+    "per_occurrence",
+    "severity",
+    "missing_elements",
+    "any_of",
+    "half_if_none",
+    "quota_per_period",
+    "deadline",
+    "rate_linear",
+)
 for _name in DEDUCTING:
     REGISTRY[_name] = RuleKind(**{**REGISTRY[_name].__dict__, "sense": "deduct"})
 

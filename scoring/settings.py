@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
+from itertools import pairwise
 from typing import Any
 
 from ._fixed import parse_decimal, parse_fraction, to_fixed
@@ -88,11 +89,16 @@ class Settings:
         mode = {"half_up": "四舍五入", "half_even": "四舍六入五成双", "down": "截尾"}[self.rounding]
         lines = [
             f"总分保留{self.places}位小数（{mode}）。",
-            "排名按" + ("公布的总分" if self.rank_basis == "printed" else "未舍入的精确总分")
-            + ("计算，总分相同者并列（1、2、2、4）" if self.ties == "competition"
-               else "计算，总分相同者并列（1、2、2、3）")
+            "排名按"
+            + ("公布的总分" if self.rank_basis == "printed" else "未舍入的精确总分")
+            + (
+                "计算，总分相同者并列（1、2、2、4）"
+                if self.ties == "competition"
+                else "计算，总分相同者并列（1、2、2、3）"
+            )
             + "，并列者按单位代码排序。",
-            "每个指标扣分以其自身分值为限，扣完为止。" if self.caps == "node"
+            "每个指标扣分以其自身分值为限，扣完为止。"
+            if self.caps == "node"
             else "二级及以下指标扣分可突破自身分值，以一级指标分值为限。",
             {
                 "renormalise": "不适用指标按得分率折算：得分 = 实得分 ÷ 适用指标满分 × 满分。",
@@ -110,16 +116,20 @@ class Settings:
             lines.append(f"加分最高{self.bonus_cap}分{gate}。")
         if self.penalty_cap is not None:
             lines.append(f"扣分项最高扣{self.penalty_cap}分。")
-        lines.append({
-            "grade_only": "触发一票否决的单位等次为“不合格”，得分照常计算。",
-            "fixed_score": f"触发一票否决的单位按{self.veto_score}分计，等次为“不合格”。",
-            "stop": "触发一票否决的单位不再计分、不参与排名，等次为“不合格”。",
-        }[self.veto_action])
+        lines.append(
+            {
+                "grade_only": "触发一票否决的单位等次为“不合格”，得分照常计算。",
+                "fixed_score": f"触发一票否决的单位按{self.veto_score}分计，等次为“不合格”。",
+                "stop": "触发一票否决的单位不再计分、不参与排名，等次为“不合格”。",
+            }[self.veto_action]
+        )
         bands = "，".join(f"{b.name}≥{b.min_points}" for b in self.bands)
         lines.append(f"等次：{bands}，其余为{self.fail_grade}。")
         if self.section_fail_share is not None:
-            lines.append(f"任一一级指标得分低于其分值的{float(self.section_fail_share) * 100:g}%的，等次为"
-                         f"“{self.fail_grade}”。")
+            lines.append(
+                f"任一一级指标得分低于其分值的{float(self.section_fail_share) * 100:g}%的，等次为"
+                f"“{self.fail_grade}”。"
+            )
         for q in self.quotas:
             lines.append(f"“{q.grade}”不超过本类单位的{float(q.share) * 100:g}%。")
         return lines
@@ -133,18 +143,36 @@ class _Reader:
         self.issues: list[Issue] = []
 
     def fail(self, column: str, value: object, expected: str, code: str) -> None:
-        self.issues.append(Issue(self.file, None, column, None if value is None else str(value), expected,
-                                 f"settings|{code}", family="definition"))
+        self.issues.append(
+            Issue(
+                self.file,
+                None,
+                column,
+                None if value is None else str(value),
+                expected,
+                f"settings|{code}",
+                family="definition",
+            )
+        )
 
-    def choice(self, table: dict[str, Any], key: str, path: str, options: tuple[str, ...], default: str) -> str:
+    def choice(
+        self, table: dict[str, Any], key: str, path: str, options: tuple[str, ...], default: str
+    ) -> str:
         value = table.get(key, default)
         if value not in options:
             self.fail(path, value, f"应为 {' / '.join(options)} 之一", f"{key}_choice")
             return default
         return str(value)
 
-    def decimal(self, table: dict[str, Any], key: str, path: str, *, required: bool = False,
-                minimum: Decimal | None = Decimal(0)) -> Decimal | None:
+    def decimal(
+        self,
+        table: dict[str, Any],
+        key: str,
+        path: str,
+        *,
+        required: bool = False,
+        minimum: Decimal | None = Decimal(0),
+    ) -> Decimal | None:
         if key not in table:
             if required:
                 self.fail(path, None, "缺少此项", f"{key}_missing")
@@ -152,7 +180,9 @@ class _Reader:
         value = table[key]
         d = None if isinstance(value, bool) else parse_decimal(str(value))
         if d is None or (minimum is not None and d < minimum):
-            self.fail(path, value, f"应为不小于{minimum}的数" if minimum is not None else "应为数", f"{key}_number")
+            self.fail(
+                path, value, f"应为不小于{minimum}的数" if minimum is not None else "应为数", f"{key}_number"
+            )
             return None
         try:
             to_fixed(d)
@@ -226,8 +256,12 @@ def parse_settings(raw: dict[str, Any], file: str) -> tuple[Settings | None, lis
     if na_method == "scale":
         for c in classes:
             if c.scale is None:
-                r.fail(f"classes[{c.id}].scale", None, "not_applicable.method = \"scale\" 时每个类别须声明 scale（如 4/3）",
-                       "class_scale_missing")
+                r.fail(
+                    f"classes[{c.id}].scale",
+                    None,
+                    'not_applicable.method = "scale" 时每个类别须声明 scale（如 4/3）',
+                    "class_scale_missing",
+                )
 
     gate_inclusive = bonus.get("gate_inclusive", False)
     if not isinstance(gate_inclusive, bool):
@@ -235,7 +269,9 @@ def parse_settings(raw: dict[str, Any], file: str) -> tuple[Settings | None, lis
         gate_inclusive = False
 
     bands: list[GradeBand] = []
-    raw_bands = grades.get("bands", [{"name": "优秀", "min": 90}, {"name": "良好", "min": 80}, {"name": "合格", "min": 60}])
+    raw_bands = grades.get(
+        "bands", [{"name": "优秀", "min": 90}, {"name": "良好", "min": 80}, {"name": "合格", "min": 60}]
+    )
     if not isinstance(raw_bands, list):
         r.fail("grades.bands", raw_bands, "应为等次列表", "bands")
         raw_bands = []
@@ -247,9 +283,13 @@ def parse_settings(raw: dict[str, Any], file: str) -> tuple[Settings | None, lis
         m = r.decimal(b, "min", f"{path}.min", required=True)
         if m is not None:
             bands.append(GradeBand(str(b["name"]).strip(), m))
-    if any(a.min_points <= b.min_points for a, b in zip(bands, bands[1:], strict=False)):
-        r.fail("grades.bands", ", ".join(f"{b.name}≥{b.min_points}" for b in bands),
-               "等次下限应从高到低严格递减", "bands_descending")
+    if any(a.min_points <= b.min_points for a, b in pairwise(bands)):
+        r.fail(
+            "grades.bands",
+            ", ".join(f"{b.name}≥{b.min_points}" for b in bands),
+            "等次下限应从高到低严格递减",
+            "bands_descending",
+        )
     fail_grade = str(grades.get("fail", "不合格"))
     names = {b.name for b in bands} | {fail_grade}
 
@@ -270,7 +310,9 @@ def parse_settings(raw: dict[str, Any], file: str) -> tuple[Settings | None, lis
 
     section_fail = None
     if "section_fail_share" in grades:
-        section_fail = r.fraction(grades["section_fail_share"], "grades.section_fail_share", "section_fail_share")
+        section_fail = r.fraction(
+            grades["section_fail_share"], "grades.section_fail_share", "section_fail_share"
+        )
 
     period_method = None
     period_weights: list[tuple[str, Fraction]] = []
@@ -288,15 +330,24 @@ def parse_settings(raw: dict[str, Any], file: str) -> tuple[Settings | None, lis
     if channels:
         cw = channels.get("weights", {})
         if not isinstance(cw, dict) or not cw:
-            r.fail("channels.weights", cw, "应列出各渠道权重（如 { online = 0.8, onsite = 0.2 }）", "channel_weights")
+            r.fail(
+                "channels.weights",
+                cw,
+                "应列出各渠道权重（如 { online = 0.8, onsite = 0.2 }）",
+                "channel_weights",
+            )
             cw = {}
         for k, v in cw.items():
             f = r.fraction(v, f"channels.weights.{k}", "channel_weight")
             if f is not None:
                 channel_weights.append((str(k), f))
         if channel_weights and sum(w for _, w in channel_weights) != 1:
-            r.fail("channels.weights", ", ".join(f"{k}={float(w):g}" for k, w in channel_weights),
-                   "各渠道权重之和应为1", "channel_weights_sum")
+            r.fail(
+                "channels.weights",
+                ", ".join(f"{k}={float(w):g}" for k, w in channel_weights),
+                "各渠道权重之和应为1",
+                "channel_weights_sum",
+            )
 
     settings = Settings(
         year=year,

@@ -16,24 +16,42 @@ if TYPE_CHECKING:
 
 Year = Annotated[int, typer.Option("--year", "-y", help="考核年度，如 2021")]
 IndicatorsDir = Annotated[
-    Path | None, typer.Option("--indicators", help="指标体系目录（默认 indicators/<年度>）", show_default=False)]
-DataDir = Annotated[Path | None, typer.Option("--data", help="数据目录（默认 data/<年度>）", show_default=False)]
+    Path | None,
+    typer.Option("--indicators", help="指标体系目录（默认 indicators/<年度>）", show_default=False),
+]
+DataDir = Annotated[
+    Path | None, typer.Option("--data", help="数据目录（默认 data/<年度>）", show_default=False)
+]
 Inputs = Annotated[
     list[Path] | None,
-    typer.Option("--input", "-i", help="评分数据文件（.csv/.xlsx/.parquet，可多次指定；默认数据目录下除 units.csv 外的全部文件）",
-                 show_default=False)]
-Period = Annotated[str | None, typer.Option("--period", help="只计算某一考核期（如 Q3），须在 [periods] 中声明",
-                                            show_default=False)]
+    typer.Option(
+        "--input",
+        "-i",
+        help="评分数据文件（.csv/.xlsx/.parquet，可多次指定；默认数据目录下除 units.csv 外的全部文件）",
+        show_default=False,
+    ),
+]
+Period = Annotated[
+    str | None,
+    typer.Option("--period", help="只计算某一考核期（如 Q3），须在 [periods] 中声明", show_default=False),
+]
 
 
 def issues_table(issues: list[Issue]) -> str:
-    rows = [(i.file, "" if i.row is None else i.row, i.column or "", i.value or "", i.expected, i.code)
-            for i in issues]
-    return table(["文件", "行", "列", "值", "应为", "代码"], rows, right=(1,))
+    rows = [
+        (i.file, "" if i.row is None else i.row, i.column or "", i.value or "", i.expected, i.code)
+        for i in issues
+    ]
+    return table(["文件", "行", "列", "值", "说明", "代码"], rows, right=(1,))
 
 
-def load(year: int, indicators: Path | None, data: Path | None, inputs: list[Path] | None = None,
-         period: str | None = None) -> Assessment:
+def load(
+    year: int,
+    indicators: Path | None,
+    data: Path | None,
+    inputs: list[Path] | None = None,
+    period: str | None = None,
+) -> Assessment:
     """Load and validate a year; print every problem and exit 1 on a user's mistake."""
     from scoring.assessment import load_year
     from scoring.errors import InputError, ValidationFailed
@@ -61,8 +79,12 @@ def only_period(assessment: Assessment, period: str) -> Assessment:
     s = assessment.settings
     declared = [k for k, _ in s.period_weights]
     if period not in declared:
-        error(f"考核期 {period} 未在 settings.toml [periods] 中声明" + (f"（已声明：{'、'.join(declared)}）"
-                                                                     if declared else "（本年度不分期考核）"))
+        error(
+            f"考核期 {period} 未在 settings.toml [periods] 中声明"
+            + (f"（已声明：{'、'.join(declared)}）" if declared else "（本年度不分期考核）")
+        )
         raise typer.Exit(1)
-    obs = assessment.observations.filter(pl.col("period") == period).with_columns(pl.lit(None, pl.String).alias("period"))
+    obs = assessment.observations.filter(pl.col("period") == period).with_columns(
+        pl.lit(None, pl.String).alias("period")
+    )
     return replace(assessment, settings=replace(s, period_method=None, period_weights=()), observations=obs)

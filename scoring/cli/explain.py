@@ -38,21 +38,41 @@ def explain(
     s = a.settings
     cls = s.unit_class(row["class"])
     rank = "不参与排名" if row["rank"] is None else f"第{row['rank']}名" + ("（并列）" if row["tied"] else "")
-    typer.echo(f"{row['name']}（{code}，{cls.name}）：总分 {fmt_points(row['total'], s.places)}，{rank}，"
-               f"等次 {row['grade']}")
+    typer.echo(
+        f"{row['name']}（{code}，{cls.name}）：总分 {fmt_points(row['total'], s.places)}，{rank}，"
+        f"等次 {row['grade']}"
+    )
     if row["veto"]:
         typer.echo(f"一票否决：{row['veto_reason']}")
     if row["section_fail"]:
         typer.echo("有一级指标得分低于其分值的规定比例，等次为不合格。")
     ledger = result.ledger().filter(pl.col("unit") == code).collect().sort("indicator")
     scale = 10**12
-    rows = [(r["indicator"], r["path"], r["kind"],
-             fmt_points((r["lost"] if r["kind"] in ("失分", "重大扣分") else r["points"]) / scale, 2),
-             r["input"] or "", r["note"] or "", r["rubric"]) for r in ledger.to_dicts()]
+    rows = [
+        (
+            r["indicator"],
+            r["path"],
+            r["kind"],
+            fmt_points((r["lost"] if r["kind"] in ("失分", "重大扣分") else r["points"]) / scale, 2),
+            r["input"] or "",
+            r["note"] or "",
+            r["rubric"],
+        )
+        for r in ledger.to_dicts()
+    ]
     if rows:
-        typer.echo(table(["编号", "指标", "类型", "分值", "评分数据", "失分原因", "评分标准"], rows, right=(3,),
-                         max_width=40))
+        typer.echo(
+            table(
+                ["编号", "指标", "类型", "分值", "评分数据", "失分原因", "评分标准"],
+                rows,
+                right=(3,),
+                max_width=40,
+            )
+        )
     else:
         typer.echo("所有指标均得满分。")
     lost = sum(r["lost"] for r in ledger.to_dicts() if r["kind"] in ("失分", "重大扣分")) / scale
-    typer.echo(f"合计失分 {lost:.2f}，加分 {fmt_points(row['bonus'], s.places)}，扣分 {fmt_points(row['penalty'], s.places)}")
+    typer.echo(
+        f"合计失分 {lost:.2f}，加分 {fmt_points(row['bonus'], s.places)}，"
+        f"扣分 {fmt_points(row['penalty'], s.places)}"
+    )
