@@ -18,8 +18,14 @@ from .settings import Settings
 
 def _na_frame(na: pl.LazyFrame, catalogue: Catalogue) -> pl.LazyFrame:
     base = [n for n in catalogue.leaves if n.role == "base"]
-    info = pl.LazyFrame({"indicator": [n.id for n in base], "M": [n.points_fixed for n in base],
-                         "level1": [n.level1 for n in base]}, schema_overrides={"M": pl.Int64})
+    info = pl.LazyFrame(
+        {
+            "indicator": [n.id for n in base],
+            "M": [n.points_fixed for n in base],
+            "level1": [n.level1 for n in base],
+        },
+        schema_overrides={"M": pl.Int64},
+    )
     return na.select("unit", "indicator").unique().join(info, on="indicator", how="inner")
 
 
@@ -30,19 +36,34 @@ def _class_tables(catalogue: Catalogue, settings: Settings) -> tuple[pl.LazyFram
     for c in settings.classes:
         applicable = [n for n in catalogue.leaves if n.role == "base" and n.applies(c.id)]
         scale = c.scale or Fraction(1)
-        classes.append({"class": c.id, "class_max": to_fixed(c.max_points),
-                        "class_applicable": sum(n.points_fixed for n in applicable),
-                        "scale_num": scale.numerator, "scale_den": scale.denominator})
+        classes.append(
+            {
+                "class": c.id,
+                "class_max": to_fixed(c.max_points),
+                "class_applicable": sum(n.points_fixed for n in applicable),
+                "scale_num": scale.numerator,
+                "scale_den": scale.denominator,
+            }
+        )
         for l1 in catalogue.level1:
             if l1.role != "base":
                 continue
             leaves = [n for n in catalogue.leaves if n.level1 == l1.id]
-            per_l1.append({"class": c.id, "level1": l1.id, "l1_points": l1.points_fixed,
-                           "l1_applicable": sum(n.points_fixed for n in leaves if n.applies(c.id)),
-                           "l1_count": sum(1 for n in leaves if n.applies(c.id))})
-    return (pl.LazyFrame(classes, schema_overrides={"class_max": pl.Int64, "class_applicable": pl.Int64}),
-            pl.LazyFrame(per_l1, schema_overrides={"l1_points": pl.Int64, "l1_applicable": pl.Int64,
-                                                   "l1_count": pl.Int64}))
+            per_l1.append(
+                {
+                    "class": c.id,
+                    "level1": l1.id,
+                    "l1_points": l1.points_fixed,
+                    "l1_applicable": sum(n.points_fixed for n in leaves if n.applies(c.id)),
+                    "l1_count": sum(1 for n in leaves if n.applies(c.id)),
+                }
+            )
+    return (
+        pl.LazyFrame(classes, schema_overrides={"class_max": pl.Int64, "class_applicable": pl.Int64}),
+        pl.LazyFrame(
+            per_l1, schema_overrides={"l1_points": pl.Int64, "l1_applicable": pl.Int64, "l1_count": pl.Int64}
+        ),
+    )
 
 
 def _tree(points: pl.LazyFrame, catalogue: Catalogue, settings: Settings) -> pl.LazyFrame:
@@ -60,52 +81,93 @@ def _tree(points: pl.LazyFrame, catalogue: Catalogue, settings: Settings) -> pl.
         if not at:
             continue
         lift = pl.LazyFrame({"node": at, "up": [parent[n] for n in at]})
-        moved = (current.join(lift, on="node", how="inner").group_by("unit", "up")
-                 .agg(pl.col("points").sum()).rename({"up": "node"}))
+        moved = (
+            current.join(lift, on="node", how="inner")
+            .group_by("unit", "up")
+            .agg(pl.col("points").sum())
+            .rename({"up": "node"})
+        )
         stay = current.join(lift, on="node", how="anti")
-        current = pl.concat([stay, moved], how="vertical").group_by("unit", "node").agg(pl.col("points").sum())
+        current = (
+            pl.concat([stay, moved], how="vertical").group_by("unit", "node").agg(pl.col("points").sum())
+        )
         if clamp_inner and lvl - 1 > 1:
-            caps = pl.LazyFrame({"node": [n for n in level if level[n] == lvl - 1],
-                                 "cap": [npoints[n] for n in level if level[n] == lvl - 1]},
-                                schema_overrides={"cap": pl.Int64})
-            current = (current.join(caps, on="node", how="left")
-                       .with_columns(pl.when(pl.col("cap").is_not_null())
-                                     .then(pl.col("points").clip(0, pl.col("cap"))).otherwise(pl.col("points"))
-                                     .alias("points")).drop("cap"))
-    l1 = pl.LazyFrame({"node": [n.id for n in catalogue.level1], "cap": [n.points_fixed for n in catalogue.level1]},
-                      schema_overrides={"cap": pl.Int64})
-    return (current.join(l1, on="node", how="inner")
-            .select("unit", pl.col("node").alias("level1"), pl.col("points").clip(0, pl.col("cap")).alias("part")))
+            caps = pl.LazyFrame(
+                {
+                    "node": [n for n in level if level[n] == lvl - 1],
+                    "cap": [npoints[n] for n in level if level[n] == lvl - 1],
+                },
+                schema_overrides={"cap": pl.Int64},
+            )
+            current = (
+                current.join(caps, on="node", how="left")
+                .with_columns(
+                    pl.when(pl.col("cap").is_not_null())
+                    .then(pl.col("points").clip(0, pl.col("cap")))
+                    .otherwise(pl.col("points"))
+                    .alias("points")
+                )
+                .drop("cap")
+            )
+    l1 = pl.LazyFrame(
+        {"node": [n.id for n in catalogue.level1], "cap": [n.points_fixed for n in catalogue.level1]},
+        schema_overrides={"cap": pl.Int64},
+    )
+    return current.join(l1, on="node", how="inner").select(
+        "unit", pl.col("node").alias("level1"), pl.col("points").clip(0, pl.col("cap")).alias("part")
+    )
 
 
-def _redistribute(points: pl.LazyFrame, na: pl.LazyFrame, units: pl.LazyFrame, catalogue: Catalogue,
-                  l1_table: pl.LazyFrame) -> pl.LazyFrame:
+def _redistribute(
+    points: pl.LazyFrame, na: pl.LazyFrame, units: pl.LazyFrame, catalogue: Catalogue, l1_table: pl.LazyFrame
+) -> pl.LazyFrame:
     """Scale each applicable leaf so the N/A points of its level-1 node are shared evenly (M + Δ/k)."""
-    leaf = pl.LazyFrame({"indicator": [n.id for n in catalogue.leaves], "M": [n.points_fixed for n in catalogue.leaves],
-                         "level1": [n.level1 for n in catalogue.leaves],
-                         "role": [n.role for n in catalogue.leaves]}, schema_overrides={"M": pl.Int64})
+    leaf = pl.LazyFrame(
+        {
+            "indicator": [n.id for n in catalogue.leaves],
+            "M": [n.points_fixed for n in catalogue.leaves],
+            "level1": [n.level1 for n in catalogue.leaves],
+            "role": [n.role for n in catalogue.leaves],
+        },
+        schema_overrides={"M": pl.Int64},
+    )
     explicit = na.group_by("unit", "level1").agg(pl.col("M").sum().alias("na_pts"), pl.len().alias("na_n"))
-    per = (units.select(pl.col("code").alias("unit"), "class").join(l1_table, on="class")
-           .join(explicit, on=["unit", "level1"], how="left")
-           .with_columns(pl.col("na_pts").fill_null(0), pl.col("na_n").fill_null(0).cast(pl.Int64))
-           .select("unit", "level1",
-                   (pl.col("l1_points") - pl.col("l1_applicable") + pl.col("na_pts")).alias("delta"),
-                   (pl.col("l1_count") - pl.col("na_n")).alias("k")))
-    scaled = (points.join(leaf, on="indicator", how="left").join(per, on=["unit", "level1"], how="left")
-              .with_columns(pl.col("delta").fill_null(0), pl.col("k").fill_null(1)))
+    per = (
+        units.select(pl.col("code").alias("unit"), "class")
+        .join(l1_table, on="class")
+        .join(explicit, on=["unit", "level1"], how="left")
+        .with_columns(pl.col("na_pts").fill_null(0), pl.col("na_n").fill_null(0).cast(pl.Int64))
+        .select(
+            "unit",
+            "level1",
+            (pl.col("l1_points") - pl.col("l1_applicable") + pl.col("na_pts")).alias("delta"),
+            (pl.col("l1_count") - pl.col("na_n")).alias("k"),
+        )
+    )
+    scaled = (
+        points.join(leaf, on="indicator", how="left")
+        .join(per, on=["unit", "level1"], how="left")
+        .with_columns(pl.col("delta").fill_null(0), pl.col("k").fill_null(1))
+    )
     num = pl.col("points").cast(pl.Int128) * (pl.col("M") * pl.col("k") + pl.col("delta"))
     den = (pl.col("M") * pl.col("k")).cast(pl.Int128)
     from ._fixed import div_round
 
     return scaled.select(
-        "unit", "indicator",
+        "unit",
+        "indicator",
         pl.when((pl.col("role") == "base") & (pl.col("delta") > 0) & (pl.col("k") > 0))
-        .then(div_round(num, den, "half_up")).otherwise(pl.col("points")).cast(pl.Int64).alias("points"),
-        "major")
+        .then(div_round(num, den, "half_up"))
+        .otherwise(pl.col("points"))
+        .cast(pl.Int64)
+        .alias("points"),
+        "major",
+    )
 
 
-def aggregate(points: pl.LazyFrame, na: pl.LazyFrame, units: pl.LazyFrame, catalogue: Catalogue,
-              settings: Settings) -> pl.LazyFrame:
+def aggregate(
+    points: pl.LazyFrame, na: pl.LazyFrame, units: pl.LazyFrame, catalogue: Catalogue, settings: Settings
+) -> pl.LazyFrame:
     """One row per unit: parts, base, bonus, penalty, major, veto and the exact total as num/den.
 
     ``points``: (unit, indicator, points, major) from :func:`scoring.points.leaf_points`;
@@ -119,41 +181,70 @@ def aggregate(points: pl.LazyFrame, na: pl.LazyFrame, units: pl.LazyFrame, catal
     roles = {n.id: n.role for n in catalogue.level1}
     base_l1 = [n.id for n in catalogue.level1 if n.role == "base"]
     parts = _tree(points, catalogue, settings)
-    wide = (parts.with_columns(pl.col("level1").replace_strict(roles, default="base").alias("role"))
-            .group_by("unit").agg(
-                *[pl.col("part").filter(pl.col("level1") == l1).sum().alias(f"part:{l1}") for l1 in base_l1],
-                pl.col("part").filter(pl.col("role") == "base").sum().alias("base_raw"),
-                pl.col("part").filter(pl.col("role") == "bonus").sum().alias("bonus_raw"),
-                pl.col("part").filter(pl.col("role") == "penalty").sum().alias("penalty_raw"),
-                (pl.col("part").filter(pl.col("role") == "veto") > 0).any().alias("veto"),
-            ))
+    wide = (
+        parts.with_columns(pl.col("level1").replace_strict(roles, default="base").alias("role"))
+        .group_by("unit")
+        .agg(
+            *[pl.col("part").filter(pl.col("level1") == l1).sum().alias(f"part:{l1}") for l1 in base_l1],
+            pl.col("part").filter(pl.col("role") == "base").sum().alias("base_raw"),
+            pl.col("part").filter(pl.col("role") == "bonus").sum().alias("bonus_raw"),
+            pl.col("part").filter(pl.col("role") == "penalty").sum().alias("penalty_raw"),
+            (pl.col("part").filter(pl.col("role") == "veto") > 0).any().alias("veto"),
+        )
+    )
     veto_leaves = [n for n in catalogue.leaves if n.role == "veto"]
-    veto_names = pl.LazyFrame({"indicator": [n.id for n in veto_leaves], "vname": [n.name for n in veto_leaves]},
-                              schema={"indicator": pl.String, "vname": pl.String})
-    reasons = (points.filter(pl.col("points") > 0).join(veto_names, on="indicator", how="inner")
-               .group_by("unit").agg(pl.col("vname").sort().str.join("；").alias("veto_reason")))
+    veto_names = pl.LazyFrame(
+        {"indicator": [n.id for n in veto_leaves], "vname": [n.name for n in veto_leaves]},
+        schema={"indicator": pl.String, "vname": pl.String},
+    )
+    reasons = (
+        points.filter(pl.col("points") > 0)
+        .join(veto_names, on="indicator", how="inner")
+        .group_by("unit")
+        .agg(pl.col("vname").sort().str.join("；").alias("veto_reason"))
+    )
     major = points.group_by("unit").agg(pl.col("major").sum())
     na_sum = na_base.group_by("unit").agg(pl.col("M").sum().alias("na_max"))
 
-    lf = (units.select(pl.col("code").alias("unit"), "name", "class")
-          .join(class_table, on="class", how="left")
-          .join(wide, on="unit", how="left")
-          .join(major, on="unit", how="left")
-          .join(reasons, on="unit", how="left")
-          .join(na_sum, on="unit", how="left")
-          .with_columns(pl.col(c).fill_null(0) for c in
-                        [*(f"part:{l1}" for l1 in base_l1), "base_raw", "bonus_raw", "penalty_raw", "major", "na_max"])
-          .with_columns(pl.col("veto").fill_null(False),
-                        (pl.col("class_applicable") - pl.col("na_max")).alias("applicable_max")))
+    lf = (
+        units.select(pl.col("code").alias("unit"), "name", "class")
+        .join(class_table, on="class", how="left")
+        .join(wide, on="unit", how="left")
+        .join(major, on="unit", how="left")
+        .join(reasons, on="unit", how="left")
+        .join(na_sum, on="unit", how="left")
+        .with_columns(
+            pl.col(c).fill_null(0)
+            for c in [
+                *(f"part:{l1}" for l1 in base_l1),
+                "base_raw",
+                "bonus_raw",
+                "penalty_raw",
+                "major",
+                "na_max",
+            ]
+        )
+        .with_columns(
+            pl.col("veto").fill_null(False),
+            (pl.col("class_applicable") - pl.col("na_max")).alias("applicable_max"),
+        )
+    )
     if settings.not_applicable == "redistribute":
         # a level-1 node with every leaf N/A has nothing to share with: its points leave the maximum
-        empty = (l1_table.join(units.select(pl.col("code").alias("unit"), "class"), on="class")
-                 .join(na_base.group_by("unit", "level1").agg(pl.len().alias("na_n")), on=["unit", "level1"],
-                       how="left")
-                 .filter(pl.col("l1_count") - pl.col("na_n").fill_null(0) <= 0)
-                 .group_by("unit").agg(pl.col("l1_points").sum().alias("lost_max")))
-        lf = (lf.join(empty, on="unit", how="left")
-              .with_columns((pl.col("class_max") - pl.col("lost_max").fill_null(0)).alias("applicable_max")))
+        empty = (
+            l1_table.join(units.select(pl.col("code").alias("unit"), "class"), on="class")
+            .join(
+                na_base.group_by("unit", "level1").agg(pl.len().alias("na_n")),
+                on=["unit", "level1"],
+                how="left",
+            )
+            .filter(pl.col("l1_count") - pl.col("na_n").fill_null(0) <= 0)
+            .group_by("unit")
+            .agg(pl.col("l1_points").sum().alias("lost_max"))
+        )
+        lf = lf.join(empty, on="unit", how="left").with_columns(
+            (pl.col("class_max") - pl.col("lost_max").fill_null(0)).alias("applicable_max")
+        )
 
     # the factor F = f_num / f_den applied to the base
     unit_den = pl.lit(DEN_UNIT, pl.Int64)
@@ -182,7 +273,11 @@ def aggregate(points: pl.LazyFrame, na: pl.LazyFrame, units: pl.LazyFrame, catal
     adjust = (pl.col("bonus") - pl.col("penalty") + pl.col("major")).cast(pl.Int128) * den
     num = pl.max_horizontal(base_num + adjust, pl.lit(0, pl.Int128))
     if settings.veto_action == "fixed_score":
-        num = pl.when(pl.col("veto")).then(pl.lit(to_fixed(settings.veto_score), pl.Int128) * den).otherwise(num)
+        num = (
+            pl.when(pl.col("veto"))
+            .then(pl.lit(to_fixed(settings.veto_score), pl.Int128) * den)
+            .otherwise(num)
+        )
     elif settings.veto_action == "stop":
         num = pl.when(pl.col("veto")).then(None).otherwise(num)
     unit_max = pl.col("applicable_max") if settings.not_applicable == "reduce_max" else pl.col("class_max")
@@ -191,24 +286,52 @@ def aggregate(points: pl.LazyFrame, na: pl.LazyFrame, units: pl.LazyFrame, catal
     if fail_share is not None:
         # a base level-1 part under the share of its applicable points fails the unit
         na_l1 = na_base.group_by("unit", "level1").agg(pl.col("M").sum().alias("na_pts"))
-        failing = (units.select(pl.col("code").alias("unit"), "class").join(l1_table, on="class")
-                   .join(na_l1, on=["unit", "level1"], how="left")
-                   .join(parts, on=["unit", "level1"], how="left")
-                   .with_columns((pl.col("l1_applicable") - pl.col("na_pts").fill_null(0)).alias("app"),
-                                 pl.col("part").fill_null(0))
-                   .filter((pl.col("app") > 0) & (pl.col("part").cast(pl.Int128) * fail_share.denominator
-                                                  < pl.col("app").cast(pl.Int128) * fail_share.numerator))
-                   .group_by("unit").agg(pl.lit(True).alias("section_fail")))
+        failing = (
+            units.select(pl.col("code").alias("unit"), "class")
+            .join(l1_table, on="class")
+            .join(na_l1, on=["unit", "level1"], how="left")
+            .join(parts, on=["unit", "level1"], how="left")
+            .with_columns(
+                (pl.col("l1_applicable") - pl.col("na_pts").fill_null(0)).alias("app"),
+                pl.col("part").fill_null(0),
+            )
+            .filter(
+                (pl.col("app") > 0)
+                & (
+                    pl.col("part").cast(pl.Int128) * fail_share.denominator
+                    < pl.col("app").cast(pl.Int128) * fail_share.numerator
+                )
+            )
+            .group_by("unit")
+            .agg(pl.lit(True).alias("section_fail"))
+        )
         lf = lf.join(failing, on="unit", how="left").with_columns(pl.col("section_fail").fill_null(False))
     else:
         lf = lf.with_columns(pl.lit(False).alias("section_fail"))
     return lf.with_columns(
-        num.alias("total_num"), den.alias("total_den"), base_num.alias("base_num"),
+        num.alias("total_num"),
+        den.alias("total_den"),
+        base_num.alias("base_num"),
         unit_max.alias("max"),
     ).select(
-        "unit", "name", "class", *(f"part:{l1}" for l1 in base_l1), "base_raw", "applicable_max", "base_num",
-        "bonus_raw", "bonus", "penalty_raw", "penalty", "major", "veto", "veto_reason", "section_fail",
-        "total_num", "total_den", "max",
+        "unit",
+        "name",
+        "class",
+        *(f"part:{l1}" for l1 in base_l1),
+        "base_raw",
+        "applicable_max",
+        "base_num",
+        "bonus_raw",
+        "bonus",
+        "penalty_raw",
+        "penalty",
+        "major",
+        "veto",
+        "veto_reason",
+        "section_fail",
+        "total_num",
+        "total_den",
+        "max",
     )
 
 

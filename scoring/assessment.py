@@ -39,12 +39,20 @@ def _display(path: Path, root: Path | None) -> str:
 
 def input_files(data_dir: Path) -> list[Path]:
     """The assessors' files in a year's data folder: everything readable except the roster."""
-    return sorted(p for p in data_dir.iterdir()
-                  if p.suffix.lower() in INPUT_SUFFIXES and p.stem != "units" and not p.name.startswith(("~$", ".")))
+    return sorted(
+        p
+        for p in data_dir.iterdir()
+        if p.suffix.lower() in INPUT_SUFFIXES and p.stem != "units" and not p.name.startswith(("~$", "."))
+    )
 
 
-def load_year(year: int, indicators_dir: Path, data_dir: Path, inputs: list[Path] | None = None,
-              root: Path | None = None) -> Assessment:
+def load_year(
+    year: int,
+    indicators_dir: Path,
+    data_dir: Path,
+    inputs: list[Path] | None = None,
+    root: Path | None = None,
+) -> Assessment:
     """Read and validate a year. Raises :class:`ValidationFailed` with every problem, or
     :class:`InputError` for a file that cannot be read at all."""
     ind = indicators_dir
@@ -69,15 +77,26 @@ def load_year(year: int, indicators_dir: Path, data_dir: Path, inputs: list[Path
     if settings is None:
         raise ValidationFailed(issues)
     if settings.year != year:
-        issues.append(Issue(_display(settings_path, root), None, "year", str(settings.year),
-                            f"应为 {year}（与所选年度一致）", "settings|year_matches", "definition"))
+        issues.append(
+            Issue(
+                _display(settings_path, root),
+                None,
+                "year",
+                str(settings.year),
+                f"应为 {year}（与所选年度一致）",
+                "settings|year_matches",
+                "definition",
+            )
+        )
 
     plan: dict[str, str] = {}
     plan_path = ind / "plan_items.csv"
     if plan_path.exists():
         df, enc = read_table(plan_path, _display(plan_path, root))
         shown = src(plan_path, enc)
-        issues += check_structure(df, {"item": True, "section": False, "text": False}, shown, unique=("item",))
+        issues += check_structure(
+            df, {"item": True, "section": False, "text": False}, shown, unique=("item",)
+        )
         if "item" in df.columns:
             plan = {r["item"]: r.get("text") or "" for r in df.to_dicts() if r["item"]}
 
@@ -111,5 +130,12 @@ def load_year(year: int, indicators_dir: Path, data_dir: Path, inputs: list[Path
     issues += problems
     if any(i.severity == "error" for i in issues):
         raise ValidationFailed(issues)
-    return Assessment(year, settings, catalogue, roster, observations, tuple(sources),
-                      tuple(i for i in issues if i.severity != "error"))
+    return Assessment(
+        year,
+        settings,
+        catalogue,
+        roster,
+        observations,
+        tuple(sources),
+        tuple(i for i in issues if i.severity != "error"),
+    )

@@ -141,8 +141,11 @@ def build_catalogue(
     issues: list[Issue] = []
 
     def fail(row: int | None, column: str | None, value: object, expected: str, code: str) -> None:
-        issues.append(Issue(file, row, column, None if value is None else str(value), expected, code,
-                            family="definition"))
+        issues.append(
+            Issue(
+                file, row, column, None if value is None else str(value), expected, code, family="definition"
+            )
+        )
 
     rows = df.to_dicts()
     ids: dict[str, dict[str, Any]] = {}
@@ -151,7 +154,13 @@ def build_catalogue(
         if not nid:
             continue
         if nid in ids:
-            fail(r["__row__"], "id", nid, f"指标编号重复（第{ids[nid]['__row__']}行已使用）", f"{nid}|id_unique")
+            fail(
+                r["__row__"],
+                "id",
+                nid,
+                f"指标编号重复（第{ids[nid]['__row__']}行已使用）",
+                f"{nid}|id_unique",
+            )
             continue
         ids[nid] = r
 
@@ -189,23 +198,46 @@ def build_catalogue(
             fail(row, "role", role, f"应为 {' / '.join(ROLES)} 之一", f"{nid}|role_known")
             role = "base"
         elif parent is not None and (r.get("role") or "").strip() and role != parent.role:
-            fail(row, "role", role, f"下级指标的 role 须与一级指标一致（{parent.role}）", f"{nid}|role_inherited")
+            fail(
+                row,
+                "role",
+                role,
+                f"下级指标的 role 须与一级指标一致（{parent.role}）",
+                f"{nid}|role_inherited",
+            )
             role = parent.role
         applies = _split_list(r.get("applies_to"))
         unknown = [c for c in applies if c not in classes]
         if unknown:
-            fail(row, "applies_to", "、".join(unknown), f"单位类别应为 {'、'.join(settings.class_ids)} 之一",
-                 f"{nid}|applies_to_known")
+            fail(
+                row,
+                "applies_to",
+                "、".join(unknown),
+                f"单位类别应为 {'、'.join(settings.class_ids)} 之一",
+                f"{nid}|applies_to_known",
+            )
             applies = tuple(c for c in applies if c in classes)
         if parent is not None and parent.applies_to:
             wider = [c for c in applies if c not in parent.applies_to]
             if wider:
-                fail(row, "applies_to", "、".join(wider), "下级指标的适用类别不能超出上级指标", f"{nid}|applies_to_narrows")
+                fail(
+                    row,
+                    "applies_to",
+                    "、".join(wider),
+                    "下级指标的适用类别不能超出上级指标",
+                    f"{nid}|applies_to_narrows",
+                )
             applies = tuple(c for c in applies if c in parent.applies_to) or parent.applies_to
         refs = _split_list(r.get("plan_items"))
         for ref in refs:
             if plan_items and ref not in plan_items:
-                fail(row, "plan_items", ref, "工作要点条目不存在（见 plan_items.csv）", f"{nid}|plan_item_known")
+                fail(
+                    row,
+                    "plan_items",
+                    ref,
+                    "工作要点条目不存在（见 plan_items.csv）",
+                    f"{nid}|plan_item_known",
+                )
         unc = (r.get("uncapped") or "").strip().lower()
         if unc not in YES | NO:
             fail(row, "uncapped", r.get("uncapped"), "应为 是 或 空", f"{nid}|uncapped_bool")
@@ -219,9 +251,21 @@ def build_catalogue(
         elif rule:
             fail(row, "rule", rule, "只有末级指标才有评分规则", f"{nid}|rule_on_leaf")
         node = Node(
-            id=nid, parent=parent.id if parent else None, name=r.get("name") or nid, points=points[nid], role=role,
-            rule=rule, params=params, params_text=params_text, applies_to=applies, plan_items=refs,
-            rubric=r.get("rubric") or "", uncapped=unc in YES, level=len(seen) + 1, path=(*seen, nid), row=row,
+            id=nid,
+            parent=parent.id if parent else None,
+            name=r.get("name") or nid,
+            points=points[nid],
+            role=role,
+            rule=rule,
+            params=params,
+            params_text=params_text,
+            applies_to=applies,
+            plan_items=refs,
+            rubric=r.get("rubric") or "",
+            uncapped=unc in YES,
+            level=len(seen) + 1,
+            path=(*seen, nid),
+            row=row,
             is_leaf=is_leaf,
         )
         if not (r.get("name") or "").strip():
@@ -232,33 +276,69 @@ def build_catalogue(
         if kids and role == "base":
             total = sum((points[k] for k in kids), Decimal(0))
             if total != points[nid]:
-                fail(row, "points", f"{points[nid]}", f"下级指标分值之和为 {total}，应等于本指标分值", f"{nid}|points_sum")
+                fail(
+                    row,
+                    "points",
+                    f"{points[nid]}",
+                    f"下级指标分值之和为 {total}，应等于本指标分值",
+                    f"{nid}|points_sum",
+                )
 
     for root in children.get(None, []):
         visit(root, None, ())
     unreached = [nid for nid in ids if nid not in nodes]
     for nid in unreached:
-        fail(ids[nid]["__row__"], "parent", ids[nid].get("parent"), "指标的上级关系成环", f"{nid}|parent_cycle")
+        fail(
+            ids[nid]["__row__"], "parent", ids[nid].get("parent"), "指标的上级关系成环", f"{nid}|parent_cycle"
+        )
 
     base_roots = [nodes[n] for n in children.get(None, []) if n in nodes and nodes[n].role == "base"]
     for c in settings.classes:
         total = sum((n.points for n in base_roots if n.applies(c.id)), Decimal(0))
         if base_roots and total != c.max_points:
-            issues.append(Issue(file, None, "points", str(total),
-                                f"适用于“{c.name}”的一级指标分值之和应为 {c.max_points}", f"{c.id}|class_max_sum",
-                                family="definition"))
+            issues.append(
+                Issue(
+                    file,
+                    None,
+                    "points",
+                    str(total),
+                    f"适用于“{c.name}”的一级指标分值之和应为 {c.max_points}",
+                    f"{c.id}|class_max_sum",
+                    family="definition",
+                )
+            )
     if not base_roots:
-        issues.append(Issue(file, None, None, None, "至少需要一个 role 为 base 的一级指标", "catalogue|base_present",
-                            family="definition"))
+        issues.append(
+            Issue(
+                file,
+                None,
+                None,
+                None,
+                "至少需要一个 role 为 base 的一级指标",
+                "catalogue|base_present",
+                family="definition",
+            )
+        )
     if settings.bonus_cap is None and any(n.role == "bonus" for n in base_roots + list(nodes.values())):
-        issues.append(Issue(file, None, "role", "bonus", "有加分项时 settings.toml 应声明 [bonus] cap",
-                            "settings|bonus_cap_missing", family="definition"))
+        issues.append(
+            Issue(
+                file,
+                None,
+                "role",
+                "bonus",
+                "有加分项时 settings.toml 应声明 [bonus] cap",
+                "settings|bonus_cap_missing",
+                family="definition",
+            )
+        )
     order = [nodes[nid] for nid in ids if nid in nodes]
     year = settings.year
     return Catalogue(year, tuple(order), plan_items), issues
 
 
-def _check_leaf(nid: str, row: int, rule: str | None, params_text: str, points: Decimal, fail: Any) -> dict[str, Any]:
+def _check_leaf(
+    nid: str, row: int, rule: str | None, params_text: str, points: Decimal, fail: Any
+) -> dict[str, Any]:
     if not rule:
         fail(row, "rule", None, "末级指标应有评分规则（rule）", f"{nid}|rule_present")
         return {}
@@ -283,8 +363,13 @@ def _check_leaf(nid: str, row: int, rule: str | None, params_text: str, points: 
         spec = allowed.get(name)
         if spec is None:
             known = "、".join(allowed) or "无"
-            fail(row, "params", f"{name}={text}", f"规则 {rule} 没有参数 {name}（可用：{known}、ceiling）",
-                 f"{nid}|params_unknown_{name}")
+            fail(
+                row,
+                "params",
+                f"{name}={text}",
+                f"规则 {rule} 没有参数 {name}（可用：{known}、ceiling）",
+                f"{nid}|params_unknown_{name}",
+            )
             continue
         try:
             params[name] = spec.parse(text)
@@ -293,7 +378,13 @@ def _check_leaf(nid: str, row: int, rule: str | None, params_text: str, points: 
     for name, spec in kind.params.items():
         if name not in params and name not in {n for n in raw}:
             if spec.required:
-                fail(row, "params", params_text or None, f"规则 {rule} 缺少参数 {name}", f"{nid}|params_{name}_missing")
+                fail(
+                    row,
+                    "params",
+                    params_text or None,
+                    f"规则 {rule} 缺少参数 {name}",
+                    f"{nid}|params_{name}_missing",
+                )
             elif spec.default is not None:
                 params[name] = spec.default
     if all(spec.required is False or name in params for name, spec in kind.params.items()):

@@ -15,58 +15,125 @@ def _leaf_info(catalogue: Catalogue, class_ids: list[str]) -> pl.LazyFrame:
     return catalogue.leaf_frame(class_ids).lazy()
 
 
-def indicator_points(observations: pl.LazyFrame, units: pl.LazyFrame, catalogue: Catalogue,
-                     settings: Settings) -> pl.LazyFrame:
+def indicator_points(
+    observations: pl.LazyFrame, units: pl.LazyFrame, catalogue: Catalogue, settings: Settings
+) -> pl.LazyFrame:
     """One row per unit × applicable leaf: points, points lost and status (已评分 / 未评分 / 不适用)."""
     class_ids = settings.class_ids
     info = _leaf_info(catalogue, class_ids)
     applies = pl.lit(False)
     for c in class_ids:
         applies = applies | ((pl.col("class") == c) & pl.col(f"applies_{c}"))
-    grid = units.select(pl.col("code").alias("unit"), pl.col("name").alias("unit_name"), "class").join(
-        info, how="cross").filter(applies).drop(f"applies_{c}" for c in class_ids)
+    grid = (
+        units.select(pl.col("code").alias("unit"), pl.col("name").alias("unit_name"), "class")
+        .join(info, how="cross")
+        .filter(applies)
+        .drop(f"applies_{c}" for c in class_ids)
+    )
     pts = leaf_points(observations, catalogue, settings, units)
     schema = observations.collect_schema()
-    na = (observations.filter(pl.col("na")) if "na" in schema else observations.head(0)).select(
-        "unit", "indicator").unique().with_columns(pl.lit(True).alias("is_na"))
+    na = (
+        (observations.filter(pl.col("na")) if "na" in schema else observations.head(0))
+        .select("unit", "indicator")
+        .unique()
+        .with_columns(pl.lit(True).alias("is_na"))
+    )
     scored = observations.select("unit", "indicator").unique().with_columns(pl.lit(True).alias("has_rows"))
-    out = (grid.join(pts, on=["unit", "indicator"], how="left")
-           .join(na, on=["unit", "indicator"], how="left")
-           .join(scored, on=["unit", "indicator"], how="left")
-           .with_columns(
-               pl.when(pl.col("is_na").fill_null(False)).then(pl.lit("不适用"))
-               .when(pl.col("points").is_null() & ~pl.col("has_rows").fill_null(False)).then(pl.lit("未评分"))
-               .otherwise(pl.lit("已评分")).alias("status"),
-               pl.col("points").fill_null(0), pl.col("major").fill_null(0)))
-    lost = pl.when(pl.col("status") == "不适用").then(0).when(pl.col("role") == "base").then(
-        pl.col("M") - pl.col("points") - pl.col("major")).otherwise(0)
+    out = (
+        grid.join(pts, on=["unit", "indicator"], how="left")
+        .join(na, on=["unit", "indicator"], how="left")
+        .join(scored, on=["unit", "indicator"], how="left")
+        .with_columns(
+            pl.when(pl.col("is_na").fill_null(False))
+            .then(pl.lit("不适用"))
+            .when(pl.col("points").is_null() & ~pl.col("has_rows").fill_null(False))
+            .then(pl.lit("未评分"))
+            .otherwise(pl.lit("已评分"))
+            .alias("status"),
+            pl.col("points").fill_null(0),
+            pl.col("major").fill_null(0),
+        )
+    )
+    lost = (
+        pl.when(pl.col("status") == "不适用")
+        .then(0)
+        .when(pl.col("role") == "base")
+        .then(pl.col("M") - pl.col("points") - pl.col("major"))
+        .otherwise(0)
+    )
     return out.with_columns(lost.cast(pl.Int64).alias("lost")).drop("is_na", "has_rows")
 
 
-def ledger(observations: pl.LazyFrame, units: pl.LazyFrame, catalogue: Catalogue, settings: Settings) -> pl.LazyFrame:
+def ledger(
+    observations: pl.LazyFrame, units: pl.LazyFrame, catalogue: Catalogue, settings: Settings
+) -> pl.LazyFrame:
     """Rows where points were lost, credited (bonus), deducted (penalty) or a veto was triggered."""
     pts = indicator_points(observations, units, catalogue, settings)
     schema = observations.collect_schema()
     texts = [c for c in ("note", "evidence", "text", "key") if c in schema]
     detail = observations.group_by("unit", "indicator").agg(
-        *([pl.when(pl.col("key").is_not_null()).then(pl.format("{}：{}", pl.col("key"), pl.col("text")))
-           .otherwise(pl.col("text")).drop_nulls().str.join("；").alias("input")] if "text" in texts else
-          [pl.col("value").cast(pl.String).str.join("；").alias("input")]),
-        *([pl.col("note").drop_nulls().unique(maintain_order=True).str.join("；").alias("note")]
-          if "note" in texts else [pl.lit(None, pl.String).alias("note")]),
-        *([pl.col("evidence").drop_nulls().unique(maintain_order=True).str.join(" ").alias("evidence")]
-          if "evidence" in texts else [pl.lit(None, pl.String).alias("evidence")]),
+        *(
+            [
+                pl.when(pl.col("key").is_not_null())
+                .then(pl.format("{}：{}", pl.col("key"), pl.col("text")))
+                .otherwise(pl.col("text"))
+                .drop_nulls()
+                .str.join("；")
+                .alias("input")
+            ]
+            if "text" in texts
+            else [pl.col("value").cast(pl.String).str.join("；").alias("input")]
+        ),
+        *(
+            [pl.col("note").drop_nulls().unique(maintain_order=True).str.join("；").alias("note")]
+            if "note" in texts
+            else [pl.lit(None, pl.String).alias("note")]
+        ),
+        *(
+            [pl.col("evidence").drop_nulls().unique(maintain_order=True).str.join(" ").alias("evidence")]
+            if "evidence" in texts
+            else [pl.lit(None, pl.String).alias("evidence")]
+        ),
     )
-    kind = (pl.when(pl.col("role") == "bonus").then(pl.lit("加分"))
-            .when(pl.col("role") == "penalty").then(pl.lit("扣分项"))
-            .when(pl.col("role") == "veto").then(pl.lit("一票否决"))
-            .when(pl.col("major") < 0).then(pl.lit("重大扣分"))
-            .otherwise(pl.lit("失分")))
-    keep = (((pl.col("role") == "base") & (pl.col("lost") != 0))
-            | (pl.col("role").is_in(["bonus", "penalty", "veto"]) & (pl.col("points") > 0)))
-    return (pts.filter(keep).join(detail, on=["unit", "indicator"], how="left")
-            .with_columns(kind.alias("kind"),
-                          pl.when(pl.col("status") == "未评分").then(pl.lit("未评分（按0分计）"))
-                          .otherwise(pl.col("note")).alias("note"))
-            .select("unit", "unit_name", "class", "indicator", "path", "rule", "kind", "input", "M", "points",
-                    "lost", "rubric", "note", "evidence", "status"))
+    kind = (
+        pl.when(pl.col("role") == "bonus")
+        .then(pl.lit("加分"))
+        .when(pl.col("role") == "penalty")
+        .then(pl.lit("扣分项"))
+        .when(pl.col("role") == "veto")
+        .then(pl.lit("一票否决"))
+        .when(pl.col("major") < 0)
+        .then(pl.lit("重大扣分"))
+        .otherwise(pl.lit("失分"))
+    )
+    keep = ((pl.col("role") == "base") & (pl.col("lost") != 0)) | (
+        pl.col("role").is_in(["bonus", "penalty", "veto"]) & (pl.col("points") > 0)
+    )
+    return (
+        pts.filter(keep)
+        .join(detail, on=["unit", "indicator"], how="left")
+        .with_columns(
+            kind.alias("kind"),
+            pl.when(pl.col("status") == "未评分")
+            .then(pl.lit("未评分（按0分计）"))
+            .otherwise(pl.col("note"))
+            .alias("note"),
+        )
+        .select(
+            "unit",
+            "unit_name",
+            "class",
+            "indicator",
+            "path",
+            "rule",
+            "kind",
+            "input",
+            "M",
+            "points",
+            "lost",
+            "rubric",
+            "note",
+            "evidence",
+            "status",
+        )
+    )

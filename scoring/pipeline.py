@@ -18,14 +18,18 @@ from .rank import order, rank
 from .settings import Settings
 
 
-def score(observations: pl.LazyFrame, units: pl.LazyFrame, catalogue: Catalogue, settings: Settings) -> pl.LazyFrame:
+def score(
+    observations: pl.LazyFrame, units: pl.LazyFrame, catalogue: Catalogue, settings: Settings
+) -> pl.LazyFrame:
     """The ranked, graded per-unit results as a LazyFrame (nothing is computed until collected).
 
     ``observations``: unit, class, indicator, value, and optionally key, na, period, channel, text;
     ``units``: code, name, class.
     """
     schema = observations.collect_schema()
-    na = (observations.filter(pl.col("na")) if "na" in schema else observations.head(0)).select("unit", "indicator")
+    na = (observations.filter(pl.col("na")) if "na" in schema else observations.head(0)).select(
+        "unit", "indicator"
+    )
     points = leaf_points(observations, catalogue, settings, units)
     totals = aggregate(points, na, units, catalogue, settings)
     return order(grade(rank(totals, settings), settings), settings)
@@ -37,13 +41,19 @@ def publishable(results: pl.LazyFrame, catalogue: Catalogue, settings: Settings)
     from .aggregate import printed
 
     def show(col: str) -> pl.Expr:
-        return scaled_to_float(printed(pl.col(col).cast(pl.Int128), pl.lit(1, pl.Int128), settings), settings.places)
+        return scaled_to_float(
+            printed(pl.col(col).cast(pl.Int128), pl.lit(1, pl.Int128), settings), settings.places
+        )
 
     return results.with_columns(
         *(show(f"part:{l1}").alias(f"part:{l1}") for l1 in base_l1),
-        show("bonus").alias("bonus"), show("penalty").alias("penalty"), (-show("major")).alias("major"),
+        show("bonus").alias("bonus"),
+        show("penalty").alias("penalty"),
+        (-show("major")).alias("major"),
         scaled_to_float(pl.col("total_printed"), settings.places).alias("total"),
-        (pl.col("total_num").cast(pl.Float64) / pl.col("total_den").cast(pl.Float64) / 1e12).alias("total_exact"),
+        (pl.col("total_num").cast(pl.Float64) / pl.col("total_den").cast(pl.Float64) / 1e12).alias(
+            "total_exact"
+        ),
         to_points(pl.col("max")).alias("max"),
         to_points(pl.col("base_raw")).alias("base_raw"),
         (pl.col("base_num").cast(pl.Float64) / pl.col("total_den").cast(pl.Float64) / 1e12).alias("base"),

@@ -24,26 +24,69 @@ MAX_ISSUES_PER_CHECK = 200
 
 UNIT_COLUMNS = {"code": True, "name": True, "class": True}
 INPUT_COLUMNS = {
-    "unit": True, "indicator": True, "key": False, "value": True, "period": False, "channel": False,
-    "note": False, "evidence": False,
+    "unit": True,
+    "indicator": True,
+    "key": False,
+    "value": True,
+    "period": False,
+    "channel": False,
+    "note": False,
+    "evidence": False,
 }
 CATALOGUE_COLUMNS = {
-    "id": True, "parent": False, "name": True, "points": True, "role": False, "rule": False, "params": False,
-    "applies_to": False, "plan_items": False, "rubric": False, "uncapped": False,
+    "id": True,
+    "parent": False,
+    "name": True,
+    "points": True,
+    "role": False,
+    "rule": False,
+    "params": False,
+    "applies_to": False,
+    "plan_items": False,
+    "rubric": False,
+    "uncapped": False,
 }
 # Chinese headers an office may use instead of ours
 ALIASES = {
-    "单位代码": "code", "代码": "code", "单位名称": "name", "名称": "name", "类别": "class", "单位类别": "class",
-    "单位": "unit", "指标": "indicator", "指标编号": "indicator", "子项": "key", "值": "value", "数值": "value",
-    "考核期": "period", "渠道": "channel", "失分原因": "note", "备注": "note", "佐证链接": "evidence",
-    "佐证材料": "evidence", "编号": "id", "上级": "parent", "分值": "points", "规则": "rule", "参数": "params",
-    "适用": "applies_to", "适用类别": "applies_to", "工作要点": "plan_items", "评分标准": "rubric",
+    "单位代码": "code",
+    "代码": "code",
+    "单位名称": "name",
+    "名称": "name",
+    "类别": "class",
+    "单位类别": "class",
+    "单位": "unit",
+    "指标": "indicator",
+    "指标编号": "indicator",
+    "子项": "key",
+    "值": "value",
+    "数值": "value",
+    "考核期": "period",
+    "渠道": "channel",
+    "失分原因": "note",
+    "备注": "note",
+    "佐证链接": "evidence",
+    "佐证材料": "evidence",
+    "编号": "id",
+    "上级": "parent",
+    "分值": "points",
+    "规则": "rule",
+    "参数": "params",
+    "适用": "applies_to",
+    "适用类别": "applies_to",
+    "工作要点": "plan_items",
+    "评分标准": "rubric",
 }
 NA_MARKERS = ["不适用", "N/A", "n/a", "NA", "na", "/", "—", "－"]
 TRUE_WORDS = ["是", "√", "✓", "✔", "1", "yes", "y", "true", "有", "Y", "YES", "TRUE"]
 FALSE_WORDS = ["否", "×", "✗", "✘", "0", "no", "n", "false", "无", "N", "NO", "FALSE"]
 MODIFIER_KEYS = ("不得分", "及格封顶")
-FULLWIDTH = {chr(0xFF10 + i): str(i) for i in range(10)} | {"．": ".", "％": "%", "－": "-", "／": "/", "：": ":"}
+FULLWIDTH = {chr(0xFF10 + i): str(i) for i in range(10)} | {
+    "．": ".",
+    "％": "%",
+    "－": "-",
+    "／": "/",
+    "：": ":",
+}
 UNIT_SUFFIXES = r"(分|条|次|项|个|件|篇|期|天)$"
 
 
@@ -54,8 +97,12 @@ def canonical_columns(df: pl.DataFrame) -> pl.DataFrame:
 def _schema(columns: dict[str, bool], unique: tuple[str, ...] = ()) -> pa.DataFrameSchema:
     return pa.DataFrameSchema(
         {
-            name: pa.Column(pl.String, required=required, nullable=not required or name in ("value",),
-                            unique=name in unique)
+            name: pa.Column(
+                pl.String,
+                required=required,
+                nullable=not required or name in ("value",),
+                unique=name in unique,
+            )
             for name, required in columns.items()
         }
         | {"__row__": pa.Column(pl.UInt32, required=False)},
@@ -63,14 +110,16 @@ def _schema(columns: dict[str, bool], unique: tuple[str, ...] = ()) -> pa.DataFr
     )
 
 
-def check_structure(df: pl.DataFrame, columns: dict[str, bool], file: str,
-                    unique: tuple[str, ...] = ()) -> list[Issue]:
+def check_structure(
+    df: pl.DataFrame, columns: dict[str, bool], file: str, unique: tuple[str, ...] = ()
+) -> list[Issue]:
     """pandera's structural checks (columns, required values, uniqueness) as Issues."""
     schema = _schema(columns, unique)
     with config_context(validation_depth=ValidationDepth.SCHEMA_AND_DATA):
         try:
-            schema.validate(df.with_columns(pl.col(c).cast(pl.String) for c in df.columns if c != "__row__"),
-                            lazy=True)
+            schema.validate(
+                df.with_columns(pl.col(c).cast(pl.String) for c in df.columns if c != "__row__"), lazy=True
+            )
         except pa.errors.SchemaErrors as e:
             return _failures(e.failure_cases, df, file)
     return []
@@ -87,8 +136,17 @@ def _failures(cases: pl.DataFrame, df: pl.DataFrame, file: str) -> list[Issue]:
         if check == "column_in_dataframe":
             issues.append(Issue(file, 1, value, None, "缺少必需的列", f"{value}|column_present", "structure"))
         elif check == "column_in_schema":
-            issues.append(Issue(file, 1, value, None, "未知的列" + (f"（可用：{'、'.join(expected)}）" if expected else ""),
-                                f"{value}|column_known", "structure"))
+            issues.append(
+                Issue(
+                    file,
+                    1,
+                    value,
+                    None,
+                    "未知的列" + (f"（可用：{'、'.join(expected)}）" if expected else ""),
+                    f"{value}|column_known",
+                    "structure",
+                )
+            )
         elif check == "not_nullable":
             issues.append(Issue(file, row, column, None, "不能为空", f"{column}|required", "structure"))
         elif check == "field_uniqueness":
@@ -100,20 +158,38 @@ def _failures(cases: pl.DataFrame, df: pl.DataFrame, file: str) -> list[Issue]:
     return issues
 
 
-def _issues_from(df: pl.DataFrame, file_col: str, column: str, value_col: str, expected: str | pl.Expr,
-                 code: str) -> list[Issue]:
+def _issues_from(
+    df: pl.DataFrame, file_col: str, column: str, value_col: str, expected: str | pl.Expr, code: str
+) -> list[Issue]:
     """Issues for the failing rows in ``df`` (already filtered), up to a limit per check."""
     if df.is_empty():
         return []
     exp = expected if isinstance(expected, pl.Expr) else pl.lit(expected)
-    rows = df.head(MAX_ISSUES_PER_CHECK).select(
-        pl.col(file_col).alias("f"), pl.col("__row__").alias("r"), pl.col(value_col).cast(pl.String).alias("v"),
-        exp.alias("e"), pl.col("indicator").cast(pl.String).alias("i") if "indicator" in df.columns else pl.lit("?").alias("i"),
-    ).to_dicts()
+    rows = (
+        df.head(MAX_ISSUES_PER_CHECK)
+        .select(
+            pl.col(file_col).alias("f"),
+            pl.col("__row__").alias("r"),
+            pl.col(value_col).cast(pl.String).alias("v"),
+            exp.alias("e"),
+            pl.col("indicator").cast(pl.String).alias("i")
+            if "indicator" in df.columns
+            else pl.lit("?").alias("i"),
+        )
+        .to_dicts()
+    )
     out = [Issue(r["f"], r["r"], column, r["v"], r["e"], f"{r['i']}|{code}") for r in rows]
     if df.height > MAX_ISSUES_PER_CHECK:
-        out.append(Issue(rows[0]["f"], None, column, None,
-                         f"同类错误还有 {df.height - MAX_ISSUES_PER_CHECK} 处未列出", f"*|{code}"))
+        out.append(
+            Issue(
+                rows[0]["f"],
+                None,
+                column,
+                None,
+                f"同类错误还有 {df.height - MAX_ISSUES_PER_CHECK} 处未列出",
+                f"*|{code}",
+            )
+        )
     return out
 
 
@@ -123,11 +199,22 @@ def check_roster(df: pl.DataFrame, settings: Settings, file: str) -> tuple[pl.Da
     if any(i.family == "structure" and i.row == 1 for i in issues):
         return None, issues
     bad = df.filter(pl.col("class").is_not_null() & ~pl.col("class").is_in(settings.class_ids))
-    issues += [Issue(file, r["__row__"], "class", r["class"], f"单位类别应为 {'、'.join(settings.class_ids)} 之一",
-                     f"{r['code']}|class_known") for r in bad.to_dicts()]
+    issues += [
+        Issue(
+            file,
+            r["__row__"],
+            "class",
+            r["class"],
+            f"单位类别应为 {'、'.join(settings.class_ids)} 之一",
+            f"{r['code']}|class_known",
+        )
+        for r in bad.to_dicts()
+    ]
     names = df.filter(pl.col("name").is_not_null() & pl.col("name").is_duplicated())
-    issues += [Issue(file, r["__row__"], "name", r["name"], "单位名称不能重复", f"{r['code']}|name_unique")
-               for r in names.to_dicts()]
+    issues += [
+        Issue(file, r["__row__"], "name", r["name"], "单位名称不能重复", f"{r['code']}|name_unique")
+        for r in names.to_dicts()
+    ]
     if df.is_empty():
         issues.append(Issue(file, None, None, None, "名单中没有单位", "units|not_empty", "structure"))
     return df.select("code", "name", "class"), issues
@@ -137,8 +224,9 @@ def _normalise_text(col: pl.Expr) -> pl.Expr:
     return col.str.replace_many(FULLWIDTH).str.strip_chars()
 
 
-def normalise_inputs(frames: list[tuple[str, pl.DataFrame]], catalogue: Catalogue, settings: Settings,
-                     roster: pl.DataFrame) -> tuple[pl.DataFrame, list[Issue]]:
+def normalise_inputs(
+    frames: list[tuple[str, pl.DataFrame]], catalogue: Catalogue, settings: Settings, roster: pl.DataFrame
+) -> tuple[pl.DataFrame, list[Issue]]:
     """Typed observations from the assessors' files, and every problem found in them."""
     issues: list[Issue] = []
     parts = []
@@ -149,7 +237,9 @@ def normalise_inputs(frames: list[tuple[str, pl.DataFrame]], catalogue: Catalogu
         if any(i.row == 1 for i in structure):
             continue
         if df.is_empty():
-            issues.append(Issue(file, None, None, None, "文件中没有评分数据", "inputs|not_empty", "structure"))
+            issues.append(
+                Issue(file, None, None, None, "文件中没有评分数据", "inputs|not_empty", "structure")
+            )
             continue
         missing = [c for c in INPUT_COLUMNS if c not in df.columns]
         df = df.with_columns(pl.lit(None, pl.String).alias(c) for c in missing)
@@ -159,35 +249,64 @@ def normalise_inputs(frames: list[tuple[str, pl.DataFrame]], catalogue: Catalogu
     raw = pl.concat(parts, how="vertical_relaxed").with_columns(pl.col("__row__").cast(pl.Int64))
 
     leaves = catalogue.leaves
-    leaf_info = pl.DataFrame({
-        "indicator": [n.id for n in leaves],
-        "rule": [n.rule or "" for n in leaves],
-        "domain": [n.kind.domain if n.kind else "" for n in leaves],
-        "keyed": [bool(n.kind and (n.kind.keyed and n.kind.keys(n.params) is not None or n.kind.name == "accumulate"
-                                   and n.params.get("classes"))) for n in leaves],
-        "allowed_keys": [list(n.kind.keys(n.params) or ()) if n.kind else [] for n in leaves],
-        "scale_keys": [list(n.params.get("scale", {})) if n.rule == "grade_scale" else [] for n in leaves],
-        "lo": [_num(n.params.get("lo", 0)) for n in leaves],
-        "hi": [_num(n.params.get("hi", n.points_fixed)) for n in leaves],
-        "ceiling": [n.params.get("ceiling") is not None for n in leaves],
-        "applies": [list(n.applies_to) for n in leaves],
-    }, schema_overrides={"allowed_keys": pl.List(pl.String), "scale_keys": pl.List(pl.String),
-                         "applies": pl.List(pl.String)})
+    leaf_info = pl.DataFrame(
+        {
+            "indicator": [n.id for n in leaves],
+            "rule": [n.rule or "" for n in leaves],
+            "domain": [n.kind.domain if n.kind else "" for n in leaves],
+            "keyed": [
+                bool(
+                    n.kind
+                    and (
+                        (n.kind.keyed
+                        and n.kind.keys(n.params) is not None)
+                        or (n.kind.name == "accumulate"
+                        and n.params.get("classes"))
+                    )
+                )
+                for n in leaves
+            ],
+            "allowed_keys": [list(n.kind.keys(n.params) or ()) if n.kind else [] for n in leaves],
+            "scale_keys": [
+                list(n.params.get("scale", {})) if n.rule == "grade_scale" else [] for n in leaves
+            ],
+            "lo": [_num(n.params.get("lo", 0)) for n in leaves],
+            "hi": [_num(n.params.get("hi", n.points_fixed)) for n in leaves],
+            "ceiling": [n.params.get("ceiling") is not None for n in leaves],
+            "applies": [list(n.applies_to) for n in leaves],
+        },
+        schema_overrides={
+            "allowed_keys": pl.List(pl.String),
+            "scale_keys": pl.List(pl.String),
+            "applies": pl.List(pl.String),
+        },
+    )
     non_leaf = {n.id for n in catalogue.nodes if not n.is_leaf}
 
     # units by code, or by exact name
     by_name = roster.select(pl.col("name").alias("unit"), pl.col("code").alias("code_by_name"))
-    df = (raw.with_columns(_normalise_text(pl.col("unit")).alias("unit"),
-                           _normalise_text(pl.col("indicator")).alias("indicator"),
-                           _normalise_text(pl.col("key")).alias("key"),
-                           _normalise_text(pl.col("value")).alias("text"))
-          .join(roster.select(pl.col("code").alias("unit"), "class"), on="unit", how="left")
-          .join(by_name, on="unit", how="left")
-          .with_columns(pl.coalesce("class", pl.col("code_by_name").replace_strict(
-              roster["code"], roster["class"], default=None)).alias("class"),
-              pl.coalesce(pl.when(pl.col("class").is_not_null() & pl.col("code_by_name").is_null())
-                          .then(pl.col("unit")), "code_by_name").alias("unit"))
-          .join(leaf_info, on="indicator", how="left"))
+    df = (
+        raw.with_columns(
+            _normalise_text(pl.col("unit")).alias("unit"),
+            _normalise_text(pl.col("indicator")).alias("indicator"),
+            _normalise_text(pl.col("key")).alias("key"),
+            _normalise_text(pl.col("value")).alias("text"),
+        )
+        .join(roster.select(pl.col("code").alias("unit"), "class"), on="unit", how="left")
+        .join(by_name, on="unit", how="left")
+        .with_columns(
+            pl.coalesce(
+                "class", pl.col("code_by_name").replace_strict(roster["code"], roster["class"], default=None)
+            ).alias("class"),
+            pl.coalesce(
+                pl.when(pl.col("class").is_not_null() & pl.col("code_by_name").is_null()).then(
+                    pl.col("unit")
+                ),
+                "code_by_name",
+            ).alias("unit"),
+        )
+        .join(leaf_info, on="indicator", how="left")
+    )
 
     def report(mask: pl.Expr, column: str, value_col: str, expected: str | pl.Expr, code: str) -> pl.Expr:
         nonlocal issues
@@ -197,111 +316,238 @@ def normalise_inputs(frames: list[tuple[str, pl.DataFrame]], catalogue: Catalogu
 
     known_unit = pl.col("class").is_not_null()
     report(~known_unit, "unit", "unit", "单位代码或名称不在名单（units.csv）中", "unit_known")
-    report(pl.col("indicator").is_in(list(non_leaf)), "indicator", "indicator",
-           "只能对末级指标评分（此为上级指标）", "indicator_is_leaf")
+    report(
+        pl.col("indicator").is_in(list(non_leaf)),
+        "indicator",
+        "indicator",
+        "只能对末级指标评分（此为上级指标）",
+        "indicator_is_leaf",
+    )
     known_leaf = pl.col("rule").is_not_null()
-    report(~known_leaf & ~pl.col("indicator").is_in(list(non_leaf)), "indicator", "indicator",
-           "指标编号不在本年度指标体系中", "indicator_known")
+    report(
+        ~known_leaf & ~pl.col("indicator").is_in(list(non_leaf)),
+        "indicator",
+        "indicator",
+        "指标编号不在本年度指标体系中",
+        "indicator_known",
+    )
     applies = pl.col("applies").list.len().eq(0) | pl.col("applies").list.contains(pl.col("class"))
-    report(known_unit & known_leaf & ~applies, "indicator", "indicator",
-           pl.format("该指标不适用于本单位类别（{}）", pl.col("class")), "indicator_applies")
+    report(
+        known_unit & known_leaf & ~applies,
+        "indicator",
+        "indicator",
+        pl.format("该指标不适用于本单位类别（{}）", pl.col("class")),
+        "indicator_applies",
+    )
 
     is_na = pl.col("text").is_in(NA_MARKERS)
     is_modifier = pl.col("key").is_in(list(MODIFIER_KEYS))
     ok_row = known_unit & known_leaf & applies
     # keys
     key_required = pl.col("keyed") & ~is_modifier & ~is_na
-    report(ok_row & key_required & pl.col("key").is_null(), "key", "key",
-           pl.format("规则 {} 需要填写子项（key）：{}", pl.col("rule"), pl.col("allowed_keys").list.join("、")),
-           "key_required")
-    report(ok_row & key_required & pl.col("key").is_not_null()
-           & ~pl.col("allowed_keys").list.contains(pl.col("key")), "key", "key",
-           pl.format("子项应为：{}", pl.col("allowed_keys").list.join("、")), "key_known")
-    report(ok_row & ~pl.col("keyed") & pl.col("key").is_not_null() & ~is_modifier & (pl.col("rule") != "accumulate"),
-           "key", "key", "此规则不需要子项（key），或应为 不得分 / 及格封顶", "key_unexpected")
-    report(ok_row & (pl.col("key") == "及格封顶") & ~pl.col("ceiling"), "key", "key",
-           "使用“及格封顶”须在指标参数中给出 ceiling", "ceiling_missing")
+    report(
+        ok_row & key_required & pl.col("key").is_null(),
+        "key",
+        "key",
+        pl.format("规则 {} 需要填写子项（key）：{}", pl.col("rule"), pl.col("allowed_keys").list.join("、")),
+        "key_required",
+    )
+    report(
+        ok_row
+        & key_required
+        & pl.col("key").is_not_null()
+        & ~pl.col("allowed_keys").list.contains(pl.col("key")),
+        "key",
+        "key",
+        pl.format("子项应为：{}", pl.col("allowed_keys").list.join("、")),
+        "key_known",
+    )
+    report(
+        ok_row
+        & ~pl.col("keyed")
+        & pl.col("key").is_not_null()
+        & ~is_modifier
+        & (pl.col("rule") != "accumulate"),
+        "key",
+        "key",
+        "此规则不需要子项（key），或应为 不得分 / 及格封顶",
+        "key_unexpected",
+    )
+    report(
+        ok_row & (pl.col("key") == "及格封顶") & ~pl.col("ceiling"),
+        "key",
+        "key",
+        "使用“及格封顶”须在指标参数中给出 ceiling",
+        "ceiling_missing",
+    )
 
     # values per domain
     text = pl.col("text").str.replace(UNIT_SUFFIXES, "").str.strip_chars()
     number = text.str.strip_suffix("%").cast(pl.Float64, strict=False)
     pct = text.str.ends_with("%")
-    truth = (pl.when(pl.col("text").is_in(TRUE_WORDS)).then(1.0)
-             .when(pl.col("text").is_in(FALSE_WORDS)).then(0.0).otherwise(None))
+    truth = (
+        pl.when(pl.col("text").is_in(TRUE_WORDS))
+        .then(1.0)
+        .when(pl.col("text").is_in(FALSE_WORDS))
+        .then(0.0)
+        .otherwise(None)
+    )
     date = _parse_date(pl.col("text"))
     domain = pl.when(is_modifier).then(pl.lit("bool")).otherwise(pl.col("domain"))
     value = (
-        pl.when(is_na).then(None)
-        .when(domain == "bool").then(truth)
-        .when(domain == "count").then(pl.when(~pct).then(number))
-        .when(domain == "ratio").then(pl.when(pct).then(number / 100).otherwise(number))
-        .when(domain == "percent").then(pl.when(pct).then(number).otherwise(number))
-        .when(domain.is_in(["number", "points"])).then(pl.when(~pct).then(number))
-        .when(domain == "date").then(date)
-        .when(domain == "category").then(pl.when(pl.col("scale_keys").list.contains(pl.col("text"))).then(1.0))
+        pl.when(is_na)
+        .then(None)
+        .when(domain == "bool")
+        .then(truth)
+        .when(domain == "count")
+        .then(pl.when(~pct).then(number))
+        .when(domain == "ratio")
+        .then(pl.when(pct).then(number / 100).otherwise(number))
+        .when(domain == "percent")
+        .then(pl.when(pct).then(number).otherwise(number))
+        .when(domain.is_in(["number", "points"]))
+        .then(pl.when(~pct).then(number))
+        .when(domain == "date")
+        .then(date)
+        .when(domain == "category")
+        .then(pl.when(pl.col("scale_keys").list.contains(pl.col("text"))).then(1.0))
         .otherwise(None)
     )
     df = df.with_columns(value.alias("value"), is_na.alias("na"), domain.alias("domain"))
     present = pl.col("text").is_not_null()
     unparsed = ok_row & present & ~is_na & pl.col("value").is_null()
-    expected = (pl.when(pl.col("domain") == "bool").then(pl.lit("应为 是/否（或 √/×、1/0）"))
-                .when(pl.col("domain") == "count").then(pl.lit("应为非负整数（次数、条数）"))
-                .when(pl.col("domain") == "ratio").then(pl.lit("应为0–1之间的比例或百分数（如 0.92 或 92%）"))
-                .when(pl.col("domain") == "percent").then(pl.lit("应为百分数（0–100，如 95 或 95%）"))
-                .when(pl.col("domain") == "date").then(pl.lit("应为日期（如 2021-10-18），未完成留空"))
-                .when(pl.col("domain") == "category").then(
-                    pl.format("应为以下等级之一：{}", pl.col("scale_keys").list.join("、")))
-                .otherwise(pl.lit("应为数值")))
+    expected = (
+        pl.when(pl.col("domain") == "bool")
+        .then(pl.lit("应为 是/否（或 √/×、1/0）"))
+        .when(pl.col("domain") == "count")
+        .then(pl.lit("应为非负整数（次数、条数）"))
+        .when(pl.col("domain") == "ratio")
+        .then(pl.lit("应为0–1之间的比例或百分数（如 0.92 或 92%）"))
+        .when(pl.col("domain") == "percent")
+        .then(pl.lit("应为百分数（0–100，如 95 或 95%）"))
+        .when(pl.col("domain") == "date")
+        .then(pl.lit("应为日期（如 2021-10-18），未完成留空"))
+        .when(pl.col("domain") == "category")
+        .then(pl.format("应为以下等级之一：{}", pl.col("scale_keys").list.join("、")))
+        .otherwise(pl.lit("应为数值"))
+    )
     report(unparsed, "value", "text", expected, "value_domain")
     v = pl.col("value")
-    report(ok_row & (pl.col("domain") == "count") & v.is_not_null() & ((v < 0) | (v != v.floor())),
-           "value", "text", "应为非负整数（次数、条数）", "value_count")
-    report(ok_row & (pl.col("domain") == "ratio") & v.is_not_null() & ((v < 0) | (v > 1)),
-           "value", "text", "比例应在0到1之间（或0%–100%）", "value_ratio_range")
-    report(ok_row & (pl.col("domain") == "percent") & v.is_not_null() & ((v < 0) | (v > 100)),
-           "value", "text", "百分数应在0到100之间", "value_percent_range")
-    report(ok_row & (pl.col("domain") == "points") & v.is_not_null() & ((v < pl.col("lo")) | (v > pl.col("hi"))),
-           "value", "text", pl.format("评分应在 {} 到 {} 分之间", pl.col("lo"), pl.col("hi")), "value_points_range")
-    report(ok_row & ~present & (pl.col("domain") != "date"), "value", "text",
-           "不能为空（不适用的填“不适用”）", "value_required")
+    report(
+        ok_row & (pl.col("domain") == "count") & v.is_not_null() & ((v < 0) | (v != v.floor())),
+        "value",
+        "text",
+        "应为非负整数（次数、条数）",
+        "value_count",
+    )
+    report(
+        ok_row & (pl.col("domain") == "ratio") & v.is_not_null() & ((v < 0) | (v > 1)),
+        "value",
+        "text",
+        "比例应在0到1之间（或0%–100%）",
+        "value_ratio_range",
+    )
+    report(
+        ok_row & (pl.col("domain") == "percent") & v.is_not_null() & ((v < 0) | (v > 100)),
+        "value",
+        "text",
+        "百分数应在0到100之间",
+        "value_percent_range",
+    )
+    report(
+        ok_row & (pl.col("domain") == "points") & v.is_not_null() & ((v < pl.col("lo")) | (v > pl.col("hi"))),
+        "value",
+        "text",
+        pl.format("评分应在 {} 到 {} 分之间", pl.col("lo"), pl.col("hi")),
+        "value_points_range",
+    )
+    report(
+        ok_row & ~present & (pl.col("domain") != "date"),
+        "value",
+        "text",
+        "不能为空（不适用的填“不适用”）",
+        "value_required",
+    )
 
     # periods and channels
     periods = [k for k, _ in settings.period_weights]
     channels = [k for k, _ in settings.channel_weights]
     if periods:
-        report(pl.col("period").is_null() | ~pl.col("period").is_in(periods), "period", "period",
-               f"考核期应为 {'、'.join(periods)} 之一", "period_known")
+        report(
+            pl.col("period").is_null() | ~pl.col("period").is_in(periods),
+            "period",
+            "period",
+            f"考核期应为 {'、'.join(periods)} 之一",
+            "period_known",
+        )
     elif settings.period_method is None:
-        report(pl.col("period").is_not_null(), "period", "period", "本年度未按期考核（settings.toml 无 [periods]），应留空",
-               "period_unexpected")
+        report(
+            pl.col("period").is_not_null(),
+            "period",
+            "period",
+            "本年度未按期考核（settings.toml 无 [periods]），应留空",
+            "period_unexpected",
+        )
     if channels:
-        report(pl.col("channel").is_null() | ~pl.col("channel").is_in(channels), "channel", "channel",
-               f"评分渠道应为 {'、'.join(channels)} 之一", "channel_known")
+        report(
+            pl.col("channel").is_null() | ~pl.col("channel").is_in(channels),
+            "channel",
+            "channel",
+            f"评分渠道应为 {'、'.join(channels)} 之一",
+            "channel_known",
+        )
     else:
-        report(pl.col("channel").is_not_null(), "channel", "channel",
-               "本年度未声明评分渠道（settings.toml 无 [channels]），应留空", "channel_unexpected")
+        report(
+            pl.col("channel").is_not_null(),
+            "channel",
+            "channel",
+            "本年度未声明评分渠道（settings.toml 无 [channels]），应留空",
+            "channel_unexpected",
+        )
 
     # duplicates (within and across files)
     keys = ["unit", "indicator", "key", "period", "channel"]
-    dup = (df.filter(known_unit & known_leaf)
-           .with_columns(pl.struct("source", "__row__").alias("at"))
-           .with_columns(pl.col("at").first().over(keys, order_by="__row__").alias("first"),
-                         pl.len().over(keys).alias("n"))
-           .filter((pl.col("n") > 1) & (pl.col("at") != pl.col("first"))))
+    dup = (
+        df.filter(known_unit & known_leaf)
+        .with_columns(pl.struct("source", "__row__").alias("at"))
+        .with_columns(
+            pl.col("at").first().over(keys, order_by="__row__").alias("first"), pl.len().over(keys).alias("n")
+        )
+        .filter((pl.col("n") > 1) & (pl.col("at") != pl.col("first")))
+    )
     issues += _issues_from(
-        dup.with_columns(pl.format("与 {} 第{}行重复（同一单位、指标、子项只能有一个值）",
-                                   pl.col("first").struct.field("source"),
-                                   pl.col("first").struct.field("__row__")).alias("why")),
-        "source", "value", "text", pl.col("why"), "duplicate")
+        dup.with_columns(
+            pl.format(
+                "与 {} 第{}行重复（同一单位、指标、子项只能有一个值）",
+                pl.col("first").struct.field("source"),
+                pl.col("first").struct.field("__row__"),
+            ).alias("why")
+        ),
+        "source",
+        "value",
+        "text",
+        pl.col("why"),
+        "duplicate",
+    )
 
     if settings.missing == "error":
         have = df.filter(known_unit & known_leaf).select("unit", "indicator").unique()
         issues += _missing_rows(have, catalogue, settings, roster)
 
     obs = df.filter(ok_row).select(
-        pl.col("unit"), pl.col("class"), pl.col("indicator"), pl.col("key"),
-        pl.col("value").cast(pl.Float64), pl.col("na").fill_null(False), pl.col("period"), pl.col("channel"),
-        pl.col("note"), pl.col("evidence"), pl.col("source"), pl.col("__row__").alias("row"), pl.col("text"),
+        pl.col("unit"),
+        pl.col("class"),
+        pl.col("indicator"),
+        pl.col("key"),
+        pl.col("value").cast(pl.Float64),
+        pl.col("na").fill_null(False),
+        pl.col("period"),
+        pl.col("channel"),
+        pl.col("note"),
+        pl.col("evidence"),
+        pl.col("source"),
+        pl.col("__row__").alias("row"),
+        pl.col("text"),
     )
     notes = _normalisation_notes(df.filter(ok_row & present & ~is_na & pl.col("value").is_not_null()))
     return obs, issues + notes
@@ -312,36 +558,66 @@ def _num(fixed: int) -> float:
 
 
 def _parse_date(text: pl.Expr) -> pl.Expr:
-    t = (text.str.replace_all(r"[年月/.]", "-").str.replace_all("日", "").str.strip_chars("-"))
+    t = text.str.replace_all(r"[年月/.]", "-").str.replace_all("日", "").str.strip_chars("-")
     d = t.str.to_date("%Y-%m-%d", strict=False)
     return (d - pl.lit(dt.date(1970, 1, 1))).dt.total_days().cast(pl.Float64)
 
 
 def _normalisation_notes(df: pl.DataFrame) -> list[Issue]:
     """Hand-entry forms that were normalised, listed so nothing is changed silently."""
-    canonical = (pl.col("text").str.contains(r"^-?\d+(\.\d+)?$") & pl.col("domain").is_in(
-        ["count", "number", "points", "ratio", "percent"])) | (pl.col("domain") == "category") | (
-        pl.col("domain").is_in(["bool"]) & pl.col("text").is_in(["是", "否"])) | (
-        (pl.col("domain") == "date") & pl.col("text").str.contains(r"^\d{4}-\d{2}-\d{2}$"))
+    canonical = (
+        (
+            pl.col("text").str.contains(r"^-?\d+(\.\d+)?$")
+            & pl.col("domain").is_in(["count", "number", "points", "ratio", "percent"])
+        )
+        | (pl.col("domain") == "category")
+        | (pl.col("domain").is_in(["bool"]) & pl.col("text").is_in(["是", "否"]))
+        | ((pl.col("domain") == "date") & pl.col("text").str.contains(r"^\d{4}-\d{2}-\d{2}$"))
+    )
     changed = df.filter(~canonical)
     if changed.is_empty():
         return []
     counts = changed.group_by("source").agg(pl.len(), pl.col("text").unique().head(5)).sort("source")
-    return [Issue(r["source"], None, "value", "、".join(r["text"]),
-                  f"{r['len']} 个值按手工录入习惯规范化（全角数字、“分”、百分号、√/×等）", "inputs|normalised",
-                  severity="note") for r in counts.to_dicts()]
+    return [
+        Issue(
+            r["source"],
+            None,
+            "value",
+            "、".join(r["text"]),
+            f"{r['len']} 个值按手工录入习惯规范化（全角数字、“分”、百分号、√/×等）",
+            "inputs|normalised",
+            severity="note",
+        )
+        for r in counts.to_dicts()
+    ]
 
 
-def _missing_rows(have: pl.DataFrame, catalogue: Catalogue, settings: Settings, roster: pl.DataFrame) -> list[Issue]:
-    leaves = pl.DataFrame({"indicator": [n.id for n in catalogue.leaves],
-                           "applies": [list(n.applies_to) for n in catalogue.leaves]},
-                          schema_overrides={"applies": pl.List(pl.String)})
-    grid = (roster.join(leaves, how="cross")
-            .filter(pl.col("applies").list.len().eq(0) | pl.col("applies").list.contains(pl.col("class")))
-            .join(have, left_on=["code", "indicator"], right_on=["unit", "indicator"], how="anti"))
-    return [Issue("inputs", None, "indicator", f"{r['code']} {r['indicator']}",
-                  "缺少此单位此指标的评分（settings.toml [inputs] missing = \"error\"）", f"{r['indicator']}|missing")
-            for r in grid.head(MAX_ISSUES_PER_CHECK).to_dicts()]
+def _missing_rows(
+    have: pl.DataFrame, catalogue: Catalogue, settings: Settings, roster: pl.DataFrame
+) -> list[Issue]:
+    leaves = pl.DataFrame(
+        {
+            "indicator": [n.id for n in catalogue.leaves],
+            "applies": [list(n.applies_to) for n in catalogue.leaves],
+        },
+        schema_overrides={"applies": pl.List(pl.String)},
+    )
+    grid = (
+        roster.join(leaves, how="cross")
+        .filter(pl.col("applies").list.len().eq(0) | pl.col("applies").list.contains(pl.col("class")))
+        .join(have, left_on=["code", "indicator"], right_on=["unit", "indicator"], how="anti")
+    )
+    return [
+        Issue(
+            "inputs",
+            None,
+            "indicator",
+            f"{r['code']} {r['indicator']}",
+            '缺少此单位此指标的评分（settings.toml [inputs] missing = "error"）',
+            f"{r['indicator']}|missing",
+        )
+        for r in grid.head(MAX_ISSUES_PER_CHECK).to_dicts()
+    ]
 
 
 def _empty_observations() -> pl.DataFrame:
@@ -349,7 +625,17 @@ def _empty_observations() -> pl.DataFrame:
 
 
 OBSERVATION_SCHEMA: dict[str, Any] = {
-    "unit": pl.String, "class": pl.String, "indicator": pl.String, "key": pl.String, "value": pl.Float64,
-    "na": pl.Boolean, "period": pl.String, "channel": pl.String, "note": pl.String, "evidence": pl.String,
-    "source": pl.String, "row": pl.Int64, "text": pl.String,
+    "unit": pl.String,
+    "class": pl.String,
+    "indicator": pl.String,
+    "key": pl.String,
+    "value": pl.Float64,
+    "na": pl.Boolean,
+    "period": pl.String,
+    "channel": pl.String,
+    "note": pl.String,
+    "evidence": pl.String,
+    "source": pl.String,
+    "row": pl.Int64,
+    "text": pl.String,
 }

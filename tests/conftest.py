@@ -11,8 +11,19 @@ import pytest
 
 from scoring import Assessment, Result, compute, load_year
 
-CATALOGUE_HEADER = ["id", "parent", "name", "points", "role", "rule", "params", "applies_to", "plan_items",
-                    "rubric", "uncapped"]
+CATALOGUE_HEADER = [
+    "id",
+    "parent",
+    "name",
+    "points",
+    "role",
+    "rule",
+    "params",
+    "applies_to",
+    "plan_items",
+    "rubric",
+    "uncapped",
+]
 
 BASE_SETTINGS = """year = 2021
 title = "测试县2021年度政务公开工作考核"
@@ -28,7 +39,9 @@ max = 100
 """
 
 
-def write_csv(path: Path, header: Sequence[str], rows: Sequence[Sequence[object]], encoding: str = "utf-8-sig") -> None:
+def write_csv(
+    path: Path, header: Sequence[str], rows: Sequence[Sequence[object]], encoding: str = "utf-8-sig"
+) -> None:
     with path.open("w", encoding=encoding, newline="") as f:
         w = csv.writer(f)
         w.writerow(header)
@@ -36,10 +49,31 @@ def write_csv(path: Path, header: Sequence[str], rows: Sequence[Sequence[object]
             w.writerow(["" if v is None else v for v in r])
 
 
-def node(id: str, parent: str = "", name: str = "", points: object = 10, role: str = "", rule: str = "",
-         params: str = "", applies_to: str = "", rubric: str = "评分标准", uncapped: str = "") -> list[object]:
-    return [id, parent, name or f"指标{id}", points, role, rule, params, applies_to, "", rubric if rule else "",
-            uncapped]
+def node(
+    id: str,
+    parent: str = "",
+    name: str = "",
+    points: object = 10,
+    role: str = "",
+    rule: str = "",
+    params: str = "",
+    applies_to: str = "",
+    rubric: str = "评分标准",
+    uncapped: str = "",
+) -> list[object]:
+    return [
+        id,
+        parent,
+        name or f"指标{id}",
+        points,
+        role,
+        rule,
+        params,
+        applies_to,
+        "",
+        rubric if rule else "",
+        uncapped,
+    ]
 
 
 @dataclass
@@ -70,8 +104,14 @@ def make_year(tmp_path: Path) -> YearFactory:
     (unit, indicator, key, value[, note, evidence, period, channel]) and extra settings TOML."""
     counter = iter(range(1000))
 
-    def build(catalogue: Sequence[Sequence[object]], units: Sequence[Sequence[object]],
-              inputs: Sequence[Sequence[object]], settings: str = "", *, base: str = BASE_SETTINGS) -> Year:
+    def build(
+        catalogue: Sequence[Sequence[object]],
+        units: Sequence[Sequence[object]],
+        inputs: Sequence[Sequence[object]],
+        settings: str = "",
+        *,
+        base: str = BASE_SETTINGS,
+    ) -> Year:
         y = Year(tmp_path / f"y{next(counter)}")
         y.ind.mkdir(parents=True)
         y.data.mkdir(parents=True)
@@ -79,7 +119,9 @@ def make_year(tmp_path: Path) -> YearFactory:
         write_csv(y.ind / "indicators.csv", CATALOGUE_HEADER, catalogue)
         write_csv(y.data / "units.csv", ["code", "name", "class"], units)
         header = ["unit", "indicator", "key", "value", "note", "evidence", "period", "channel"]
-        write_csv(y.data / "assessments.csv", header, [list(r) + [""] * (len(header) - len(r)) for r in inputs])
+        write_csv(
+            y.data / "assessments.csv", header, [list(r) + [""] * (len(header) - len(r)) for r in inputs]
+        )
         return y
 
     return build

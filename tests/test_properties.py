@@ -31,8 +31,17 @@ def years(draw: st.DrawFn) -> dict[str, object]:
             per = Fraction(draw(st.integers(1, 6)), 4)
             cap = Fraction(draw(st.integers(1, 8)), 4) if draw(st.booleans()) else None
             applies = draw(st.sampled_from(["", "", "town", "dept"]))
-            leaves.append({"id": f"L{i}{j}", "l1": f"C{i}", "M": m, "rule": rule, "per": per, "cap": cap,
-                           "applies": applies})
+            leaves.append(
+                {
+                    "id": f"L{i}{j}",
+                    "l1": f"C{i}",
+                    "M": m,
+                    "rule": rule,
+                    "per": per,
+                    "cap": cap,
+                    "applies": applies,
+                }
+            )
     units = [(f"U{k}", draw(st.sampled_from(["town", "dept"]))) for k in range(draw(st.integers(1, 6)))]
     obs = []
     for u, cls in units:
@@ -58,8 +67,15 @@ def years(draw: st.DrawFn) -> dict[str, object]:
     bonus = draw(st.lists(st.integers(0, 4), min_size=len(units), max_size=len(units)))
     veto = draw(st.lists(st.booleans(), min_size=len(units), max_size=len(units)))
     pooled = draw(st.booleans())
-    return {"leaves": leaves, "units": units, "obs": obs, "bonus": bonus, "veto": veto, "pooled": pooled,
-            "seed": draw(st.integers(0, 10**6))}
+    return {
+        "leaves": leaves,
+        "units": units,
+        "obs": obs,
+        "bonus": bonus,
+        "veto": veto,
+        "pooled": pooled,
+        "seed": draw(st.integers(0, 10**6)),
+    }
 
 
 def reference(y: dict[str, object]) -> dict[str, tuple[Decimal | None, int | None, str]]:
@@ -102,8 +118,13 @@ def reference(y: dict[str, object]) -> dict[str, tuple[Decimal | None, int | Non
         bonus = min(Fraction(y["bonus"][k]), Fraction(3))  # type: ignore[index]
         out[u] = (max(Fraction(0), base + bonus), y["veto"][k])  # type: ignore[index]
     printed = {u: Decimal(t.numerator) / Decimal(t.denominator) for u, (t, _) in out.items()}
-    printed = {u: (Decimal(out[u][0].numerator * 100) / out[u][0].denominator).quantize(
-        Decimal(1), rounding=ROUND_HALF_UP) / 100 for u in printed}
+    printed = {
+        u: (Decimal(out[u][0].numerator * 100) / out[u][0].denominator).quantize(
+            Decimal(1), rounding=ROUND_HALF_UP
+        )
+        / 100
+        for u in printed
+    }
     result = {}
     for u, cls in units:
         same = [w for w, c in units if c == cls]
@@ -125,12 +146,31 @@ def write_year(root: Path, y: dict[str, object], shuffle: bool = False) -> tuple
         mine = [leaf for leaf in leaves if leaf["l1"] == c]
         rows.append([c, "", c, float(sum(leaf["M"] for leaf in mine)), "", "", "", "", "", "", ""])  # type: ignore[misc,arg-type]
         for leaf in mine:
-            params = {"per_occurrence": f"per={float(leaf['per'])}" + (  # type: ignore[arg-type]
-                f"; cap={float(leaf['cap'])}" if leaf["cap"] is not None else ""),  # type: ignore[arg-type]
-                      "count_capped": f"per={float(leaf['per'])}" + (  # type: ignore[arg-type]
-                f"; cap={float(leaf['cap'])}" if leaf["cap"] is not None else "")}.get(str(leaf["rule"]), "")  # type: ignore[arg-type]
-            rows.append([leaf["id"], c, leaf["id"], float(leaf["M"]), "", leaf["rule"], params,  # type: ignore[arg-type]
-                         leaf["applies"], "", "标准", ""])
+            params = {
+                "per_occurrence": f"per={float(leaf['per'])}"
+                + (  # type: ignore[arg-type]
+                    f"; cap={float(leaf['cap'])}" if leaf["cap"] is not None else ""
+                ),  # type: ignore[arg-type]
+                "count_capped": f"per={float(leaf['per'])}"
+                + (  # type: ignore[arg-type]
+                    f"; cap={float(leaf['cap'])}" if leaf["cap"] is not None else ""
+                ),
+            }.get(str(leaf["rule"]), "")  # type: ignore[arg-type]
+            rows.append(
+                [
+                    leaf["id"],
+                    c,
+                    leaf["id"],
+                    float(leaf["M"]),
+                    "",
+                    leaf["rule"],
+                    params,  # type: ignore[arg-type]
+                    leaf["applies"],
+                    "",
+                    "标准",
+                    "",
+                ]
+            )
     rows.append(["J", "", "加分", 3, "bonus", "", "", "", "", "", ""])
     rows.append(["J1", "J", "表彰", 3, "", "count_capped", "per=1; cap=5", "", "", "标准", ""])
     rows.append(["V", "", "否决", 1, "veto", "", "", "", "", "", ""])
@@ -138,7 +178,8 @@ def write_year(root: Path, y: dict[str, object], shuffle: bool = False) -> tuple
     total = sum(float(r[3]) for r in rows if r[1] == "" and r[4] == "")  # type: ignore[arg-type]
     base = BASE_SETTINGS.replace("max = 100", f"max = {total:g}")
     (ind / "settings.toml").write_text(
-        base + "[bonus]\ncap = 3\n" + ('[caps]\nmode = "pooled"\n' if y["pooled"] else ""), encoding="utf-8")
+        base + "[bonus]\ncap = 3\n" + ('[caps]\nmode = "pooled"\n' if y["pooled"] else ""), encoding="utf-8"
+    )
     write_csv(ind / "indicators.csv", CATALOGUE_HEADER, rows)
     units: list[tuple[str, str]] = y["units"]  # type: ignore[assignment]
     write_csv(data / "units.csv", ["code", "name", "class"], [(u, f"单位{u}", c) for u, c in units])
@@ -151,8 +192,11 @@ def write_year(root: Path, y: dict[str, object], shuffle: bool = False) -> tuple
     return ind, data
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                                                 HealthCheck.too_slow])
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 @given(y=years())
 def test_engine_matches_reference(tmp_path_factory: object, y: dict[str, object]) -> None:
     import tempfile

@@ -9,9 +9,15 @@ from .conftest import YearFactory, node
 ONE = [node("A", points=100), node("A1", "A", points=100, rule="judgement")]
 
 
-def ranked(make_year: YearFactory, values: dict[str, str], settings: str = "") -> list[tuple[str, float, int, str]]:
-    y = make_year(ONE, [(u, f"单位{u}", "town") for u in values], [(u, "A1", "", v) for u, v in values.items()],
-                  settings)
+def ranked(
+    make_year: YearFactory, values: dict[str, str], settings: str = ""
+) -> list[tuple[str, float, int, str]]:
+    y = make_year(
+        ONE,
+        [(u, f"单位{u}", "town") for u in values],
+        [(u, "A1", "", v) for u, v in values.items()],
+        settings,
+    )
     return [(r["unit"], r["total"], r["rank"], r["grade"]) for r in y.compute().units.to_dicts()]
 
 
@@ -32,10 +38,13 @@ def test_printed_or_exact_basis(make_year: YearFactory, basis: str, ranks: list[
     assert [t for _, t, _, _ in got] == [90.0, 90.0, 89.0]
 
 
-@pytest.mark.parametrize(("ties", "grades"), [
-    ("exclude", ["优秀", "良好", "良好", "良好", "良好"]),
-    ("include", ["优秀", "优秀", "优秀", "良好", "良好"]),
-])
+@pytest.mark.parametrize(
+    ("ties", "grades"),
+    [
+        ("exclude", ["优秀", "良好", "良好", "良好", "良好"]),
+        ("include", ["优秀", "优秀", "优秀", "良好", "良好"]),
+    ],
+)
 def test_quota_with_ties_at_the_boundary(make_year: YearFactory, ties: str, grades: list[str]) -> None:
     # 优秀 for at most 40% of 5 = 2 units; U2 and U3 tie for seat 2–3
     settings = f'[grades]\nquotas = [{{ grade = "优秀", share = 0.4, ties = "{ties}" }}]\n'
@@ -49,7 +58,10 @@ def test_bands_inclusive_lower_bounds(make_year: YearFactory) -> None:
 
 
 def test_ranks_per_class(make_year: YearFactory) -> None:
-    y = make_year(ONE, [("T1", "甲镇", "town"), ("D1", "甲局", "dept"), ("D2", "乙局", "dept")],
-                  [("T1", "A1", "", 50), ("D1", "A1", "", 60), ("D2", "A1", "", 70)])
+    y = make_year(
+        ONE,
+        [("T1", "甲镇", "town"), ("D1", "甲局", "dept"), ("D2", "乙局", "dept")],
+        [("T1", "A1", "", 50), ("D1", "A1", "", 60), ("D2", "A1", "", 70)],
+    )
     got = [(r["unit"], r["rank"]) for r in y.compute().units.to_dicts()]
     assert got == [("T1", 1), ("D2", 1), ("D1", 2)]

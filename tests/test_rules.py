@@ -13,12 +13,21 @@ from scoring import REGISTRY
 from .conftest import YearFactory, node
 
 
-def leaf_points(make_year: YearFactory, rule: str, params: str, points: float,
-                rows: Sequence[Sequence[object]], settings: str = "") -> dict[str, float]:
+def leaf_points(
+    make_year: YearFactory,
+    rule: str,
+    params: str,
+    points: float,
+    rows: Sequence[Sequence[object]],
+    settings: str = "",
+) -> dict[str, float]:
     """Points of leaf A1 (worth ``points``) per unit; rows are (unit, key, value)."""
     rest = 100 - points
-    catalogue = [node("A", points=100), node("A1", "A", points=points, rule=rule, params=params),
-                 node("A2", "A", points=rest, rule="judgement")]
+    catalogue = [
+        node("A", points=100),
+        node("A1", "A", points=points, rule=rule, params=params),
+        node("A2", "A", points=rest, rule="judgement"),
+    ]
     units = sorted({str(r[0]) for r in rows})
     inputs = [(u, "A1", k, v) for u, k, v in rows]
     y = make_year(catalogue, [(u, f"单位{u}", "town") for u in units], inputs, settings)
@@ -37,8 +46,13 @@ def test_binary(make_year: YearFactory) -> None:
 
 
 def test_deductions(make_year: YearFactory) -> None:
-    got = leaf_points(make_year, "deductions", "items=目录未更新:1,无年报:2", 5,
-                      [("U1", "目录未更新", "是"), ("U1", "无年报", "是"), ("U2", "无年报", "否")])
+    got = leaf_points(
+        make_year,
+        "deductions",
+        "items=目录未更新:1,无年报:2",
+        5,
+        [("U1", "目录未更新", "是"), ("U1", "无年报", "是"), ("U2", "无年报", "否")],
+    )
     assert got == {"U1": 2, "U2": 5}
 
 
@@ -60,22 +74,42 @@ def test_per_occurrence__tenths_exact(make_year: YearFactory) -> None:
 
 
 def test_severity(make_year: YearFactory) -> None:
-    got = leaf_points(make_year, "severity", "classes=一般:1,严重:2; cap=4", 6,
-                      [("U1", "一般", 1), ("U1", "严重", 1), ("U2", "严重", 3), ("U3", "一般", 0)])
+    got = leaf_points(
+        make_year,
+        "severity",
+        "classes=一般:1,严重:2; cap=4",
+        6,
+        [("U1", "一般", 1), ("U1", "严重", 1), ("U2", "严重", 3), ("U3", "一般", 0)],
+    )
     assert got == {"U1": 3, "U2": 2, "U3": 6}
 
 
 def test_missing_elements(make_year: YearFactory) -> None:
-    got = leaf_points(make_year, "missing_elements", "elements=指南,目录,年报; per=2", 6,
-                      [("U1", "指南", "是"), ("U1", "目录", "否"), ("U2", "指南", "是"), ("U2", "目录", "是"),
-                       ("U2", "年报", "是")])
+    got = leaf_points(
+        make_year,
+        "missing_elements",
+        "elements=指南,目录,年报; per=2",
+        6,
+        [
+            ("U1", "指南", "是"),
+            ("U1", "目录", "否"),
+            ("U2", "指南", "是"),
+            ("U2", "目录", "是"),
+            ("U2", "年报", "是"),
+        ],
+    )
     # U1: 目录 absent, 年报 has no row → two missing
     assert got == {"U1": 2, "U2": 6}
 
 
 def test_any_of(make_year: YearFactory) -> None:
-    got = leaf_points(make_year, "any_of", "conditions=错链,空栏目,广告; amount=0.5", 2,
-                      [("U1", "错链", "是"), ("U1", "空栏目", "是"), ("U2", "广告", "否")])
+    got = leaf_points(
+        make_year,
+        "any_of",
+        "conditions=错链,空栏目,广告; amount=0.5",
+        2,
+        [("U1", "错链", "是"), ("U1", "空栏目", "是"), ("U2", "广告", "否")],
+    )
     assert got == {"U1": 1.5, "U2": 2}
 
 
@@ -85,14 +119,24 @@ def test_half_if_none(make_year: YearFactory) -> None:
 
 
 def test_checklist(make_year: YearFactory) -> None:
-    got = leaf_points(make_year, "checklist", "items=扶贫政策:1,扶贫对象:1.5", 2.5,
-                      [("U1", "扶贫政策", "是"), ("U2", "扶贫政策", "是"), ("U2", "扶贫对象", "是")])
+    got = leaf_points(
+        make_year,
+        "checklist",
+        "items=扶贫政策:1,扶贫对象:1.5",
+        2.5,
+        [("U1", "扶贫政策", "是"), ("U2", "扶贫政策", "是"), ("U2", "扶贫对象", "是")],
+    )
     assert got == {"U1": 1, "U2": 2.5}
 
 
 def test_fractional(make_year: YearFactory) -> None:
-    got = leaf_points(make_year, "fractional", "criteria=标识:50%,导航:0.3,检索:0.2", 3,
-                      [("U1", "标识", "是"), ("U1", "检索", "是"), ("U2", "导航", "是")])
+    got = leaf_points(
+        make_year,
+        "fractional",
+        "criteria=标识:50%,导航:0.3,检索:0.2",
+        3,
+        [("U1", "标识", "是"), ("U1", "检索", "是"), ("U2", "导航", "是")],
+    )
     assert got == {"U1": 2.1, "U2": 0.9}
 
 
@@ -102,39 +146,61 @@ def test_count_capped(make_year: YearFactory, n: int, expected: float) -> None:
 
 
 def test_accumulate__unbounded_in_bonus(make_year: YearFactory) -> None:
-    catalogue = [node("A", points=100), node("A1", "A", points=100, rule="judgement"),
-                 node("J", points=5, role="bonus"), node("J1", "J", points=5, rule="accumulate",
-                                                          params="classes=采用:5,转载:1")]
-    y = make_year(catalogue, [("U1", "甲", "town")],
-                  [("U1", "A1", "", 80), ("U1", "J1", "采用", 1), ("U1", "J1", "转载", 2)],
-                  "[bonus]\ncap = 10\n")
+    catalogue = [
+        node("A", points=100),
+        node("A1", "A", points=100, rule="judgement"),
+        node("J", points=5, role="bonus"),
+        node("J1", "J", points=5, rule="accumulate", params="classes=采用:5,转载:1"),
+    ]
+    y = make_year(
+        catalogue,
+        [("U1", "甲", "town")],
+        [("U1", "A1", "", 80), ("U1", "J1", "采用", 1), ("U1", "J1", "转载", 2)],
+        "[bonus]\ncap = 10\n",
+    )
     pts = y.compute().indicator_points().filter(pl.col("indicator") == "J1").collect()
     assert pts["points"][0] == 7 * 10**12  # 5 + 2, beyond the leaf's nominal 5 points
 
 
 def test_events(make_year: YearFactory) -> None:
-    got = leaf_points(make_year, "events", "levels=国家级:3,自治区级:2,州级:1; cap=4", 4,
-                      [("U1", "国家级", 1), ("U1", "州级", 2), ("U2", "州级", 1)])
+    got = leaf_points(
+        make_year,
+        "events",
+        "levels=国家级:3,自治区级:2,州级:1; cap=4",
+        4,
+        [("U1", "国家级", 1), ("U1", "州级", 2), ("U2", "州级", 1)],
+    )
     assert got == {"U1": 4, "U2": 1}
 
 
 def test_judgement(make_year: YearFactory) -> None:
-    got = leaf_points(make_year, "judgement", "lo=0.1; hi=0.5", 0.5, [("U1", "", "0.35"), ("U2", "", "0.1分")])
+    got = leaf_points(
+        make_year, "judgement", "lo=0.1; hi=0.5", 0.5, [("U1", "", "0.35"), ("U2", "", "0.1分")]
+    )
     assert got == {"U1": 0.35, "U2": 0.1}
 
 
 def test_grade_scale(make_year: YearFactory) -> None:
-    got = leaf_points(make_year, "grade_scale", "scale=优:10,良:8,一般:6,差:0", 10,
-                      [("U1", "", "优"), ("U2", "", "一般"), ("U3", "", "差")])
+    got = leaf_points(
+        make_year,
+        "grade_scale",
+        "scale=优:10,良:8,一般:6,差:0",
+        10,
+        [("U1", "", "优"), ("U2", "", "一般"), ("U3", "", "差")],
+    )
     assert got == {"U1": 10, "U2": 6, "U3": 0}
 
 
 def test_ratio(make_year: YearFactory) -> None:
-    got = leaf_points(make_year, "ratio", "", 2.5, [("U1", "", "0.8995"), ("U2", "", "100%"), ("U3", "", "0")])
+    got = leaf_points(
+        make_year, "ratio", "", 2.5, [("U1", "", "0.8995"), ("U2", "", "100%"), ("U3", "", "0")]
+    )
     assert got == {"U1": 2.24875, "U2": 2.5, "U3": 0}
 
 
-@pytest.mark.parametrize(("value", "expected"), [(95, 10), (90, 10), (89.99, 6), (60, 6), (59, 3), (40, 3), (39, 0)])
+@pytest.mark.parametrize(
+    ("value", "expected"), [(95, 10), (90, 10), (89.99, 6), (60, 6), (59, 3), (40, 3), (39, 0)]
+)
 def test_tiered__on_thresholds(make_year: YearFactory, value: float, expected: float) -> None:
     got = leaf_points(make_year, "tiered", "tiers=90:1,60:0.6,40:0.3", 10, [("U1", "", value)])
     assert got == {"U1": expected}
@@ -142,9 +208,21 @@ def test_tiered__on_thresholds(make_year: YearFactory, value: float, expected: f
 
 def test_quota_per_period(make_year: YearFactory) -> None:
     params = "quota=6; per=1; empty=3; periods=2021-01..2021-04"
-    got = leaf_points(make_year, "quota_per_period", params, 10,
-                      [("U1", "2021-01", 6), ("U1", "2021-02", 5), ("U1", "2021-03", 0),  # 04 has no row: empty
-                       ("U2", "2021-01", 9), ("U2", "2021-02", 6), ("U2", "2021-03", 7), ("U2", "2021-04", 6)])
+    got = leaf_points(
+        make_year,
+        "quota_per_period",
+        params,
+        10,
+        [
+            ("U1", "2021-01", 6),
+            ("U1", "2021-02", 5),
+            ("U1", "2021-03", 0),  # 04 has no row: empty
+            ("U2", "2021-01", 9),
+            ("U2", "2021-02", 6),
+            ("U2", "2021-03", 7),
+            ("U2", "2021-04", 6),
+        ],
+    )
     assert got == {"U1": 10 - 1 - 3 - 3, "U2": 10}
 
 
@@ -154,22 +232,36 @@ def test_over_quota_bonus(make_year: YearFactory, count: int, expected: float) -
     assert got == {"U1": expected}
 
 
-@pytest.mark.parametrize(("done", "expected"), [("2021-10-20", 4), ("2021-10-21", 3), ("2021-10-27", 3),
-                                                ("2021-10-28", 2), ("2021-12-30", 2), ("", 0)])
+@pytest.mark.parametrize(
+    ("done", "expected"),
+    [("2021-10-20", 4), ("2021-10-21", 3), ("2021-10-27", 3), ("2021-10-28", 2), ("2021-12-30", 2), ("", 0)],
+)
 def test_deadline__lateness_classes(make_year: YearFactory, done: str, expected: float) -> None:
-    got = leaf_points(make_year, "deadline", "due=2021-10-20; late_steps=1:1,8:2; missing=4", 4, [("U1", "", done)])
+    got = leaf_points(
+        make_year, "deadline", "due=2021-10-20; late_steps=1:1,8:2; missing=4", 4, [("U1", "", done)]
+    )
     assert got == {"U1": expected}
 
 
 def test_deadline__too_early(make_year: YearFactory) -> None:
-    got = leaf_points(make_year, "deadline", "due=2021-10-20; early_before=2021-10-01; early=1", 4,
-                      [("U1", "", "2021-09-30"), ("U2", "", "2021年10月1日")])
+    got = leaf_points(
+        make_year,
+        "deadline",
+        "due=2021-10-20; early_before=2021-10-01; early=1",
+        4,
+        [("U1", "", "2021-09-30"), ("U2", "", "2021年10月1日")],
+    )
     assert got == {"U1": 3, "U2": 4}
 
 
 def test_rate_linear(make_year: YearFactory) -> None:
-    got = leaf_points(make_year, "rate_linear", "target=100; per=0.1", 2,
-                      [("U1", "", "97.3%"), ("U2", "", "100"), ("U3", "", "50")])
+    got = leaf_points(
+        make_year,
+        "rate_linear",
+        "target=100; per=0.1",
+        2,
+        [("U1", "", "97.3%"), ("U2", "", "100"), ("U3", "", "50")],
+    )
     assert got == {"U1": 1.73, "U2": 2, "U3": 0}
 
 
@@ -179,17 +271,29 @@ def test_imported(make_year: YearFactory) -> None:
 
 
 def test_rank_based(make_year: YearFactory) -> None:
-    got = leaf_points(make_year, "rank_based", "points=6,5,4; else=1", 6,
-                      [("U1", "", 50), ("U2", "", 80), ("U3", "", 80), ("U4", "", 10), ("U5", "", 5)])
+    got = leaf_points(
+        make_year,
+        "rank_based",
+        "points=6,5,4; else=1",
+        6,
+        [("U1", "", 50), ("U2", "", 80), ("U3", "", 80), ("U4", "", 10), ("U5", "", 5)],
+    )
     # U2, U3 share rank 1; U1 rank 3; U4 rank 4 → else
     assert got == {"U1": 4, "U2": 6, "U3": 6, "U4": 1, "U5": 1}
 
 
 def test_veto(make_year: YearFactory) -> None:
-    catalogue = [node("A", points=100), node("A1", "A", points=100, rule="judgement"),
-                 node("V", points=1, role="veto"), node("V1", "V", points=1, rule="veto", name="泄密")]
-    y = make_year(catalogue, [("U1", "甲", "town"), ("U2", "乙", "town")],
-                  [("U1", "A1", "", 95), ("U2", "A1", "", 90), ("U1", "V1", "", "是"), ("U2", "V1", "", "否")])
+    catalogue = [
+        node("A", points=100),
+        node("A1", "A", points=100, rule="judgement"),
+        node("V", points=1, role="veto"),
+        node("V1", "V", points=1, rule="veto", name="泄密"),
+    ]
+    y = make_year(
+        catalogue,
+        [("U1", "甲", "town"), ("U2", "乙", "town")],
+        [("U1", "A1", "", 95), ("U2", "A1", "", 90), ("U1", "V1", "", "是"), ("U2", "V1", "", "否")],
+    )
     r = {x["unit"]: x for x in y.compute().units.to_dicts()}
     assert r["U1"]["veto"] and r["U1"]["grade"] == "不合格" and r["U1"]["veto_reason"] == "泄密"
     assert r["U1"]["total"] == 95 and r["U1"]["rank"] == 1  # grade_only keeps score and rank
@@ -197,6 +301,11 @@ def test_veto(make_year: YearFactory) -> None:
 
 
 def test_modifiers_zero_and_ceiling(make_year: YearFactory) -> None:
-    got = leaf_points(make_year, "per_occurrence", "per=1; ceiling=6", 10,
-                      [("U1", "", 1), ("U1", "不得分", "是"), ("U2", "", 0), ("U2", "及格封顶", "是"), ("U3", "", 2)])
+    got = leaf_points(
+        make_year,
+        "per_occurrence",
+        "per=1; ceiling=6",
+        10,
+        [("U1", "", 1), ("U1", "不得分", "是"), ("U2", "", 0), ("U2", "及格封顶", "是"), ("U3", "", 2)],
+    )
     assert got == {"U1": 0, "U2": 6, "U3": 8}

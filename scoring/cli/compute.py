@@ -15,8 +15,10 @@ def compute(
     indicators: IndicatorsDir = None,
     data: DataDir = None,
     inputs: Inputs = None,
-    out: Annotated[Path | None, typer.Option("--out", "-o", help="工作簿路径（默认 results/<年度>/<标题>.xlsx）",
-                                             show_default=False)] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", "-o", help="工作簿路径（默认 results/<年度>/<标题>.xlsx）", show_default=False),
+    ] = None,
     period: Period = None,
     force: Annotated[bool, typer.Option("--force", "-f", help="覆盖已存在的输出文件")] = False,
 ) -> None:
@@ -68,7 +70,9 @@ def compute(
     counts = units.group_by("grade").len()
     order = [b.name for b in s.bands] + [s.fail_grade]
     by = {r["grade"]: r["len"] for r in counts.to_dicts()}
-    typer.echo(table(["等次", *order], [["单位数", *(by.get(g, 0) for g in order)]], right=tuple(range(1, 9))))
+    typer.echo(
+        table(["等次", *order], [["单位数", *(by.get(g, 0) for g in order)]], right=tuple(range(1, 9)))
+    )
     vetoed = units.filter(pl.col("veto"))
     if not vetoed.is_empty():
         typer.echo("一票否决：" + "、".join(f"{r['name']}（{r['veto_reason']}）" for r in vetoed.to_dicts()))

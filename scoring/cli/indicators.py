@@ -24,8 +24,9 @@ def indicators(year: Year, indicators: IndicatorsDir = None, data: DataDir = Non
     try:
         if not ind.is_dir():
             raise InputError(f"没有 {year} 年度的指标体系：{ind} 不存在")
-        settings, problems = parse_settings(read_toml(ind / "settings.toml", str(ind / "settings.toml")),
-                                            str(ind / "settings.toml"))
+        settings, problems = parse_settings(
+            read_toml(ind / "settings.toml", str(ind / "settings.toml")), str(ind / "settings.toml")
+        )
         df, _ = read_table(ind / "indicators.csv", str(ind / "indicators.csv"))
     except InputError as e:
         error(str(e))

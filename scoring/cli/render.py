@@ -18,8 +18,9 @@ def pad(text: str, w: int, right: bool = False) -> str:
     return fill + text if right else text + fill
 
 
-def table(headers: Sequence[str], rows: Sequence[Sequence[object]], right: Sequence[int] = (),
-          max_width: int = 60) -> str:
+def table(
+    headers: Sequence[str], rows: Sequence[Sequence[object]], right: Sequence[int] = (), max_width: int = 60
+) -> str:
     def cell(v: object) -> str:
         s = "" if v is None else str(v)
         s = s.replace("\n", " ")
@@ -34,8 +35,10 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[object]], right: Seque
 
     cells = [[cell(v) for v in r] for r in rows]
     widths = [max([width(h)] + [width(r[i]) for r in cells]) for i, h in enumerate(headers)]
-    lines = ["  ".join(pad(h, widths[i]) for i, h in enumerate(headers)).rstrip(),
-             "  ".join("-" * w for w in widths)]
+    lines = [
+        "  ".join(pad(h, widths[i]) for i, h in enumerate(headers)).rstrip(),
+        "  ".join("-" * w for w in widths),
+    ]
     for r in cells:
         lines.append("  ".join(pad(v, widths[i], i in right) for i, v in enumerate(r)).rstrip())
     return "\n".join(lines)
