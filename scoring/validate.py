@@ -258,10 +258,8 @@ def normalise_inputs(
                 bool(
                     n.kind
                     and (
-                        (n.kind.keyed
-                        and n.kind.keys(n.params) is not None)
-                        or (n.kind.name == "accumulate"
-                        and n.params.get("classes"))
+                        (n.kind.keyed and n.kind.keys(n.params) is not None)
+                        or (n.kind.name == "accumulate" and n.params.get("classes"))
                     )
                 )
                 for n in leaves
@@ -287,6 +285,7 @@ def normalise_inputs(
     by_name = roster.select(pl.col("name").alias("unit"), pl.col("code").alias("code_by_name"))
     df = (
         raw.with_columns(
+            pl.col("unit").alias("unit_as_written"),
             _normalise_text(pl.col("unit")).alias("unit"),
             _normalise_text(pl.col("indicator")).alias("indicator"),
             _normalise_text(pl.col("key")).alias("key"),
@@ -315,7 +314,7 @@ def normalise_inputs(
         return mask
 
     known_unit = pl.col("class").is_not_null()
-    report(~known_unit, "unit", "unit", "单位代码或名称不在名单（units.csv）中", "unit_known")
+    report(~known_unit, "unit", "unit_as_written", "单位代码或名称不在名单（units.csv）中", "unit_known")
     report(
         pl.col("indicator").is_in(list(non_leaf)),
         "indicator",
@@ -511,15 +510,18 @@ def normalise_inputs(
         df.filter(known_unit & known_leaf)
         .with_columns(pl.struct("source", "__row__").alias("at"))
         .with_columns(
-            pl.col("at").first().over(keys, order_by="__row__").alias("first"), pl.len().over(keys).alias("n")
+            pl.col("at").first().over(keys, order_by=["source", "__row__"]).alias("first"),
+            pl.len().over(keys).alias("n"),
         )
         .filter((pl.col("n") > 1) & (pl.col("at") != pl.col("first")))
     )
     issues += _issues_from(
         dup.with_columns(
             pl.format(
-                "与 {} 第{}行重复（同一单位、指标、子项只能有一个值）",
-                pl.col("first").struct.field("source"),
+                "与{}第{}行重复（同一单位、指标、子项只能有一个值）",
+                pl.when(pl.col("first").struct.field("source") == pl.col("source"))
+                .then(pl.lit("本文件"))
+                .otherwise(pl.format(" {} ", pl.col("first").struct.field("source"))),
                 pl.col("first").struct.field("__row__"),
             ).alias("why")
         ),

@@ -4,6 +4,8 @@ catalogues and inputs; ranks form a valid ranking; caps never exceeded; row orde
 from __future__ import annotations
 
 import random
+import tempfile
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from pathlib import Path
@@ -19,204 +21,183 @@ from .conftest import BASE_SETTINGS, CATALOGUE_HEADER, write_csv
 RULES = ("per_occurrence", "judgement", "binary", "count_capped", "ratio")
 
 
+@dataclass(frozen=True)
+class Leaf:
+    id: str
+    l1: str
+    points: Fraction
+    rule: str
+    per: Fraction
+    cap: Fraction | None
+    applies: str
+
+    def params(self) -> str:
+        if self.rule not in ("per_occurrence", "count_capped"):
+            return ""
+        return f"per={float(self.per)}" + (f"; cap={float(self.cap)}" if self.cap is not None else "")
+
+
+@dataclass(frozen=True)
+class Case:
+    leaves: list[Leaf]
+    units: list[tuple[str, str]]
+    obs: list[tuple[str, str, str]]
+    bonus: list[int]
+    veto: list[bool]
+    pooled: bool
+    seed: int
+
+
 @st.composite
-def years(draw: st.DrawFn) -> dict[str, object]:
-    n_l1 = draw(st.integers(1, 3))
-    halves = draw(st.lists(st.integers(1, 8), min_size=n_l1 * 3, max_size=n_l1 * 3))
+def cases(draw: st.DrawFn) -> Case:
     leaves = []
-    for i in range(n_l1):
+    for i in range(draw(st.integers(1, 3))):
         for j in range(draw(st.integers(1, 3))):
-            m = Fraction(halves[i * 3 + j], 2)
-            rule = draw(st.sampled_from(RULES))
-            per = Fraction(draw(st.integers(1, 6)), 4)
             cap = Fraction(draw(st.integers(1, 8)), 4) if draw(st.booleans()) else None
-            applies = draw(st.sampled_from(["", "", "town", "dept"]))
             leaves.append(
-                {
-                    "id": f"L{i}{j}",
-                    "l1": f"C{i}",
-                    "M": m,
-                    "rule": rule,
-                    "per": per,
-                    "cap": cap,
-                    "applies": applies,
-                }
+                Leaf(
+                    f"L{i}{j}",
+                    f"C{i}",
+                    Fraction(draw(st.integers(1, 8)), 2),
+                    draw(st.sampled_from(RULES)),
+                    Fraction(draw(st.integers(1, 6)), 4),
+                    cap,
+                    draw(st.sampled_from(["", "", "town", "dept"])),
+                )
             )
     units = [(f"U{k}", draw(st.sampled_from(["town", "dept"]))) for k in range(draw(st.integers(1, 6)))]
     obs = []
     for u, cls in units:
         for leaf in leaves:
-            if leaf["applies"] and leaf["applies"] != cls:
+            if leaf.applies and leaf.applies != cls:
                 continue
             kind = draw(st.sampled_from(["value", "value", "value", "missing", "na"]))
             if kind == "missing":
                 continue
             if kind == "na":
-                obs.append((u, leaf["id"], "不适用"))
-                continue
-            rule = leaf["rule"]
-            if rule in ("per_occurrence", "count_capped"):
+                v = "不适用"
+            elif leaf.rule in ("per_occurrence", "count_capped"):
                 v = str(draw(st.integers(0, 12)))
-            elif rule == "binary":
+            elif leaf.rule == "binary":
                 v = draw(st.sampled_from(["是", "否"]))
-            elif rule == "ratio":
+            elif leaf.rule == "ratio":
                 v = str(Decimal(draw(st.integers(0, 100))) / 100)
             else:
-                v = str(Decimal(draw(st.integers(0, int(leaf["M"] * 100)))) / 100)
-            obs.append((u, leaf["id"], v))
-    bonus = draw(st.lists(st.integers(0, 4), min_size=len(units), max_size=len(units)))
-    veto = draw(st.lists(st.booleans(), min_size=len(units), max_size=len(units)))
-    pooled = draw(st.booleans())
-    return {
-        "leaves": leaves,
-        "units": units,
-        "obs": obs,
-        "bonus": bonus,
-        "veto": veto,
-        "pooled": pooled,
-        "seed": draw(st.integers(0, 10**6)),
-    }
+                v = str(Decimal(draw(st.integers(0, int(leaf.points * 100)))) / 100)
+            obs.append((u, leaf.id, v))
+    n = len(units)
+    return Case(
+        leaves,
+        units,
+        obs,
+        draw(st.lists(st.integers(0, 4), min_size=n, max_size=n)),
+        draw(st.lists(st.booleans(), min_size=n, max_size=n)),
+        draw(st.booleans()),
+        draw(st.integers(0, 10**6)),
+    )
 
 
-def reference(y: dict[str, object]) -> dict[str, tuple[Decimal | None, int | None, str]]:
-    """Plain Python, exact fractions: total, rank and grade per unit."""
-    leaves: list[dict[str, object]] = y["leaves"]  # type: ignore[assignment]
-    units: list[tuple[str, str]] = y["units"]  # type: ignore[assignment]
+def leaf_points(leaf: Leaf, v: str | None, pooled: bool) -> Fraction:
+    m = leaf.points
+    if v is None:
+        p = Fraction(0)
+    elif leaf.rule == "per_occurrence":
+        d = leaf.per * int(v)
+        p = m - (min(d, leaf.cap) if leaf.cap is not None else d)
+    elif leaf.rule == "count_capped":
+        p = min(leaf.per * int(v), leaf.cap if leaf.cap is not None else m)
+    elif leaf.rule == "binary":
+        p = m if v == "是" else Fraction(0)
+    elif leaf.rule == "ratio":
+        p = m * Fraction(Decimal(v))
+    else:
+        p = Fraction(Decimal(v))
+    return min(p, m) if pooled else max(Fraction(0), min(p, m))
+
+
+def reference(case: Case) -> dict[str, tuple[Decimal, int, str]]:
+    """Plain Python with exact fractions: printed total, competition rank and grade per unit."""
     l1_max: dict[str, Fraction] = {}
-    for leaf in leaves:
-        l1_max[leaf["l1"]] = l1_max.get(leaf["l1"], Fraction(0)) + leaf["M"]  # type: ignore[index,operator]
-    values = {(u, i): v for u, i, v in y["obs"]}  # type: ignore[attr-defined]
-    out: dict[str, tuple[Fraction, bool]] = {}
-    for k, (u, cls) in enumerate(units):
+    for leaf in case.leaves:
+        l1_max[leaf.l1] = l1_max.get(leaf.l1, Fraction(0)) + leaf.points
+    class_max = sum(l1_max.values(), Fraction(0))
+    values = {(u, i): v for u, i, v in case.obs}
+    printed: dict[str, Decimal] = {}
+    for k, (u, cls) in enumerate(case.units):
         parts: dict[str, Fraction] = {}
         applicable = Fraction(0)
-        for leaf in leaves:
-            if leaf["applies"] and leaf["applies"] != cls:
+        for leaf in case.leaves:
+            v = values.get((u, leaf.id))
+            if (leaf.applies and leaf.applies != cls) or v == "不适用":
                 continue
-            v = values.get((u, leaf["id"]))
-            if v == "不适用":
-                continue
-            m: Fraction = leaf["M"]  # type: ignore[assignment]
-            applicable += m
-            if v is None:
-                p = Fraction(0)
-            elif leaf["rule"] == "per_occurrence":
-                d = leaf["per"] * int(v)  # type: ignore[operator]
-                p = m - (min(d, leaf["cap"]) if leaf["cap"] is not None else d)
-            elif leaf["rule"] == "count_capped":
-                p = min(leaf["per"] * int(v), leaf["cap"] if leaf["cap"] is not None else m)  # type: ignore[operator]
-            elif leaf["rule"] == "binary":
-                p = m if v == "是" else Fraction(0)
-            elif leaf["rule"] == "ratio":
-                p = m * Fraction(Decimal(v))
-            else:
-                p = Fraction(Decimal(v))
-            p = min(p, m) if y["pooled"] else max(Fraction(0), min(p, m))
-            parts[leaf["l1"]] = parts.get(leaf["l1"], Fraction(0)) + p  # type: ignore[index]
+            applicable += leaf.points
+            parts[leaf.l1] = parts.get(leaf.l1, Fraction(0)) + leaf_points(leaf, v, case.pooled)
         base = sum((max(Fraction(0), min(p, l1_max[c])) for c, p in parts.items()), Fraction(0))
-        base = base * sum(l1_max.values()) / applicable if applicable else Fraction(0)
-        bonus = min(Fraction(y["bonus"][k]), Fraction(3))  # type: ignore[index]
-        out[u] = (max(Fraction(0), base + bonus), y["veto"][k])  # type: ignore[index]
-    printed = {u: Decimal(t.numerator) / Decimal(t.denominator) for u, (t, _) in out.items()}
-    printed = {
-        u: (Decimal(out[u][0].numerator * 100) / out[u][0].denominator).quantize(
-            Decimal(1), rounding=ROUND_HALF_UP
-        )
-        / 100
-        for u in printed
-    }
+        base = base * class_max / applicable if applicable else Fraction(0)
+        total = max(Fraction(0), base + min(Fraction(case.bonus[k]), Fraction(3)))
+        scaled = Decimal(total.numerator * 100) / Decimal(total.denominator)
+        printed[u] = scaled.quantize(Decimal(1), rounding=ROUND_HALF_UP) / 100
     result = {}
-    for u, cls in units:
-        same = [w for w, c in units if c == cls]
-        rank = 1 + sum(1 for w in same if printed[w] > printed[u])
+    for k, (u, cls) in enumerate(case.units):
+        rank = 1 + sum(1 for w, c in case.units if c == cls and printed[w] > printed[u])
         t = printed[u]
         grade = "优秀" if t >= 90 else "良好" if t >= 80 else "合格" if t >= 60 else "不合格"
-        result[u] = (t, rank, "不合格" if out[u][1] else grade)
+        result[u] = (t, rank, "不合格" if case.veto[k] else grade)
     return result
 
 
-def write_year(root: Path, y: dict[str, object], shuffle: bool = False) -> tuple[Path, Path]:
+def write_case(root: Path, case: Case, shuffle: bool = False) -> tuple[Path, Path]:
     ind, data = root / "ind", root / "data"
-    ind.mkdir(parents=True, exist_ok=True)
-    data.mkdir(parents=True, exist_ok=True)
-    leaves: list[dict[str, object]] = y["leaves"]  # type: ignore[assignment]
+    ind.mkdir(parents=True)
+    data.mkdir(parents=True)
     rows: list[list[object]] = []
-    l1s = sorted({str(leaf["l1"]) for leaf in leaves})
-    for c in l1s:
-        mine = [leaf for leaf in leaves if leaf["l1"] == c]
-        rows.append([c, "", c, float(sum(leaf["M"] for leaf in mine)), "", "", "", "", "", "", ""])  # type: ignore[misc,arg-type]
-        for leaf in mine:
-            params = {
-                "per_occurrence": f"per={float(leaf['per'])}"
-                + (  # type: ignore[arg-type]
-                    f"; cap={float(leaf['cap'])}" if leaf["cap"] is not None else ""
-                ),  # type: ignore[arg-type]
-                "count_capped": f"per={float(leaf['per'])}"
-                + (  # type: ignore[arg-type]
-                    f"; cap={float(leaf['cap'])}" if leaf["cap"] is not None else ""
-                ),
-            }.get(str(leaf["rule"]), "")  # type: ignore[arg-type]
-            rows.append(
-                [
-                    leaf["id"],
-                    c,
-                    leaf["id"],
-                    float(leaf["M"]),
-                    "",
-                    leaf["rule"],
-                    params,  # type: ignore[arg-type]
-                    leaf["applies"],
-                    "",
-                    "标准",
-                    "",
-                ]
-            )
-    rows.append(["J", "", "加分", 3, "bonus", "", "", "", "", "", ""])
-    rows.append(["J1", "J", "表彰", 3, "", "count_capped", "per=1; cap=5", "", "", "标准", ""])
-    rows.append(["V", "", "否决", 1, "veto", "", "", "", "", "", ""])
-    rows.append(["V1", "V", "泄密", 1, "", "veto", "", "", "", "标准", ""])
-    total = sum(float(r[3]) for r in rows if r[1] == "" and r[4] == "")  # type: ignore[arg-type]
-    base = BASE_SETTINGS.replace("max = 100", f"max = {total:g}")
-    (ind / "settings.toml").write_text(
-        base + "[bonus]\ncap = 3\n" + ('[caps]\nmode = "pooled"\n' if y["pooled"] else ""), encoding="utf-8"
-    )
+    total = Fraction(0)
+    for c in sorted({leaf.l1 for leaf in case.leaves}):
+        mine = [leaf for leaf in case.leaves if leaf.l1 == c]
+        points = sum((leaf.points for leaf in mine), Fraction(0))
+        total += points
+        rows.append([c, "", c, float(points), "", "", "", "", "", "", ""])
+        rows += [
+            [x.id, c, x.id, float(x.points), "", x.rule, x.params(), x.applies, "", "标准", ""] for x in mine
+        ]
+    rows += [
+        ["J", "", "加分", 3, "bonus", "", "", "", "", "", ""],
+        ["J1", "J", "表彰", 3, "", "count_capped", "per=1; cap=5", "", "", "标准", ""],
+        ["V", "", "否决", 1, "veto", "", "", "", "", "", ""],
+        ["V1", "V", "泄密", 1, "", "veto", "", "", "", "标准", ""],
+    ]
+    base = BASE_SETTINGS.replace("max = 100", f"max = {float(total):g}")
+    extra = "[bonus]\ncap = 3\n" + ('[caps]\nmode = "pooled"\n' if case.pooled else "")
+    (ind / "settings.toml").write_text(base + extra, encoding="utf-8")
     write_csv(ind / "indicators.csv", CATALOGUE_HEADER, rows)
-    units: list[tuple[str, str]] = y["units"]  # type: ignore[assignment]
-    write_csv(data / "units.csv", ["code", "name", "class"], [(u, f"单位{u}", c) for u, c in units])
-    obs = [list(o) for o in y["obs"]]  # type: ignore[attr-defined]
-    obs += [[u, "J1", str(y["bonus"][k])] for k, (u, _) in enumerate(units)]  # type: ignore[index]
-    obs += [[u, "V1", "是" if y["veto"][k] else "否"] for k, (u, _) in enumerate(units)]  # type: ignore[index]
+    write_csv(data / "units.csv", ["code", "name", "class"], [(u, f"单位{u}", c) for u, c in case.units])
+    obs: list[tuple[str, str, str]] = list(case.obs)
+    obs += [(u, "J1", str(case.bonus[k])) for k, (u, _) in enumerate(case.units)]
+    obs += [(u, "V1", "是" if case.veto[k] else "否") for k, (u, _) in enumerate(case.units)]
     if shuffle:
-        random.Random(y["seed"]).shuffle(obs)  # type: ignore[arg-type]
+        random.Random(case.seed).shuffle(obs)
     write_csv(data / "assessments.csv", ["unit", "indicator", "value"], obs)
     return ind, data
 
 
-@settings(
-    max_examples=25,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
-@given(y=years())
-def test_engine_matches_reference(tmp_path_factory: object, y: dict[str, object]) -> None:
-    import tempfile
-
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(case=cases())
+def test_engine_matches_reference(case: Case) -> None:
     with tempfile.TemporaryDirectory() as tmp:
-        ind, data = write_year(Path(tmp) / "a", y)
-        result = compute(load_year(2021, ind, data))
-        expected = reference(y)
+        result = compute(load_year(2021, *write_case(Path(tmp) / "a", case)))
         got = {r["unit"]: (Decimal(str(r["total"])), r["rank"], r["grade"]) for r in result.units.to_dicts()}
-        # scale the reference to the same maximum as the catalogue (the class max equals the base sum)
-        assert {u: (g[1], g[2]) for u, g in got.items()} == {u: (e[1], e[2]) for u, e in expected.items()}
-        assert {u: g[0] for u, g in got.items()} == {u: e[0] for u, e in expected.items()}
-        # invariants: ranks valid competition ranks; parts within their caps
-        for cls in {c for _, c in y["units"]}:  # type: ignore[attr-defined]
-            part = result.units.filter(pl.col("class") == cls).sort("rank")
+        assert got == reference(case)
+        # ranks are a valid competition ranking, listed in order
+        for cls in {c for _, c in case.units}:
+            part = result.units.filter(pl.col("class") == cls)
             ranks, keys = part["rank"].to_list(), part["total_printed"].to_list()
-            for i, (r, k) in enumerate(zip(ranks, keys, strict=True)):
-                assert r == 1 + sum(1 for kk in keys if kk > k)
-                assert i == 0 or keys[i - 1] >= k
+            assert ranks == [1 + sum(1 for kk in keys if kk > k) for k in keys]
+            assert keys == sorted(keys, reverse=True)
+        # leaves never exceed their points; with node caps they never go below zero
+        pts = result.indicator_points().collect()
+        assert (pts["points"] <= pts["M"]).all()
+        if not case.pooled:
+            assert (pts["points"] >= 0).all()
         # row order changes nothing
-        ind2, data2 = write_year(Path(tmp) / "b", y, shuffle=True)
-        again = compute(load_year(2021, ind2, data2))
+        again = compute(load_year(2021, *write_case(Path(tmp) / "b", case, shuffle=True)))
         assert results_digest(again.units) == results_digest(result.units)

@@ -37,9 +37,27 @@ Period = Annotated[
 ]
 
 
+def short_path(path: str) -> str:
+    """A file as people can find it: relative to the working folder, or its last three parts."""
+    p = Path(path)
+    if not p.is_absolute():
+        return path
+    try:
+        return str(p.relative_to(Path.cwd()))
+    except ValueError:
+        return str(Path(*p.parts[-3:])) if len(p.parts) > 3 else path
+
+
 def issues_table(issues: list[Issue]) -> str:
     rows = [
-        (i.file, "" if i.row is None else i.row, i.column or "", i.value or "", i.expected, i.code)
+        (
+            short_path(i.file),
+            "" if i.row is None else i.row,
+            i.column or "",
+            i.value or "",
+            i.expected,
+            i.code,
+        )
         for i in issues
     ]
     return table(["文件", "行", "列", "值", "说明", "代码"], rows, right=(1,))

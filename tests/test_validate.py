@@ -1,0 +1,264 @@
+"""Deliberately broken copies of the shipped 2021 year: each fault is reported with its file, row,
+column and code, all faults together, and `score validate` exits 1 without a traceback."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from scoring import ValidationFailed, load_year
+from scoring.cli.main import app
+
+ROOT = Path(__file__).resolve().parents[1]
+runner = CliRunner()
+
+
+def copy_year(tmp_path: Path) -> tuple[Path, Path]:
+    ind, data = tmp_path / "indicators" / "2021", tmp_path / "data" / "2021"
+    shutil.copytree(ROOT / "indicators" / "2021", ind)
+    shutil.copytree(ROOT / "data" / "2021", data)
+    return ind, data
+
+
+def edit(path: Path, old: str, new: str, count: int = 1) -> None:
+    text = path.read_text(encoding="utf-8-sig")
+    assert old in text, f"{old!r} not in {path.name}"
+    path.write_text(text.replace(old, new, count), encoding="utf-8-sig")
+
+
+def append(path: Path, line: str) -> None:
+    with path.open("a", encoding="utf-8") as f:
+        f.write(line + "\r\n")
+
+
+def line_of(path: Path, startswith: str) -> int:
+    lines = path.read_text(encoding="utf-8-sig").splitlines()
+    return next(i for i, x in enumerate(lines, 1) if x.startswith(startswith))
+
+
+def validate(ind: Path, data: Path) -> tuple[int, str]:
+    result = runner.invoke(app, ["validate", "--year", "2021", "--indicators", str(ind), "--data", str(data)])
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    assert "Traceback" not in result.output
+    return result.exit_code, result.output
+
+
+def test_shipped_years_are_clean() -> None:
+    for year in (2020, 2021):
+        result = runner.invoke(
+            app,
+            [
+                "validate",
+                "--year",
+                str(year),
+                "--indicators",
+                str(ROOT / "indicators" / str(year)),
+                "--data",
+                str(ROOT / "data" / str(year)),
+            ],
+        )
+        assert result.exit_code == 0, result.output
+        assert "校验通过" in result.output
+
+
+Mutation = Callable[[Path, Path], list[str]]
+
+
+def duplicate_id(ind: Path, data: Path) -> list[str]:
+    append(ind / "indicators.csv", "A1.2,A1,重复,1.5,,binary,,,,评分标准,")
+    return ["A1.2|id_unique", "indicators.csv"]
+
+
+def points_not_adding_up(ind: Path, data: Path) -> list[str]:
+    edit(
+        ind / "indicators.csv",
+        "A1.2,A1,链接自治区“十四五”规划公开专栏,1.5,",
+        "A1.2,A1,链接自治区“十四五”规划公开专栏,2,",
+    )
+    return ["A1|points_sum", "下级指标分值之和为 4.5"]
+
+
+def unknown_rule(ind: Path, data: Path) -> list[str]:
+    edit(ind / "indicators.csv", ",per_occurrence,per=0.5; cap=1.5,", ",per_ocurrence,per=0.5; cap=1.5,")
+    return ["A2.2|rule_known", "per_ocurrence"]
+
+
+def bad_parameter(ind: Path, data: Path) -> list[str]:
+    edit(ind / "indicators.csv", "per=0.5; cap=1.5", "per=0.5; cap=-1")
+    return ["A2.2|params_cap", "cap=-1"]
+
+
+def tiers_not_descending(ind: Path, data: Path) -> list[str]:
+    text = (ind / "indicators.csv").read_text(encoding="utf-8-sig")
+    line = next(x for x in text.splitlines() if ",tiered," in x)
+    leaf = line.split(",")[0]
+    start = line.index("tiers=") + len("tiers=")
+    end = line.index('"', start)
+    steps = line[start:end].split(",")
+    edit(ind / "indicators.csv", line, line.replace(line[start:end], ",".join(reversed(steps))))
+    return [f"{leaf}|params_tiers_descending"]
+
+
+def missing_parameter(ind: Path, data: Path) -> list[str]:
+    edit(ind / "indicators.csv", "per=0.5; cap=1.5", "cap=1.5")
+    return ["A2.2|params_per_missing"]
+
+
+def unknown_parent(ind: Path, data: Path) -> list[str]:
+    append(ind / "indicators.csv", "Z1,Z,孤儿,1,,binary,,,,评分标准,")
+    return ["Z1|parent_known"]
+
+
+def unknown_plan_item(ind: Path, data: Path) -> list[str]:
+    edit(ind / "indicators.csv", ",2021-5,", ",2021-99,")
+    return ["A2.2|plan_item_known", "2021-99"]
+
+
+def unknown_class_in_roster(ind: Path, data: Path) -> list[str]:
+    edit(data / "units.csv", "T02,轮南镇,town", "T02,轮南镇,township")
+    return ["T02|class_known", "township", "units.csv"]
+
+
+def unknown_unit(ind: Path, data: Path) -> list[str]:
+    append(data / "assessments.csv", "T99,E1.1,,1,,,,")
+    return ["E1.1|unit_known", "T99", "1852"]
+
+
+def out_of_domain(ind: Path, data: Path) -> list[str]:
+    edit(data / "assessments.csv", "T01,E1.1,,6,", "T01,E1.1,,-2,")
+    edit(data / "assessments.csv", "T01,A3.4,补贴政策,是,", "T01,A3.4,补贴政策,也许,")
+    return ["E1.1|value_count", "A3.4|value_domain", "也许", "-2"]
+
+
+def not_applicable_indicator(ind: Path, data: Path) -> list[str]:
+    append(data / "assessments.csv", "T01,A1.1,未公开,1,,,,")  # A1 is for departments only
+    return ["A1.1|indicator_applies"]
+
+
+def duplicate_row(ind: Path, data: Path) -> list[str]:
+    append(data / "assessments.csv", "T01,A3.4,补贴政策,否,,,,")
+    return ["A3.4|duplicate", "与本文件第2行重复"]
+
+
+def unknown_key(ind: Path, data: Path) -> list[str]:
+    edit(data / "assessments.csv", "T01,A3.4,补贴政策,", "T01,A3.4,补贴正策,")
+    return ["A3.4|key_known", "补贴正策"]
+
+
+def empty_file(ind: Path, data: Path) -> list[str]:
+    (data / "assessments.csv").write_bytes(b"")
+    return ["文件为空"]
+
+
+def missing_column(ind: Path, data: Path) -> list[str]:
+    text = (data / "units.csv").read_text(encoding="utf-8-sig")
+    rows = [",".join(x.split(",")[:2]) for x in text.splitlines()]
+    (data / "units.csv").write_text("\n".join(rows), encoding="utf-8")
+    return ["class|column_present"]
+
+
+def unknown_column(ind: Path, data: Path) -> list[str]:
+    edit(data / "assessments.csv", "unit,indicator,key,value", "unit,indicator,key,valeu")
+    return ["valeu|column_known", "value|column_present"]
+
+
+def wrong_encoding(ind: Path, data: Path) -> list[str]:
+    text = (data / "units.csv").read_text(encoding="utf-8-sig")
+    (data / "units.csv").write_bytes(text.encode("utf-16"))
+    return ["无法识别的文件编码"]
+
+
+MUTATIONS: list[Mutation] = [
+    duplicate_id,
+    points_not_adding_up,
+    unknown_rule,
+    bad_parameter,
+    tiers_not_descending,
+    missing_parameter,
+    unknown_parent,
+    unknown_plan_item,
+    unknown_class_in_roster,
+    unknown_unit,
+    out_of_domain,
+    not_applicable_indicator,
+    duplicate_row,
+    unknown_key,
+    empty_file,
+    missing_column,
+    unknown_column,
+    wrong_encoding,
+]
+
+
+@pytest.mark.parametrize("mutate", MUTATIONS, ids=lambda m: m.__name__)
+def test_broken_copy_reports_its_fault(tmp_path: Path, mutate: Mutation) -> None:
+    ind, data = copy_year(tmp_path)
+    expected = mutate(ind, data)
+    code, output = validate(ind, data)
+    assert code == 1
+    for text in expected:
+        assert text in output, f"{text!r} missing from:\n{output}"
+
+
+def test_bad_settings_choice(tmp_path: Path) -> None:
+    ind, data = copy_year(tmp_path)
+    text = (ind / "settings.toml").read_text(encoding="utf-8")
+    (ind / "settings.toml").write_text(
+        text.replace('ties = "competition"', 'ties = "olympic"'), encoding="utf-8"
+    )
+    code, output = validate(ind, data)
+    assert code == 1 and "settings|ties_choice" in output and "olympic" in output
+
+
+def test_every_fault_is_reported_at_once(tmp_path: Path) -> None:
+    ind, data = copy_year(tmp_path)
+    expected = [unknown_unit(ind, data), out_of_domain(ind, data), unknown_key(ind, data)]
+    append(data / "assessments.csv", "T01,E1.1,,5,,,,")
+    with pytest.raises(ValidationFailed) as err:
+        load_year(2021, ind, data)
+    codes = {i.code for i in err.value.errors}
+    assert {
+        "E1.1|unit_known",
+        "E1.1|value_count",
+        "A3.4|value_domain",
+        "E1.1|duplicate",
+        "A3.4|key_known",
+    } <= codes
+    for issue in err.value.errors:
+        assert issue.file.endswith("assessments.csv") and issue.row is not None and issue.column
+    assert len(expected) == 3
+
+
+def test_catalogue_faults_reported_together(tmp_path: Path) -> None:
+    ind, data = copy_year(tmp_path)
+    duplicate_id(ind, data)
+    unknown_rule(ind, data)
+    unknown_parent(ind, data)
+    with pytest.raises(ValidationFailed) as err:
+        load_year(2021, ind, data)
+    codes = {i.code for i in err.value.errors}
+    assert {"A1.2|id_unique", "A2.2|rule_known", "Z1|parent_known"} <= codes
+    rows = {i.code: i.row for i in err.value.errors}
+    assert rows["A2.2|rule_known"] == line_of(ind / "indicators.csv", "A2.2,")
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gb18030"])
+def test_csv_encodings_load(tmp_path: Path, encoding: str) -> None:
+    ind, data = copy_year(tmp_path)
+    for name in ("units.csv", "assessments.csv"):
+        text = (data / name).read_text(encoding="utf-8-sig")
+        (data / name).write_bytes(text.encode(encoding))
+    a = load_year(2021, ind, data)
+    assert a.units.filter(a.units["code"] == "T01")["name"].item() == "轮台镇"
+
+
+def test_year_without_catalogue_is_one_line(tmp_path: Path) -> None:
+    result = runner.invoke(
+        app, ["validate", "--year", "1999", "--indicators", str(tmp_path / "nope"), "--data", str(tmp_path)]
+    )
+    assert result.exit_code == 1
+    assert result.output.strip().count("\n") == 0 and "1999" in result.output
