@@ -124,6 +124,7 @@ def ledger(
             "unit_name",
             "class",
             "indicator",
+            "name",
             "path",
             "rule",
             "kind",

@@ -42,6 +42,12 @@ def explain(
         f"{row['name']}（{code}，{cls.name}）：总分 {fmt_points(row['total'], s.places)}，{rank}，"
         f"等次 {row['grade']}"
     )
+    applicable = row["applicable_max"] / 10**12
+    if s.not_applicable in ("renormalise", "redistribute") and applicable != float(cls.max_points):
+        typer.echo(
+            f"基础得分 {row['base_raw']:.2f}（适用指标满分 {applicable:g}），按得分率折算为 {row['base']:.2f}"
+            f"（满分 {cls.max_points}）"
+        )
     if row["veto"]:
         typer.echo(f"一票否决：{row['veto_reason']}")
     if row["section_fail"]:
@@ -51,7 +57,7 @@ def explain(
     rows = [
         (
             r["indicator"],
-            r["path"],
+            r["name"],
             r["kind"],
             fmt_points((r["lost"] if r["kind"] in ("失分", "重大扣分") else r["points"]) / scale, 2),
             r["input"] or "",

@@ -1,0 +1,148 @@
+"""The `score` commands in-process (CliRunner) and once as a real subprocess; the README's commands are
+the ones CI runs."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import openpyxl
+import polars as pl
+import pytest
+from typer.testing import CliRunner
+
+from scoring.cli.main import app
+
+ROOT = Path(__file__).resolve().parents[1]
+runner = CliRunner()
+
+
+@pytest.fixture
+def year_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A working folder holding a copy of the shipped 2021 and 2020 years."""
+    shutil.copytree(ROOT / "indicators", tmp_path / "indicators")
+    shutil.copytree(ROOT / "data", tmp_path / "data")
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def test_help_lists_every_command() -> None:
+    result = runner.invoke(app, ["--help"])
+    assert result.exit_code == 0
+    for command in ("compute", "validate", "explain", "indicators", "plan"):
+        assert command in result.output
+
+
+def test_compute_writes_workbook_parquet_and_manifest(year_dir: Path) -> None:
+    result = runner.invoke(app, ["compute", "--year", "2021"])
+    assert result.exit_code == 0, result.output
+    out = year_dir / "results" / "2021"
+    workbook = out / "2021年度轮台县政务公开工作考核结果.xlsx"
+    assert workbook.exists() and workbook.with_suffix(".parquet").exists()
+    assert workbook.with_suffix(".manifest.json").exists()
+    assert "乡镇：10 个单位" in result.output and "县直部门：20 个单位" in result.output
+    assert "一票否决：铁热克巴扎乡" in result.output
+    results = pl.read_parquet(workbook.with_suffix(".parquet"))
+    assert results.height == 30
+    book = openpyxl.load_workbook(workbook, read_only=True)
+    assert {"乡镇", "县直部门"} <= set(book.sheetnames)
+    book.close()
+
+
+def test_compute_never_overwrites_without_force(year_dir: Path) -> None:
+    assert runner.invoke(app, ["compute", "--year", "2021", "--out", "r.xlsx"]).exit_code == 0
+    before = (year_dir / "r.xlsx").read_bytes()
+    again = runner.invoke(app, ["compute", "--year", "2021", "--out", "r.xlsx"])
+    assert again.exit_code == 1 and "--force" in again.output
+    assert (year_dir / "r.xlsx").read_bytes() == before
+    forced = runner.invoke(app, ["compute", "--year", "2021", "--out", "r.xlsx", "--force"])
+    assert forced.exit_code == 0
+
+
+def test_compute_with_invalid_data_writes_nothing(year_dir: Path) -> None:
+    path = year_dir / "data" / "2021" / "assessments.csv"
+    path.write_text(path.read_text(encoding="utf-8-sig") + "T99,E1.1,,1,,,,\n", encoding="utf-8-sig")
+    result = runner.invoke(app, ["compute", "--year", "2021", "--out", "r.xlsx"])
+    assert result.exit_code == 1
+    assert "E1.1|unit_known" in result.output and "Traceback" not in result.output
+    assert not (year_dir / "r.xlsx").exists()
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["compute", "--year", "1999"], "没有 1999 年度的指标体系"),
+        (["compute", "--year", "2021", "--out", "r.pdf"], "应以 .xlsx 结尾"),
+        (["compute", "--year", "2021", "--period", "Q3"], "考核期 Q3 未在"),
+        (["compute", "--year", "2021", "--input", "nope.csv"], "nope.csv：文件不存在"),
+        (["explain", "--year", "2021", "--unit", "不存在的单位"], "不在 2021 年度名单中"),
+        (["indicators", "--year", "1999"], "没有 1999 年度的指标体系"),
+    ],
+)
+def test_user_errors_are_messages(year_dir: Path, args: list[str], message: str) -> None:
+    result = runner.invoke(app, args)
+    assert result.exit_code == 1
+    assert message in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+def test_compute_2020(year_dir: Path) -> None:
+    result = runner.invoke(app, ["compute", "--year", "2020", "--out", "r2020.xlsx"])
+    assert result.exit_code == 0, result.output
+    assert "一票否决：胜金乡" in result.output
+
+
+def test_explain_by_code_and_by_name(year_dir: Path) -> None:
+    by_name = runner.invoke(app, ["explain", "--year", "2021", "--unit", "阳霞镇"])
+    by_code = runner.invoke(app, ["explain", "--year", "2021", "--unit", "T04"])
+    assert by_name.exit_code == 0 and by_name.output == by_code.output
+    assert "阳霞镇（T04，乡镇）" in by_name.output
+    assert "D3.2" in by_name.output and "逾期5日" in by_name.output
+    assert "按得分率折算" in by_name.output
+
+
+def test_explain_vetoed_unit(year_dir: Path) -> None:
+    result = runner.invoke(app, ["explain", "--year", "2021", "--unit", "铁热克巴扎乡"])
+    assert result.exit_code == 0 and "一票否决：发生泄密或严重失泄密事件" in result.output
+
+
+def test_indicators_tree(year_dir: Path) -> None:
+    result = runner.invoke(app, ["indicators", "--year", "2021"])
+    assert result.exit_code == 0
+    assert "├─ A 紧扣“十四五”开好局起好步，深化政务公开（22分）" in result.output
+    assert "per_occurrence；per=0.5; cap=1.5" in result.output
+    assert "仅县直部门" in result.output and "仅乡镇" in result.output
+
+
+def test_installed_score_runs_as_a_subprocess(year_dir: Path) -> None:
+    exe = shutil.which("score", path=str(Path(sys.executable).parent)) or shutil.which("score")
+    assert exe is not None, "the console script `score` is not installed"
+    done = subprocess.run([exe, "validate", "--year", "2021"], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    assert "校验通过" in done.stdout
+    failed = subprocess.run([exe, "validate", "--year", "1999"], capture_output=True, text=True, check=False)
+    assert failed.returncode == 1 and "Traceback" not in failed.stderr
+
+
+def readme_commands() -> list[str]:
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    return re.findall(r"```bash\n(.*?)\n```", text, flags=re.S)[:2]
+
+
+def test_readme_starts_with_the_two_commands_ci_runs() -> None:
+    setup, tests = readme_commands()
+    assert setup.endswith("score compute --year 2021") and "pip install -e '.[test]'" in setup
+    assert "pytest" in tests
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert "README.md" in ci and "head -n 2" in ci
+    # the test run is the one configured here: these tests are part of it
+    assert Path(__file__).name.startswith("test_")
+
+
+def test_readme_session_matches_the_commands(year_dir: Path) -> None:
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    result = runner.invoke(app, ["validate", "--year", "2021"])
+    assert result.output.strip().splitlines()[-1] in text
