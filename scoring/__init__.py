@@ -14,6 +14,7 @@ from .params import ParamSpec
 from .pipeline import Result, compute, publishable, score
 from .points import leaf_points
 from .rank import rank
+from .replay import ReplayMismatch, replay
 from .rules import REGISTRY, RuleKind, rule_names
 from .settings import Settings, parse_settings
 
@@ -26,6 +27,7 @@ __all__ = [
     "Manifest",
     "Node",
     "ParamSpec",
+    "ReplayMismatch",
     "Result",
     "RuleKind",
     "ScoringError",
@@ -42,6 +44,7 @@ __all__ = [
     "parse_settings",
     "publishable",
     "rank",
+    "replay",
     "results_digest",
     "rule_names",
     "score",

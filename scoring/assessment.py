@@ -63,16 +63,16 @@ def load_year(
     issues: list[Issue] = []
     sources: list[SourceFile] = []
 
-    def src(path: Path, encoding: str | None = None) -> str:
+    def src(path: Path, encoding: str | None = None, role: str = "input") -> str:
         shown = _display(path, root)
-        sources.append(SourceFile(shown, sha256(path), encoding))
+        sources.append(SourceFile(shown, sha256(path), encoding, role))
         return shown
 
     settings_path = ind / "settings.toml"
     if not settings_path.exists():
         raise InputError(f"{_display(settings_path, root)}：文件不存在")
     raw = read_toml(settings_path, _display(settings_path, root))
-    settings, problems = parse_settings(raw, src(settings_path))
+    settings, problems = parse_settings(raw, src(settings_path, role="settings"))
     issues += problems
     if settings is None:
         raise ValidationFailed(issues)
@@ -93,7 +93,7 @@ def load_year(
     plan_path = ind / "plan_items.csv"
     if plan_path.exists():
         df, enc = read_table(plan_path, _display(plan_path, root))
-        shown = src(plan_path, enc)
+        shown = src(plan_path, enc, "plan")
         issues += check_structure(
             df, {"item": True, "section": False, "text": False}, shown, unique=("item",)
         )
@@ -102,7 +102,7 @@ def load_year(
 
     cat_path = ind / "indicators.csv"
     df, enc = read_table(cat_path, _display(cat_path, root))
-    shown = src(cat_path, enc)
+    shown = src(cat_path, enc, "catalogue")
     df = canonical_columns(df)
     structure = check_structure(df, CATALOGUE_COLUMNS, shown)
     issues += structure
@@ -113,7 +113,7 @@ def load_year(
 
     roster_path = data_dir / "units.csv"
     df, enc = read_table(roster_path, _display(roster_path, root))
-    shown = src(roster_path, enc)
+    shown = src(roster_path, enc, "roster")
     roster, problems = check_roster(df, settings, shown)
     issues += problems
     if roster is None or catalogue is None or any(i.severity == "error" for i in issues):

@@ -24,6 +24,7 @@ class SourceFile:
     path: str
     sha256: str
     encoding: str | None = None
+    role: str = "input"  # settings | plan | catalogue | roster | input
 
 
 def sha256(path: Path) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import typer
 
-from . import compute, explain, indicators, validate
+from . import compute, explain, indicators, plan, validate
 
 app = typer.Typer(
     name="score",
@@ -18,13 +18,7 @@ app.command("compute")(compute.compute)
 app.command("validate")(validate.validate)
 app.command("explain")(explain.explain)
 app.command("indicators")(indicators.indicators)
-
-try:  # the plan tools are an optional command group
-    from . import plan
-
-    app.add_typer(plan.app, name="plan")
-except ImportError:  # pragma: no cover
-    pass
+app.add_typer(plan.app, name="plan")
 
 
 def main() -> None:

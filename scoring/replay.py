@@ -1,0 +1,36 @@
+"""Replay a run from its manifest: check every input still has the recorded hash, recompute, and compare
+the published results with the recorded digest."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .assessment import load_year
+from .errors import ScoringError
+from .load import sha256
+from .manifest import Manifest, results_digest
+from .pipeline import Result, compute
+
+
+class ReplayMismatch(ScoringError):
+    """The inputs or the results differ from what the manifest records."""
+
+
+def replay(manifest: Manifest, root: Path = Path()) -> Result:
+    """Recompute the run the manifest describes (paths relative to ``root``); raise
+    :class:`ReplayMismatch` naming every changed input, or if the results differ."""
+    changed = []
+    for s in manifest.sources:
+        path = root / s.path
+        if not path.exists():
+            changed.append(f"{s.path}：文件不存在")
+        elif sha256(path) != s.sha256:
+            changed.append(f"{s.path}：内容已改变（记录的 SHA-256 为 {s.sha256[:12]}…）")
+    if changed:
+        raise ReplayMismatch("输入文件与运行清单不一致：\n" + "\n".join(changed))
+    by_role = {s.role: root / s.path for s in manifest.sources if s.role != "input"}
+    inputs = [root / s.path for s in manifest.sources if s.role == "input"]
+    result = compute(load_year(manifest.year, by_role["settings"].parent, by_role["roster"].parent, inputs))
+    if results_digest(result.units) != manifest.results_sha256:
+        raise ReplayMismatch("重新计算的结果与运行清单记录的结果不一致")
+    return result
