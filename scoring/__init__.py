@@ -6,6 +6,7 @@ The public API: load and validate a year, compute its results, and write the ran
 from .aggregate import aggregate
 from .assessment import Assessment, load_year
 from .catalogue import Catalogue, Node, build_catalogue
+from .composite import Composite, composite
 from .errors import InputError, Issue, ScoringError, ValidationFailed
 from .grade import grade
 from .ledger import indicator_points, ledger
@@ -22,6 +23,7 @@ __all__ = [
     "REGISTRY",
     "Assessment",
     "Catalogue",
+    "Composite",
     "InputError",
     "Issue",
     "Manifest",
@@ -35,6 +37,7 @@ __all__ = [
     "ValidationFailed",
     "aggregate",
     "build_catalogue",
+    "composite",
     "compute",
     "grade",
     "indicator_points",
