@@ -254,16 +254,8 @@ def normalise_inputs(
             "indicator": [n.id for n in leaves],
             "rule": [n.rule or "" for n in leaves],
             "domain": [n.kind.domain if n.kind else "" for n in leaves],
-            "keyed": [
-                bool(
-                    n.kind
-                    and (
-                        (n.kind.keyed and n.kind.keys(n.params) is not None)
-                        or (n.kind.name == "accumulate" and n.params.get("classes"))
-                    )
-                )
-                for n in leaves
-            ],
+            # a leaf takes keyed rows when its rule lists the keys it accepts
+            "keyed": [bool(n.kind and n.kind.keyed and n.kind.keys(n.params) is not None) for n in leaves],
             "allowed_keys": [list(n.kind.keys(n.params) or ()) if n.kind else [] for n in leaves],
             "scale_keys": [
                 list(n.params.get("scale", {})) if n.rule == "grade_scale" else [] for n in leaves
@@ -362,11 +354,7 @@ def normalise_inputs(
         "key_known",
     )
     report(
-        ok_row
-        & ~pl.col("keyed")
-        & pl.col("key").is_not_null()
-        & ~is_modifier
-        & (pl.col("rule") != "accumulate"),
+        ok_row & ~pl.col("keyed") & pl.col("key").is_not_null() & ~is_modifier,
         "key",
         "key",
         "此规则不需要子项（key），或应为 不得分 / 及格封顶",
