@@ -8,6 +8,7 @@ from .assessment import Assessment, load_year
 from .catalogue import Catalogue, Node, build_catalogue
 from .composite import Composite, composite
 from .errors import InputError, Issue, ScoringError, ValidationFailed
+from .export import write_parquet, write_workbook
 from .grade import grade
 from .ledger import indicator_points, ledger
 from .manifest import Manifest, results_digest
@@ -51,4 +52,6 @@ __all__ = [
     "results_digest",
     "rule_names",
     "score",
+    "write_parquet",
+    "write_workbook",
 ]

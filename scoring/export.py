@@ -1,0 +1,984 @@
+"""The ranked workbook an office prints and circulates as its 通报, and a Parquet copy of the results.
+
+Both are written atomically: to a temporary file in the target folder, then moved into place, so a
+failure never leaves a half-written file and never touches an existing one.
+
+The workbook (xlsxwriter) holds: a cover (封面: title, issuer, date, method, grade distribution, run
+manifest); one ranking sheet per unit class; a 图表 sheet with native charts; 扣分明细 (every credit and
+deduction); 指标体系 (the catalogue); and 校验说明 when there are validation notes. Numbers are written as
+numbers with number formats, strings always with ``write_string`` (a name like ``=SUM(A1)`` stays text),
+and every sheet is set up to print on A4 landscape, one page wide, with repeated title rows.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import math
+import os
+import re
+import secrets
+import unicodedata
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import polars as pl
+from xlsxwriter import Workbook
+
+from .catalogue import Catalogue, Node
+from .errors import Issue, ScoringError
+from .rules import REGISTRY
+from .settings import Settings, UnitClass
+
+if TYPE_CHECKING:
+    from .pipeline import Result
+
+__all__ = ["sanitise_sheet_name", "workbook_title", "write_parquet", "write_workbook"]
+
+PICO = 10**12
+SHEET_COVER = "封面"
+SHEET_CHARTS = "图表"
+SHEET_LEDGER = "扣分明细"
+SHEET_CATALOGUE = "指标体系"
+SHEET_NOTES = "校验说明"
+
+FONT = "宋体"
+TITLE_FONT = "黑体"
+MAX_CELL = 32767  # Excel's limit for a cell's text (UTF-16 units)
+MAX_URL = 2079  # Excel's limit for a hyperlink
+MAX_LINKS = 65530  # Excel's limit of hyperlinks per worksheet
+SAFE_URL = re.compile(r"https?://[^\s\"'<>\\^`{|}\x00-\x1f\x7f]+", re.IGNORECASE)
+BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\\x00-\x1f\x7f]")
+
+# grade colours: the first band (优秀) green, the second (良好) blue, other bands neutral, the fail grade red
+GRADE_GREEN = {"bg_color": "#C6EFCE", "font_color": "#006100"}
+GRADE_BLUE = {"bg_color": "#DDEBF7", "font_color": "#1F4E79"}
+GRADE_RED = {"bg_color": "#FFC7CE", "font_color": "#9C0006"}
+SERIES_COLOURS = (
+    "#4472C4",
+    "#ED7D31",
+    "#A5A5A5",
+    "#FFC000",
+    "#5B9BD5",
+    "#70AD47",
+    "#264478",
+    "#9E480E",
+    "#636363",
+    "#997300",
+)
+ROLE_NAMES = {"base": "基础指标", "bonus": "加分项", "penalty": "扣分项", "veto": "一票否决"}
+SEVERITY_NAMES = {"error": "错误", "note": "提示"}
+
+
+# --------------------------------------------------------------------------------------------- helpers
+
+
+def workbook_title(settings: Settings) -> str:
+    """The printed title: the assessment's title, with 结果 appended when it ends with 考核."""
+    title = settings.title.strip()
+    return f"{title}结果" if title.endswith("考核") else title
+
+
+def _dec(d: Decimal) -> str:
+    """A decimal as people write it: 100, 0.5 (no exponent, no trailing zeros)."""
+    return format(d.normalize(), "f")
+
+
+def _utf16_len(s: str) -> int:
+    return len(s.encode("utf-16-le")) // 2
+
+
+def sanitise_sheet_name(name: str, used: set[str]) -> str:
+    """A valid, unique sheet name: no []:*?/\\, no leading/trailing apostrophe, at most 31 characters.
+    ``used`` holds the case-folded names already taken and is updated."""
+    base = BAD_SHEET_CHARS.sub("_", name).strip().strip("'").strip() or "类别"
+    while _utf16_len(base) > 31:
+        base = base[:-1]
+    candidate, i = base, 2
+    while candidate.casefold() in used or candidate.casefold() == "history":
+        suffix = f"({i})"
+        stem = base
+        while _utf16_len(stem + suffix) > 31:
+            stem = stem[:-1]
+        candidate, i = stem + suffix, i + 1
+    used.add(candidate.casefold())
+    return candidate
+
+
+def _width(s: str) -> int:
+    """Display width: CJK (wide) characters count 2."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in s)
+
+
+def _col_width(frame: pl.DataFrame, column: str) -> int:
+    """Widest display width in a string column, vectorised: UTF-8 CJK characters take 3 bytes, so
+    (bytes + chars) / 2 counts them 2 and ASCII 1. Multi-line cells count their longest line."""
+    if frame.is_empty() or column not in frame.columns:
+        return 0
+    lines = frame.select(pl.col(column).cast(pl.String).fill_null("").str.split("\n").alias("l")).explode("l")
+    w = lines.select(((pl.col("l").str.len_bytes() + pl.col("l").str.len_chars()) // 2).max()).item()
+    return int(w or 0)
+
+
+def _fit(width: float, lo: float = 6, hi: float = 60) -> float:
+    """An Excel column width from a display width (CJK-aware), with a little padding."""
+    return max(lo, min(hi, width * 1.1 + 2))
+
+
+LINE_HEIGHT = 14.5  # points per line of 11pt text
+
+
+def _per_line(width: float) -> float:
+    """Display width (CJK = 2) that fits one line of a column ``width`` wide: a CJK character of 11pt
+    宋体 is about 2.1 widths of the default font's digit, less the cell padding."""
+    return max(0.95 * width - 0.5, 1.0)
+
+
+def _row_lines(frame: pl.DataFrame, widths: dict[str, float]) -> list[int]:
+    """Lines each row needs when the given columns wrap at their widths (CJK-aware, vectorised)."""
+    if frame.is_empty() or not widths:
+        return [1] * frame.height
+    counts = []
+    indexed = frame.select(*widths).with_row_index("_r")
+    for column, width in widths.items():
+        per = _per_line(width)
+        n = (
+            indexed.select("_r", pl.col(column).cast(pl.String).fill_null("").str.split("\n").alias("l"))
+            .explode("l")
+            .with_columns(
+                (((pl.col("l").str.len_bytes() + pl.col("l").str.len_chars()) // 2) / per)
+                .ceil()
+                .clip(lower_bound=1)
+                .cast(pl.Int64)
+                .alias("n")
+            )
+            .group_by("_r")
+            .agg(pl.col("n").sum())
+            .sort("_r")
+        )
+        counts.append(n["n"].alias(column))
+    return pl.DataFrame(counts).select(pl.max_horizontal(pl.all())).to_series().to_list()
+
+
+def _set_heights(ws: Any, first_row: int, lines: Sequence[int]) -> None:
+    for i, n in enumerate(lines):
+        if n > 1:
+            ws.set_row(first_row + i, LINE_HEIGHT * min(n, 27) + 4)
+
+
+def _text(value: object) -> str:
+    s = "" if value is None else str(value)
+    if len(s) > MAX_CELL // 2 and _utf16_len(s) > MAX_CELL:
+        s = s.encode("utf-16-le")[: (MAX_CELL - 1) * 2].decode("utf-16-le", errors="ignore") + "…"
+    return s
+
+
+def _write_text(ws: Any, row: int, col: int, value: object, fmt: Any) -> None:
+    """A string cell (never a formula, whatever it starts with), or a formatted blank when empty."""
+    s = _text(value)
+    if s:
+        ws.write_string(row, col, s, fmt)
+    else:
+        ws.write_blank(row, col, None, fmt)
+
+
+def _num(value: object) -> float | None:
+    """A finite float (negative zero made 0), or None for a blank."""
+    if value is None:
+        return None
+    f = float(value)  # type: ignore[arg-type]
+    return f + 0.0 if math.isfinite(f) else None
+
+
+def _number_format(places: int, *, signed: bool = False) -> str:
+    fmt = "0" if places <= 0 else "0." + "0" * places
+    return f"+{fmt};-{fmt};{fmt}" if signed else fmt
+
+
+def _places_needed(values: pl.Series, minimum: int, maximum: int = 6) -> int:
+    """The fewest decimals (at least ``minimum``) that show every pico-point value exactly."""
+    v = values.drop_nulls()
+    for d in range(minimum, maximum + 1):
+        if v.is_empty() or bool(((v % 10 ** (12 - d)) == 0).all()):
+            return d
+    return maximum
+
+
+def _decimal_places(values: Sequence[Decimal]) -> int:
+    exps = [-int(v.normalize().as_tuple().exponent) for v in values if v.is_finite()]
+    return max([0, *exps])
+
+
+def _safe_url(text: str) -> bool:
+    return bool(SAFE_URL.fullmatch(text)) and _utf16_len(text) <= MAX_URL
+
+
+def _header_escape(text: str) -> str:
+    return text.replace("&", "&&")
+
+
+def _atomic(path: Path, write: Callable[[Path], None]) -> Path:
+    """Write through a temporary file in the same folder, then move it into place."""
+    path = Path(path)
+    folder = path.parent
+    if not folder.is_dir():
+        raise ScoringError(f"无法写入 {path}：目录 {folder} 不存在")
+    tmp = folder / f".{path.name}.{secrets.token_hex(6)}.tmp"
+    try:
+        write(tmp)
+        try:
+            os.replace(tmp, path)
+        except PermissionError as e:
+            raise ScoringError(f"无法写入 {path}：文件可能正被 Excel 等程序打开，请关闭后重试") from e
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
+    return path
+
+
+# --------------------------------------------------------------------------------------------- formats
+
+
+class _Styles:
+    """Cell formats, created once per distinct set of properties."""
+
+    def __init__(self, workbook: Any, places: int) -> None:
+        self.workbook = workbook
+        self.places = places
+        self._cache: dict[tuple[tuple[str, object], ...], Any] = {}
+        self.num_format = _number_format(places)
+
+    def get(self, **props: object) -> Any:
+        merged: dict[str, object] = {"font_name": FONT, "font_size": 11, "valign": "vcenter", **props}
+        key = tuple(sorted(merged.items()))
+        if key not in self._cache:
+            self._cache[key] = self.workbook.add_format(merged)
+        return self._cache[key]
+
+    # the table cells
+    def title(self, size: int = 16) -> Any:
+        return self.get(font_name=TITLE_FONT, font_size=size, bold=True, align="center")
+
+    def header(self) -> Any:
+        return self.get(bold=True, align="center", text_wrap=True, border=1, bg_color="#D9E1F2")
+
+    def text(self, *, wrap: bool = False, align: str = "left", bold: bool = False, indent: int = 0) -> Any:
+        props: dict[str, object] = {"border": 1, "align": align}
+        if wrap:
+            props["text_wrap"] = True
+        if bold:
+            props["bold"] = True
+        if indent:
+            props["indent"] = indent
+        return self.get(**props)
+
+    def number(self, fmt: str | None = None, **extra: object) -> Any:
+        return self.get(border=1, num_format=fmt or self.num_format, **extra)
+
+    def rank(self, tied: bool) -> Any:
+        return self.get(border=1, align="center", num_format='0"（并列）"' if tied else "0")
+
+    def link(self) -> Any:
+        return self.get(border=1, font_color="#0563C1", underline=1)
+
+
+def _grade_format(styles: _Styles, settings: Settings, grade: str | None) -> Any:
+    names = [b.name for b in settings.bands]
+    colour: dict[str, str] = {}
+    if grade == settings.fail_grade:
+        colour = GRADE_RED
+    elif grade in names[:1]:
+        colour = GRADE_GREEN
+    elif grade in names[1:2]:
+        colour = GRADE_BLUE
+    return styles.get(border=1, align="center", **colour)
+
+
+def _page_setup(ws: Any, header: str, repeat_to: int | None, *, pages_tall: int = 0) -> None:
+    """A4 landscape, one page wide, title rows repeated, page numbers in the footer."""
+    ws.set_paper(9)
+    ws.set_landscape()
+    ws.fit_to_pages(1, pages_tall)
+    ws.center_horizontally()
+    ws.set_margins(left=0.4, right=0.4, top=0.7, bottom=0.7)
+    ws.set_header(f"&L{_header_escape(header)[:200]}&R&A")
+    ws.set_footer("&C第 &P 页 / 共 &N 页")
+    if repeat_to is not None:
+        ws.repeat_rows(0, repeat_to)
+
+
+def _title_row(
+    ws: Any, styles: _Styles, text: str, last_col: int, *, size: int = 16, height: int = 32
+) -> None:
+    fmt = styles.title(size)
+    if last_col > 0:
+        ws.merge_range(0, 0, 0, last_col, "", fmt)
+    ws.write_string(0, 0, _text(text), fmt)
+    ws.set_row(0, height)
+
+
+def _write_header(
+    ws: Any, styles: _Styles, row: int, headers: Sequence[str], widths: Sequence[float]
+) -> None:
+    """The header row, tall enough for headers that wrap in their columns."""
+    fmt = styles.header()
+    lines = 1
+    for c, (h, w) in enumerate(zip(headers, widths, strict=True)):
+        ws.write_string(row, c, h, fmt)
+        ws.set_column(c, c, w)
+        lines = max(lines, math.ceil(_width(h) / _per_line(w)))
+    ws.set_row(row, LINE_HEIGHT * lines + 10)
+
+
+# --------------------------------------------------------------------------------------------- ranking
+
+
+@dataclass(frozen=True)
+class _Col:
+    header: str
+    source: str  # column of result.units
+    kind: str  # rank | text | number | grade
+    width: float
+
+
+@dataclass(frozen=True)
+class _ClassSheet:
+    unit_class: UnitClass
+    sheet: str
+    first_row: int  # first data row (0-based)
+    ranked: int  # ranked units (listed first)
+    rows: int  # all units
+    name_col: int
+    total_col: int
+    part_cols: tuple[int, ...]
+    axis_max: float | None  # the class maximum when no total exceeds it (else the chart scales itself)
+
+
+def _class_columns(result: Result, uc: UnitClass, frame: pl.DataFrame) -> list[_Col]:
+    catalogue = result.catalogue
+    cols = [
+        _Col("排名", "rank", "rank", 10),
+        _Col("单位", "name", "text", _fit(max(_col_width(frame, "name"), 8), 8, 40)),
+        _Col(f"总分({_dec(uc.max_points)})", "total", "number", 11),
+    ]
+    if "max" in frame.columns and frame.height and frame.filter(pl.col("max") != float(uc.max_points)).height:
+        cols.append(_Col("满分", "max", "number", 9))
+    for l1 in catalogue.level1:
+        if l1.role == "base" and l1.applies(uc.id):
+            header = f"{l1.name}({_dec(l1.points)})"
+            cols.append(_Col(header, f"part:{l1.id}", "number", _fit(min(_width(header), 16), 9, 20)))
+    roles = {n.role for n in catalogue.level1 if n.applies(uc.id)}
+    if "bonus" in roles:
+        cols.append(_Col("加分", "bonus", "number", 8))
+    if "penalty" in roles:
+        cols.append(_Col("扣分", "penalty", "number", 8))
+    if frame.height and frame.filter(pl.col("major").abs() > 0).height:
+        cols.append(_Col("重大扣分", "major", "number", 10))
+    cols.append(_Col("等次", "grade", "grade", 8))
+    if frame.height and frame.filter(pl.col("veto")).height:
+        cols.append(
+            _Col("一票否决", "veto_reason", "text", _fit(max(_col_width(frame, "veto_reason"), 8), 10, 40))
+        )
+    if frame.height and frame.filter(pl.col("_remark") != "").height:
+        cols.append(_Col("备注", "_remark", "text", _fit(max(_col_width(frame, "_remark"), 8), 10, 40)))
+    return cols
+
+
+def _remarks(settings: Settings) -> pl.Expr:
+    """Why a unit's grade is below its band, when it is not the veto (which has its own column)."""
+    share = settings.section_fail_share
+    section = (
+        f"有一级指标得分低于其分值的{float(share) * 100:g}%"
+        if share is not None
+        else "有一级指标得分低于规定比例"
+    )
+    return (
+        pl.when(pl.col("veto"))
+        .then(pl.lit(""))
+        .when(pl.col("section_fail"))
+        .then(pl.lit(section))
+        .when(pl.col("band").is_not_null() & (pl.col("band") != pl.col("grade")))
+        .then(pl.format("受“{}”等次比例限制", pl.col("band")))
+        .otherwise(pl.lit(""))
+    )
+
+
+def _write_class_sheet(
+    wb: Any, styles: _Styles, result: Result, uc: UnitClass, sheet: str, title: str
+) -> _ClassSheet:
+    settings = result.settings
+    units = result.units
+    frame = units.filter(pl.col("class") == uc.id)
+    frame = frame.with_columns(
+        (_remarks(settings) if {"section_fail", "band"} <= set(frame.columns) else pl.lit("")).alias(
+            "_remark"
+        )
+    )
+    cols = _class_columns(result, uc, frame)
+    ws = wb.add_worksheet(sheet)
+    last_col = len(cols) - 1
+    _title_row(ws, styles, f"{title}（{uc.name}）", last_col)
+    _write_header(ws, styles, 1, [c.header for c in cols], [c.width for c in cols])
+
+    first = 2
+    name_fmt = styles.text(wrap=True)
+    wrap_fmt = styles.text(wrap=True)
+    num_fmt = styles.number()
+    ranks = (styles.rank(False), styles.rank(True))
+    grade_fmts: dict[str | None, Any] = {}
+    sources = [c.source for c in cols]
+    kinds = [c.kind for c in cols]
+    ranked = 0
+    rows = frame.select(*sources, "tied").iter_rows()
+    for r, values in enumerate(rows, start=first):
+        tied = bool(values[-1])
+        for c, kind in enumerate(kinds):
+            v = values[c]
+            if kind == "number":
+                n = _num(v)
+                if n is None:
+                    ws.write_blank(r, c, None, num_fmt)
+                else:
+                    ws.write_number(r, c, n, num_fmt)
+            elif kind == "rank":
+                if v is None:
+                    ws.write_blank(r, c, None, ranks[0])
+                else:
+                    ws.write_number(r, c, int(v), ranks[tied])
+                    ranked += 1
+            elif kind == "grade":
+                g = None if v is None else str(v)
+                if g not in grade_fmts:
+                    grade_fmts[g] = _grade_format(styles, settings, g)
+                ws.write_string(r, c, _text(g), grade_fmts[g])
+            else:
+                _write_text(ws, r, c, v, name_fmt if c == 1 else wrap_fmt)
+    wrapped = {c.source: c.width for c in cols if c.kind == "text"}
+    _set_heights(ws, first, _row_lines(frame, wrapped))
+    last_row = first + frame.height - 1
+    total_col = sources.index("total")
+    top = max(float(uc.max_points), float(frame.select(pl.col("total").max()).item() or 0))
+    if frame.height:
+        ws.conditional_format(
+            first,
+            total_col,
+            last_row,
+            total_col,
+            {
+                "type": "data_bar",
+                "bar_color": "#BDD7EE",
+                "bar_solid": True,
+                "min_type": "num",
+                "min_value": 0,
+                "max_type": "num",
+                "max_value": top,
+            },
+        )
+    else:
+        ws.merge_range(first, 0, first, last_col, "", styles.get(align="center"))
+        ws.write_string(first, 0, "（本类别无参评单位）", styles.get(align="center"))
+    ws.autofilter(1, 0, max(last_row, 1), last_col)
+    ws.freeze_panes(2, 2)
+    _page_setup(ws, title, 1)
+    part_cols = tuple(i for i, c in enumerate(cols) if c.source.startswith("part:"))
+    axis_max = float(uc.max_points) if top <= float(uc.max_points) else None
+    return _ClassSheet(uc, sheet, first, ranked, frame.height, 1, total_col, part_cols, axis_max)
+
+
+# --------------------------------------------------------------------------------------------- charts
+
+CHART_WIDTH = 1000  # pixels: one A4 landscape page wide at about 100%
+CHART_UNITS = 50  # bars per chart: beyond this a chart cannot be read, so it shows the first 50 ranks
+PAGE_ROWS = 30  # default-height rows (20 px) that fit one printed page below the title
+
+
+def _bar_chart(
+    wb: Any, cs: _ClassSheet, columns: Sequence[int], title: str, num_fmt: str, height: int
+) -> Any:
+    """A horizontal bar chart of the ranked units of a class, rank 1 on top: one series per column
+    (stacked when there are several)."""
+    shown = min(cs.ranked, CHART_UNITS)
+    first, last = cs.first_row, cs.first_row + shown - 1
+    stacked = len(columns) > 1
+    chart = wb.add_chart({"type": "bar", "subtype": "stacked"} if stacked else {"type": "bar"})
+    font = {"name": FONT, "size": 9}
+    for i, col in enumerate(columns):
+        series: dict[str, Any] = {
+            "name": [cs.sheet, first - 1, col],
+            "categories": [cs.sheet, first, cs.name_col, last, cs.name_col],
+            "values": [cs.sheet, first, col, last, col],
+            "fill": {"color": SERIES_COLOURS[i % len(SERIES_COLOURS)]},
+            "border": {"none": True},
+            "gap": 60,
+        }
+        if not stacked:
+            series["data_labels"] = {"value": True, "num_format": num_fmt, "font": font}
+        chart.add_series(series)
+    chart.set_title({"name": title, "name_font": {"name": TITLE_FONT, "size": 12, "bold": True}})
+    # in a bar chart xlsxwriter's x axis is the value axis and the y axis the categories
+    value_axis: dict[str, Any] = {
+        "min": 0,
+        "num_format": num_fmt,
+        "num_font": font,
+        "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}},
+    }
+    if cs.axis_max is not None:
+        value_axis["max"] = cs.axis_max
+    chart.set_x_axis(value_axis)
+    chart.set_y_axis({"reverse": True, "crossing": "max", "num_font": font})
+    chart.set_legend({"position": "bottom", "font": font} if stacked else {"none": True})
+    chart.set_size({"width": CHART_WIDTH, "height": height})
+    return chart
+
+
+def _write_charts(wb: Any, styles: _Styles, sheets: list[_ClassSheet], title: str, sheet_name: str) -> None:
+    """Per class: totals in rank order, and the level-1 parts stacked; each chart on its own page."""
+    ws = wb.add_worksheet(sheet_name)
+    _title_row(ws, styles, f"{title}（图表）", 10)
+    _page_setup(ws, title, 0)
+    ws.set_column(0, 10, 12.5)
+    row = 2
+    breaks: list[int] = []
+    for cs in sheets:
+        if cs.ranked == 0:
+            continue
+        name = cs.unit_class.name
+        shown = min(cs.ranked, CHART_UNITS)
+        height = max(320, 22 * shown + 150)
+        top = f"（前{shown}名）" if shown < cs.ranked else ""
+        charts = [(f"{name}总分排名{top}", [cs.total_col])]
+        if cs.part_cols:
+            charts.append((f"{name}各一级指标得分{top}", list(cs.part_cols)))
+        for chart_title, columns in charts:
+            if row > 2:
+                breaks.append(row)
+                row += 1  # below the break, so the chart's border does not print on the page before
+            ws.insert_chart(
+                row,
+                0,
+                _bar_chart(wb, cs, columns, chart_title, styles.num_format, height),
+                {"object_position": 3},
+            )
+            row += max(math.ceil(height / 20) + 1, PAGE_ROWS)
+    ws.set_h_pagebreaks(breaks)
+
+
+# --------------------------------------------------------------------------------------------- ledger
+
+
+def _dfs_order(catalogue: Catalogue) -> dict[str, int]:
+    order: dict[str, int] = {}
+
+    def visit(parent: str | None) -> None:
+        for n in catalogue.children(parent):
+            order[n.id] = len(order)
+            visit(n.id)
+
+    visit(None)
+    for n in catalogue.nodes:  # anything unreachable keeps file order, last
+        order.setdefault(n.id, len(order))
+    return order
+
+
+def _ledger_frame(result: Result) -> pl.DataFrame:
+    """The ledger in the order people read it: units as published, indicators as in the catalogue."""
+    led = result.ledger().collect()
+    unit_order = result.units.select("unit").with_row_index("_u")
+    tree = _dfs_order(result.catalogue)
+    change = (
+        pl.when(pl.col("kind") == "加分")
+        .then(pl.col("points"))
+        .when(pl.col("kind") == "扣分项")
+        .then(-pl.col("points"))
+        .when(pl.col("kind") == "一票否决")
+        .then(None)
+        .otherwise(-pl.col("lost"))
+    )
+    return (
+        led.join(unit_order, on="unit", how="left")
+        .with_columns(
+            pl.col("indicator").replace_strict(tree, default=len(tree), return_dtype=pl.Int64).alias("_i"),
+            change.cast(pl.Int64).alias("change"),
+        )
+        .sort("_u", "_i", "unit", "indicator", nulls_last=True)
+    )
+
+
+def _write_ledger(wb: Any, styles: _Styles, result: Result, title: str, sheet_name: str) -> None:
+    led = _ledger_frame(result)
+    ws = wb.add_worksheet(sheet_name)
+    headers = ["单位", "编号", "指标", "类型", "扣分/加分", "评分标准", "评分依据", "失分原因", "佐证链接"]
+    _title_row(ws, styles, f"{title}扣分明细", len(headers) - 1)
+    places = (
+        _places_needed(led["change"], max(result.settings.places, 0))
+        if led.height
+        else result.settings.places
+    )
+    widths = [
+        _fit(max(_col_width(led, "unit_name"), 6), 8, 24),
+        _fit(max(_col_width(led, "indicator"), 4), 6, 12),
+        _fit(max(_col_width(led, "path"), 6), 10, 36),
+        8,
+        12,
+        _fit(max(_col_width(led, "rubric"), 8), 12, 40),
+        _fit(max(_col_width(led, "input"), 8), 10, 24),
+        _fit(max(_col_width(led, "note"), 8), 10, 30),
+        _fit(max(_col_width(led, "evidence"), 8), 10, 40),
+    ]
+    _write_header(ws, styles, 1, headers, widths)
+    wrap_fmt, link_fmt = styles.text(wrap=True), styles.link()
+    center = styles.text(align="center")
+    num_fmt = styles.number(_number_format(places, signed=True))
+    links = 0
+    cols = ["unit_name", "indicator", "path", "kind", "change", "rubric", "input", "note", "evidence"]
+    for r, (unit, ind, path, kind, change, rubric, inp, note, evidence) in enumerate(
+        led.select(cols).iter_rows(), start=2
+    ):
+        ws.write_string(r, 0, _text(unit), wrap_fmt)
+        ws.write_string(r, 1, _text(ind), center)
+        ws.write_string(r, 2, _text(path), wrap_fmt)
+        ws.write_string(r, 3, _text(kind), center)
+        if change is None:
+            ws.write_blank(r, 4, None, num_fmt)
+        else:
+            ws.write_number(r, 4, change / PICO + 0.0, num_fmt)
+        ws.write_string(r, 5, _text(rubric), wrap_fmt)
+        _write_text(ws, r, 6, inp, wrap_fmt)
+        _write_text(ws, r, 7, note, wrap_fmt)
+        ev = _text(evidence).strip()
+        if ev and links < MAX_LINKS and _safe_url(ev):
+            ws.write_url(r, 8, ev, link_fmt, ev, "打开佐证链接")
+            links += 1
+        else:
+            _write_text(ws, r, 8, ev, wrap_fmt)
+    wrapped = ("unit_name", "path", "rubric", "input", "note", "evidence")
+    _set_heights(ws, 2, _row_lines(led, {c: w for c, w in zip(cols, widths, strict=True) if c in wrapped}))
+    last_row = max(1 + led.height, 1)
+    ws.autofilter(1, 0, last_row, len(headers) - 1)
+    ws.freeze_panes(2, 1)
+    if led.is_empty():
+        ws.write_string(2, 0, "本年度无扣分、加分或一票否决记录。", styles.get())
+    _page_setup(ws, title, 1)
+
+
+# --------------------------------------------------------------------------------------------- catalogue
+
+
+def _rule_text(n: Node) -> str:
+    if n.rule:
+        kind = REGISTRY.get(n.rule)
+        return f"{kind.summary}（{n.rule}）" if kind else n.rule
+    if n.level == 1 and n.role != "base":
+        return ROLE_NAMES.get(n.role, n.role)
+    return ""
+
+
+def _write_catalogue(wb: Any, styles: _Styles, result: Result, title: str, sheet_name: str) -> None:
+    catalogue, settings = result.catalogue, result.settings
+    order = _dfs_order(catalogue)
+    nodes = sorted(catalogue.nodes, key=lambda n: order[n.id])
+    class_names = {c.id: c.name for c in settings.classes}
+    headers = ["编号", "指标", "分值", "规则", "参数", "适用类别", "工作要点", "评分标准"]
+    ws = wb.add_worksheet(sheet_name)
+    _title_row(ws, styles, f"{title}指标体系", len(headers) - 1)
+    places = _decimal_places([n.points for n in nodes])
+    num_fmt = styles.number(_number_format(places))
+    num_bold = styles.number(_number_format(places), bold=True)
+    rows: list[tuple[str, str, int, str, str, str, str, str]] = []
+    for n in nodes:
+        applies = "、".join(class_names.get(c, c) for c in n.applies_to) if n.applies_to else "全部"
+        plan = "\n".join(f"{p} {catalogue.plan_items.get(p, '')}".strip() for p in n.plan_items)
+        rows.append((n.id, n.name, n.level, _rule_text(n), n.params_text, applies, plan, n.rubric))
+    widths = [
+        _fit(max([4, *(_width(r[0]) for r in rows)]), 6, 14),
+        _fit(max([8, *(_width(r[1]) + 2 * (r[2] - 1) for r in rows)]), 12, 40),
+        8,
+        _fit(max([6, *(_width(r[3]) for r in rows)]), 10, 30),
+        _fit(max([6, *(_width(r[4]) for r in rows)]), 10, 30),
+        _fit(max([8, *(_width(r[5]) for r in rows)]), 10, 20),
+        _fit(max([8, *(_width(line) for r in rows for line in r[6].split("\n"))]), 10, 40),
+        _fit(max([8, *(_width(r[7]) for r in rows)]), 12, 50),
+    ]
+    _write_header(ws, styles, 1, headers, widths)
+    wrap = styles.text(wrap=True)
+    table = pl.DataFrame(
+        [list(r[:2]) + list(r[3:]) for r in rows],
+        orient="row",
+        schema=["id", "name", "rule", "params", "applies", "plan", "rubric"],
+    )
+    table = (
+        table.with_columns(
+            pl.concat_str(pl.Series([" " * 2 * (r[2] - 1) for r in rows]), pl.col("name")).alias("name")
+        )
+        if rows
+        else table
+    )
+    _set_heights(
+        ws, 2, _row_lines(table, dict(zip(table.columns, [widths[0], widths[1], *widths[3:]], strict=True)))
+    )
+    for r, (n, (nid, name, level, rule, params, applies, plan, rubric)) in enumerate(
+        zip(nodes, rows, strict=True), start=2
+    ):
+        bold = level == 1
+        ws.write_string(r, 0, _text(nid), styles.text(bold=bold))
+        ws.write_string(r, 1, _text(name), styles.text(wrap=True, bold=bold, indent=level - 1))
+        ws.write_number(r, 2, float(n.points), num_bold if bold else num_fmt)
+        for c, value in enumerate((rule, params, applies, plan, rubric), start=3):
+            ws.write_string(r, c, _text(value), wrap)
+    ws.autofilter(1, 0, max(1 + len(rows), 1), len(headers) - 1)
+    ws.freeze_panes(2, 2)
+    _page_setup(ws, title, 1)
+
+
+# --------------------------------------------------------------------------------------------- notes
+
+
+def _write_notes(wb: Any, styles: _Styles, notes: Sequence[Issue], title: str, sheet_name: str) -> None:
+    headers = ["文件", "行", "列", "值", "说明", "代码", "级别"]
+    ws = wb.add_worksheet(sheet_name)
+    _title_row(ws, styles, f"{title}校验说明", len(headers) - 1)
+    frame = pl.DataFrame(
+        {
+            "file": [i.file for i in notes],
+            "column": [i.column or "" for i in notes],
+            "value": [i.value or "" for i in notes],
+            "expected": [i.expected for i in notes],
+            "code": [i.code for i in notes],
+        },
+        schema={k: pl.String for k in ("file", "column", "value", "expected", "code")},
+    )
+    widths = [
+        _fit(max(_col_width(frame, "file"), 4), 10, 36),
+        6,
+        _fit(max(_col_width(frame, "column"), 4), 6, 20),
+        _fit(max(_col_width(frame, "value"), 4), 8, 30),
+        _fit(max(_col_width(frame, "expected"), 8), 12, 50),
+        _fit(max(_col_width(frame, "code"), 4), 10, 36),
+        6,
+    ]
+    _write_header(ws, styles, 1, headers, widths)
+    _set_heights(
+        ws,
+        2,
+        _row_lines(
+            frame,
+            {
+                "file": widths[0],
+                "column": widths[2],
+                "value": widths[3],
+                "expected": widths[4],
+                "code": widths[5],
+            },
+        ),
+    )
+    text_fmt, wrap_fmt, center = styles.text(wrap=True), styles.text(wrap=True), styles.text(align="center")
+    int_fmt = styles.number("0", align="center")
+    for r, issue in enumerate(notes, start=2):
+        ws.write_string(r, 0, _text(issue.file), text_fmt)
+        if issue.row is None:
+            ws.write_blank(r, 1, None, int_fmt)
+        else:
+            ws.write_number(r, 1, issue.row, int_fmt)
+        ws.write_string(r, 2, _text(issue.column), text_fmt)
+        ws.write_string(r, 3, _text(issue.value), wrap_fmt)
+        ws.write_string(r, 4, _text(issue.expected), wrap_fmt)
+        ws.write_string(r, 5, _text(issue.code), text_fmt)
+        ws.write_string(r, 6, SEVERITY_NAMES.get(issue.severity, issue.severity), center)
+    ws.autofilter(1, 0, 1 + len(notes), len(headers) - 1)
+    ws.freeze_panes(2, 0)
+    _page_setup(ws, title, 1)
+
+
+# --------------------------------------------------------------------------------------------- cover
+
+
+def _write_cover(
+    wb: Any, styles: _Styles, result: Result, title: str, generated: dt.date, sheet_name: str
+) -> None:
+    settings, manifest, units = result.settings, result.manifest, result.units
+    ws = wb.add_worksheet(sheet_name)
+    grades = [b.name for b in settings.bands] + [settings.fail_grade]
+    stats_headers = ["类别", "单位数", "平均分", "最高分", "最低分", *grades]
+    last_col = max(8, len(stats_headers) - 1)
+    widths = [14, 12, 12, 12, 13.5, 13.5, 13.5, 13.5, 13.5] + [12] * (last_col - 8)
+    for i, w in enumerate(widths):
+        ws.set_column(i, i, w)
+    span = sum(widths[1:])  # characters across the merged value cells
+    _title_row(ws, styles, title, last_col, size=20, height=48)
+    _page_setup(ws, title, 0, pages_tall=1)  # a cover is one page
+    label = styles.get(bold=True, align="right")
+    value = styles.get(align="left", text_wrap=True)
+    section = styles.get(font_name=TITLE_FONT, bold=True, font_size=13, bottom=1)
+
+    def merged(row: int, text: str, fmt: Any, first: int = 1, last: int = last_col) -> None:
+        if last > first:
+            ws.merge_range(row, first, row, last, "", fmt)
+        ws.write_string(row, first, _text(text), fmt)
+
+    def fit_row(row: int, text: str, chars: float) -> None:
+        lines = sum(max(1, math.ceil(_width(line) / _per_line(chars))) for line in text.split("\n"))
+        if lines > 1:
+            ws.set_row(row, 16 * lines + 4)
+
+    row = 2
+    ws.write_string(row, 0, "发布单位：", label)
+    merged(row, settings.issuer, value)
+    row += 1
+    ws.write_string(row, 0, "发布日期：", label)
+    date_fmt = styles.get(align="left", num_format='yyyy"年"m"月"d"日"')
+    ws.merge_range(row, 1, row, last_col, "", date_fmt)
+    ws.write_datetime(row, 1, dt.datetime(generated.year, generated.month, generated.day), date_fmt)
+    row += 1
+    ws.write_string(row, 0, "考核年度：", label)
+    year_fmt = styles.get(align="left", num_format='0"年度"')
+    ws.merge_range(row, 1, row, last_col, "", year_fmt)
+    ws.write_number(row, 1, settings.year, year_fmt)
+
+    row += 2
+    ws.write_string(row, 0, "评分方法", section)
+    row += 1
+    for i, line in enumerate(settings.method_statement(), start=1):
+        ws.write_number(row, 0, i, styles.get(align="right", num_format='0"."'))
+        merged(row, line, value)
+        fit_row(row, line, span)
+        row += 1
+
+    row += 1
+    ws.write_string(row, 0, "结果概况", section)
+    row += 1
+    head = styles.header()
+    for c, h in enumerate(stats_headers):
+        ws.write_string(row, c, h, head)
+    row += 1
+    num_fmt = styles.number(align="center")
+    count_fmt = styles.number("0", align="center")
+    text_c = styles.text(align="center")
+    for uc in settings.classes:
+        frame = units.filter(pl.col("class") == uc.id)
+        totals = frame["total"].drop_nulls()
+        ws.write_string(row, 0, _text(uc.name), text_c)
+        ws.write_number(row, 1, frame.height, count_fmt)
+        for c, v in ((2, totals.mean()), (3, totals.max()), (4, totals.min())):
+            n = _num(v) if not totals.is_empty() else None
+            if n is None:
+                ws.write_blank(row, c, None, num_fmt)
+            else:
+                ws.write_number(row, c, n, num_fmt)
+        counts = frame["grade"].value_counts()
+        by = dict(zip(counts["grade"].to_list(), counts["count"].to_list(), strict=True))
+        for c, g in enumerate(grades, start=5):
+            ws.write_number(row, c, int(by.get(g, 0)), count_fmt)
+        row += 1
+
+    row += 1
+    ws.write_string(row, 0, "运行记录", section)
+    row += 1
+    small = styles.get(align="left", font_size=9, text_wrap=True)
+    small_label = styles.get(bold=True, align="right", font_size=9)
+    for name, text in (
+        ("程序版本", f"zwgk-scoring {manifest.package_version}"),
+        ("计算时间", f"{manifest.created}（UTC）"),
+        ("单位数", f"{manifest.units}"),
+        ("评分记录数", f"{manifest.observations}"),
+        ("结果摘要", f"SHA-256 {manifest.results_sha256}"),
+    ):
+        ws.write_string(row, 0, f"{name}：", small_label)
+        merged(row, text, small)
+        row += 1
+    ws.write_string(row, 0, "输入文件：", small_label)
+    small_bold = styles.get(align="left", font_size=9, bold=True)
+    merged(row, "文件", small_bold, 1, 3)
+    merged(row, "SHA-256", small_bold, 4, last_col)
+    row += 1
+    file_span = sum(widths[1:4])
+    for src in manifest.sources:
+        merged(row, src.path, small, 1, 3)
+        merged(row, src.sha256, small, 4, last_col)
+        fit_row(row, src.path, file_span)
+        row += 1
+    row += 1
+    ws.write_string(row, 0, "", styles.get())
+    merged(
+        row,
+        "以上结果可用相同的程序版本和输入文件复算，结果摘要应一致。",
+        styles.get(font_size=9, italic=True),
+    )
+    ws.hide_gridlines(2)
+
+
+# --------------------------------------------------------------------------------------------- entry points
+
+
+def write_workbook(
+    result: Result, path: Path, *, notes: list[Issue] | None = None, generated: dt.date | None = None
+) -> Path:
+    """Write the ranked workbook (通报) for ``result`` to ``path`` atomically; returns ``path``."""
+    generated = generated or dt.date.today()
+    settings = result.settings
+    title = workbook_title(settings)
+
+    def write(tmp: Path) -> None:
+        wb = Workbook(
+            str(tmp), {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
+        )
+        try:
+            wb.set_properties(
+                {
+                    "title": title,
+                    "author": settings.issuer,
+                    "company": settings.issuer,
+                    "comments": f"结果摘要 SHA-256 {result.manifest.results_sha256}",
+                    "created": dt.datetime(generated.year, generated.month, generated.day),
+                }
+            )
+            styles = _Styles(wb, settings.places)
+            used = {
+                n.casefold() for n in (SHEET_COVER, SHEET_CHARTS, SHEET_LEDGER, SHEET_CATALOGUE, SHEET_NOTES)
+            }
+            _write_cover(wb, styles, result, title, generated, SHEET_COVER)
+            class_sheets = [
+                _write_class_sheet(wb, styles, result, uc, sanitise_sheet_name(uc.name, used), title)
+                for uc in settings.classes
+            ]
+            if any(cs.ranked for cs in class_sheets):
+                _write_charts(wb, styles, class_sheets, title, SHEET_CHARTS)
+            _write_ledger(wb, styles, result, title, SHEET_LEDGER)
+            _write_catalogue(wb, styles, result, title, SHEET_CATALOGUE)
+            if notes:
+                _write_notes(wb, styles, notes, title, SHEET_NOTES)
+            wb.worksheets()[0].activate()
+        except BaseException:
+            # close what was opened so the temporary file can be removed, then report the first error
+            with contextlib.suppress(Exception):
+                wb.close()
+            raise
+        wb.close()
+
+    return _atomic(path, write)
+
+
+def _parquet_frame(units: pl.DataFrame) -> pl.DataFrame:
+    """result.units for Parquet: Int128 (not readable by pyarrow and most tools) as Decimal(38, 0), or as
+    text for a column whose values do not fit 38 digits."""
+    limit = pl.lit(10**38 - 1, pl.Int128)
+    casts = []
+    for name, dtype in units.schema.items():
+        if dtype == pl.Int128:
+            fits = units.select(((pl.col(name) <= limit) & (pl.col(name) >= -limit)).all()).item()
+            casts.append(pl.col(name).cast(pl.Decimal(38, 0) if fits in (True, None) else pl.String))
+    return units.with_columns(casts) if casts else units
+
+
+def write_parquet(result: Result, path: Path) -> Path:
+    """Write ``result.units`` (display and exact columns) to Parquet atomically, with the run manifest in
+    the file's key-value metadata (``zwgk_manifest``); returns ``path``."""
+    frame = _parquet_frame(result.units)
+
+    def write(tmp: Path) -> None:
+        frame.write_parquet(tmp, metadata={"zwgk_manifest": result.manifest.to_json()})
+
+    return _atomic(path, write)

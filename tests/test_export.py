@@ -1,0 +1,495 @@
+"""The ranked workbook (通报) and the Parquet export: written atomically, read back with openpyxl,
+fastexcel/polars and pyarrow."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import itertools
+import json
+import zipfile
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import polars as pl
+import pyarrow.parquet as pq
+import pytest
+
+from scoring import Issue, Result, compute, load_year
+from scoring import export as export_module
+from scoring.export import sanitise_sheet_name, workbook_title, write_parquet, write_workbook
+
+SETTINGS = """year = 2021
+title = "2021年度测试县政务公开工作考核"
+issuer = "测试县人民政府办公室"
+[[classes]]
+id = "town"
+name = "乡镇"
+max = 100
+[[classes]]
+id = "dept"
+name = "县直部门"
+max = 100
+[bonus]
+cap = 5
+[penalty]
+cap = 10
+[veto]
+action = "stop"
+"""
+
+CATALOGUE = [
+    ["A", "", "平台", 60, "", "", "", "", "", "", ""],
+    ["A1", "A", "网站", 30, "", "judgement", "", "", "", "根据网站建设情况评分", ""],
+    ["A2", "A", "目录", 30, "", "per_occurrence", "per=0.5; cap=2", "", "", "每例扣0.5分，最多扣2分", ""],
+    ["B", "", "公开", 40, "", "", "", "", "", "", ""],
+    ["B1", "B", "比例", 20, "", "ratio", "", "town", "", "按公开比例计分", ""],
+    ["B2", "B", "质量", 20, "", "judgement", "", "", "", "根据公开质量评分", ""],
+    ["J", "", "加分项", 5, "bonus", "", "", "", "", "", ""],
+    [
+        "J1",
+        "J",
+        "表彰",
+        5,
+        "",
+        "events",
+        "levels=国家级:3,自治区级:2",
+        "",
+        "",
+        "国家级加3分，自治区级加2分",
+        "",
+    ],
+    ["P", "", "扣分项", 10, "penalty", "", "", "", "", "", ""],
+    ["P1", "P", "通报", 10, "", "per_occurrence", "per=2", "", "", "被通报批评每次扣2分", ""],
+    ["V", "", "一票否决", 1, "veto", "", "", "", "", "", ""],
+    ["V1", "V", "泄密", 1, "", "veto", "", "", "", "发生泄密事件", ""],
+]
+
+UNITS = [
+    ["T1", "甲镇", "town"],
+    ["T2", "乙镇", "town"],
+    ["T3", "丙镇", "town"],
+    ["T4", "=SUM(A1)", "town"],
+    ["T5", "戊镇", "town"],
+    ["D1", "丁局", "dept"],
+    ["D2", "戊局", "dept"],
+    ["D3", "己局", "dept"],
+]
+
+# unit, indicator, key, value, note, evidence
+INPUTS = [
+    ["T1", "A1", "", "30", "", ""],
+    ["T1", "A2", "", "1", "一例未更新", "https://example.gov.cn/e/1"],
+    ["T1", "B1", "", "90%", "", ""],
+    ["T1", "B2", "", "20", "", ""],
+    ["T1", "J1", "国家级", "1", "获国务院办公厅表扬", ""],
+    ["T2", "A1", "", "28", "", ""],
+    ["T2", "A2", "", "0", "", ""],
+    ["T2", "B1", "", "100%", "", ""],
+    ["T2", "B2", "", "18", "", ""],
+    ["T3", "A1", "", "30", "", ""],
+    ["T3", "A2", "", "0", "", ""],
+    ["T3", "B1", "", "100%", "", ""],
+    ["T3", "B2", "", "16", "", ""],
+    ["T4", "A1", "", "20", "", ""],
+    ["T4", "A2", "", "2", "", "javascript:alert(1)"],
+    ["T4", "B1", "", "50%", "", ""],
+    ["T4", "B2", "", "10", "", ""],
+    ["T4", "P1", "", "1", "被通报", '=HYPERLINK("http://x")'],
+    ["T5", "A1", "", "30", "", ""],
+    ["T5", "A2", "", "0", "", ""],
+    ["T5", "B1", "", "100%", "", ""],
+    ["T5", "B2", "", "20", "", ""],
+    ["T5", "V1", "", "是", "", ""],
+    ["D1", "A1", "", "25", "", ""],
+    ["D1", "A2", "", "0", "", ""],
+    ["D1", "B2", "", "15", "", ""],
+    ["D2", "A1", "", "30", "", ""],
+    ["D2", "A2", "", "0", "", ""],
+    ["D2", "B2", "", "20", "", ""],
+    ["D3", "A1", "", "20", "", ""],
+    ["D3", "A2", "", "4", "四例", "见书面材料"],
+    ["D3", "B2", "", "10", "", ""],
+]
+
+GENERATED = dt.date(2022, 1, 15)
+
+
+def _write_csv(path: Path, header: Sequence[str], rows: Sequence[Sequence[object]]) -> None:
+    with path.open("w", encoding="utf-8-sig", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(header)
+        w.writerows(rows)
+
+
+def _build_year(root: Path, settings: str = SETTINGS) -> Result:
+    ind, data = root / "ind", root / "data"
+    ind.mkdir(parents=True)
+    data.mkdir(parents=True)
+    (ind / "settings.toml").write_text(settings, encoding="utf-8")
+    header = [
+        "id",
+        "parent",
+        "name",
+        "points",
+        "role",
+        "rule",
+        "params",
+        "applies_to",
+        "plan_items",
+        "rubric",
+        "uncapped",
+    ]
+    _write_csv(ind / "indicators.csv", header, CATALOGUE)
+    _write_csv(data / "units.csv", ["code", "name", "class"], UNITS)
+    _write_csv(data / "assessments.csv", ["unit", "indicator", "key", "value", "note", "evidence"], INPUTS)
+    return compute(load_year(2021, ind, data))
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Result, Path]:
+    root = tmp_path_factory.mktemp("export")
+    result = _build_year(root / "year")
+    out = root / "out" / "通报.xlsx"
+    out.parent.mkdir()
+    assert write_workbook(result, out, generated=GENERATED) == out
+    return result, out
+
+
+@pytest.fixture(scope="module")
+def book(built: tuple[Result, Path]) -> Iterator[Any]:
+    _, path = built
+    # openpyxl drops the Excel 2010 data-bar extension with a warning; the workbook itself is fine
+    with pytest.warns(UserWarning, match="extension is not supported"):
+        wb = openpyxl.load_workbook(path)
+    yield wb
+    wb.close()
+
+
+def _table(ws: Any, header_row: int = 2) -> tuple[list[str], list[list[Any]]]:
+    """Header and data rows of a table sheet (title in row 1), up to the first empty row."""
+    header = [c.value for c in ws[header_row] if c.value is not None]
+    rows = []
+    for row in ws.iter_rows(min_row=header_row + 1, max_col=len(header)):
+        if all(c.value is None for c in row):
+            break
+        rows.append(list(row))
+    return header, rows
+
+
+def test_fixture_has_what_the_workbook_must_show(built: tuple[Result, Path]) -> None:
+    result, _ = built
+    u = result.units
+    town = u.filter(pl.col("class") == "town")
+    assert town.filter(pl.col("tied")).height == 2  # 乙镇 and 丙镇 tie
+    assert town.filter(pl.col("veto") & pl.col("rank").is_null()).height == 1
+    assert u.filter(pl.col("bonus") > 0).height and u.filter(pl.col("penalty") > 0).height
+
+
+def test_sheet_names_and_headers(book: Any) -> None:
+    assert book.sheetnames == ["封面", "乡镇", "县直部门", "图表", "扣分明细", "指标体系"]
+    town, _ = _table(book["乡镇"])
+    assert town == ["排名", "单位", "总分(100)", "平台(60)", "公开(40)", "加分", "扣分", "等次", "一票否决"]
+    dept, _ = _table(book["县直部门"])
+    assert dept == ["排名", "单位", "总分(100)", "平台(60)", "公开(40)", "加分", "扣分", "等次"]
+    assert book["乡镇"]["A1"].value == "2021年度测试县政务公开工作考核结果（乡镇）"
+    assert book["乡镇"].freeze_panes == "C3"
+    assert book["乡镇"].auto_filter.ref == "A2:I7"
+
+
+def test_ranking_values_match_the_result(book: Any, built: tuple[Result, Path]) -> None:
+    result, _ = built
+    for cls, name in (("town", "乡镇"), ("dept", "县直部门")):
+        expected = result.units.filter(pl.col("class") == cls)
+        header, rows = _table(book[name])
+        assert len(rows) == expected.height
+        col = {h: i for i, h in enumerate(header)}
+        for cells, unit in zip(rows, expected.iter_rows(named=True), strict=True):
+            assert cells[col["单位"]].value == unit["name"]
+            assert cells[col["单位"]].data_type == "s"
+            assert cells[col["总分(100)"]].value == unit["total"]
+            assert cells[col["排名"]].value == unit["rank"]
+            assert cells[col["加分"]].value == unit["bonus"]
+            assert cells[col["扣分"]].value == unit["penalty"]
+            assert cells[col["等次"]].value == unit["grade"]
+        ranked = [(c[col["排名"]].value, c[col["总分(100)"]].value) for c in rows if c[col["排名"]].value]
+        for (r1, t1), (r2, t2) in itertools.pairwise(ranked):
+            assert t1 >= t2
+            assert (r1 == r2) == (t1 == t2)
+            assert r2 > r1 or r2 == r1
+
+
+def test_ties_keep_numbers_and_show_a_marker(book: Any) -> None:
+    _, rows = _table(book["乡镇"])
+    tied = [r[0] for r in rows if r[1].value in ("乙镇", "丙镇")]
+    assert [c.value for c in tied] == [2, 2]
+    assert all(c.data_type == "n" and "并列" in c.number_format for c in tied)
+    untied = next(r[0] for r in rows if r[1].value == "甲镇")
+    assert untied.value == 1 and untied.number_format == "0"
+
+
+def test_unranked_units_last_with_blank_rank_and_total(book: Any) -> None:
+    header, rows = _table(book["乡镇"])
+    last = rows[-1]
+    assert last[1].value == "戊镇"
+    assert last[0].value is None and last[2].value is None
+    assert last[header.index("等次")].value == "不合格"
+    assert last[header.index("一票否决")].value == "泄密"
+
+
+def test_numbers_are_numbers_with_formats(book: Any) -> None:
+    header, rows = _table(book["乡镇"])
+    for cells in rows[:-1]:
+        for h in ("总分(100)", "平台(60)", "公开(40)", "加分", "扣分"):
+            cell = cells[header.index(h)]
+            assert cell.data_type == "n", h
+            assert cell.number_format == "0.00", h
+
+
+def test_grade_colours(book: Any) -> None:
+    header, rows = _table(book["乡镇"])
+    g = header.index("等次")
+    fills = {r[g].value: r[g].fill.fgColor.rgb for r in rows}
+    assert fills["优秀"].endswith("C6EFCE")
+    assert fills["不合格"].endswith("FFC7CE")
+
+
+def test_formula_like_strings_stay_text(book: Any, built: tuple[Result, Path]) -> None:
+    _, rows = _table(book["乡镇"])
+    cell = next(r[1] for r in rows if r[1].value == "=SUM(A1)")
+    assert cell.data_type == "s"
+    _, path = built
+    with zipfile.ZipFile(path) as z:
+        for name in z.namelist():
+            if name.startswith("xl/worksheets/sheet"):
+                assert "<f>" not in z.read(name).decode()
+
+
+def test_print_settings_on_every_sheet(book: Any) -> None:
+    for ws in book.worksheets:
+        assert ws.page_setup.orientation == "landscape", ws.title
+        assert int(ws.page_setup.paperSize) == 9, ws.title
+        assert ws.sheet_properties.pageSetUpPr.fitToPage, ws.title
+        # absent means Excel's default, 1
+        assert ws.page_setup.fitToWidth in (None, 1), ws.title
+        assert ws.page_setup.fitToHeight in ((None, 1) if ws.title == "封面" else (0,)), ws.title
+        assert ws.print_title_rows, ws.title
+        assert "&P" in ws.oddFooter.center.text and "&N" in ws.oddFooter.center.text
+    assert book["乡镇"].print_title_rows == "$1:$2"
+
+
+def test_cover(book: Any, built: tuple[Result, Path]) -> None:
+    result, _ = built
+    ws = book["封面"]
+    values = [c.value for row in ws.iter_rows() for c in row if c.value is not None]
+    assert values[0] == "2021年度测试县政务公开工作考核结果"
+    assert "测试县人民政府办公室" in values
+    assert dt.datetime(2022, 1, 15) in values
+    for line in result.settings.method_statement():
+        assert line in values
+    assert result.manifest.results_sha256 in " ".join(str(v) for v in values)
+    for src in result.manifest.sources:
+        assert src.path in values and src.sha256 in values
+
+
+def test_charts_exist(built: tuple[Result, Path]) -> None:
+    _, path = built
+    with zipfile.ZipFile(path) as z:
+        names = z.namelist()
+        assert "xl/charts/chart1.xml" in names
+        charts = sorted(n for n in names if n.startswith("xl/charts/chart"))
+        assert len(charts) == 4  # per class: totals, and parts stacked
+        first = z.read("xl/charts/chart1.xml").decode()
+        assert "<c:barChart>" in first and "乡镇" in first
+        stacked = z.read("xl/charts/chart2.xml").decode()
+        assert 'c:grouping val="stacked"' in stacked
+
+
+def test_ledger_sheet(book: Any, built: tuple[Result, Path]) -> None:
+    result, _ = built
+    header, rows = _table(book["扣分明细"])
+    assert header == [
+        "单位",
+        "编号",
+        "指标",
+        "类型",
+        "扣分/加分",
+        "评分标准",
+        "评分依据",
+        "失分原因",
+        "佐证链接",
+    ]
+    assert len(rows) == result.ledger().collect().height
+    by = {(r[0].value, r[1].value): r for r in rows}
+    a2 = by[("甲镇", "A2")]
+    assert a2[4].value == -0.5 and a2[4].data_type == "n" and a2[4].number_format.startswith("+0.00")
+    assert a2[5].value == "每例扣0.5分，最多扣2分"
+    assert a2[7].value == "一例未更新"
+    assert (
+        a2[8].value == "https://example.gov.cn/e/1" and a2[8].hyperlink.target == "https://example.gov.cn/e/1"
+    )
+    assert by[("甲镇", "J1")][4].value == 3
+    assert by[("=SUM(A1)", "P1")][4].value == -2
+    unsafe = by[("=SUM(A1)", "P1")][8]
+    assert unsafe.value == '=HYPERLINK("http://x")' and unsafe.data_type == "s" and unsafe.hyperlink is None
+    assert by[("=SUM(A1)", "A2")][8].hyperlink is None  # javascript: is never a link
+    assert by[("己局", "A2")][8].value == "见书面材料"
+    assert by[("戊镇", "V1")][3].value == "一票否决"
+    # units in published order, indicators in catalogue order inside a unit
+    order = {name: i for i, name in enumerate(result.units["name"])}
+    keys = [(order[r[0].value], r[1].value) for r in rows]
+    assert keys == sorted(keys)
+
+
+def test_catalogue_sheet(book: Any, built: tuple[Result, Path]) -> None:
+    result, _ = built
+    header, rows = _table(book["指标体系"])
+    assert header == ["编号", "指标", "分值", "规则", "参数", "适用类别", "工作要点", "评分标准"]
+    assert [r[0].value for r in rows] == [n.id for n in result.catalogue.nodes]
+    b1 = next(r for r in rows if r[0].value == "B1")
+    assert b1[1].alignment.indent == 1 and b1[2].value == 20 and b1[2].data_type == "n"
+    assert b1[5].value == "乡镇" and "ratio" in b1[3].value
+    assert next(r for r in rows if r[0].value == "J")[3].value == "加分项"
+
+
+def test_notes_sheet_only_with_notes(tmp_path: Path, built: tuple[Result, Path]) -> None:
+    result, _ = built
+    notes = [
+        Issue(
+            "data/assessments.csv", 3, "value", "１", "全角数字已转换为半角", "A1|fullwidth", severity="note"
+        ),
+        Issue("indicators/settings.toml", None, None, None, "说明", "settings|x"),
+    ]
+    out = write_workbook(result, tmp_path / "notes.xlsx", notes=notes, generated=GENERATED)
+    with pytest.warns(UserWarning, match="extension is not supported"):
+        wb = openpyxl.load_workbook(out)
+    header, rows = _table(wb["校验说明"])
+    assert header[:6] == ["文件", "行", "列", "值", "说明", "代码"]
+    assert [c.value for c in rows[0][:6]] == [
+        "data/assessments.csv",
+        3,
+        "value",
+        "１",
+        "全角数字已转换为半角",
+        "A1|fullwidth",
+    ]
+    assert rows[0][1].data_type == "n" and rows[1][1].value is None
+    wb.close()
+
+
+def test_failure_leaves_an_existing_workbook_untouched(
+    tmp_path: Path, built: tuple[Result, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    result, _ = built
+    out = tmp_path / "通报.xlsx"
+    out.write_bytes(b"the workbook circulated yesterday")
+
+    def boom(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(export_module, "_write_ledger", boom)
+    with pytest.raises(RuntimeError, match="disk full"):
+        write_workbook(result, out)
+    assert out.read_bytes() == b"the workbook circulated yesterday"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["通报.xlsx"]
+
+
+def test_missing_folder_is_a_clear_error(tmp_path: Path, built: tuple[Result, Path]) -> None:
+    result, _ = built
+    from scoring import ScoringError
+
+    with pytest.raises(ScoringError, match="不存在"):
+        write_workbook(result, tmp_path / "nowhere" / "通报.xlsx")
+
+
+def test_read_back_with_polars(built: tuple[Result, Path]) -> None:
+    result, path = built
+    df = pl.read_excel(path, sheet_name="乡镇", read_options={"header_row": 1})
+    assert "总分(100)" in df.columns
+    expected = result.units.filter(pl.col("class") == "town")
+    assert df["单位"].to_list() == expected["name"].to_list()
+    assert df["总分(100)"].to_list() == expected["total"].to_list()
+    assert df["排名"].cast(pl.Int64).to_list() == expected["rank"].to_list()
+
+
+def test_parquet(tmp_path: Path, built: tuple[Result, Path]) -> None:
+    result, _ = built
+    out = write_parquet(result, tmp_path / "results.parquet")
+    back = pl.read_parquet(out)
+    assert back.columns == result.units.columns
+    assert back["total_num"].dtype == pl.Decimal(38, 0)
+    assert back["total_num"].cast(pl.Int128).to_list() == result.units["total_num"].to_list()
+    assert back.drop(c for c, t in result.units.schema.items() if t == pl.Int128).equals(
+        result.units.drop(c for c, t in result.units.schema.items() if t == pl.Int128)
+    )
+    table = pq.read_table(out)  # readable by other tools, not only polars
+    assert table.num_rows == result.units.height
+    meta = pq.read_metadata(out).metadata
+    manifest = json.loads(meta[b"zwgk_manifest"])
+    assert manifest["results_sha256"] == result.manifest.results_sha256
+
+
+def test_parquet_failure_leaves_existing_file(
+    tmp_path: Path, built: tuple[Result, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    result, _ = built
+    out = tmp_path / "results.parquet"
+    out.write_bytes(b"old")
+
+    def partial(self: pl.DataFrame, file: Path, **kwargs: object) -> None:
+        Path(file).write_bytes(b"PAR1 half a file")
+        raise OSError("no space left on device")
+
+    monkeypatch.setattr(pl.DataFrame, "write_parquet", partial)
+    with pytest.raises(OSError, match="no space"):
+        write_parquet(result, out)
+    assert out.read_bytes() == b"old"
+    assert [p.name for p in tmp_path.iterdir()] == ["results.parquet"]
+
+
+def test_sheet_names_are_sanitised() -> None:
+    used = {"封面"}
+    assert sanitise_sheet_name("乡镇[街道]/社区:*?", used) == "乡镇_街道__社区___"
+    assert sanitise_sheet_name("封面", used) == "封面(2)"
+    long = "很长的单位类别名称" * 5
+    name = sanitise_sheet_name(long, used)
+    assert len(name) == 31 and name == long[:31]
+    again = sanitise_sheet_name(long, used)
+    assert len(again) <= 31 and again.endswith("(2)")
+    assert sanitise_sheet_name("'引号'", used) == "引号"
+    assert sanitise_sheet_name("", used) == "类别"
+
+
+def test_title(built: tuple[Result, Path]) -> None:
+    result, _ = built
+    assert workbook_title(result.settings) == "2021年度测试县政务公开工作考核结果"
+
+
+def test_other_policies_empty_class_and_remarks(tmp_path: Path) -> None:
+    """Whole points, veto that keeps the score, a failed section, an empty class, an awkward class name."""
+    settings = (
+        SETTINGS.replace('action = "stop"', 'action = "grade_only"')
+        .replace('name = "乡镇"', 'name = "乡镇/街道[一类]"')
+        .replace("[bonus]", '[[classes]]\nid = "none"\nname = "空类别"\nmax = 100\n[bonus]')
+        + "[rounding]\nplaces = 0\n[grades]\nsection_fail_share = 0.6\n"
+    )
+    result = _build_year(tmp_path / "year", settings)
+    out = write_workbook(result, tmp_path / "out.xlsx")
+    with pytest.warns(UserWarning, match="extension is not supported"):
+        wb = openpyxl.load_workbook(out)
+    assert wb.sheetnames[:4] == ["封面", "乡镇_街道_一类_", "县直部门", "空类别"]
+    header, rows = _table(wb["乡镇_街道_一类_"])
+    assert header[-2:] == ["一票否决", "备注"]
+    vetoed = next(r for r in rows if r[1].value == "戊镇")
+    assert vetoed[0].value == 2 and vetoed[2].value == 100  # grade_only: scored and ranked, graded 不合格
+    assert vetoed[header.index("等次")].value == "不合格"
+    failed = next(r for r in rows if r[1].value == "=SUM(A1)")
+    assert "低于其分值的60%" in failed[header.index("备注")].value
+    assert all(r[2].number_format == "0" for r in rows)
+    assert wb["空类别"]["A3"].value == "（本类别无参评单位）"
+    with zipfile.ZipFile(out) as z:
+        chart = z.read("xl/charts/chart1.xml").decode()
+        assert "<c:f>乡镇_街道_一类_!$B$3:$B$7</c:f>" in chart  # the ranked units' names
+    wb.close()
