@@ -3,22 +3,65 @@
 The public API: load and validate a year, compute its results, and write the ranked workbook.
 """
 
-from .aggregate import aggregate
-from .assessment import Assessment, load_year
-from .catalogue import Catalogue, Node, build_catalogue
-from .composite import Composite, composite
-from .errors import InputError, Issue, ScoringError, ValidationFailed
-from .export import write_parquet, write_workbook
-from .grade import grade
-from .ledger import indicator_points, ledger
-from .manifest import Manifest, results_digest
-from .params import ParamSpec
-from .pipeline import Result, compute, publishable, score
-from .points import leaf_points
-from .rank import rank
-from .replay import ReplayMismatch, replay
-from .rules import REGISTRY, RuleKind, rule_names
-from .settings import Settings, parse_settings
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .aggregate import aggregate
+    from .assessment import Assessment, load_year
+    from .catalogue import Catalogue, Node, build_catalogue
+    from .composite import Composite, composite
+    from .errors import InputError, Issue, ScoringError, ValidationFailed
+    from .export import write_parquet, write_workbook
+    from .grade import grade
+    from .ledger import indicator_points, ledger
+    from .manifest import Manifest, results_digest
+    from .params import ParamSpec
+    from .pipeline import Result, compute, publishable, score
+    from .points import leaf_points
+    from .rank import rank
+    from .replay import ReplayMismatch, replay
+    from .rules import REGISTRY, RuleKind, rule_names
+    from .settings import Settings, parse_settings
+
+# name -> module: imported on first use, so `score --help` does not load polars
+_EXPORTS = {
+    "Assessment": "assessment",
+    "Catalogue": "catalogue",
+    "Composite": "composite",
+    "InputError": "errors",
+    "Issue": "errors",
+    "Manifest": "manifest",
+    "Node": "catalogue",
+    "ParamSpec": "params",
+    "REGISTRY": "rules",
+    "ReplayMismatch": "replay",
+    "Result": "pipeline",
+    "RuleKind": "rules",
+    "ScoringError": "errors",
+    "Settings": "settings",
+    "ValidationFailed": "errors",
+    "aggregate": "aggregate",
+    "build_catalogue": "catalogue",
+    "composite": "composite",
+    "compute": "pipeline",
+    "grade": "grade",
+    "indicator_points": "ledger",
+    "leaf_points": "points",
+    "ledger": "ledger",
+    "load_year": "assessment",
+    "parse_settings": "settings",
+    "publishable": "pipeline",
+    "rank": "rank",
+    "replay": "replay",
+    "results_digest": "manifest",
+    "rule_names": "rules",
+    "score": "pipeline",
+    "write_parquet": "export",
+    "write_workbook": "export",
+}
 
 __all__ = [
     "REGISTRY",
@@ -55,3 +98,11 @@ __all__ = [
     "write_parquet",
     "write_workbook",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _EXPORTS:
+        value = getattr(import_module(f".{_EXPORTS[name]}", __name__), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -146,3 +146,9 @@ def test_readme_session_matches_the_commands(year_dir: Path) -> None:
     text = (ROOT / "README.md").read_text(encoding="utf-8")
     result = runner.invoke(app, ["validate", "--year", "2021"])
     assert result.output.strip().splitlines()[-1] in text
+
+
+def test_help_does_not_load_the_engine() -> None:
+    code = "import sys, scoring.cli.main; print('polars' in sys.modules)"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "False"
