@@ -193,7 +193,7 @@ def test_sheet_names_and_headers(book: Any) -> None:
     town, _ = _table(book["乡镇"])
     assert town == ["排名", "单位", "总分(100)", "平台(60)", "公开(40)", "加分", "扣分", "等次", "一票否决"]
     dept, _ = _table(book["县直部门"])
-    assert dept == ["排名", "单位", "总分(100)", "平台(60)", "公开(40)", "加分", "扣分", "等次"]
+    assert dept == ["排名", "单位", "总分(100)", "平台(60)", "公开(20)", "加分", "扣分", "等次"]
     assert book["乡镇"]["A1"].value == "2021年度测试县政务公开工作考核结果（乡镇）"
     assert book["乡镇"].freeze_panes == "C3"
     assert book["乡镇"].auto_filter.ref == "A2:I7"
