@@ -9,20 +9,20 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .aggregate import aggregate
+    from .aggregate import aggregate_units
     from .assessment import Assessment, load_year
     from .catalogue import Catalogue, Node, build_catalogue
-    from .composite import Composite, composite
+    from .composite import Composite, composite_score
     from .errors import InputError, Issue, ScoringError, ValidationFailed
     from .export import write_parquet, write_workbook
-    from .grade import grade
-    from .ledger import indicator_points, ledger
+    from .grade import grade_units
+    from .ledger import build_ledger, indicator_points
     from .manifest import Manifest, results_digest
     from .params import ParamSpec
     from .pipeline import Result, compute, publishable, score
     from .points import leaf_points
-    from .rank import rank
-    from .replay import ReplayMismatch, replay
+    from .rank import rank_units
+    from .replay import ReplayMismatch, replay_run
     from .rules import REGISTRY, RuleKind, rule_names
     from .settings import Settings, parse_settings
 
@@ -43,19 +43,19 @@ _EXPORTS = {
     "ScoringError": "errors",
     "Settings": "settings",
     "ValidationFailed": "errors",
-    "aggregate": "aggregate",
+    "aggregate_units": "aggregate",
     "build_catalogue": "catalogue",
-    "composite": "composite",
+    "composite_score": "composite",
     "compute": "pipeline",
-    "grade": "grade",
+    "grade_units": "grade",
     "indicator_points": "ledger",
     "leaf_points": "points",
-    "ledger": "ledger",
+    "build_ledger": "ledger",
     "load_year": "assessment",
     "parse_settings": "settings",
     "publishable": "pipeline",
-    "rank": "rank",
-    "replay": "replay",
+    "rank_units": "rank",
+    "replay_run": "replay",
     "results_digest": "manifest",
     "rule_names": "rules",
     "score": "pipeline",
@@ -79,19 +79,19 @@ __all__ = [
     "ScoringError",
     "Settings",
     "ValidationFailed",
-    "aggregate",
+    "aggregate_units",
     "build_catalogue",
-    "composite",
+    "build_ledger",
+    "composite_score",
     "compute",
-    "grade",
+    "grade_units",
     "indicator_points",
     "leaf_points",
-    "ledger",
     "load_year",
     "parse_settings",
     "publishable",
-    "rank",
-    "replay",
+    "rank_units",
+    "replay_run",
     "results_digest",
     "rule_names",
     "score",

@@ -165,7 +165,7 @@ def _redistribute(
     )
 
 
-def aggregate(
+def aggregate_units(
     points: pl.LazyFrame, na: pl.LazyFrame, units: pl.LazyFrame, catalogue: Catalogue, settings: Settings
 ) -> pl.LazyFrame:
     """One row per unit: parts, base, bonus, penalty, major, veto and the exact total as num/den.

@@ -25,7 +25,7 @@ class Composite:
     components: dict[str, Fraction]  # each component's value before weighting
 
 
-def composite(
+def composite_score(
     units: pl.DataFrame,
     weights: Mapping[str, Fraction | str | int],
     settings: Settings,

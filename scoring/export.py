@@ -369,7 +369,9 @@ def _class_columns(result: Result, uc: UnitClass, frame: pl.DataFrame) -> list[_
         cols.append(_Col("满分", "max", "number", 9))
     for l1 in catalogue.level1:
         # the part's maximum for this class: the points of its leaves that apply to the class
-        applicable = sum((n.points for n in catalogue.leaves if n.level1 == l1.id and n.applies(uc.id)), Decimal(0))
+        applicable = sum(
+            (n.points for n in catalogue.leaves if n.level1 == l1.id and n.applies(uc.id)), Decimal(0)
+        )
         if l1.role == "base" and applicable > 0:
             header = f"{l1.name}({_dec(applicable)})"
             cols.append(_Col(header, f"part:{l1.id}", "number", _fit(min(_width(header), 16), 9, 20)))

@@ -22,7 +22,7 @@ def _band(settings: Settings) -> pl.Expr:
     return first_match(cases, pl.lit(settings.fail_grade))
 
 
-def grade(units: pl.LazyFrame, settings: Settings) -> pl.LazyFrame:
+def grade_units(units: pl.LazyFrame, settings: Settings) -> pl.LazyFrame:
     """Adds ``band`` (by the bands alone) and ``grade`` (after quotas, veto and section rules).
 
     A quota keeps a grade for at most ``share × class size`` (rounded down) units of the class, in rank

@@ -64,7 +64,7 @@ def indicator_points(
     return out.with_columns(lost.cast(pl.Int64).alias("lost")).drop("is_na", "has_rows")
 
 
-def ledger(
+def build_ledger(
     observations: pl.LazyFrame, units: pl.LazyFrame, catalogue: Catalogue, settings: Settings
 ) -> pl.LazyFrame:
     """Rows where points were lost, credited (bonus), deducted (penalty) or a veto was triggered."""

@@ -7,14 +7,14 @@ from dataclasses import dataclass
 import polars as pl
 
 from ._fixed import scaled_to_float
-from .aggregate import aggregate, to_points
+from .aggregate import aggregate_units, to_points
 from .assessment import Assessment
 from .catalogue import Catalogue
-from .grade import grade
-from .ledger import indicator_points, ledger
+from .grade import grade_units
+from .ledger import build_ledger, indicator_points
 from .manifest import Manifest, make_manifest
 from .points import leaf_points
-from .rank import order, rank
+from .rank import order, rank_units
 from .settings import Settings
 
 
@@ -31,8 +31,8 @@ def score(
         "unit", "indicator"
     )
     points = leaf_points(observations, catalogue, settings, units)
-    totals = aggregate(points, na, units, catalogue, settings)
-    return order(grade(rank(totals, settings), settings), settings)
+    totals = aggregate_units(points, na, units, catalogue, settings)
+    return order(grade_units(rank_units(totals, settings), settings), settings)
 
 
 def publishable(results: pl.LazyFrame, catalogue: Catalogue, settings: Settings) -> pl.LazyFrame:
@@ -84,7 +84,7 @@ class Result:
     def ledger(self) -> pl.LazyFrame:
         """Every credit and deduction with its reason (built only when asked for)."""
         a = self.assessment
-        return ledger(a.observations.lazy(), a.units.lazy(), a.catalogue, a.settings)
+        return build_ledger(a.observations.lazy(), a.units.lazy(), a.catalogue, a.settings)
 
 
 def compute(assessment: Assessment) -> Result:

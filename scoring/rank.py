@@ -11,7 +11,7 @@ from .aggregate import exact_key, printed
 from .settings import Settings
 
 
-def rank(units: pl.LazyFrame, settings: Settings) -> pl.LazyFrame:
+def rank_units(units: pl.LazyFrame, settings: Settings) -> pl.LazyFrame:
     """Adds ``total_printed`` (integer of 10^-places), ``rank_key`` and ``rank``."""
     num, den = pl.col("total_num"), pl.col("total_den")
     key = printed(num, den, settings) if settings.rank_basis == "printed" else exact_key(num, den)

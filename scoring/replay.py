@@ -16,7 +16,7 @@ class ReplayMismatch(ScoringError):
     """The inputs or the results differ from what the manifest records."""
 
 
-def replay(manifest: Manifest, root: Path = Path()) -> Result:
+def replay_run(manifest: Manifest, root: Path = Path()) -> Result:
     """Recompute the run the manifest describes (paths relative to ``root``); raise
     :class:`ReplayMismatch` naming every changed input, or if the results differ."""
     changed = []

@@ -152,3 +152,15 @@ def test_help_does_not_load_the_engine() -> None:
     code = "import sys, scoring.cli.main; print('polars' in sys.modules)"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "False"
+
+
+def test_public_names_are_not_shadowed_by_modules() -> None:
+    code = (
+        "import importlib, pkgutil, scoring\n"
+        "for m in pkgutil.iter_modules(scoring.__path__): importlib.import_module('scoring.' + m.name)\n"
+        "import types\n"
+        "bad = [n for n in scoring.__all__ if isinstance(getattr(scoring, n), types.ModuleType)]\n"
+        "print(bad)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"

@@ -7,7 +7,7 @@ from fractions import Fraction
 
 import pytest
 
-from scoring import ScoringError, composite
+from scoring import ScoringError, composite_score
 
 from .conftest import YearFactory, node
 
@@ -21,7 +21,7 @@ def test_six_three_one(make_year: YearFactory) -> None:
         [("T1", "A1", "", "90.5"), ("T2", "A1", "", "85.25"), ("D1", "A1", "", "77.77")],
     )
     r = y.compute()
-    c = composite(r.units, {"own": 6, "town": 3, "dept": 1}, r.settings, own_total="88.88")
+    c = composite_score(r.units, {"own": 6, "town": 3, "dept": 1}, r.settings, own_total="88.88")
     # (6 × 88.88 + 3 × 87.875 + 1 × 77.77) / 10 = 874.675 / 10 = 87.4675 → 87.47
     assert c.exact == Fraction(874675, 10000)
     assert c.total == Decimal("87.47")
@@ -35,13 +35,15 @@ def test_half_up_tie_decided_on_the_exact_value(make_year: YearFactory) -> None:
         [("T1", "A1", "", "80.01"), ("D1", "A1", "", "80")],
     )
     r = y.compute()
-    assert composite(r.units, {"town": 1, "dept": 1}, r.settings).total == Decimal("80.01")  # 80.005 → 80.01
+    assert composite_score(r.units, {"town": 1, "dept": 1}, r.settings).total == Decimal(
+        "80.01"
+    )  # 80.005 → 80.01
 
 
 def test_unknown_component_is_an_error(make_year: YearFactory) -> None:
     y = make_year(ONE, [("T1", "甲镇", "town")], [("T1", "A1", "", "80")])
     r = y.compute()
     with pytest.raises(ScoringError, match="dept"):
-        composite(r.units, {"town": 1, "dept": 1}, r.settings)
+        composite_score(r.units, {"town": 1, "dept": 1}, r.settings)
     with pytest.raises(ScoringError, match="own"):
-        composite(r.units, {"own": 1}, r.settings)
+        composite_score(r.units, {"own": 1}, r.settings)

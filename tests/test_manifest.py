@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from scoring import Manifest, ReplayMismatch, compute, load_year, replay, results_digest
+from scoring import Manifest, ReplayMismatch, compute, load_year, replay_run, results_digest
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -19,13 +19,13 @@ def test_replay_from_manifest_reproduces_the_results(tmp_path: Path) -> None:
     manifest = Manifest.from_json(result.manifest.to_json())
     assert {s.role for s in manifest.sources} == {"settings", "plan", "catalogue", "roster", "input"}
     assert all(len(s.sha256) == 64 for s in manifest.sources)
-    again = replay(manifest, tmp_path)
+    again = replay_run(manifest, tmp_path)
     assert results_digest(again.units) == manifest.results_sha256 == results_digest(result.units)
 
     data = tmp_path / "data" / "2021" / "assessments.csv"
     data.write_bytes(data.read_bytes().replace(b"T01,E1.1,,6,", b"T01,E1.1,,5,"))
     with pytest.raises(ReplayMismatch, match=r"assessments\.csv"):
-        replay(manifest, tmp_path)
+        replay_run(manifest, tmp_path)
 
 
 def test_digest_ignores_row_order() -> None:
