@@ -88,8 +88,10 @@ def rule_points(rows: pl.LazyFrame, kind: RuleKind, leaves: list[Node]) -> pl.La
 
 
 def _weights(pairs: tuple[tuple[str, Fraction], ...]) -> tuple[dict[str, int], int]:
-    den = lcm(*(w.denominator for _, w in pairs)) if pairs else 1
-    return {k: int(w * den) for k, w in pairs}, den
+    """Integer weights and their sum: Σ wᵢ·pᵢ / Σ wᵢ is the weighted mean, exactly."""
+    scale = lcm(*(w.denominator for _, w in pairs)) if pairs else 1
+    weights = {k: int(w * scale) for k, w in pairs}
+    return weights, max(sum(weights.values()), 1)
 
 
 def combine(points: pl.LazyFrame, settings: Settings) -> pl.LazyFrame:

@@ -11,7 +11,7 @@ from fractions import Fraction
 from pathlib import Path
 
 import polars as pl
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from scoring import compute, load_year, results_digest
@@ -201,3 +201,83 @@ def test_engine_matches_reference(case: Case) -> None:
         # row order changes nothing
         again = compute(load_year(2021, *write_case(Path(tmp) / "b", case, shuffle=True)))
         assert results_digest(again.units) == results_digest(result.units)
+
+
+def half_up_pico(x: Fraction) -> Fraction:
+    q, r = divmod(x.numerator * 10**12, x.denominator)
+    return Fraction(q + (1 if 2 * r >= x.denominator else 0), 10**12)
+
+
+@st.composite
+def weighted_inputs(draw: st.DrawFn) -> tuple[list[int], list[int], dict[tuple[str, str], int]]:
+    """Channel weights (percent), period weights, and judgement points in hundredths per (period, channel)."""
+    cw = draw(st.integers(1, 99))
+    pw = draw(st.lists(st.integers(1, 5), min_size=3, max_size=3))
+    values = {
+        (p, c): draw(st.integers(0, 10000))
+        for p in ("Q1", "Q2", "Q3")
+        for c in ("online", "onsite")
+        if draw(st.integers(0, 5)) > 0
+    }
+    return [cw, 100 - cw], pw, values
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(case=weighted_inputs(), method=st.sampled_from(["mean", "weighted", "sum"]))
+def test_channels_and_periods_match_reference(
+    case: tuple[list[int], list[int], dict[tuple[str, str], int]], method: str
+) -> None:
+    (c1, c2), pw, values = case
+    assume(values)
+    periods = ("Q1", "Q2", "Q3")
+    settings_toml = (
+        f"[channels]\nweights = {{ online = {c1 / 100}, onsite = {c2 / 100} }}\n"
+        f'[periods]\nmethod = "{method}"\n'
+        f"weights = {{ {', '.join(f'{p} = {w}' for p, w in zip(periods, pw, strict=True))} }}\n"
+        "[rounding]\nplaces = 4\n"
+    )
+    with tempfile.TemporaryDirectory() as tmp:
+        ind, data = Path(tmp) / "ind", Path(tmp) / "data"
+        ind.mkdir()
+        data.mkdir()
+        (ind / "settings.toml").write_text(BASE_SETTINGS + settings_toml, encoding="utf-8")
+        write_csv(
+            ind / "indicators.csv",
+            CATALOGUE_HEADER,
+            [
+                ["A", "", "A", 100, "", "", "", "", "", "", ""],
+                ["A1", "A", "A1", 100, "", "judgement", "", "", "", "标准", ""],
+            ],
+        )
+        write_csv(data / "units.csv", ["code", "name", "class"], [("U1", "甲", "town")])
+        write_csv(
+            data / "assessments.csv",
+            ["unit", "indicator", "value", "period", "channel"],
+            [("U1", "A1", str(Decimal(v) / 100), p, c) for (p, c), v in values.items()],
+        )
+        got = compute(load_year(2021, ind, data)).units["total"][0]
+    per_period = {
+        p: half_up_pico(
+            sum(
+                (
+                    Fraction(w, 100) * Fraction(values.get((p, c), 0), 100)
+                    for c, w in (("online", c1), ("onsite", c2))
+                ),
+                Fraction(0),
+            )
+        )
+        for p in periods
+    }
+    if method == "sum":
+        combined = sum(per_period.values(), Fraction(0))
+    else:
+        weights = [Fraction(1)] * 3 if method == "mean" else [Fraction(w) for w in pw]
+        combined = half_up_pico(
+            sum((w * per_period[p] for p, w in zip(periods, weights, strict=True)), Fraction(0))
+            / sum(weights)
+        )
+    combined = min(combined, Fraction(100))
+    scaled = combined * 10**4
+    q, r = divmod(scaled.numerator, scaled.denominator)
+    expected = Decimal(q + (1 if 2 * r >= scaled.denominator else 0)) / 10**4
+    assert Decimal(str(got)) == expected
