@@ -12,6 +12,7 @@ from .catalogue import Catalogue, build_catalogue
 from .errors import InputError, Issue, ValidationFailed
 from .load import SourceFile, read_table, read_toml, sha256
 from .settings import Settings, parse_settings
+from .template import is_template, read_template
 from .validate import CATALOGUE_COLUMNS, canonical_columns, check_roster, check_structure, normalise_inputs
 
 INPUT_SUFFIXES = (".csv", ".xlsx", ".xlsm", ".parquet")
@@ -46,15 +47,20 @@ def input_files(data_dir: Path) -> list[Path]:
     )
 
 
-def load_year(
-    year: int,
-    indicators_dir: Path,
-    data_dir: Path,
-    inputs: list[Path] | None = None,
-    root: Path | None = None,
-) -> Assessment:
-    """Read and validate a year. Raises :class:`ValidationFailed` with every problem, or
-    :class:`InputError` for a file that cannot be read at all."""
+@dataclass(frozen=True)
+class Definition:
+    """A year's settings, catalogue and roster, validated, before any assessment input is read."""
+
+    settings: Settings
+    catalogue: Catalogue
+    units: pl.DataFrame
+    sources: tuple[SourceFile, ...]
+    issues: tuple[Issue, ...]  # notes only: any error raised
+
+
+def load_definition(year: int, indicators_dir: Path, data_dir: Path, root: Path | None = None) -> Definition:
+    """Read and validate a year's settings, catalogue and roster (a template is made from these before there
+    are any inputs). Raises :class:`ValidationFailed` with every problem, or :class:`InputError`."""
     ind = indicators_dir
     if not ind.is_dir():
         raise InputError(f"没有 {year} 年度的指标体系：{_display(ind, root)} 不存在")
@@ -63,7 +69,7 @@ def load_year(
     issues: list[Issue] = []
     sources: list[SourceFile] = []
 
-    def src(path: Path, encoding: str | None = None, role: str = "input") -> str:
+    def src(path: Path, encoding: str | None, role: str) -> str:
         shown = _display(path, root)
         sources.append(SourceFile(shown, sha256(path), encoding, role))
         return shown
@@ -72,7 +78,7 @@ def load_year(
     if not settings_path.exists():
         raise InputError(f"{_display(settings_path, root)}：文件不存在")
     raw = read_toml(settings_path, _display(settings_path, root))
-    settings, problems = parse_settings(raw, src(settings_path, role="settings"))
+    settings, problems = parse_settings(raw, src(settings_path, None, "settings"))
     issues += problems
     if settings is None:
         raise ValidationFailed(issues)
@@ -119,11 +125,39 @@ def load_year(
     if roster is None or catalogue is None or any(i.severity == "error" for i in issues):
         raise ValidationFailed(issues)
 
+    return Definition(settings, catalogue, roster, tuple(sources), tuple(issues))
+
+
+def load_year(
+    year: int,
+    indicators_dir: Path,
+    data_dir: Path,
+    inputs: list[Path] | None = None,
+    root: Path | None = None,
+) -> Assessment:
+    """Read and validate a year. Raises :class:`ValidationFailed` with every problem, or
+    :class:`InputError` for a file that cannot be read at all."""
+    d = load_definition(year, indicators_dir, data_dir, root)
+    settings, catalogue, roster = d.settings, d.catalogue, d.units
+    issues = list(d.issues)
+    sources = list(d.sources)
+
+    def src(path: Path, encoding: str | None = None) -> str:
+        shown = _display(path, root)
+        sources.append(SourceFile(shown, sha256(path), encoding, "input"))
+        return shown
+
     files = inputs if inputs is not None else input_files(data_dir)
     if not files:
         raise InputError(f"{_display(data_dir, root)}：没有评分数据文件（.csv、.xlsx 或 .parquet）")
     frames = []
     for path in files:
+        if path.suffix.lower() in (".xlsx", ".xlsm") and is_template(path):
+            shown = src(path)
+            df, problems = read_template(path, catalogue, settings, shown)
+            issues += problems
+            frames.append((shown, df))
+            continue
         df, enc = read_table(path, _display(path, root))
         frames.append((src(path, enc), df))
     observations, problems = normalise_inputs(frames, catalogue, settings, roster)

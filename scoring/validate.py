@@ -105,7 +105,10 @@ def _schema(columns: dict[str, bool], unique: tuple[str, ...] = ()) -> pa.DataFr
             )
             for name, required in columns.items()
         }
-        | {"__row__": pa.Column(pl.UInt32, required=False)},
+        | {
+            "__row__": pa.Column(pl.UInt32, required=False),
+            "__cell__": pa.Column(pl.String, required=False, nullable=True),
+        },
         strict=True,
     )
 
@@ -175,10 +178,14 @@ def _issues_from(
             pl.col("indicator").cast(pl.String).alias("i")
             if "indicator" in df.columns
             else pl.lit("?").alias("i"),
+            pl.col("__cell__").alias("c") if "__cell__" in df.columns else pl.lit(None, pl.String).alias("c"),
         )
         .to_dicts()
     )
-    out = [Issue(r["f"], r["r"], column, r["v"], r["e"], f"{r['i']}|{code}") for r in rows]
+    out = []
+    for r in rows:
+        where = f"{column}（{r['c']}）" if r["c"] else column  # a template's cell, e.g. value（乡镇!F12）
+        out.append(Issue(r["f"], r["r"], where, r["v"], r["e"], f"{r['i']}|{code}"))
     if df.height > MAX_ISSUES_PER_CHECK:
         out.append(
             Issue(
@@ -243,7 +250,8 @@ def normalise_inputs(
             continue
         missing = [c for c in INPUT_COLUMNS if c not in df.columns]
         df = df.with_columns(pl.lit(None, pl.String).alias(c) for c in missing)
-        parts.append(df.select(*INPUT_COLUMNS, "__row__").with_columns(pl.lit(file).alias("source")))
+        cell = pl.col("__cell__") if "__cell__" in df.columns else pl.lit(None, pl.String).alias("__cell__")
+        parts.append(df.select(*INPUT_COLUMNS, "__row__", cell).with_columns(pl.lit(file).alias("source")))
     if not parts:
         return _empty_observations(), issues
     raw = pl.concat(parts, how="vertical_relaxed").with_columns(pl.col("__row__").cast(pl.Int64))
