@@ -26,9 +26,21 @@ class Assessment:
     settings: Settings
     catalogue: Catalogue
     units: pl.DataFrame  # code, name, class
-    observations: pl.DataFrame  # typed, see validate.OBSERVATION_SCHEMA
+    observations: (
+        pl.DataFrame
+    )  # typed, see validate.OBSERVATION_SCHEMA; the reviewed inputs when both are given
     sources: tuple[SourceFile, ...]
     notes: tuple[Issue, ...] = field(default_factory=tuple)
+    self_observations: pl.DataFrame | None = None  # the units' self-scores (自评), when given
+
+
+SELF_MARKS = ("自评", "self")
+NOT_INPUTS = ("units", "appeals", "aliases")
+
+
+def is_self_score(path: Path) -> bool:
+    """A self-score file (自评) is named so: ``自评_乡镇.xlsx``, ``assessments_self.csv``."""
+    return any(mark in path.stem.lower() for mark in SELF_MARKS)
 
 
 def _display(path: Path, root: Path | None) -> str:
@@ -43,7 +55,9 @@ def input_files(data_dir: Path) -> list[Path]:
     return sorted(
         p
         for p in data_dir.iterdir()
-        if p.suffix.lower() in INPUT_SUFFIXES and p.stem != "units" and not p.name.startswith(("~$", "."))
+        if p.suffix.lower() in INPUT_SUFFIXES
+        and p.stem not in NOT_INPUTS
+        and not p.name.startswith(("~$", "."))
     )
 
 
@@ -150,20 +164,42 @@ def load_year(
     files = inputs if inputs is not None else input_files(data_dir)
     if not files:
         raise InputError(f"{_display(data_dir, root)}：没有评分数据文件（.csv、.xlsx 或 .parquet）")
-    frames = []
+    frames: dict[bool, list[tuple[str, pl.DataFrame]]] = {True: [], False: []}
     for path in files:
         if path.suffix.lower() in (".xlsx", ".xlsm") and is_template(path):
             shown = src(path)
             df, problems = read_template(path, catalogue, settings, shown)
             issues += problems
-            frames.append((shown, df))
-            continue
-        df, enc = read_table(path, _display(path, root))
-        frames.append((src(path, enc), df))
-    observations, problems = normalise_inputs(frames, catalogue, settings, roster)
-    issues += problems
+        else:
+            df, enc = read_table(path, _display(path, root))
+            shown = src(path, enc)
+        frames[is_self_score(path)].append((shown, df))
+    stages = {
+        stage: normalise_inputs(parts, catalogue, settings, roster)
+        for stage, parts in frames.items()
+        if parts
+    }
+    for _, problems in stages.values():
+        issues += problems
     if any(i.severity == "error" for i in issues):
         raise ValidationFailed(issues)
+    self_scores = stages[True][0] if True in stages else None
+    if False not in stages:  # only self-scores: they are the results
+        observations, self_scores = stages[True][0], None
+    elif self_scores is None:
+        observations = stages[False][0]
+    else:
+        # the review decides; a leaf the review did not score keeps the unit's self-score
+        reviewed = stages[False][0]
+        observations = pl.concat(
+            [
+                reviewed,
+                self_scores.join(
+                    reviewed.select("unit", "indicator").unique(), on=["unit", "indicator"], how="anti"
+                ),
+            ],
+            how="vertical",
+        )
     return Assessment(
         year,
         settings,
@@ -172,4 +208,5 @@ def load_year(
         observations,
         tuple(sources),
         tuple(i for i in issues if i.severity != "error"),
+        self_scores,
     )

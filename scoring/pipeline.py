@@ -81,6 +81,50 @@ class Result:
         a = self.assessment
         return indicator_points(a.observations.lazy(), a.units.lazy(), a.catalogue, a.settings)
 
+    def discrepancies(self) -> pl.DataFrame:
+        """Self-score against review (自评 / 复核): every leaf whose points differ, with the review's note."""
+        a = self.assessment
+        schema = {
+            "unit": pl.String,
+            "unit_name": pl.String,
+            "indicator": pl.String,
+            "name": pl.String,
+            "self": pl.Float64,
+            "reviewed": pl.Float64,
+            "difference": pl.Float64,
+            "note": pl.String,
+        }
+        if a.self_observations is None:
+            return pl.DataFrame(schema=schema)
+        own = indicator_points(a.self_observations.lazy(), a.units.lazy(), a.catalogue, a.settings)
+        final = self.indicator_points()
+        notes = (
+            a.observations.lazy()
+            .group_by("unit", "indicator")
+            .agg(pl.col("note").drop_nulls().unique(maintain_order=True).str.join("；"))
+        )
+        key = ["unit", "indicator"]
+        out = (
+            final.select(*key, "unit_name", "name", "points", "status")
+            .join(
+                own.select(*key, pl.col("points").alias("own"), pl.col("status").alias("own_status")), on=key
+            )
+            .filter((pl.col("points") != pl.col("own")) | (pl.col("status") != pl.col("own_status")))
+            .join(notes, on=key, how="left")
+            .select(
+                "unit",
+                "unit_name",
+                "indicator",
+                "name",
+                to_points(pl.col("own")).alias("self"),
+                to_points(pl.col("points")).alias("reviewed"),
+                to_points(pl.col("points") - pl.col("own")).alias("difference"),
+                "note",
+            )
+        )
+        order = {u: i for i, u in enumerate(self.units["unit"].to_list())}
+        return out.collect().sort(pl.col("unit").replace_strict(order, default=len(order)), "indicator")
+
     def ledger(self) -> pl.LazyFrame:
         """Every credit and deduction with its reason (built only when asked for)."""
         a = self.assessment
