@@ -10,8 +10,11 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from .aggregate import aggregate_units
+    from .appeals import AppealsReport, AppliedAppeals, appeals_report, apply_appeals
+    from .archive import Archive, ArchiveBusy, ArchiveError, ArchiveRefused, RunInfo
     from .assessment import Assessment, load_year
     from .catalogue import Catalogue, Node, build_catalogue
+    from .compare import Alias, Comparison, read_aliases, year_over_year
     from .composite import Composite, composite_score
     from .errors import InputError, Issue, ScoringError, ValidationFailed
     from .export import write_parquet, write_workbook
@@ -28,8 +31,16 @@ if TYPE_CHECKING:
 
 # name -> module: imported on first use, so `score --help` does not load polars
 _EXPORTS = {
+    "Alias": "compare",
+    "AppealsReport": "appeals",
+    "AppliedAppeals": "appeals",
+    "Archive": "archive",
+    "ArchiveBusy": "archive",
+    "ArchiveError": "archive",
+    "ArchiveRefused": "archive",
     "Assessment": "assessment",
     "Catalogue": "catalogue",
+    "Comparison": "compare",
     "Composite": "composite",
     "InputError": "errors",
     "Issue": "errors",
@@ -40,10 +51,13 @@ _EXPORTS = {
     "ReplayMismatch": "replay",
     "Result": "pipeline",
     "RuleKind": "rules",
+    "RunInfo": "archive",
     "ScoringError": "errors",
     "Settings": "settings",
     "ValidationFailed": "errors",
     "aggregate_units": "aggregate",
+    "appeals_report": "appeals",
+    "apply_appeals": "appeals",
     "build_catalogue": "catalogue",
     "composite_score": "composite",
     "compute": "pipeline",
@@ -55,18 +69,28 @@ _EXPORTS = {
     "parse_settings": "settings",
     "publishable": "pipeline",
     "rank_units": "rank",
+    "read_aliases": "compare",
     "replay_run": "replay",
     "results_digest": "manifest",
     "rule_names": "rules",
     "score": "pipeline",
     "write_parquet": "export",
     "write_workbook": "export",
+    "year_over_year": "compare",
 }
 
 __all__ = [
     "REGISTRY",
+    "Alias",
+    "AppealsReport",
+    "AppliedAppeals",
+    "Archive",
+    "ArchiveBusy",
+    "ArchiveError",
+    "ArchiveRefused",
     "Assessment",
     "Catalogue",
+    "Comparison",
     "Composite",
     "InputError",
     "Issue",
@@ -76,10 +100,13 @@ __all__ = [
     "ReplayMismatch",
     "Result",
     "RuleKind",
+    "RunInfo",
     "ScoringError",
     "Settings",
     "ValidationFailed",
     "aggregate_units",
+    "appeals_report",
+    "apply_appeals",
     "build_catalogue",
     "build_ledger",
     "composite_score",
@@ -91,12 +118,14 @@ __all__ = [
     "parse_settings",
     "publishable",
     "rank_units",
+    "read_aliases",
     "replay_run",
     "results_digest",
     "rule_names",
     "score",
     "write_parquet",
     "write_workbook",
+    "year_over_year",
 ]
 
 

@@ -5,14 +5,17 @@ failure never leaves a half-written file and never touches an existing one.
 
 The workbook (xlsxwriter) holds: a cover (封面: title, issuer, date, method, grade distribution, run
 manifest); one ranking sheet per unit class; a 图表 sheet with native charts; 扣分明细 (every credit and
-deduction); 指标体系 (the catalogue); and 校验说明 when there are validation notes. Numbers are written as
-numbers with number formats, strings always with ``write_string`` (a name like ``=SUM(A1)`` stays text),
-and every sheet is set up to print on A4 landscape, one page wide, with repeated title rows.
+deduction); 指标体系 (the catalogue); and 校验说明 when there are validation notes. With an archive, the
+ranking sheets add the 同比 columns (上年总分, 上年排名, 名次变化) and a run with appeal decisions adds
+申诉处理. Numbers are written as numbers with number formats, strings always with ``write_string`` (a name
+like ``=SUM(A1)`` stays text), and every sheet is set up to print on A4 landscape, one page wide, with
+repeated title rows.
 """
 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import math
 import os
@@ -34,6 +37,7 @@ from .rules import REGISTRY
 from .settings import Settings, UnitClass
 
 if TYPE_CHECKING:
+    from .appeals import AppealsReport
     from .pipeline import Result
 
 __all__ = ["sanitise_sheet_name", "workbook_title", "write_parquet", "write_workbook"]
@@ -44,6 +48,7 @@ SHEET_CHARTS = "图表"
 SHEET_LEDGER = "扣分明细"
 SHEET_CATALOGUE = "指标体系"
 SHEET_NOTES = "校验说明"
+SHEET_APPEALS = "申诉处理"
 
 FONT = "宋体"
 TITLE_FONT = "黑体"
@@ -389,6 +394,12 @@ def _class_columns(result: Result, uc: UnitClass, frame: pl.DataFrame) -> list[_
         )
     if frame.height and frame.filter(pl.col("_remark") != "").height:
         cols.append(_Col("备注", "_remark", "text", _fit(max(_col_width(frame, "_remark"), 8), 10, 40)))
+    if "yoy_change" in frame.columns:  # 同比: last year's total and rank, and the move
+        cols += [
+            _Col("上年总分", "yoy_total", "number", 10),
+            _Col("上年排名", "yoy_rank", "int", 9),
+            _Col("名次变化", "yoy_change", "change", 9),
+        ]
     return cols
 
 
@@ -433,6 +444,8 @@ def _write_class_sheet(
     wrap_fmt = styles.text(wrap=True)
     num_fmt = styles.number()
     ranks = (styles.rank(False), styles.rank(True))
+    int_fmt = styles.number("0", align="center")
+    center = styles.text(align="center")
     grade_fmts: dict[str | None, Any] = {}
     sources = [c.source for c in cols]
     kinds = [c.kind for c in cols]
@@ -459,6 +472,13 @@ def _write_class_sheet(
                 if g not in grade_fmts:
                     grade_fmts[g] = _grade_format(styles, settings, g)
                 ws.write_string(r, c, _text(g), grade_fmts[g])
+            elif kind == "int":
+                if v is None:
+                    ws.write_blank(r, c, None, int_fmt)
+                else:
+                    ws.write_number(r, c, int(v), int_fmt)
+            elif kind == "change":
+                _write_text(ws, r, c, v, center)
             else:
                 _write_text(ws, r, c, v, name_fmt if c == 1 else wrap_fmt)
     wrapped = {c.source: c.width for c in cols if c.kind == "text"}
@@ -797,11 +817,180 @@ def _write_notes(wb: Any, styles: _Styles, notes: Sequence[Issue], title: str, s
     _page_setup(ws, title, 1)
 
 
+# --------------------------------------------------------------------------------------------- appeals
+
+
+def _write_appeals(
+    wb: Any, styles: _Styles, result: Result, report: AppealsReport, title: str, sheet_name: str
+) -> None:
+    """Every appeal decision with its effect on the unit's indicator points, total, rank and grade, then
+    the other units whose figures moved, against the run the decisions correct."""
+    settings = result.settings
+    class_names = {c.id: c.name for c in settings.classes}
+    headers = [
+        "序号",
+        "单位",
+        "编号",
+        "指标",
+        "子项",
+        "原值",
+        "新值",
+        "决定理由",
+        "决定人",
+        "决定日期",
+        "原记录",
+        "指标得分(原)",
+        "指标得分(新)",
+        "总分(原)",
+        "总分(新)",
+        "总分变化",
+        "排名(原)",
+        "排名(新)",
+        "名次变化",
+        "等次(原)",
+        "等次(新)",
+    ]
+    ch = report.changes
+    ws = wb.add_worksheet(sheet_name)
+    last_col = len(headers) - 1
+    _title_row(ws, styles, f"{title}申诉处理", last_col)
+    note_fmt = styles.get(align="left", font_size=9)
+    ws.merge_range(1, 0, 1, last_col, "", note_fmt)
+    ws.write_string(
+        1,
+        0,
+        _text(
+            f"共 {ch.height} 项申诉决定；对照：{report.base_label}。总分、排名为该单位全部决定的合计影响。"
+        ),
+        note_fmt,
+    )
+    widths = [
+        6,
+        _fit(max(_col_width(ch, "unit_name"), 6), 8, 24),
+        _fit(max(_col_width(ch, "indicator"), 4), 6, 12),
+        _fit(max(_col_width(ch, "indicator_name"), 6), 10, 30),
+        _fit(max(_col_width(ch, "key"), 4), 6, 20),
+        _fit(max(_col_width(ch, "old_value"), 4), 8, 16),
+        _fit(max(_col_width(ch, "new_value"), 4), 8, 16),
+        _fit(max(_col_width(ch, "reason"), 8), 12, 40),
+        _fit(max(_col_width(ch, "decided_by"), 6), 8, 24),
+        12,
+        _fit(max(_col_width(ch, "was"), 8), 10, 30),
+        *([10] * 10),
+    ]
+    _write_header(ws, styles, 2, headers, widths)
+    wrap = styles.text(wrap=True)
+    center = styles.text(align="center")
+    num = styles.number()
+    signed = styles.number(_number_format(settings.places, signed=True))
+    places = _places_needed(
+        (pl.concat([ch["points_before"], ch["points_after"]]).drop_nulls() * PICO).round(0).cast(pl.Int64),
+        max(settings.places, 0),
+    )
+    points_fmt = styles.number(_number_format(places))
+    int_fmt = styles.number("0", align="center")
+
+    def number(r: int, c: int, v: object, fmt: Any) -> None:
+        n = _num(v)
+        if n is None:
+            ws.write_blank(r, c, None, fmt)
+        else:
+            ws.write_number(r, c, n, fmt)
+
+    def integer(r: int, c: int, v: object) -> None:
+        if v is None:
+            ws.write_blank(r, c, None, int_fmt)
+        else:
+            ws.write_number(r, c, int(v), int_fmt)  # type: ignore[call-overload]
+
+    row = 3
+    for i, x in enumerate(ch.to_dicts(), start=1):
+        ws.write_number(row, 0, i, int_fmt)
+        for c, key in enumerate(
+            (
+                "unit_name",
+                "indicator",
+                "indicator_name",
+                "key",
+                "old_value",
+                "new_value",
+                "reason",
+                "decided_by",
+            ),
+            start=1,
+        ):
+            _write_text(ws, row, c, x[key], center if c == 2 else wrap)
+        _write_text(ws, row, 9, x["decision_date"], center)
+        _write_text(ws, row, 10, x["was"], wrap)
+        number(row, 11, x["points_before"], points_fmt)
+        number(row, 12, x["points_after"], points_fmt)
+        number(row, 13, x["total_before"], num)
+        number(row, 14, x["total_after"], num)
+        number(row, 15, x["total_change"], signed)
+        integer(row, 16, x["rank_before"])
+        integer(row, 17, x["rank_after"])
+        _write_text(ws, row, 18, x["rank_arrow"], center)
+        _write_text(ws, row, 19, x["grade_before"], center)
+        _write_text(ws, row, 20, x["grade_after"], center)
+        row += 1
+    wrapped = {"unit_name": widths[1], "indicator_name": widths[3], "reason": widths[7], "was": widths[10]}
+    _set_heights(ws, 3, _row_lines(ch, wrapped))
+    ws.freeze_panes(3, 2)
+
+    row += 1
+    others = report.others
+    ws.merge_range(row, 0, row, last_col, "", styles.get(font_name=TITLE_FONT, bold=True, font_size=12))
+    ws.write_string(
+        row,
+        0,
+        "其他单位的变化（因上述决定，名次、总分或等次随之变化的未申诉单位）"
+        if others.height
+        else "其他单位的总分、名次和等次均未因上述决定而变化。",
+        styles.get(font_name=TITLE_FONT, bold=True, font_size=12),
+    )
+    row += 1
+    if others.height:
+        head = [
+            "单位",
+            "类别",
+            "总分(原)",
+            "总分(新)",
+            "总分变化",
+            "排名(原)",
+            "排名(新)",
+            "名次变化",
+            "等次(原)",
+            "等次(新)",
+        ]
+        for c, h in enumerate(head, start=1):
+            ws.write_string(row, c, h, styles.header())
+        row += 1
+        for x in others.to_dicts():
+            _write_text(ws, row, 1, x["name"], wrap)
+            _write_text(ws, row, 2, class_names.get(x["class"] or "", x["class"]), center)
+            number(row, 3, x["total_before"], num)
+            number(row, 4, x["total_after"], num)
+            number(row, 5, x["total_change"], signed)
+            integer(row, 6, x["rank_before"])
+            integer(row, 7, x["rank_after"])
+            _write_text(ws, row, 8, x["rank_arrow"], center)
+            _write_text(ws, row, 9, x["grade_before"], center)
+            _write_text(ws, row, 10, x["grade_after"], center)
+            row += 1
+    _page_setup(ws, title, 2)
+
+
 # --------------------------------------------------------------------------------------------- cover
 
 
 def _write_cover(
-    wb: Any, styles: _Styles, result: Result, title: str, generated: dt.date, sheet_name: str
+    wb: Any,
+    styles: _Styles,
+    result: Result,
+    title: str,
+    generated: dt.date,
+    sheet_name: str,
+    run_label: str | None = None,
 ) -> None:
     settings, manifest, units = result.settings, result.manifest, result.units
     ws = wb.add_worksheet(sheet_name)
@@ -889,6 +1078,7 @@ def _write_cover(
         ("单位数", f"{manifest.units}"),
         ("评分记录数", f"{manifest.observations}"),
         ("结果摘要", f"SHA-256 {manifest.results_sha256}"),
+        *((("档案记录", run_label),) if run_label else ()),
     ):
         ws.write_string(row, 0, f"{name}：", small_label)
         merged(row, text, small)
@@ -918,10 +1108,26 @@ def _write_cover(
 
 
 def write_workbook(
-    result: Result, path: Path, *, notes: list[Issue] | None = None, generated: dt.date | None = None
+    result: Result,
+    path: Path,
+    *,
+    notes: list[Issue] | None = None,
+    generated: dt.date | None = None,
+    yoy: pl.DataFrame | None = None,
+    appeals: AppealsReport | None = None,
+    run_label: str | None = None,
 ) -> Path:
-    """Write the ranked workbook (通报) for ``result`` to ``path`` atomically; returns ``path``."""
+    """Write the ranked workbook (通报) for ``result`` to ``path`` atomically; returns ``path``.
+
+    ``yoy`` (unit, yoy_total, yoy_rank, yoy_change; see :func:`scoring.compare.yoy_columns`) adds the 同比
+    columns to the ranking sheets, ``appeals`` the 申诉处理 sheet, ``run_label`` the archive's run on the
+    cover."""
     generated = generated or dt.date.today()
+    if yoy is not None:
+        units = result.units.join(
+            yoy.select("unit", "yoy_total", "yoy_rank", "yoy_change"), on="unit", how="left"
+        )
+        result = dataclasses.replace(result, units=units)
     settings = result.settings
     title = workbook_title(settings)
 
@@ -941,15 +1147,25 @@ def write_workbook(
             )
             styles = _Styles(wb, settings.places)
             used = {
-                n.casefold() for n in (SHEET_COVER, SHEET_CHARTS, SHEET_LEDGER, SHEET_CATALOGUE, SHEET_NOTES)
+                n.casefold()
+                for n in (
+                    SHEET_COVER,
+                    SHEET_CHARTS,
+                    SHEET_LEDGER,
+                    SHEET_CATALOGUE,
+                    SHEET_NOTES,
+                    SHEET_APPEALS,
+                )
             }
-            _write_cover(wb, styles, result, title, generated, SHEET_COVER)
+            _write_cover(wb, styles, result, title, generated, SHEET_COVER, run_label)
             class_sheets = [
                 _write_class_sheet(wb, styles, result, uc, sanitise_sheet_name(uc.name, used), title)
                 for uc in settings.classes
             ]
             if any(cs.ranked for cs in class_sheets):
                 _write_charts(wb, styles, class_sheets, title, SHEET_CHARTS)
+            if appeals is not None:
+                _write_appeals(wb, styles, result, appeals, title, SHEET_APPEALS)
             _write_ledger(wb, styles, result, title, SHEET_LEDGER)
             _write_catalogue(wb, styles, result, title, SHEET_CATALOGUE)
             if notes:

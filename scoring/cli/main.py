@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import typer
 
-from . import compute, explain, indicators, plan, validate
+from . import archive, compare, compute, explain, indicators, plan, template, validate
 
 app = typer.Typer(
     name="score",
@@ -18,6 +18,12 @@ app.command("compute")(compute.compute)
 app.command("validate")(validate.validate)
 app.command("explain")(explain.explain)
 app.command("indicators")(indicators.indicators)
+app.command("template")(template.template)
+app.command("history")(archive.history)
+app.command("show")(archive.show)
+app.command("finalize")(archive.finalize)
+app.command("export")(archive.export)
+app.command("compare")(compare.compare)
 app.add_typer(plan.app, name="plan")
 
 

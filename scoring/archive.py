@@ -1,0 +1,901 @@
+"""The results archive: every run in one embedded DuckDB file (default ``results/archive.duckdb``).
+
+A run is stored with its manifest (package version, settings, the catalogue's and every input's SHA-256),
+the bytes of every file it read (content-addressed blobs, so the run can be rebuilt from the archive
+alone), its per-unit results (exact totals as HUGEINT), its per-indicator points and its ledger.
+
+The archive is append-only: the tool never updates or deletes a row. A correction is a new run that names
+the run it supersedes and why; finalising a run appends a status event (the status is the latest event).
+
+Concurrency: DuckDB lets one process write a file at a time. A second writer (another ``score compute``)
+waits, retrying until a timeout, then fails with a clear message; threads of one process take turns.
+A file at the archive path that is not a DuckDB database, or a DuckDB database without our marker table,
+is refused and never overwritten.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import datetime as dt
+import hashlib
+import json
+import os
+import re
+import secrets
+import tempfile
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path, PurePath
+from typing import TYPE_CHECKING, Any
+
+import duckdb
+import polars as pl
+
+from .errors import Issue, ScoringError, ValidationFailed
+from .manifest import Manifest, results_digest
+
+if TYPE_CHECKING:
+    from .appeals import AppealsReport, AppliedAppeals
+    from .assessment import Assessment
+    from .compare import Alias
+    from .pipeline import Result
+
+__all__ = [
+    "DEFAULT_ARCHIVE",
+    "Archive",
+    "ArchiveBusy",
+    "ArchiveError",
+    "ArchiveRefused",
+    "Event",
+    "Extras",
+    "Rebuilt",
+    "RunInfo",
+    "StoredSource",
+    "run_label",
+    "workbook_extras",
+]
+
+DEFAULT_ARCHIVE = Path("results") / "archive.duckdb"
+DEFAULT_TIMEOUT = 30.0  # seconds a writer waits for another one
+APP = "zwgk-scoring archive"
+SCHEMA_VERSION = 1
+MARKER = "zwgk_archive"
+
+DDL = (
+    f"CREATE TABLE {MARKER} (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL)",
+    """CREATE TABLE runs (
+        run_id INTEGER PRIMARY KEY,
+        created TIMESTAMP NOT NULL,
+        year INTEGER NOT NULL,
+        period VARCHAR,
+        title VARCHAR NOT NULL,
+        issuer VARCHAR NOT NULL,
+        package_version VARCHAR NOT NULL,
+        catalogue_sha256 VARCHAR,
+        inputs_sha256 VARCHAR NOT NULL,
+        results_sha256 VARCHAR NOT NULL,
+        settings VARCHAR NOT NULL,
+        manifest VARCHAR NOT NULL,
+        options VARCHAR NOT NULL,
+        generated DATE NOT NULL,
+        supersedes INTEGER,
+        reason VARCHAR,
+        previous_year_run INTEGER,
+        appeals_base_run INTEGER,
+        units INTEGER NOT NULL,
+        observations INTEGER NOT NULL,
+        workbook VARCHAR
+    )""",
+    """CREATE TABLE run_events (
+        run_id INTEGER NOT NULL, seq INTEGER NOT NULL, event_time TIMESTAMP NOT NULL, status VARCHAR NOT NULL,
+        actor VARCHAR, note VARCHAR, PRIMARY KEY (run_id, seq)
+    )""",
+    """CREATE TABLE run_sources (
+        run_id INTEGER NOT NULL, ord INTEGER NOT NULL, path VARCHAR NOT NULL, role VARCHAR NOT NULL,
+        encoding VARCHAR, sha256 VARCHAR NOT NULL, size BIGINT NOT NULL, in_manifest BOOLEAN NOT NULL,
+        PRIMARY KEY (run_id, ord)
+    )""",
+    "CREATE TABLE blobs (sha256 VARCHAR PRIMARY KEY, size BIGINT NOT NULL, data BLOB NOT NULL)",
+    """CREATE TABLE unit_results (
+        run_id INTEGER NOT NULL, ord INTEGER NOT NULL, unit VARCHAR NOT NULL, name VARCHAR, class VARCHAR,
+        total_num HUGEINT, total_den HUGEINT, total_printed HUGEINT, total DOUBLE, max DOUBLE,
+        rank INTEGER, tied BOOLEAN, grade VARCHAR, band VARCHAR, veto BOOLEAN, veto_reason VARCHAR,
+        section_fail BOOLEAN, base DOUBLE, bonus DOUBLE, penalty DOUBLE, major DOUBLE,
+        PRIMARY KEY (run_id, unit)
+    )""",
+    """CREATE TABLE unit_parts (
+        run_id INTEGER NOT NULL, unit VARCHAR NOT NULL, part VARCHAR NOT NULL, points DOUBLE,
+        PRIMARY KEY (run_id, unit, part)
+    )""",
+    """CREATE TABLE indicator_points (
+        run_id INTEGER NOT NULL, unit VARCHAR NOT NULL, indicator VARCHAR NOT NULL, max_points BIGINT,
+        points BIGINT, lost BIGINT, major BIGINT, status VARCHAR
+    )""",
+    """CREATE TABLE ledger (
+        run_id INTEGER NOT NULL, ord INTEGER NOT NULL, unit VARCHAR, indicator VARCHAR, kind VARCHAR,
+        input VARCHAR, max_points BIGINT, points BIGINT, lost BIGINT, note VARCHAR, evidence VARCHAR,
+        status VARCHAR
+    )""",
+)
+
+# result.units → unit_results (HUGEINT columns travel as text and are cast in SQL, exactly)
+UNIT_COLUMNS: dict[str, pl.DataType | type[pl.DataType]] = {
+    "unit": pl.String,
+    "name": pl.String,
+    "class": pl.String,
+    "total_num": pl.Int128,
+    "total_den": pl.Int128,
+    "total_printed": pl.Int128,
+    "total": pl.Float64,
+    "max": pl.Float64,
+    "rank": pl.Int64,
+    "tied": pl.Boolean,
+    "grade": pl.String,
+    "band": pl.String,
+    "veto": pl.Boolean,
+    "veto_reason": pl.String,
+    "section_fail": pl.Boolean,
+    "base": pl.Float64,
+    "bonus": pl.Float64,
+    "penalty": pl.Float64,
+    "major": pl.Float64,
+}
+HUGE = ("total_num", "total_den", "total_printed")
+POINT_COLUMNS: dict[str, pl.DataType | type[pl.DataType]] = {
+    "unit": pl.String,
+    "indicator": pl.String,
+    "max_points": pl.Int64,
+    "points": pl.Int64,
+    "lost": pl.Int64,
+    "major": pl.Int64,
+    "status": pl.String,
+}
+LEDGER_COLUMNS: dict[str, pl.DataType | type[pl.DataType]] = {
+    "unit": pl.String,
+    "indicator": pl.String,
+    "kind": pl.String,
+    "input": pl.String,
+    "max_points": pl.Int64,
+    "points": pl.Int64,
+    "lost": pl.Int64,
+    "note": pl.String,
+    "evidence": pl.String,
+    "status": pl.String,
+}
+STATUS_NAMES = {"draft": "草稿", "final": "定稿"}
+KEEP_OUT = "不会使用或覆盖它，请用 --archive 指定其他路径"
+
+
+class ArchiveError(ScoringError):
+    """The archive cannot do what was asked (a missing run, a run that cannot be rebuilt…)."""
+
+
+class ArchiveBusy(ArchiveError):
+    """Another program holds the archive longer than the timeout."""
+
+
+class ArchiveRefused(ArchiveError):
+    """The file at the archive path is not our archive (or is damaged): it is never used or overwritten."""
+
+
+@dataclass(frozen=True)
+class RunInfo:
+    """One archived run (``created`` in UTC)."""
+
+    run_id: int
+    created: dt.datetime
+    year: int
+    period: str | None
+    title: str
+    issuer: str
+    package_version: str
+    catalogue_sha256: str | None
+    inputs_sha256: str
+    results_sha256: str
+    settings: dict[str, Any]
+    manifest: str
+    options: dict[str, Any]
+    generated: dt.date
+    supersedes: int | None
+    reason: str | None
+    previous_year_run: int | None
+    appeals_base_run: int | None
+    units: int
+    observations: int
+    workbook: str | None
+    status: str
+    superseded_by: tuple[int, ...]
+
+    @property
+    def status_name(self) -> str:
+        return STATUS_NAMES.get(self.status, self.status)
+
+    @property
+    def created_local(self) -> str:
+        return local_time(self.created)
+
+    @property
+    def places(self) -> int:
+        return int(self.settings.get("rounding", {}).get("places", 2))
+
+    @property
+    def class_names(self) -> dict[str, str]:
+        return {str(c.get("id")): str(c.get("name", c.get("id"))) for c in self.settings.get("classes", [])}
+
+    def label(self) -> str:
+        return f"运行 {self.run_id}（{self.year}年度，{self.status_name}，{self.created_local}）"
+
+
+@dataclass(frozen=True)
+class Event:
+    run_id: int
+    seq: int
+    at: dt.datetime
+    status: str
+    actor: str | None
+    note: str | None
+
+
+@dataclass(frozen=True)
+class StoredSource:
+    ord: int
+    path: str
+    role: str
+    encoding: str | None
+    sha256: str
+    size: int
+    in_manifest: bool
+
+
+def local_time(utc: dt.datetime) -> str:
+    return utc.replace(tzinfo=dt.UTC).astimezone().strftime("%Y-%m-%d %H:%M")
+
+
+def run_label(run_id: int, supersedes: int | None = None, reason: str | None = None) -> str:
+    """The line the workbook's cover shows for an archived run."""
+    text = f"运行 {run_id}（score export {run_id} 可从档案库重新生成本工作簿）"
+    if supersedes is not None:
+        text += f"；取代运行 {supersedes}" + (f"，原因：{reason}" if reason else "")
+    return text
+
+
+class _Stream:
+    """A polars frame as an Arrow C stream: DuckDB reads it without pyarrow."""
+
+    def __init__(self, frame: pl.DataFrame) -> None:
+        self._frame = frame
+
+    def __arrow_c_stream__(self, requested_schema: object | None = None) -> object:
+        return self._frame.__arrow_c_stream__(requested_schema)
+
+
+def _conform(frame: pl.DataFrame, columns: dict[str, pl.DataType | type[pl.DataType]]) -> pl.DataFrame:
+    """The columns in order and type, missing ones null; 128-bit integers as text."""
+    exprs = []
+    for name, dtype in columns.items():
+        col = pl.col(name).cast(dtype) if name in frame.columns else pl.lit(None, dtype).alias(name)
+        exprs.append(col.cast(pl.String) if dtype == pl.Int128 else col)
+    return frame.select(exprs)
+
+
+_LOCKS: dict[str, threading.Lock] = {}
+_LOCKS_GUARD = threading.Lock()
+
+
+def _process_lock(path: Path) -> threading.Lock:
+    key = os.path.normcase(str(path.resolve()))
+    with _LOCKS_GUARD:
+        return _LOCKS.setdefault(key, threading.Lock())
+
+
+class _Locked(Exception):
+    pass
+
+
+def _is_lock_error(e: duckdb.Error) -> bool:
+    text = str(e)
+    return ("lock" in text.lower() and isinstance(e, duckdb.IOException)) or "different configuration" in text
+
+
+def _first_line(e: BaseException) -> str:
+    return (str(e).splitlines() or [type(e).__name__])[0]
+
+
+class Archive:
+    """The archive at ``path``; every method opens the file, does its work in one transaction and closes
+    it, so other programs can use it in between."""
+
+    def __init__(self, path: Path = DEFAULT_ARCHIVE, timeout: float = DEFAULT_TIMEOUT) -> None:
+        self.path = Path(path)
+        self.timeout = timeout
+        self._verified = False
+
+    # ------------------------------------------------------------------------------------ opening
+
+    @contextlib.contextmanager
+    def connect(self, *, write: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A connection to the archive (created on the first write), waiting up to ``timeout`` seconds
+        for another writer; raises :class:`ArchiveBusy`, or :class:`ArchiveRefused` for a foreign file."""
+        deadline = time.monotonic() + self.timeout
+        lock = _process_lock(self.path)
+        if not lock.acquire(timeout=max(self.timeout, 0.0)):
+            raise ArchiveBusy(self._busy(None))
+        try:
+            con = self._open(write, deadline)
+            try:
+                yield con
+            except duckdb.Error as e:
+                raise ArchiveError(f"档案库 {self.path} 读写失败（{_first_line(e)}）") from e
+            finally:
+                con.close()
+        finally:
+            lock.release()
+
+    def _busy(self, e: BaseException | None) -> str:
+        pid = re.search(r"PID (\d+)", str(e)) if e is not None else None
+        holder = f"（进程 {pid.group(1)}）" if pid else ""
+        return (
+            f"档案库 {self.path} 正被另一个程序使用{holder}，等待 {self.timeout:g} 秒后仍未释放；"
+            "请等其完成后重试（或用 --archive 指定其他档案库，--no-archive 不记录）"
+        )
+
+    def _open(self, write: bool, deadline: float) -> duckdb.DuckDBPyConnection:
+        delay = 0.02
+        while True:
+            try:
+                if not self.path.exists():
+                    if not write:
+                        raise ArchiveError(
+                            f"档案库 {self.path} 不存在：还没有记录任何运行（score compute 会自动记录）"
+                        )
+                    self._create()
+                self._check_header()
+                if write and not self._verified:  # look before writing: a foreign database is never touched
+                    self._connect_checked(read_only=True).close()
+                con = self._connect_checked(read_only=not write)
+                self._verified = True
+                return con
+            except _Locked as e:
+                if time.monotonic() >= deadline:
+                    raise ArchiveBusy(self._busy(e.__cause__)) from None
+                time.sleep(delay)
+                delay = min(delay * 2, 0.25)
+
+    def _connect_checked(self, *, read_only: bool) -> duckdb.DuckDBPyConnection:
+        try:
+            con = duckdb.connect(str(self.path), read_only=read_only)
+        except duckdb.Error as e:
+            if _is_lock_error(e):
+                raise _Locked() from e
+            raise ArchiveRefused(f"{self.path} 无法作为档案库打开（{_first_line(e)}）；{KEEP_OUT}") from None
+        try:
+            self._check_marker(con)
+        except BaseException:
+            con.close()
+            raise
+        return con
+
+    def _check_header(self) -> None:
+        try:
+            with self.path.open("rb") as f:
+                head = f.read(16)
+        except OSError as e:
+            raise ArchiveError(f"无法读取档案库 {self.path}（{e.strerror}）") from None
+        if len(head) < 12 or head[8:12] != b"DUCK":
+            raise ArchiveRefused(f"{self.path} 不是档案库（不是 DuckDB 数据库文件）；{KEEP_OUT}")
+
+    def _check_marker(self, con: duckdb.DuckDBPyConnection) -> None:
+        foreign = ArchiveRefused(
+            f"{self.path} 是 DuckDB 数据库，但不是本程序的档案库（没有 {MARKER} 标记表）；{KEEP_OUT}"
+        )
+        try:
+            meta = dict(con.execute(f"SELECT key, value FROM {MARKER}").fetchall())
+        except duckdb.Error:
+            raise foreign from None
+        if meta.get("app") != APP:
+            raise foreign
+        version = int(meta.get("schema_version", "0") or 0)
+        if version > SCHEMA_VERSION:
+            raise ArchiveRefused(
+                f"{self.path} 由更新版本的程序创建（档案库结构版本 {version}），请升级 zwgk-scoring 后再使用"
+            )
+
+    def _create(self) -> None:
+        """A new, empty archive, built under a temporary name and linked into place, so a half-made file
+        is never seen and a file someone else created meanwhile is never replaced."""
+        folder = self.path.parent
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as e:
+            raise ArchiveError(f"无法创建档案库目录 {folder}（{e.strerror}）") from None
+        tmp = folder / f".{self.path.name}.{secrets.token_hex(6)}.tmp"
+        try:
+            con = duckdb.connect(str(tmp))
+            try:
+                for ddl in DDL:
+                    con.execute(ddl)
+                con.executemany(
+                    f"INSERT INTO {MARKER} VALUES (?, ?)",
+                    [
+                        ["app", APP],
+                        ["schema_version", str(SCHEMA_VERSION)],
+                        ["created", dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()],
+                    ],
+                )
+                con.execute("CHECKPOINT")
+            finally:
+                con.close()
+            try:
+                os.link(tmp, self.path)
+            except FileExistsError:
+                pass  # another run created it first: that one is used
+            except OSError:  # no hard links on this file system
+                if not self.path.exists():
+                    os.replace(tmp, self.path)
+        except OSError as e:
+            raise ArchiveError(f"无法创建档案库 {self.path}（{e.strerror}）") from None
+        except duckdb.Error as e:
+            raise ArchiveError(f"无法创建档案库 {self.path}（{_first_line(e)}）") from None
+        finally:
+            for p in (tmp, tmp.with_name(tmp.name + ".wal")):
+                with contextlib.suppress(OSError):
+                    p.unlink()
+
+    # ------------------------------------------------------------------------------------ writing
+
+    def record(
+        self,
+        result: Result,
+        *,
+        generated: dt.date,
+        root: Path | None = None,
+        period: str | None = None,
+        supersedes: int | None = None,
+        reason: str | None = None,
+        extra_files: Sequence[tuple[str, str, Path]] = (),
+        previous_year_run: int | None = None,
+        appeals_base_run: int | None = None,
+        workbook: str | None = None,
+        options: dict[str, Any] | None = None,
+    ) -> int:
+        """Append a run (status draft) and return its id. Every file of the manifest (paths relative to
+        ``root``) is stored by content; ``extra_files`` are (shown path, role, path) read besides the
+        manifest's (the alias table)."""
+        manifest = result.manifest
+        files: list[tuple[str, str, str | None, str, bytes, bool]] = []
+        for s in manifest.sources:
+            p = Path(s.path)
+            data = _read(p if p.is_absolute() or root is None else root / p, s.path)
+            if hashlib.sha256(data).hexdigest() != s.sha256:
+                raise ArchiveError(f"{s.path} 在计算之后被修改，本次运行未记录；请重新计算")
+            files.append((s.path, s.role, s.encoding, s.sha256, data, True))
+        for shown, role, path in extra_files:
+            data = _read(path, shown)
+            files.append((shown, role, None, hashlib.sha256(data).hexdigest(), data, False))
+        inputs_sha = hashlib.sha256(
+            "\n".join(f"{s.role}\t{s.path}\t{s.sha256}" for s in manifest.sources).encode()
+        ).hexdigest()
+        created = dt.datetime.fromisoformat(manifest.created)
+        created = (created if created.tzinfo else created.replace(tzinfo=dt.UTC)).astimezone(dt.UTC)
+        settings = result.settings
+        units = result.units
+        unit_rows = _conform(units, UNIT_COLUMNS).with_row_index("ord")
+        part_cols = [c for c in units.columns if c.startswith("part:")]
+        parts = (
+            units.select("unit", *part_cols)
+            .unpivot(index="unit", variable_name="part", value_name="points")
+            .with_columns(pl.col("part").str.strip_prefix("part:"), pl.col("points").cast(pl.Float64))
+            if part_cols
+            else pl.DataFrame(schema={"unit": pl.String, "part": pl.String, "points": pl.Float64})
+        )
+        points = _conform(
+            result.indicator_points().collect().rename({"M": "max_points"}, strict=False), POINT_COLUMNS
+        )
+        ledger = _conform(
+            result.ledger().collect().rename({"M": "max_points"}, strict=False), LEDGER_COLUMNS
+        ).with_row_index("ord")
+        catalogue_sha = next((s.sha256 for s in manifest.sources if s.role == "catalogue"), None)
+
+        with self.connect(write=True) as con:
+            con.execute("BEGIN TRANSACTION")
+            try:
+                if supersedes is not None:
+                    row = con.execute("SELECT year FROM runs WHERE run_id = ?", [supersedes]).fetchone()
+                    if row is None:
+                        raise ArchiveError(f"档案库中没有运行 {supersedes}，无法取代")
+                    if row[0] != manifest.year:
+                        raise ArchiveError(
+                            f"运行 {supersedes} 是 {row[0]} 年度的，不能被 {manifest.year} 年度的运行取代"
+                        )
+                first = con.execute("SELECT coalesce(max(run_id), 0) + 1 FROM runs").fetchone()
+                run_id = int(first[0]) if first else 1
+                con.execute(
+                    "INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    [
+                        run_id,
+                        created.replace(tzinfo=None),
+                        manifest.year,
+                        period,
+                        settings.title,
+                        settings.issuer,
+                        manifest.package_version,
+                        catalogue_sha,
+                        inputs_sha,
+                        manifest.results_sha256,
+                        json.dumps(manifest.settings, ensure_ascii=False, default=str),
+                        manifest.to_json(),
+                        json.dumps(options or {}, ensure_ascii=False, default=str),
+                        generated,
+                        supersedes,
+                        reason,
+                        previous_year_run,
+                        appeals_base_run,
+                        manifest.units,
+                        manifest.observations,
+                        workbook,
+                    ],
+                )
+                con.execute(
+                    "INSERT INTO run_events VALUES (?, 1, ?, 'draft', NULL, NULL)",
+                    [run_id, _now()],
+                )
+                for i, (shown, role, encoding, sha, data, in_manifest) in enumerate(files):
+                    con.execute(
+                        "INSERT INTO run_sources VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                        [run_id, i, shown, role, encoding, sha, len(data), in_manifest],
+                    )
+                    con.execute("INSERT OR IGNORE INTO blobs VALUES (?, ?, ?)", [sha, len(data), data])
+                huge = {c: f"CAST({c} AS HUGEINT)" for c in HUGE}
+                self._insert(con, "unit_results", unit_rows, run_id, ["ord", *UNIT_COLUMNS], huge)
+                self._insert(con, "unit_parts", parts, run_id, ["unit", "part", "points"])
+                self._insert(con, "indicator_points", points, run_id, list(POINT_COLUMNS))
+                self._insert(con, "ledger", ledger, run_id, ["ord", *LEDGER_COLUMNS])
+                con.execute("COMMIT")
+            except BaseException:
+                with contextlib.suppress(duckdb.Error):
+                    con.execute("ROLLBACK")
+                raise
+        return run_id
+
+    @staticmethod
+    def _insert(
+        con: duckdb.DuckDBPyConnection,
+        table: str,
+        frame: pl.DataFrame,
+        run_id: int,
+        columns: list[str],
+        casts: dict[str, str] | None = None,
+    ) -> None:
+        if frame.is_empty():
+            return
+        view = f"_{table}_{secrets.token_hex(4)}"
+        con.register(view, _Stream(frame))
+        try:
+            select = ", ".join((casts or {}).get(c, f'"{c}"') for c in columns)
+            con.execute(f"INSERT INTO {table} SELECT ?, {select} FROM {view}", [run_id])
+        finally:
+            con.unregister(view)
+
+    def finalize(self, run_id: int, actor: str | None = None, note: str | None = None) -> bool:
+        """Mark a run final by appending a status event; False when it already is. A superseded run
+        cannot be finalised."""
+        with self.connect(write=True) as con:
+            con.execute("BEGIN TRANSACTION")
+            try:
+                info = self._run(con, run_id)
+                if info.superseded_by:
+                    later = "、".join(str(r) for r in info.superseded_by)
+                    raise ArchiveError(f"运行 {run_id} 已被运行 {later} 取代，不能定稿")
+                if info.status == "final":
+                    con.execute("ROLLBACK")
+                    return False
+                last = con.execute("SELECT max(seq) FROM run_events WHERE run_id = ?", [run_id]).fetchone()
+                seq = int(last[0] or 0) + 1 if last else 1
+                con.execute(
+                    "INSERT INTO run_events VALUES (?, ?, ?, 'final', ?, ?)",
+                    [run_id, seq, _now(), actor, note],
+                )
+                con.execute("COMMIT")
+            except BaseException:
+                with contextlib.suppress(duckdb.Error):
+                    con.execute("ROLLBACK")
+                raise
+        return True
+
+    # ------------------------------------------------------------------------------------ reading
+
+    _RUN_SQL = """
+        SELECT r.run_id, r.created, r.year, r.period, r.title, r.issuer, r.package_version,
+               r.catalogue_sha256, r.inputs_sha256, r.results_sha256, r.settings, r.manifest, r.options,
+               r.generated, r.supersedes, r.reason, r.previous_year_run, r.appeals_base_run, r.units,
+               r.observations, r.workbook,
+               (SELECT e.status FROM run_events e WHERE e.run_id = r.run_id ORDER BY e.seq DESC LIMIT 1),
+               (SELECT list(s.run_id ORDER BY s.run_id) FROM runs s WHERE s.supersedes = r.run_id)
+        FROM runs r
+    """
+
+    @staticmethod
+    def _info(row: tuple[Any, ...]) -> RunInfo:
+        values = list(row)
+        values[10] = json.loads(values[10])
+        values[12] = json.loads(values[12])
+        values[-1] = tuple(values[-1] or ())
+        return RunInfo(*values)
+
+    def _run(self, con: duckdb.DuckDBPyConnection, run_id: int) -> RunInfo:
+        row = con.execute(self._RUN_SQL + " WHERE r.run_id = ?", [run_id]).fetchone()
+        if row is None:
+            raise ArchiveError(f"档案库 {self.path} 中没有运行 {run_id}（score history 列出全部运行）")
+        return self._info(row)
+
+    def run(self, run_id: int) -> RunInfo:
+        with self.connect() as con:
+            return self._run(con, run_id)
+
+    def runs(self, year: int | None = None) -> list[RunInfo]:
+        """Every run (of a year), oldest first."""
+        with self.connect() as con:
+            where = " WHERE r.year = ?" if year is not None else ""
+            rows = con.execute(self._RUN_SQL + where + " ORDER BY r.run_id", [] if year is None else [year])
+            return [self._info(r) for r in rows.fetchall()]
+
+    def latest(self, year: int, period: str | None = None, issuer: str | None = None) -> RunInfo | None:
+        """The latest final run of a year (and period, and issuer when given), else its latest run."""
+        runs = [r for r in self.runs(year) if r.period == period and (issuer is None or r.issuer == issuer)]
+        finals = [r for r in runs if r.status == "final"]
+        return (finals or runs)[-1] if runs else None
+
+    def events(self, run_id: int) -> list[Event]:
+        with self.connect() as con:
+            rows = con.execute("SELECT * FROM run_events WHERE run_id = ? ORDER BY seq", [run_id]).fetchall()
+        return [Event(*r) for r in rows]
+
+    def sources(self, run_id: int) -> list[StoredSource]:
+        with self.connect() as con:
+            rows = con.execute(
+                "SELECT ord, path, role, encoding, sha256, size, in_manifest FROM run_sources "
+                "WHERE run_id = ? ORDER BY ord",
+                [run_id],
+            ).fetchall()
+        return [StoredSource(*r) for r in rows]
+
+    def blobs(self, shas: Sequence[str]) -> dict[str, bytes]:
+        with self.connect() as con:
+            rows = con.execute("SELECT sha256, data FROM blobs WHERE list_contains(?, sha256)", [list(shas)])
+            return {sha: bytes(data) for sha, data in rows.fetchall()}
+
+    def unit_results(self, run_id: int) -> pl.DataFrame:
+        """A run's per-unit results in published order, with its parts as ``part:<id>`` columns."""
+        cols = list(UNIT_COLUMNS)
+        with self.connect() as con:
+            rows = con.execute(
+                f"SELECT {', '.join(cols)} FROM unit_results WHERE run_id = ? ORDER BY ord", [run_id]
+            ).fetchall()
+            parts = con.execute(
+                "SELECT unit, part, points FROM unit_parts WHERE run_id = ? ORDER BY part", [run_id]
+            ).fetchall()
+        frame = pl.DataFrame(rows, schema=UNIT_COLUMNS, orient="row")
+        by_part: dict[str, dict[str, float | None]] = {}
+        for unit, part, value in parts:
+            by_part.setdefault(part, {})[unit] = value
+        units = frame["unit"].to_list()
+        return frame.with_columns(
+            pl.Series(f"part:{p}", [values.get(u) for u in units], pl.Float64)
+            for p, values in by_part.items()
+        )
+
+    def indicator_points(self, run_id: int) -> pl.DataFrame:
+        """Per unit × leaf: points, points lost (10⁻¹² points) and status."""
+        return self._table("indicator_points", POINT_COLUMNS, run_id, "unit, indicator")
+
+    def ledger(self, run_id: int) -> pl.DataFrame:
+        return self._table("ledger", LEDGER_COLUMNS, run_id, "ord")
+
+    def _table(
+        self, table: str, columns: dict[str, pl.DataType | type[pl.DataType]], run_id: int, order: str
+    ) -> pl.DataFrame:
+        with self.connect() as con:
+            rows = con.execute(
+                f"SELECT {', '.join(columns)} FROM {table} WHERE run_id = ? ORDER BY {order}", [run_id]
+            ).fetchall()
+        return pl.DataFrame(rows, schema=columns, orient="row")
+
+    # ------------------------------------------------------------------------------------ rebuilding
+
+    def rebuild(self, run_id: int) -> Rebuilt:
+        """Recompute a run from the files stored with it (materialised in a temporary folder), check the
+        results digest equals the recorded one, and return it with what its workbook showed."""
+        from .appeals import apply_appeals
+        from .assessment import load_year
+        from .pipeline import compute
+
+        info = self.run(run_id)
+        sources = self.sources(run_id)
+        data = self.blobs([s.sha256 for s in sources])
+        with tempfile.TemporaryDirectory(prefix="zwgk-rebuild-") as tmp:
+            root = Path(tmp)
+            placed: dict[int, Path] = {}
+            shown: dict[str, str] = {}
+            for s in sources:
+                rel = _materialised(s.path)
+                target = root / rel
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(data[s.sha256])
+                placed[s.ord] = target
+                shown[str(rel)] = s.path
+
+            def one(role: str) -> Path | None:
+                return next((placed[s.ord] for s in sources if s.role == role), None)
+
+            settings_path, roster_path = one("settings"), one("roster")
+            if settings_path is None or roster_path is None:
+                raise ArchiveError(f"运行 {run_id} 的档案不完整（缺少 settings.toml 或 units.csv）")
+            inputs = [placed[s.ord] for s in sources if s.role == "input"]
+            try:
+                a = load_year(info.year, settings_path.parent, roster_path.parent, inputs, root=root)
+            except ScoringError as e:
+                raise ArchiveError(f"无法从档案重建运行 {run_id}：{e}") from None
+            a = dataclasses.replace(
+                a,
+                observations=a.observations.with_columns(pl.col("source").replace(shown)),
+                notes=tuple(dataclasses.replace(i, file=shown.get(i.file, i.file)) for i in a.notes),
+            )
+            if info.period is not None:
+                a = _only_period(a, info.period)
+            before = a
+            applied = None
+            appeals_path = one("appeals")
+            if appeals_path is not None:
+                a, applied = apply_appeals(a, appeals_path, root=root)
+                if applied is not None:
+                    applied = dataclasses.replace(applied, file=shown.get(applied.file, applied.file))
+            aliases_path = one("aliases")
+            aliases: list[Alias] = []
+            if aliases_path is not None and info.previous_year_run is not None:
+                from .compare import read_aliases
+
+                aliases = read_aliases(aliases_path, shown.get(str(aliases_path.relative_to(root)), ""))
+            result = compute(a)
+            if results_digest(result.units) != info.results_sha256:
+                raise ArchiveError(
+                    f"从档案重新计算运行 {run_id} 的结果与记录不一致"
+                    f"（记录时程序版本 {info.package_version}），未输出工作簿"
+                )
+            result = dataclasses.replace(result, manifest=Manifest.from_json(info.manifest))
+            extras = workbook_extras(
+                self,
+                result,
+                previous=self.run(info.previous_year_run) if info.previous_year_run is not None else None,
+                aliases=aliases,
+                applied=applied,
+                before=before,
+                base=self.run(info.appeals_base_run) if info.appeals_base_run is not None else None,
+            )
+        return Rebuilt(info, result, list(a.notes), extras)
+
+    def export_workbook(self, run_id: int, out: Path) -> Rebuilt:
+        """Re-write a run's workbook from the archive alone, dated as the original."""
+        from .export import write_workbook
+
+        rebuilt = self.rebuild(run_id)
+        info = rebuilt.run
+        write_workbook(
+            rebuilt.result,
+            out,
+            notes=rebuilt.notes,
+            generated=info.generated,
+            yoy=rebuilt.extras.yoy,
+            appeals=rebuilt.extras.appeals,
+            run_label=run_label(info.run_id, info.supersedes, info.reason),
+        )
+        return rebuilt
+
+
+@dataclass(frozen=True)
+class Extras:
+    """What a workbook shows besides the run itself: the 同比 columns and the 申诉处理 sheet."""
+
+    yoy: pl.DataFrame | None = None
+    appeals: AppealsReport | None = None
+    compared: int = 0  # units matched with last year
+
+
+@dataclass(frozen=True)
+class Rebuilt:
+    run: RunInfo
+    result: Result
+    notes: list[Issue]
+    extras: Extras
+
+
+def workbook_extras(
+    archive: Archive | None,
+    result: Result,
+    *,
+    previous: RunInfo | None = None,
+    aliases: Sequence[Alias] = (),
+    aliases_file: str = "aliases.csv",
+    applied: AppliedAppeals | None = None,
+    before: Assessment | None = None,
+    base: RunInfo | None = None,
+) -> Extras:
+    """The 同比 columns against ``previous`` (an archived run of last year, units matched through
+    ``aliases``), and the 申诉处理 report against ``base`` (the superseded run) or, without one, against
+    ``before`` (the same inputs without the decisions)."""
+    from .appeals import appeals_report
+    from .compare import check_aliases, year_over_year, yoy_columns
+    from .pipeline import compute
+
+    yoy = None
+    compared = 0
+    if previous is not None and archive is not None:
+        prev = archive.unit_results(previous.run_id)
+        issues = check_aliases(
+            aliases,
+            prev["unit"].to_list(),
+            result.units["unit"].to_list(),
+            aliases_file,
+            f"{previous.year}年度的运行 {previous.run_id}",
+        )
+        if issues:
+            raise ValidationFailed(issues)
+        cmp = year_over_year(
+            result.units, prev, aliases, places=result.settings.places, class_names=previous.class_names
+        )
+        yoy = yoy_columns(cmp)
+        compared = cmp.rows.filter(
+            pl.col("prev_rank").is_not_null() | pl.col("prev_total").is_not_null()
+        ).height
+    report = None
+    if applied is not None:
+        points = result.indicator_points().collect()
+        if base is not None and archive is not None:
+            report = appeals_report(
+                applied,
+                result.units,
+                points,
+                archive.unit_results(base.run_id),
+                archive.indicator_points(base.run_id),
+                f"运行 {base.run_id}（被本次运行取代）",
+            )
+        elif before is not None:
+            baseline = compute(before)
+            report = appeals_report(
+                applied,
+                result.units,
+                points,
+                baseline.units,
+                baseline.indicator_points().collect(),
+                "不含申诉决定的计算结果",
+            )
+    return Extras(yoy, report, compared)
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+def _read(path: Path, shown: str) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as e:
+        raise ArchiveError(f"{shown}：无法读取（{e.strerror}），本次运行未记录") from None
+
+
+def _materialised(path: str) -> PurePath:
+    """Where a stored file goes in the rebuild folder: at its recorded relative path when that is a plain
+    relative path, else in a folder named after its original folder (files of one folder stay together)."""
+    p = PurePath(path.replace("\\", "/"))
+    if not p.is_absolute() and ".." not in p.parts and p.parts:
+        return p
+    folder = hashlib.sha256(str(p.parent).encode()).hexdigest()[:12]
+    return PurePath("_files", folder, p.name)
+
+
+def _only_period(assessment: Assessment, period: str) -> Assessment:
+    from .cli.common import only_period
+
+    return only_period(assessment, period)
