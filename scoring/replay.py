@@ -30,7 +30,12 @@ def replay_run(manifest: Manifest, root: Path = Path()) -> Result:
         raise ReplayMismatch("输入文件与运行清单不一致：\n" + "\n".join(changed))
     by_role = {s.role: root / s.path for s in manifest.sources if s.role != "input"}
     inputs = [root / s.path for s in manifest.sources if s.role == "input"]
-    result = compute(load_year(manifest.year, by_role["settings"].parent, by_role["roster"].parent, inputs))
+    assessment = load_year(manifest.year, by_role["settings"].parent, by_role["roster"].parent, inputs)
+    if "appeals" in by_role:  # decided appeals were applied to the inputs of this run
+        from .appeals import apply_appeals
+
+        assessment, _ = apply_appeals(assessment, by_role["appeals"], root)
+    result = compute(assessment)
     if results_digest(result.units) != manifest.results_sha256:
         raise ReplayMismatch("重新计算的结果与运行清单记录的结果不一致")
     return result

@@ -14,7 +14,16 @@ import polars as pl
 import pytest
 from typer.testing import CliRunner
 
-from scoring import Archive, ValidationFailed, apply_appeals, compute, load_year
+from scoring import (
+    Archive,
+    Manifest,
+    ValidationFailed,
+    apply_appeals,
+    compute,
+    load_year,
+    replay_run,
+    results_digest,
+)
 from scoring.appeals import appeals_report
 from scoring.cli.main import app
 
@@ -94,6 +103,9 @@ def test_a_decision_replaces_the_value_and_changes_the_rank(year: Year) -> None:
     )
     assert after.sources[-1].role == "appeals" and after.observations.height == before.observations.height
     old, new = compute(before), compute(after)
+    # the run is replayable from its manifest, the decision applied again
+    replayed = replay_run(Manifest.from_json(new.manifest.to_json()))
+    assert results_digest(replayed.units) == results_digest(new.units) != results_digest(old.units)
     rank = {r["unit"]: r["rank"] for r in new.units.to_dicts()}
     assert (
         {r["unit"]: r["rank"] for r in old.units.to_dicts()}["T2"] == 2

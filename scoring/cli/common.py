@@ -27,7 +27,10 @@ Inputs = Annotated[
     typer.Option(
         "--input",
         "-i",
-        help="评分数据文件（.csv/.xlsx/.parquet，可多次指定；默认数据目录下除 units.csv 外的全部文件）",
+        help=(
+            "评分数据文件（.csv/.xlsx/.parquet，可多次指定；默认数据目录下除 units、appeals、aliases 外的"
+            "全部文件；文件名含“自评”的为自评分）"
+        ),
         show_default=False,
     ),
 ]
