@@ -49,6 +49,7 @@ SHEET_LEDGER = "扣分明细"
 SHEET_CATALOGUE = "指标体系"
 SHEET_NOTES = "校验说明"
 SHEET_APPEALS = "申诉处理"
+SHEET_DISCREPANCIES = "自评复核差异"
 
 FONT = "宋体"
 TITLE_FONT = "黑体"
@@ -817,6 +818,39 @@ def _write_notes(wb: Any, styles: _Styles, notes: Sequence[Issue], title: str, s
     _page_setup(ws, title, 1)
 
 
+# --------------------------------------------------------------------------------------- self-score vs review
+
+
+def _write_discrepancies(wb: Any, styles: _Styles, diff: pl.DataFrame, title: str, sheet_name: str) -> None:
+    """Every leaf whose reviewed points (复核) differ from the unit's self-score (自评)."""
+    headers = ["单位", "编号", "指标", "自评分", "复核分", "差值", "复核说明"]
+    ws = wb.add_worksheet(sheet_name)
+    _title_row(ws, styles, f"{title}自评与复核差异", len(headers) - 1)
+    widths = [
+        _fit(max(_col_width(diff, "unit_name"), 4), 8, 30),
+        8,
+        _fit(max(_col_width(diff, "name"), 4), 10, 40),
+        9,
+        9,
+        9,
+        _fit(max(_col_width(diff, "note"), 8), 12, 50),
+    ]
+    _write_header(ws, styles, 1, headers, widths)
+    _set_heights(ws, 2, _row_lines(diff, {"unit_name": widths[0], "name": widths[2], "note": widths[6]}))
+    text_fmt, wrap_fmt = styles.text(), styles.text(wrap=True)
+    num_fmt = styles.number("0.00##")
+    for r, row in enumerate(diff.iter_rows(named=True), start=2):
+        ws.write_string(r, 0, _text(row["unit_name"]), text_fmt)
+        ws.write_string(r, 1, _text(row["indicator"]), text_fmt)
+        ws.write_string(r, 2, _text(row["name"]), wrap_fmt)
+        for c, key in ((3, "self"), (4, "reviewed"), (5, "difference")):
+            ws.write_number(r, c, row[key], num_fmt)
+        ws.write_string(r, 6, _text(row["note"]), wrap_fmt)
+    ws.autofilter(1, 0, 1 + diff.height, len(headers) - 1)
+    ws.freeze_panes(2, 0)
+    _page_setup(ws, title, 1)
+
+
 # --------------------------------------------------------------------------------------------- appeals
 
 
@@ -1155,6 +1189,7 @@ def write_workbook(
                     SHEET_CATALOGUE,
                     SHEET_NOTES,
                     SHEET_APPEALS,
+                    SHEET_DISCREPANCIES,
                 )
             }
             _write_cover(wb, styles, result, title, generated, SHEET_COVER, run_label)
@@ -1166,6 +1201,9 @@ def write_workbook(
                 _write_charts(wb, styles, class_sheets, title, SHEET_CHARTS)
             if appeals is not None:
                 _write_appeals(wb, styles, result, appeals, title, SHEET_APPEALS)
+            diff = result.discrepancies()
+            if not diff.is_empty():
+                _write_discrepancies(wb, styles, diff, title, SHEET_DISCREPANCIES)
             _write_ledger(wb, styles, result, title, SHEET_LEDGER)
             _write_catalogue(wb, styles, result, title, SHEET_CATALOGUE)
             if notes:

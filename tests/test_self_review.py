@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import openpyxl
 import polars as pl
+import pytest
+from typer.testing import CliRunner
+
+from scoring.cli.main import app
 
 from .conftest import YearFactory, node, totals, write_csv
 
@@ -48,3 +53,34 @@ def test_same_leaf_in_self_and_review_is_not_a_duplicate(make_year: YearFactory)
     a = y.load()
     assert a.self_observations is not None
     assert a.observations.filter(pl.col("indicator") == "A1").height == 1
+
+
+def test_workbook_and_summary_show_the_differences(
+    make_year: YearFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    y = make_year(
+        CATALOGUE, [("U1", "甲镇", "town")], [("U1", "A1", "", 50, "佐证材料不全"), ("U1", "A2", "", 1)]
+    )
+    write_csv(y.data / "自评.csv", ["unit", "indicator", "value"], [("U1", "A1", 58), ("U1", "A2", 1)])
+    monkeypatch.chdir(y.root)
+    result = CliRunner().invoke(
+        app,
+        [
+            "compute",
+            "--year",
+            "2021",
+            "--indicators",
+            str(y.ind),
+            "--data",
+            str(y.data),
+            "--out",
+            "r.xlsx",
+            "--no-archive",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert "自评与复核：1 处得分不同，1 个单位" in result.output
+    with pytest.warns(UserWarning, match="extension"):  # openpyxl does not read Excel 2010 data bars
+        sheet = openpyxl.load_workbook(y.root / "r.xlsx")["自评复核差异"]
+    rows = [[c.value for c in row] for row in sheet.iter_rows(min_row=3)]
+    assert rows == [["甲镇", "A1", "指标A1", 58, 50, -8, "佐证材料不全"]]

@@ -202,6 +202,12 @@ def compute(
     vetoed = units.filter(pl.col("veto"))
     if not vetoed.is_empty():
         typer.echo("一票否决：" + "、".join(f"{r['name']}（{r['veto_reason']}）" for r in vetoed.to_dicts()))
+    if result.assessment.self_observations is not None:
+        diff = result.discrepancies()
+        typer.echo(
+            f"自评与复核：{diff.height} 处得分不同，{diff['unit'].n_unique()} 个单位"
+            "（见“自评复核差异”工作表）"
+        )
     if applied is not None:
         typer.echo(
             f"申诉：应用 {applied.file} 中 {applied.changes.height} 项决定，见工作簿“申诉处理”工作表"
