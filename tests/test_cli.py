@@ -12,6 +12,7 @@ from pathlib import Path
 import openpyxl
 import polars as pl
 import pytest
+import typer
 from typer.testing import CliRunner
 
 from scoring.cli.main import app
@@ -32,7 +33,19 @@ def year_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def test_help_lists_every_command() -> None:
     result = runner.invoke(app, ["--help"])
     assert result.exit_code == 0
-    for command in ("compute", "validate", "explain", "indicators", "plan"):
+    for command in (
+        "compute",
+        "validate",
+        "explain",
+        "indicators",
+        "template",
+        "history",
+        "show",
+        "finalize",
+        "export",
+        "compare",
+        "plan",
+    ):
         assert command in result.output
 
 
@@ -140,6 +153,14 @@ def test_readme_starts_with_the_two_commands_ci_runs() -> None:
     assert "README.md" in ci and "head -n 2" in ci
     # the test run is the one configured here: these tests are part of it
     assert Path(__file__).name.startswith("test_")
+
+
+def test_readme_documents_every_command() -> None:
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    commands = [c.name or "" for c in typer.main.get_command(app).commands.values()]  # type: ignore[attr-defined]
+    assert commands and all(
+        f"`score {c}" in text or f"/ `{c}" in text or f"`{c} RUN`" in text for c in commands
+    )
 
 
 def test_readme_session_matches_the_commands(year_dir: Path) -> None:
