@@ -23,7 +23,7 @@ import polars as pl
 from .assessment import Assessment
 from .errors import Issue, ValidationFailed
 from .load import SourceFile, read_table, sha256
-from .validate import normalise_inputs
+from .validate import check_columns, normalise_inputs
 
 __all__ = ["APPEALS_FILE", "AppealsReport", "AppliedAppeals", "appeals_report", "apply_appeals"]
 
@@ -105,24 +105,7 @@ def read_appeals(path: Path, display: str) -> tuple[pl.DataFrame, str | None, li
             if c in APPEAL_HEADERS and APPEAL_HEADERS[c] not in df.columns
         }
     )
-    issues = [
-        Issue(display, 1, c, None, "缺少必需的列", "appeals|column_present", "structure")
-        for c, required in APPEAL_COLUMNS.items()
-        if required and c not in df.columns
-    ]
-    issues += [
-        Issue(
-            display,
-            1,
-            c,
-            None,
-            f"未知的列（应为 {', '.join(APPEAL_COLUMNS)}）",
-            "appeals|column_known",
-            "structure",
-        )
-        for c in df.columns
-        if c not in APPEAL_COLUMNS and c != "__row__"
-    ]
+    issues = check_columns(df, APPEAL_COLUMNS, display)
     if issues:
         raise ValidationFailed(issues)
     df = df.with_columns(pl.lit(None, pl.String).alias(c) for c in APPEAL_COLUMNS if c not in df.columns)

@@ -19,6 +19,7 @@ from xlsxwriter import Workbook
 
 from .errors import Issue, ValidationFailed
 from .load import read_table
+from .validate import check_columns
 
 __all__ = [
     "ALIASES_FILE",
@@ -67,24 +68,7 @@ def read_aliases(path: Path, display: str) -> list[Alias]:
     df = df.rename(
         {c: ALIAS_HEADERS[c] for c in df.columns if c in ALIAS_HEADERS and ALIAS_HEADERS[c] not in df.columns}
     )
-    issues = [
-        Issue(display, 1, c, None, "缺少必需的列", "aliases|column_present", "structure")
-        for c, required in ALIAS_COLUMNS.items()
-        if required and c not in df.columns
-    ]
-    issues += [
-        Issue(
-            display,
-            1,
-            c,
-            None,
-            f"未知的列（应为 {', '.join(ALIAS_COLUMNS)}）",
-            "aliases|column_known",
-            "structure",
-        )
-        for c in df.columns
-        if c not in ALIAS_COLUMNS and c != "__row__"
-    ]
+    issues = check_columns(df, ALIAS_COLUMNS, display)
     if issues:
         raise ValidationFailed(issues)
     aliases: list[Alias] = []

@@ -36,6 +36,7 @@ import polars as pl
 from ._fixed import from_fixed
 from .catalogue import Catalogue, Node
 from .errors import InputError, Issue, ScoringError
+from .export import sanitise_sheet_name
 from .settings import Settings
 
 META_SHEET = "_meta"
@@ -51,7 +52,6 @@ CEILING_KEY = "及格封顶"
 LONG_SPARE_ROWS = 20
 
 FONT = "宋体"
-BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\\x00-\x1f\x7f]")
 OUTPUT_SCHEMA: dict[str, Any] = {
     "unit": pl.String,
     "indicator": pl.String,
@@ -122,21 +122,6 @@ def col_index(letters: str) -> int:
 def _cell_ref(row: int, col: int) -> str:
     """0-based (row, col) → A1 reference."""
     return f"{col_letter(col)}{row + 1}"
-
-
-def _sheet_name(name: str, used: set[str]) -> str:
-    base = BAD_SHEET_CHARS.sub("_", name).strip().strip("'").strip() or "类别"
-    while _utf16_len(base) > 31:
-        base = base[:-1]
-    candidate, i = base, 2
-    while candidate.casefold() in used:
-        suffix = f"({i})"
-        stem = base
-        while _utf16_len(stem + suffix) > 31:
-            stem = stem[:-1]
-        candidate, i = stem + suffix, i + 1
-    used.add(candidate.casefold())
-    return candidate
 
 
 def catalogue_hash(catalogue: Catalogue) -> str:
@@ -454,12 +439,12 @@ def _write(
     roster = {c: units.filter(pl.col("class") == c).select("code", "name").rows() for c in class_ids}
     counts: dict[str, int] = {}
     if long:
-        name = _sheet_name(LONG_SHEET, used)
+        name = sanitise_sheet_name(LONG_SHEET, used)
         counts[name] = _write_long(wb, name, catalogue, settings, roster, class_ids, styles, meta)
     else:
         for sl in _slices(settings, class_ids):
             label = settings.unit_class(sl.class_id).name
-            name = _sheet_name(" ".join(x for x in (label, sl.period, sl.channel) if x), used)
+            name = sanitise_sheet_name(" ".join(x for x in (label, sl.period, sl.channel) if x), used)
             counts[name] = _write_wide(wb, name, catalogue, settings, sl, roster[sl.class_id], styles, meta)
     _write_instructions(ws_info, catalogue, settings, class_ids, long, styles, list(counts))
     ws_meta = wb.add_worksheet(META_SHEET)

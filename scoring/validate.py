@@ -124,14 +124,18 @@ def check_structure(
                 df.with_columns(pl.col(c).cast(pl.String) for c in df.columns if c != "__row__"), lazy=True
             )
         except pa.errors.SchemaErrors as e:
-            return _failures(e.failure_cases, df, file)
+            return _failures(e.failure_cases, df, file, list(columns))
     return []
 
 
-def _failures(cases: pl.DataFrame, df: pl.DataFrame, file: str) -> list[Issue]:
+def check_columns(df: pl.DataFrame, columns: dict[str, bool], file: str) -> list[Issue]:
+    """The column-level findings of :func:`check_structure`: a required column missing, an unknown one."""
+    return [i for i in check_structure(df, columns, file) if i.row == 1]
+
+
+def _failures(cases: pl.DataFrame, df: pl.DataFrame, file: str, expected: list[str]) -> list[Issue]:
     issues = []
     rows = df["__row__"].to_list() if "__row__" in df.columns else []
-    expected = list(INPUT_COLUMNS) if "unit" in df.columns else None
     for c in cases.to_dicts():
         check, column, value = c["check"], c["column"], c["failure_case"]
         idx = c["index"]
@@ -145,7 +149,7 @@ def _failures(cases: pl.DataFrame, df: pl.DataFrame, file: str) -> list[Issue]:
                     1,
                     value,
                     None,
-                    "未知的列" + (f"（可用：{'、'.join(expected)}）" if expected else ""),
+                    f"未知的列（可用：{'、'.join(expected)}）",
                     f"{value}|column_known",
                     "structure",
                 )

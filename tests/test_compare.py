@@ -184,7 +184,7 @@ def test_alias_table_problems_are_located(tmp_path: Path) -> None:
     write_csv(path, ["old", "new_code"], [["D2", "D9"]])
     with pytest.raises(ValidationFailed) as e:
         read_aliases(path, "aliases.csv")
-    assert {i.code for i in e.value.errors} == {"aliases|column_present", "aliases|column_known"}
+    assert {i.code for i in e.value.errors} == {"old_code|column_present", "old|column_known"}
     issues = check_aliases([Alias("D7", "D8", "", 2)], ["D1"], ["D1"], "aliases.csv", "2020年度的运行 1")
     assert [(i.row, i.column, i.code) for i in issues] == [
         (2, "old_code", "aliases|old_known"),
