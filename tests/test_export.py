@@ -3,12 +3,11 @@ fastexcel/polars and pyarrow."""
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import itertools
 import json
 import zipfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +19,8 @@ import pytest
 from scoring import Issue, Result, compute, load_year
 from scoring import export as export_module
 from scoring.export import sanitise_sheet_name, workbook_title, write_parquet, write_workbook
+
+from .conftest import CATALOGUE_HEADER, write_csv
 
 SETTINGS = """year = 2021
 title = "2021年度测试县政务公开工作考核"
@@ -117,34 +118,14 @@ INPUTS = [
 GENERATED = dt.date(2022, 1, 15)
 
 
-def _write_csv(path: Path, header: Sequence[str], rows: Sequence[Sequence[object]]) -> None:
-    with path.open("w", encoding="utf-8-sig", newline="") as f:
-        w = csv.writer(f)
-        w.writerow(header)
-        w.writerows(rows)
-
-
 def _build_year(root: Path, settings: str = SETTINGS) -> Result:
     ind, data = root / "ind", root / "data"
     ind.mkdir(parents=True)
     data.mkdir(parents=True)
     (ind / "settings.toml").write_text(settings, encoding="utf-8")
-    header = [
-        "id",
-        "parent",
-        "name",
-        "points",
-        "role",
-        "rule",
-        "params",
-        "applies_to",
-        "plan_items",
-        "rubric",
-        "uncapped",
-    ]
-    _write_csv(ind / "indicators.csv", header, CATALOGUE)
-    _write_csv(data / "units.csv", ["code", "name", "class"], UNITS)
-    _write_csv(data / "assessments.csv", ["unit", "indicator", "key", "value", "note", "evidence"], INPUTS)
+    write_csv(ind / "indicators.csv", CATALOGUE_HEADER, CATALOGUE)
+    write_csv(data / "units.csv", ["code", "name", "class"], UNITS)
+    write_csv(data / "assessments.csv", ["unit", "indicator", "key", "value", "note", "evidence"], INPUTS)
     return compute(load_year(2021, ind, data))
 
 
