@@ -163,9 +163,9 @@ def load(in_dir: str | Path, *, categorical: bool = True, materialize: bool = Fa
     else:
         units = units_df.lazy().select(pl.col("unit_id").alias("code"), pl.col("unit_id").alias("name"),
                                        pl.col("unit_class").alias("class"))
-        observations = obs.join(units_df.lazy(), on="unit_id", how="left").select(
-            pl.col("unit_id").alias("unit"), pl.col("unit_class").alias("class"),
-            pl.col("indicator_id").alias("indicator"), "value")
+        # the engine needs no class per observation (only rank_based rules would, and it joins the roster)
+        observations = obs.select(pl.col("unit_id").alias("unit"), pl.col("indicator_id").alias("indicator"),
+                                  "value")
     if materialize:
         observations = observations.collect().lazy()
         units = units.collect().lazy()

@@ -12,7 +12,7 @@ from fractions import Fraction
 import polars as pl
 
 from ._fixed import DEN_UNIT, PLACES, round_fixed_to_places, scaled_to_float, to_fixed
-from .catalogue import Catalogue
+from .catalogue import Catalogue, Node
 from .settings import Settings
 
 
@@ -156,12 +156,100 @@ def _redistribute(
     return scaled.select(
         "unit",
         "indicator",
+        "l1",
+        "veto_bit",
         pl.when((pl.col("role") == "base") & (pl.col("delta") > 0) & (pl.col("k") > 0))
         .then(div_round(num, den, "half_up"))
         .otherwise(pl.col("points"))
         .cast(pl.Int64)
         .alias("points"),
         "major",
+    )
+
+
+def _simple_tree(catalogue: Catalogue, settings: Settings) -> bool:
+    """Whether the level-1 parts are plain sums of capped leaves: no node below level 1 can need its own cap
+    (children adding up to more than it, an unbounded leaf under it, or a bonus/penalty/veto subtree)."""
+    if settings.not_applicable == "redistribute":
+        return False
+    if settings.caps == "pooled":
+        return True
+    by_id = {n.id: n for n in catalogue.nodes}
+    for n in catalogue.nodes:
+        if n.is_leaf or n.level == 1:
+            continue
+        kids = catalogue.children(n.id)
+        under = [leaf for leaf in catalogue.leaves if n.id in leaf.path]
+        if (
+            sum(k.points for k in kids) > n.points
+            or any(not (leaf.kind and leaf.kind.bounded) for leaf in under)
+            or by_id[n.level1].role != "base"
+        ):
+            return False
+    return True
+
+
+def _veto_reason(catalogue: Catalogue) -> pl.Expr:
+    """The names of the veto leaves a unit triggered, from the bit set in ``veto_bits``, in name order."""
+    veto = sorted(
+        (
+            (n.name, i)
+            for i, n in enumerate(n for n in catalogue.leaves if n.kind is not None and n.role == "veto")
+        ),
+    )
+    if not veto:
+        return pl.lit(None, pl.String)
+    names = [pl.when((pl.col("veto_bits") // (1 << bit)) % 2 == 1).then(pl.lit(name)) for name, bit in veto]
+    return pl.concat_str(names, separator="；", ignore_nulls=True).replace("", None)
+
+
+def _parts_by_unit(points: pl.LazyFrame, catalogue: Catalogue, settings: Settings) -> pl.LazyFrame:
+    """Per unit: each base level-1 part (capped), bonus_raw, penalty_raw, major, veto and veto_reason.
+
+    A plain catalogue (the usual case) takes one group-by over the leaf rows; otherwise every level is
+    summed and capped in turn."""
+    level1 = catalogue.level1
+    agg = [
+        (pl.col("veto_bit") * (pl.col("points") > 0)).sum().alias("veto_bits"),
+        pl.col("major").sum(),
+    ]
+    if _simple_tree(catalogue, settings):
+        sums = points.group_by("unit").agg(
+            *[
+                pl.when(pl.col("l1") == i).then(pl.col("points")).otherwise(0).sum().alias(f"raw:{n.id}")
+                for i, n in enumerate(level1)
+                if n.role != "veto"
+            ],
+            *agg,
+        )
+    else:
+        tree = _tree(points, catalogue, settings)
+        sums = (
+            tree.group_by("unit")
+            .agg(
+                pl.col("part").filter(pl.col("level1") == n.id).sum().alias(f"raw:{n.id}")
+                for n in level1
+                if n.role != "veto"
+            )
+            .join(points.group_by("unit").agg(*agg), on="unit", how="full", coalesce=True)
+        )
+
+    def part(n: Node) -> pl.Expr:
+        return pl.col(f"raw:{n.id}").fill_null(0).clip(0, n.points_fixed)
+
+    def total(role: str) -> pl.Expr:
+        chosen = [part(n) for n in level1 if n.role == role]
+        return pl.sum_horizontal(chosen) if chosen else pl.lit(0, pl.Int64)
+
+    return sums.select(
+        "unit",
+        *[part(n).alias(f"part:{n.id}") for n in level1 if n.role == "base"],
+        total("base").alias("base_raw"),
+        total("bonus").alias("bonus_raw"),
+        total("penalty").alias("penalty_raw"),
+        pl.col("major").fill_null(0),
+        (pl.col("veto_bits").fill_null(0) > 0).alias("veto"),
+        _veto_reason(catalogue).alias("veto_reason"),
     )
 
 
@@ -178,40 +266,17 @@ def aggregate_units(
     if settings.not_applicable == "redistribute":
         points = _redistribute(points, na_base, units, catalogue, l1_table)
 
-    roles = {n.id: n.role for n in catalogue.level1}
     base_l1 = [n.id for n in catalogue.level1 if n.role == "base"]
-    parts = _tree(points, catalogue, settings)
-    wide = (
-        parts.with_columns(pl.col("level1").replace_strict(roles, default="base").alias("role"))
-        .group_by("unit")
-        .agg(
-            *[pl.col("part").filter(pl.col("level1") == l1).sum().alias(f"part:{l1}") for l1 in base_l1],
-            pl.col("part").filter(pl.col("role") == "base").sum().alias("base_raw"),
-            pl.col("part").filter(pl.col("role") == "bonus").sum().alias("bonus_raw"),
-            pl.col("part").filter(pl.col("role") == "penalty").sum().alias("penalty_raw"),
-            (pl.col("part").filter(pl.col("role") == "veto") > 0).any().alias("veto"),
-        )
-    )
-    veto_leaves = [n for n in catalogue.leaves if n.role == "veto"]
-    veto_names = pl.LazyFrame(
-        {"indicator": [n.id for n in veto_leaves], "vname": [n.name for n in veto_leaves]},
-        schema={"indicator": pl.String, "vname": pl.String},
-    )
-    reasons = (
-        points.filter(pl.col("points") > 0)
-        .join(veto_names, on="indicator", how="inner")
-        .group_by("unit")
-        .agg(pl.col("vname").sort().str.join("；").alias("veto_reason"))
-    )
-    major = points.group_by("unit").agg(pl.col("major").sum())
+    wide = _parts_by_unit(points, catalogue, settings)
+    parts = wide.unpivot(
+        on=[f"part:{l1}" for l1 in base_l1], index="unit", variable_name="level1", value_name="part"
+    ).with_columns(pl.col("level1").str.strip_prefix("part:"))
     na_sum = na_base.group_by("unit").agg(pl.col("M").sum().alias("na_max"))
 
     lf = (
         units.select(pl.col("code").alias("unit"), "name", "class")
         .join(class_table, on="class", how="left")
         .join(wide, on="unit", how="left")
-        .join(major, on="unit", how="left")
-        .join(reasons, on="unit", how="left")
         .join(na_sum, on="unit", how="left")
         .with_columns(
             pl.col(c).fill_null(0)

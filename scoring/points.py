@@ -12,11 +12,11 @@ from math import lcm
 
 import polars as pl
 
+from ._expr import first_match
 from ._fixed import div_round
 from .catalogue import Catalogue, Node
-from .rules import GROUP, REGISTRY, RuleKind
+from .rules import GROUP, MODIFIER_KEYS, REGISTRY, RuleKind
 from .settings import Settings
-from .validate import MODIFIER_KEYS
 
 KEYED_LOOKUP = {"grade_scale": "text", "rank_based": "rank_key"}
 
@@ -84,7 +84,8 @@ def rule_points(rows: pl.LazyFrame, kind: RuleKind, leaves: list[Node]) -> pl.La
                 on=["indicator", "rank_key"],
                 how="left",
             )
-    return agg.select(*GROUP, kind.finish().cast(pl.Int64).alias("points"))
+    steps = params.columns if params is not None else []
+    return agg.select(*GROUP, kind.finish_for(steps).cast(pl.Int64).alias("points"))
 
 
 def _weights(pairs: tuple[tuple[str, Fraction], ...]) -> tuple[dict[str, int], int]:
@@ -135,81 +136,168 @@ def combine(points: pl.LazyFrame, settings: Settings) -> pl.LazyFrame:
     return out
 
 
+SINGLE_ROW_AGGS: dict[str, pl.Expr] = {
+    "met": (pl.col("value") >= 1).fill_null(False),
+    "n": pl.col("value").fill_null(0),
+    "v": pl.col("value").fill_null(0),
+    "date": pl.col("value"),
+    "synthetic": pl.col("synthetic"),
+}
+"""What a single-row rule's aggregations reduce to when a (unit, leaf, period, channel) has one row — which
+validation guarantees for rules without keys: the single-pass path computes these per row, no group-by."""
+
+
+def is_single_row(kind: RuleKind) -> bool:
+    return not kind.keyed and not kind.needs_class_rank and kind.name != "grade_scale"
+
+
+def leaf_table(catalogue: Catalogue) -> pl.DataFrame:
+    """One row per leaf: its rule (as a code), points, level-1 node (as its index), caps and flags, veto bit,
+    and the parameter columns (``p_*``) of every single-row rule kind."""
+    leaves = [n for n in catalogue.leaves if n.kind is not None]
+    l1_index = {n.id: i for i, n in enumerate(catalogue.level1)}
+    veto_leaves = [n.id for n in leaves if n.role == "veto"]
+    base = pl.DataFrame(
+        {
+            "indicator": [n.id for n in leaves],
+            "rule": [n.rule or "" for n in leaves],
+            "kind_code": [sorted(REGISTRY).index(n.rule or "") for n in leaves],
+            "M": [n.points_fixed for n in leaves],
+            "l1": [l1_index[n.level1] for n in leaves],
+            "bounded": [bool(n.kind and n.kind.bounded) for n in leaves],
+            "uncapped": [n.uncapped for n in leaves],
+            "ceiling": [n.params.get("ceiling") for n in leaves],
+            "as_penalty": [n.role == "penalty" and bool(n.kind and n.kind.sense == "deduct") for n in leaves],
+            "veto_bit": [1 << veto_leaves.index(n.id) if n.id in veto_leaves else 0 for n in leaves],
+        },
+        schema_overrides={
+            "M": pl.Int64,
+            "ceiling": pl.Int64,
+            "kind_code": pl.UInt8,
+            "l1": pl.UInt16,
+            "veto_bit": pl.Int64,
+        },
+    )
+    params = [
+        t
+        for name in sorted({str(n.rule) for n in leaves if n.kind and is_single_row(n.kind)})
+        if (t := _param_table(REGISTRY[name], [n for n in leaves if n.rule == name])) is not None
+    ]
+    if params:
+        table = pl.concat(params, how="diagonal_relaxed")
+        # parameters no leaf of this catalogue uses (e.g. the 4th to 8th tier) stay out of the join
+        used = [c for c in table.columns if c == "indicator" or table[c].null_count() < table.height]
+        base = base.join(table.select(used), on="indicator", how="left")
+    return base
+
+
+def _single_row_points(rows: pl.LazyFrame, kinds: list[str], columns: list[str]) -> pl.LazyFrame:
+    """Every single-row kind at once: one pass, a when/then over the rule codes. ``columns`` are the leaf
+    table's; a parameter no leaf uses is a null literal, not a column."""
+    names = sorted(REGISTRY)
+    finishes = [(k, REGISTRY[k].finish_for(columns).cast(pl.Int64)) for k in kinds]
+    needed = {name for _, e in finishes for name in e.meta.root_names()}
+    absent = sorted(n for n in needed if n.startswith("p_") and n not in columns)
+    cases = [(pl.col("kind_code") == names.index(k), e) for k, e in finishes]
+    points = finishes[0][1] if len(finishes) == 1 else first_match(cases[:-1], cases[-1][1])
+    return (
+        rows.with_columns(pl.lit(None, pl.Int64).alias(n) for n in absent)
+        .with_columns(**{n: e for n, e in SINGLE_ROW_AGGS.items() if n in needed})
+        .with_columns(points.alias("points"))
+    )
+
+
 def leaf_points(
     observations: pl.LazyFrame, catalogue: Catalogue, settings: Settings, units: pl.LazyFrame | None = None
 ) -> pl.LazyFrame:
-    """(unit, indicator, points, major) for every scored leaf; N/A rows and missing leaves are absent.
+    """(unit, indicator, l1, veto_bit, points, major) for every scored leaf; N/A rows and missing leaves are
+    absent. ``l1`` is the index of the leaf's level-1 node in ``catalogue.level1``.
 
-    ``observations`` has columns unit, class, indicator, key, value, na (and optionally period, channel).
+    ``observations`` has columns unit, indicator, value, and optionally class (needed by ``rank_based``),
+    key, na, period, channel, text. Rules without keys expect one row per (unit, leaf, period, channel).
     """
     schema = observations.collect_schema()
     obs = observations
+    combining = bool(settings.channel_weights) or settings.period_method is not None
     for col, dtype in (
         ("period", pl.String),
         ("channel", pl.String),
         ("key", pl.String),
         ("text", pl.String),
-        ("na", pl.Boolean),
+        ("class", pl.String),
     ):
         if col not in schema:
-            obs = obs.with_columns(pl.lit(None if col != "na" else False, dtype).alias(col))
-    marked = obs.select("unit", "indicator")  # every leaf with a row, N/A included
-    obs = obs.filter(~pl.col("na"))
-    leaves = catalogue.leaves
-    leaf_m = pl.LazyFrame(
-        {
-            "indicator": [n.id for n in leaves],
-            "M": [n.points_fixed for n in leaves],
-            "rule": [n.rule or "" for n in leaves],
-        },
-        schema_overrides={"M": pl.Int64},
-    )
-    is_mod = pl.col("key").is_in(list(MODIFIER_KEYS)).fill_null(False)
-    modifiers = (
-        obs.filter(is_mod & (pl.col("value") >= 1))
-        .group_by("unit", "indicator")
-        .agg(
-            (pl.col("key") == "不得分").any().alias("zero"), (pl.col("key") == "及格封顶").any().alias("ceil")
+            obs = obs.with_columns(pl.lit(None, dtype).alias(col))
+    if "na" in schema:
+        marked = obs.select("unit", "indicator")  # every leaf with a row, N/A included
+        obs = obs.filter(~pl.col("na"))
+    else:
+        marked = obs.select("unit", "indicator")
+    table = leaf_table(catalogue)
+    has_keys = "key" in schema
+    modifiers = None
+    if has_keys:
+        is_mod = pl.col("key").is_in(list(MODIFIER_KEYS)).fill_null(False)
+        modifiers = (
+            obs.filter(is_mod & (pl.col("value") >= 1))
+            .group_by("unit", "indicator")
+            .agg(
+                (pl.col("key") == "不得分").any().alias("zero"),
+                (pl.col("key") == "及格封顶").any().alias("ceil"),
+            )
         )
-    )
-    rows = (
-        obs.filter(~is_mod)
-        .join(leaf_m, on="indicator", how="inner")
-        .with_columns(pl.lit(False).alias("synthetic"))
-    )
+        obs = obs.filter(~is_mod)
+    rows = obs.join(table.lazy(), on="indicator", how="inner").with_columns(pl.lit(False).alias("synthetic"))
     if settings.missing == "no_finding" and units is not None:
-        rows = pl.concat([rows, _synthetic_rows(marked, units, catalogue, leaf_m)], how="diagonal_relaxed")
+        rows = pl.concat(
+            [rows, _synthetic_rows(marked, units, catalogue, table.lazy())], how="diagonal_relaxed"
+        )
 
-    by_kind: dict[str, list[Node]] = {}
-    for n in leaves:
-        if n.rule in REGISTRY:
-            by_kind.setdefault(n.rule, []).append(n)
-    parts = [
-        rule_points(rows.filter(pl.col("rule") == name), REGISTRY[name], nodes)
-        for name, nodes in sorted(by_kind.items())
-    ]
+    kinds = sorted({str(n.rule) for n in catalogue.leaves if n.rule in REGISTRY})
+    fast = [str(k) for k in kinds if is_single_row(REGISTRY[str(k)])]
+    slow = [str(k) for k in kinds if not is_single_row(REGISTRY[str(k)])]
+    info = table.lazy().select(
+        "indicator", "M", "l1", "bounded", "uncapped", "ceiling", "as_penalty", "veto_bit"
+    )
+    parts: list[pl.LazyFrame] = []
+    if fast:
+        fast_rows = rows.filter(pl.col("rule").is_in(fast)) if slow else rows
+        scored = _single_row_points(fast_rows, fast, table.columns)
+        parts.append(scored.select(*GROUP, "points") if combining else scored)
+    for name in slow:
+        nodes = [n for n in catalogue.leaves if n.rule == name]
+        group = rule_points(rows.filter(pl.col("rule") == name), REGISTRY[name], nodes)
+        parts.append(group if combining else group.join(info, on="indicator", how="left"))
     if not parts:
         return pl.LazyFrame(
-            schema={"unit": pl.String, "indicator": pl.String, "points": pl.Int64, "major": pl.Int64}
+            schema={
+                "unit": pl.String,
+                "indicator": pl.String,
+                "l1": pl.UInt16,
+                "veto_bit": pl.Int64,
+                "points": pl.Int64,
+                "major": pl.Int64,
+            }
         )
-    combined = combine(pl.concat(parts, how="vertical"), settings)
-
-    info = pl.LazyFrame(
-        {
-            "indicator": [n.id for n in leaves],
-            "M": [n.points_fixed for n in leaves],
-            "bounded": [bool(n.kind and n.kind.bounded) for n in leaves],
-            "uncapped": [n.uncapped for n in leaves],
-            "ceiling": [n.params.get("ceiling") for n in leaves],
-            "as_penalty": [n.role == "penalty" and bool(n.kind and n.kind.sense == "deduct") for n in leaves],
-        },
-        schema_overrides={"M": pl.Int64, "ceiling": pl.Int64},
-    )
+    if combining:
+        lf = combine(pl.concat(parts, how="vertical"), settings).join(info, on="indicator", how="left")
+    else:
+        keep = [
+            "unit",
+            "indicator",
+            "points",
+            "M",
+            "l1",
+            "bounded",
+            "uncapped",
+            "ceiling",
+            "as_penalty",
+            "veto_bit",
+        ]
+        lf = pl.concat([part.select(keep) for part in parts], how="vertical")
     p = pl.col("points")
-    lf = (
-        combined.join(info, on="indicator", how="left")
-        .join(modifiers, on=["unit", "indicator"], how="left")
-        .with_columns(
+    if modifiers is not None:
+        lf = lf.join(modifiers, on=["unit", "indicator"], how="left").with_columns(
             pl.when(pl.col("zero").fill_null(False))
             .then(0)
             .when(pl.col("ceil").fill_null(False))
@@ -217,26 +305,33 @@ def leaf_points(
             .otherwise(p)
             .alias("points")
         )
-    )
+    # the caps, written only for what the catalogue has (a column test per row costs at a million units)
+    leaves = [n for n in catalogue.leaves if n.kind is not None]
     low = pl.lit(0, pl.Int64) if settings.caps == "node" else None
-    capped = pl.when(pl.col("bounded")).then(p.clip(low, pl.col("M"))).otherwise(p.clip(low, None))
-    # in a penalty section a deducting rule's deduction is the penalty
-    final = pl.when(pl.col("uncapped")).then(p.clip(0, pl.col("M"))).otherwise(capped)
-    final = pl.when(pl.col("as_penalty")).then(pl.col("M") - final).otherwise(final)
+    unbounded = any(not n.kind.bounded for n in leaves if n.kind)
+    capped = p.clip(low, pl.col("M"))
+    if unbounded:
+        capped = pl.when(pl.col("bounded")).then(capped).otherwise(p.clip(low, None))
+    final = capped
+    major: pl.Expr = pl.lit(0, pl.Int64)
+    if any(n.uncapped for n in leaves):
+        final = pl.when(pl.col("uncapped")).then(p.clip(0, pl.col("M"))).otherwise(capped)
+        major = pl.when(pl.col("uncapped")).then(pl.min_horizontal(p, pl.lit(0, pl.Int64))).otherwise(0)
+    if any(n.role == "penalty" and n.kind and n.kind.sense == "deduct" for n in leaves):
+        # in a penalty section a deducting rule's deduction is the penalty
+        final = pl.when(pl.col("as_penalty")).then(pl.col("M") - final).otherwise(final)
     return lf.select(
         "unit",
         "indicator",
+        "l1",
+        "veto_bit",
         final.cast(pl.Int64).alias("points"),
-        pl.when(pl.col("uncapped"))
-        .then(pl.min_horizontal(p, pl.lit(0, pl.Int64)))
-        .otherwise(0)
-        .cast(pl.Int64)
-        .alias("major"),
+        major.cast(pl.Int64).alias("major"),
     )
 
 
 def _synthetic_rows(
-    marked: pl.LazyFrame, units: pl.LazyFrame, catalogue: Catalogue, leaf_m: pl.LazyFrame
+    marked: pl.LazyFrame, units: pl.LazyFrame, catalogue: Catalogue, table: pl.LazyFrame
 ) -> pl.LazyFrame:
     """For ``missing = "no_finding"``: an empty observation for each applicable leaf without rows."""
     leaves = pl.LazyFrame(
@@ -251,14 +346,10 @@ def _synthetic_rows(
         .join(leaves, how="cross")
         .filter(pl.col("applies").list.len().eq(0) | pl.col("applies").list.contains(pl.col("class")))
         .join(marked.unique(), on=["unit", "indicator"], how="anti")
-        .join(leaf_m, on="indicator")
+        .join(table, on="indicator")
+        .drop("applies")
     )
-    return grid.select(
-        "unit",
-        "class",
-        "indicator",
-        "M",
-        "rule",
+    return grid.with_columns(
         pl.lit(None, pl.String).alias("key"),
         pl.lit(None, pl.Float64).alias("value"),
         pl.lit(None, pl.String).alias("period"),

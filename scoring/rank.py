@@ -14,13 +14,11 @@ from .settings import Settings
 def rank_units(units: pl.LazyFrame, settings: Settings) -> pl.LazyFrame:
     """Adds ``total_printed`` (integer of 10^-places), ``rank_key`` and ``rank``."""
     num, den = pl.col("total_num"), pl.col("total_den")
-    key = printed(num, den, settings) if settings.rank_basis == "printed" else exact_key(num, den)
     method: Literal["min", "dense"] = "min" if settings.ties == "competition" else "dense"
+    units = units.with_columns(printed(num, den, settings).cast(pl.Int64).alias("total_printed"))
+    key = pl.col("total_printed") if settings.rank_basis == "printed" else exact_key(num, den)
     return (
-        units.with_columns(
-            printed(num, den, settings).cast(pl.Int64).alias("total_printed"),
-            key.alias("rank_key"),
-        )
+        units.with_columns(key.alias("rank_key"))
         .with_columns(
             pl.col("rank_key").rank(method, descending=True).over("class").cast(pl.Int64).alias("rank"),
         )

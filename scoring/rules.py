@@ -9,7 +9,7 @@ is aggregated per (unit, leaf, period, channel) and finished into pico-points. N
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
 from itertools import pairwise
@@ -22,6 +22,8 @@ from ._fixed import SCALE, fixed_times_float, to_fixed
 from .params import ParamSpec
 
 GROUP = ["unit", "indicator", "period", "channel"]
+MODIFIER_KEYS = ("不得分", "及格封顶")
+"""Keys any leaf accepts: 不得分 zeroes the leaf, 及格封顶 caps it at its ``ceiling``."""
 EPOCH = dt.date(1970, 1, 1)
 
 Params = Mapping[str, Any]
@@ -65,9 +67,17 @@ class RuleKind:
     aggs: Callable[[], list[pl.Expr]] = lambda: []
     finish: Callable[[], pl.Expr] = lambda: pl.lit(0, pl.Int64)
     needs_class_rank: bool = False
+    # rules whose parameters come in steps (p_s0, p_s1, …): the finish for the steps a catalogue uses
+    finish_steps: Callable[[int], pl.Expr] | None = None
     # "award": points are what the unit earns; "deduct": points are M minus a deduction. In a penalty
     # section the penalty is the points of an award rule, or the deduction of a deduct rule.
     sense: str = "award"
+
+    def finish_for(self, columns: Collection[str]) -> pl.Expr:
+        """The finish for a parameter table with these columns: only the steps it has."""
+        if self.finish_steps is None:
+            return self.finish()
+        return self.finish_steps(sum(1 for i in range(MAX_STEPS) if f"p_s{i}" in columns))
 
 
 REGISTRY: dict[str, RuleKind] = {}
@@ -381,11 +391,11 @@ def _tier_columns(p: Params, m: int) -> dict[str, Any]:
     return cols
 
 
-def _tier_finish() -> pl.Expr:
+def _tier_finish(steps: int = MAX_STEPS) -> pl.Expr:
     return first_match(
         [
             (pl.col(f"p_t{i}").is_not_null() & (pl.col("v") >= pl.col(f"p_t{i}")), pl.col(f"p_s{i}"))
-            for i in range(MAX_STEPS)
+            for i in range(steps)
         ],
         pl.lit(0, pl.Int64),
     )
@@ -404,6 +414,7 @@ register(
         columns=_tier_columns,
         aggs=lambda: [pl.col("value").sum().alias("v")],
         finish=_tier_finish,
+        finish_steps=_tier_finish,
     )
 )
 
@@ -458,7 +469,7 @@ def _over_quota_columns(p: Params, m: int) -> dict[str, Any]:
     return cols
 
 
-def _over_quota_finish() -> pl.Expr:
+def _over_quota_finish(steps: int = MAX_STEPS) -> pl.Expr:
     # (n - quota) / quota >= tn / td  <=>  (n - quota) * td >= tn * quota, in integers
     def reached(i: int) -> pl.Expr:
         n = pl.col("n").cast(pl.Int64)
@@ -466,7 +477,7 @@ def _over_quota_finish() -> pl.Expr:
             (n - pl.col("p_quota")) * pl.col(f"p_td{i}") >= pl.col(f"p_tn{i}") * pl.col("p_quota")
         )
 
-    return first_match([(reached(i), pl.col(f"p_s{i}")) for i in range(MAX_STEPS)], pl.lit(0, pl.Int64))
+    return first_match([(reached(i), pl.col(f"p_s{i}")) for i in range(steps)], pl.lit(0, pl.Int64))
 
 
 def _over_quota_check(p: Params, m: int) -> list[tuple[str, str]]:
@@ -493,6 +504,7 @@ register(
         columns=_over_quota_columns,
         aggs=lambda: [_sum("n", pl.col("value"))],
         finish=_over_quota_finish,
+        finish_steps=_over_quota_finish,
     )
 )
 
@@ -517,12 +529,12 @@ def _deadline_columns(p: Params, m: int) -> dict[str, Any]:
     return cols
 
 
-def _deadline_finish() -> pl.Expr:
-    late = pl.col("v") - pl.col("p_due")
+def _deadline_finish(steps: int = MAX_STEPS) -> pl.Expr:
+    late = pl.col("date") - pl.col("p_due")
     by_days = first_match(
         [
             (pl.col(f"p_t{i}").is_not_null() & (late >= pl.col(f"p_t{i}")), pl.col(f"p_s{i}"))
-            for i in range(MAX_STEPS)
+            for i in range(steps)
         ],
         pl.lit(0, pl.Int64),
     )
@@ -530,11 +542,11 @@ def _deadline_finish() -> pl.Expr:
     deduction = (
         pl.when(pl.col("synthetic"))
         .then(0)
-        .when(pl.col("v").is_null())
+        .when(pl.col("date").is_null())
         .then(pl.col("p_missing"))
         .when(late > 0)
         .then(late_deduction)
-        .when(pl.col("p_early_before").is_not_null() & (pl.col("v") < pl.col("p_early_before")))
+        .when(pl.col("p_early_before").is_not_null() & (pl.col("date") < pl.col("p_early_before")))
         .then(pl.col("p_early"))
         .otherwise(0)
     )
@@ -568,8 +580,9 @@ register(
         },
         check=_deadline_check,
         columns=_deadline_columns,
-        aggs=lambda: [pl.col("value").max().alias("v"), pl.col("synthetic").all().alias("synthetic")],
+        aggs=lambda: [pl.col("value").max().alias("date"), pl.col("synthetic").all().alias("synthetic")],
         finish=_deadline_finish,
+        finish_steps=_deadline_finish,
     )
 )
 

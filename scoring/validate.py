@@ -18,6 +18,7 @@ from pandera.config import ValidationDepth, config_context
 
 from .catalogue import Catalogue
 from .errors import Issue
+from .rules import MODIFIER_KEYS
 from .settings import Settings
 
 MAX_ISSUES_PER_CHECK = 200
@@ -79,7 +80,6 @@ ALIASES = {
 NA_MARKERS = ["不适用", "N/A", "n/a", "NA", "na", "/", "—", "－"]
 TRUE_WORDS = ["是", "√", "✓", "✔", "1", "yes", "y", "true", "有", "Y", "YES", "TRUE"]
 FALSE_WORDS = ["否", "×", "✗", "✘", "0", "no", "n", "false", "无", "N", "NO", "FALSE"]
-MODIFIER_KEYS = ("不得分", "及格封顶")
 FULLWIDTH = {chr(0xFF10 + i): str(i) for i in range(10)} | {
     "．": ".",
     "％": "%",
