@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import polars as pl
 
 from ._fixed import scaled_to_float
 from .aggregate import aggregate_units, to_points
-from .assessment import Assessment
 from .catalogue import Catalogue
 from .grade import grade_units
 from .ledger import build_ledger, indicator_points
@@ -16,6 +16,9 @@ from .manifest import Manifest, make_manifest
 from .points import leaf_points
 from .rank import order, rank_units
 from .settings import Settings
+
+if TYPE_CHECKING:  # loading a year needs pandera; scoring does not
+    from .assessment import Assessment
 
 
 def score(

@@ -185,3 +185,9 @@ def test_public_names_are_not_shadowed_by_modules() -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"
+
+
+def test_scoring_path_does_not_load_validation() -> None:
+    code = "import sys; from scoring import score; print('pandera' in sys.modules)"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "False"
