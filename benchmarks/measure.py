@@ -19,7 +19,7 @@ from pathlib import Path
 
 WAYS = {
     "engine": "benchmarks.reference",
-    "engine_strings": "benchmarks.reference --strings",
+    "engine_enum": "benchmarks.reference --enum",
     "engine_materialized": "benchmarks.reference --materialize",
     "polars_direct": "benchmarks.polars_direct",
     "duckdb": "benchmarks.duckdb_reference",

@@ -1,6 +1,6 @@
 """Score one generated folder of the reference workload and write the output Parquet of WORKLOAD.md.
 
-    python -m benchmarks.reference --in DIR --out FILE [--strings] [--materialize] [--time]
+    python -m benchmarks.reference --in DIR --out FILE [--enum] [--materialize] [--time]
 
 Output: one row per unit ordered by (unit_class, rank, unit_id) with columns unit_id, unit_class,
 C1..C6 (level-1 parts, points as floats), total_raw (the exact total as a float), total (the printed
@@ -39,7 +39,7 @@ def results(w: Workload) -> pl.LazyFrame:
     )
 
 
-def run(in_dir: str | Path, out: str | Path, *, categorical: bool = True, materialize: bool = False) -> None:
+def run(in_dir: str | Path, out: str | Path, *, categorical: bool = False, materialize: bool = False) -> None:
     """Read, score, rank and write one folder."""
     results(load(in_dir, categorical=categorical, materialize=materialize)).sink_parquet(out)
 
@@ -48,12 +48,12 @@ def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(prog="python -m benchmarks.reference", description=__doc__.splitlines()[0])
     ap.add_argument("--in", dest="in_dir", required=True, help="folder written by gen.py")
     ap.add_argument("--out", required=True, help="output Parquet file")
-    ap.add_argument("--strings", action="store_true", help="keep unit ids as String (no Enum)")
+    ap.add_argument("--enum", action="store_true", help="unit ids as an Enum (slower: the cast costs more than it saves)")
     ap.add_argument("--materialize", action="store_true", help="read the observations into memory first")
     ap.add_argument("--time", action="store_true", help="print the scoring time to stderr")
     a = ap.parse_args(argv)
     t0 = time.perf_counter()
-    run(a.in_dir, a.out, categorical=not a.strings, materialize=a.materialize)
+    run(a.in_dir, a.out, categorical=a.enum, materialize=a.materialize)
     if a.time:
         import sys
 

@@ -12,7 +12,9 @@ from .settings import Settings
 
 
 def _leaf_info(catalogue: Catalogue, class_ids: list[str]) -> pl.LazyFrame:
-    return catalogue.leaf_frame(class_ids).lazy()
+    # the leaf's texts repeat on every unit's row: categorical, so each is stored once
+    texts = ("rule", "role", "path", "name", "rubric", "level1")
+    return catalogue.leaf_frame(class_ids).lazy().with_columns(pl.col(c).cast(pl.Categorical) for c in texts)
 
 
 def indicator_points(
@@ -71,30 +73,23 @@ def build_ledger(
     pts = indicator_points(observations, units, catalogue, settings)
     schema = observations.collect_schema()
     texts = [c for c in ("note", "evidence", "text", "key") if c in schema]
-    detail = observations.group_by("unit", "indicator").agg(
-        *(
-            [
-                pl.when(pl.col("key").is_not_null())
-                .then(pl.format("{}：{}", pl.col("key"), pl.col("text")))
-                .otherwise(pl.col("text"))
-                .drop_nulls()
-                .str.join("；")
-                .alias("input")
-            ]
-            if "text" in texts
-            else [pl.col("value").cast(pl.String).str.join("；").alias("input")]
-        ),
-        *(
-            [pl.col("note").drop_nulls().unique(maintain_order=True).str.join("；").alias("note")]
-            if "note" in texts
-            else [pl.lit(None, pl.String).alias("note")]
-        ),
-        *(
-            [pl.col("evidence").drop_nulls().unique(maintain_order=True).str.join(" ").alias("evidence")]
-            if "evidence" in texts
-            else [pl.lit(None, pl.String).alias("evidence")]
-        ),
+    text = pl.col("text") if "text" in texts else pl.col("value").cast(pl.String)
+    given = (
+        pl.when(pl.col("key").is_not_null()).then(pl.format("{}：{}", pl.col("key"), text)).otherwise(text)
     )
+    columns = [
+        (given if "key" in texts else text).alias("input"),
+        pl.col("note") if "note" in texts else pl.lit(None, pl.String).alias("note"),
+        pl.col("evidence") if "evidence" in texts else pl.lit(None, pl.String).alias("evidence"),
+    ]
+    if any(c in schema for c in ("key", "period", "channel")):
+        detail = observations.group_by("unit", "indicator").agg(
+            columns[0].drop_nulls().str.join("；"),
+            columns[1].drop_nulls().unique(maintain_order=True).str.join("；"),
+            columns[2].drop_nulls().unique(maintain_order=True).str.join(" "),
+        )
+    else:  # one row per unit and leaf: nothing to gather
+        detail = observations.select("unit", "indicator", *columns)
     kind = (
         pl.when(pl.col("role") == "bonus")
         .then(pl.lit("加分"))
