@@ -17,6 +17,8 @@ from typer.testing import CliRunner
 
 from scoring.cli.main import app
 
+from .conftest import YearFactory, node
+
 ROOT = Path(__file__).resolve().parents[1]
 runner = CliRunner()
 
@@ -191,3 +193,17 @@ def test_scoring_path_does_not_load_validation() -> None:
     code = "import sys; from scoring import score; print('pandera' in sys.modules)"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "False"
+
+
+def test_compute_one_period(make_year: YearFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    catalogue = [node("A", points=100), node("A1", "A", points=100, rule="judgement")]
+    rows = [("U1", "A1", "", v, "", "", q, "") for q, v in (("Q1", 90), ("Q2", 70))]
+    y = make_year(
+        catalogue, [("U1", "甲", "town")], rows, '[periods]\nmethod = "mean"\nweights = { Q1 = 1, Q2 = 1 }\n'
+    )
+    monkeypatch.chdir(y.root)
+    base = ["compute", "--year", "2021", "--indicators", str(y.ind), "--data", str(y.data), "--no-archive"]
+    whole = runner.invoke(app, [*base, "--out", "all.xlsx"])
+    first = runner.invoke(app, [*base, "--out", "q1.xlsx", "--period", "Q1"])
+    assert whole.exit_code == 0 and first.exit_code == 0, first.output
+    assert "1.甲(80.00)" in whole.output and "1.甲(90.00)" in first.output
