@@ -48,7 +48,7 @@ def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(prog="python -m benchmarks.reference", description=__doc__.splitlines()[0])
     ap.add_argument("--in", dest="in_dir", required=True, help="folder written by gen.py")
     ap.add_argument("--out", required=True, help="output Parquet file")
-    ap.add_argument("--enum", action="store_true", help="unit ids as an Enum (slower: the cast costs more than it saves)")
+    ap.add_argument("--enum", action="store_true", help="unit ids as an Enum (slower: the cast costs more)")
     ap.add_argument("--materialize", action="store_true", help="read the observations into memory first")
     ap.add_argument("--time", action="store_true", help="print the scoring time to stderr")
     a = ap.parse_args(argv)

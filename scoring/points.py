@@ -266,7 +266,9 @@ def leaf_points(
         parts.append(scored.select(*GROUP, "points") if combining else scored)
     for name in slow:
         nodes = [n for n in catalogue.leaves if n.rule == name]
-        group = rule_points(rows.filter(pl.col("rule") == name), REGISTRY[name], nodes)
+        # the leaf table's parameter columns belong to the single-row kinds: each kind joins its own
+        mine = rows.filter(pl.col("rule") == name).select(pl.exclude("^p_.*$"))
+        group = rule_points(mine, REGISTRY[name], nodes)
         parts.append(group if combining else group.join(info, on="indicator", how="left"))
     if not parts:
         return pl.LazyFrame(
