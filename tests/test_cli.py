@@ -169,6 +169,11 @@ def test_readme_session_matches_the_commands(year_dir: Path) -> None:
     text = (ROOT / "README.md").read_text(encoding="utf-8")
     result = runner.invoke(app, ["validate", "--year", "2021"])
     assert result.output.strip().splitlines()[-1] in text
+    # the summary the README shows is what compute prints today (totals, top three, grade counts)
+    computed = runner.invoke(app, ["compute", "--year", "2021", "--no-archive"])
+    assert computed.exit_code == 0
+    for line in computed.output.splitlines()[:7]:
+        assert line in text, line
 
 
 def test_help_does_not_load_the_engine() -> None:
