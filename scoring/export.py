@@ -633,16 +633,32 @@ def _ledger_frame(result: Result) -> pl.DataFrame:
     )
 
 
+EXCEL_ROWS = 1_048_576
+LEDGER_ROWS_PER_SHEET = EXCEL_ROWS - 2  # below the title and header rows
+
+
 def _write_ledger(wb: Any, styles: _Styles, result: Result, title: str, sheet_name: str) -> None:
+    """扣分明细; a ledger longer than an Excel sheet continues on 扣分明细2, 扣分明细3 … (never cut short)."""
     led = _ledger_frame(result)
-    ws = wb.add_worksheet(sheet_name)
-    headers = ["单位", "编号", "指标", "类型", "扣分/加分", "评分标准", "评分依据", "失分原因", "佐证链接"]
-    _title_row(ws, styles, f"{title}扣分明细", len(headers) - 1)
+    chunks = [
+        led.slice(i, LEDGER_ROWS_PER_SHEET) for i in range(0, max(led.height, 1), LEDGER_ROWS_PER_SHEET)
+    ]
     places = (
         _places_needed(led["change"], max(result.settings.places, 0))
         if led.height
         else result.settings.places
     )
+    for k, chunk in enumerate(chunks, start=1):
+        name = sheet_name if k == 1 else f"{sheet_name}{k}"
+        _write_ledger_sheet(wb, styles, chunk, places, title, name, empty=led.is_empty())
+
+
+def _write_ledger_sheet(
+    wb: Any, styles: _Styles, led: pl.DataFrame, places: int, title: str, sheet_name: str, *, empty: bool
+) -> None:
+    ws = wb.add_worksheet(sheet_name)
+    headers = ["单位", "编号", "指标", "类型", "扣分/加分", "评分标准", "评分依据", "失分原因", "佐证链接"]
+    _title_row(ws, styles, f"{title}扣分明细", len(headers) - 1)
     widths = [
         _fit(max(_col_width(led, "unit_name"), 6), 8, 24),
         _fit(max(_col_width(led, "indicator"), 4), 6, 12),
@@ -685,7 +701,7 @@ def _write_ledger(wb: Any, styles: _Styles, result: Result, title: str, sheet_na
     last_row = max(1 + led.height, 1)
     ws.autofilter(1, 0, last_row, len(headers) - 1)
     ws.freeze_panes(2, 1)
-    if led.is_empty():
+    if empty:
         ws.write_string(2, 0, "本年度无扣分、加分或一票否决记录。", styles.get())
     _page_setup(ws, title, 1)
 

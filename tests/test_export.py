@@ -474,3 +474,19 @@ def test_other_policies_empty_class_and_remarks(tmp_path: Path) -> None:
         chart = z.read("xl/charts/chart1.xml").decode()
         assert "<c:f>乡镇_街道_一类_!$B$3:$B$7</c:f>" in chart  # the ranked units' names
     wb.close()
+
+
+def test_a_ledger_longer_than_a_sheet_continues(
+    built: tuple[Result, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    result, _ = built
+    rows = result.ledger().collect().height
+    assert rows > 4
+    monkeypatch.setattr(export_module, "LEDGER_ROWS_PER_SHEET", 3)
+    path = write_workbook(result, tmp_path / "long.xlsx")
+    book = openpyxl.load_workbook(path, read_only=True)  # read-only: no data-bar warning
+    sheets = [n for n in book.sheetnames if n.startswith("扣分明细")]
+    assert sheets[0] == "扣分明细" and len(sheets) == -(-rows // 3)
+    written = sum(sum(1 for r in book[n].iter_rows(min_row=3) if r[0].value) for n in sheets)
+    assert written == rows
+    book.close()
