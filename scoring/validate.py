@@ -389,6 +389,8 @@ def normalise_inputs(
         .then(1.0)
         .when(pl.col("text").is_in(FALSE_WORDS))
         .then(0.0)
+        .when(number.is_in([0.0, 1.0]))  # 1.0 / 0.0, as a spreadsheet or Parquet file gives numbers
+        .then(number)
         .otherwise(None)
     )
     date = _parse_date(pl.col("text"))

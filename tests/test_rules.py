@@ -309,3 +309,8 @@ def test_modifiers_zero_and_ceiling(make_year: YearFactory) -> None:
         [("U1", "", 1), ("U1", "不得分", "是"), ("U2", "", 0), ("U2", "及格封顶", "是"), ("U3", "", 2)],
     )
     assert got == {"U1": 0, "U2": 6, "U3": 8}
+
+
+def test_binary_accepts_numbers_one_and_zero(make_year: YearFactory) -> None:
+    got = leaf_points(make_year, "binary", "", 10, [("U1", "", "1.0"), ("U2", "", "0.0"), ("U3", "", "1")])
+    assert got == {"U1": 10, "U2": 0, "U3": 10}
