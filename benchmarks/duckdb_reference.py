@@ -8,16 +8,19 @@ Needs ``duckdb`` (not a project dependency).
 
 from __future__ import annotations
 
-import argparse
 from pathlib import Path
+
+from benchmarks.cli import in_out_main
 
 CATEGORIES = {"C1": 15, "C2": 20, "C3": 20, "C4": 15, "C5": 15, "C6": 15}
 
 
 def query(in_dir: str | Path) -> str:
     d = Path(in_dir)
-    parts = ",\n        ".join(f"LEAST(COALESCE(SUM(p) FILTER (WHERE category = '{c}'), 0), {m}) AS {c}"
-                                for c, m in CATEGORIES.items())
+    parts = ",\n        ".join(
+        f"LEAST(COALESCE(SUM(p) FILTER (WHERE category = '{c}'), 0), {m}) AS {c}"
+        for c, m in CATEGORIES.items()
+    )
     base_sum = " + ".join(CATEGORIES)
     return f"""
     WITH ind AS (SELECT * FROM read_parquet('{d / "indicators.parquet"}')),
@@ -68,11 +71,7 @@ def run(in_dir: str | Path, out: str | Path) -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    ap = argparse.ArgumentParser(prog="python -m benchmarks.duckdb_reference")
-    ap.add_argument("--in", dest="in_dir", required=True)
-    ap.add_argument("--out", required=True)
-    a = ap.parse_args(argv)
-    run(a.in_dir, a.out)
+    in_out_main(run, "python -m benchmarks.duckdb_reference", argv)
 
 
 if __name__ == "__main__":

@@ -6,10 +6,11 @@ write one row per unit. Nothing can score the workload faster than this on the s
 
 from __future__ import annotations
 
-import argparse
 from pathlib import Path
 
 import polars as pl
+
+from benchmarks.cli import in_out_main
 
 
 def run(in_dir: str | Path, out: str | Path) -> None:
@@ -19,11 +20,7 @@ def run(in_dir: str | Path, out: str | Path) -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    ap = argparse.ArgumentParser(prog="python -m benchmarks.floor")
-    ap.add_argument("--in", dest="in_dir", required=True)
-    ap.add_argument("--out", required=True)
-    a = ap.parse_args(argv)
-    run(a.in_dir, a.out)
+    in_out_main(run, "python -m benchmarks.floor", argv)
 
 
 if __name__ == "__main__":

@@ -11,11 +11,11 @@ parameters come from the engine (:func:`benchmarks.workload.build`), so the numb
 
 from __future__ import annotations
 
-import argparse
 from pathlib import Path
 
 import polars as pl
 
+from benchmarks.cli import in_out_main
 from benchmarks.workload import CATEGORY_POINTS, build
 
 PICO = 10**12
@@ -51,21 +51,29 @@ def query(in_dir: str | Path) -> pl.LazyFrame:
     rule = per_leaf([RULES.index(n.rule or "") for n in leaves], pl.UInt8())
     m = per_leaf([n.points_fixed for n in leaves], pl.Int64())
     per = per_leaf([int(n.params.get("per", 0)) for n in leaves], pl.Int64())
-    cap = per_leaf([int(n.params.get("cap", n.points_fixed if n.rule == "count_capped" else NO_CAP))
-                    for n in leaves], pl.Int64())
+    cap = per_leaf(
+        [int(n.params.get("cap", n.points_fixed if n.rule == "count_capped" else NO_CAP)) for n in leaves],
+        pl.Int64(),
+    )
     l1 = per_leaf([level1.index(n.level1) for n in leaves], pl.UInt8())
     v = pl.col("value")
     n_items = v.cast(pl.Int64)
     tiered: pl.Expr = pl.lit(0, pl.Int64)
     for i in (2, 1, 0):  # from the lowest tier up, so the highest reached wins
-        tiered = pl.when(v >= per_leaf(tier(i, 0), pl.Float64())).then(per_leaf(tier(i, 1), pl.Int64())) \
+        tiered = (
+            pl.when(v >= per_leaf(tier(i, 0), pl.Float64()))
+            .then(per_leaf(tier(i, 1), pl.Int64()))
             .otherwise(tiered)
+        )
     points = (
         pl.when(rule == RULES.index("ratio"))
         .then((m.cast(pl.Float64) * v.clip(0.0, 1.0)).round(0).cast(pl.Int64))
-        .when(rule == RULES.index("per_occurrence")).then(m - pl.min_horizontal(per * n_items, cap))
-        .when(rule == RULES.index("tiered")).then(tiered)
-        .when(rule == RULES.index("count_capped")).then(pl.min_horizontal(per * n_items, cap))
+        .when(rule == RULES.index("per_occurrence"))
+        .then(m - pl.min_horizontal(per * n_items, cap))
+        .when(rule == RULES.index("tiered"))
+        .then(tiered)
+        .when(rule == RULES.index("count_capped"))
+        .then(pl.min_horizontal(per * n_items, cap))
         .otherwise(pl.when(v >= 1).then(m).otherwise(0))  # binary, veto
         .clip(0, m)
     )
@@ -82,13 +90,16 @@ def query(in_dir: str | Path) -> pl.LazyFrame:
         .select(pl.col("unit_id"), pl.col("indicator_id").cast(leaf_t).alias("leaf"), "value")
         .select("unit_id", points.alias("points"), l1.alias("l1"))
         .group_by("unit_id")
-        .agg(*(part(level1.index(x)).clip(0, caps[x]).alias(x) for x in base_ids),
-             part(level1.index(by_role["bonus"])).clip(0, caps[by_role["bonus"]]).alias("bonus"),
-             part(level1.index(by_role["penalty"])).clip(0, caps[by_role["penalty"]]).alias("penalty"),
-             (part(level1.index(by_role["veto"])) > 0).alias("veto"))
+        .agg(
+            *(part(level1.index(x)).clip(0, caps[x]).alias(x) for x in base_ids),
+            part(level1.index(by_role["bonus"])).clip(0, caps[by_role["bonus"]]).alias("bonus"),
+            part(level1.index(by_role["penalty"])).clip(0, caps[by_role["penalty"]]).alias("penalty"),
+            (part(level1.index(by_role["veto"])) > 0).alias("veto"),
+        )
     )
-    app = [sum(n.points_fixed for n in leaves if n.role == "base" and n.applies(c))
-           for c in settings.class_ids]
+    app = [
+        sum(n.points_fixed for n in leaves if n.role == "base" and n.applies(c)) for c in settings.class_ids
+    ]
     applicable = pl.LazyFrame({"unit_class": settings.class_ids, "app": app})
     assert settings.bonus_cap is not None and settings.penalty_cap is not None
     bonus = pl.min_horizontal("bonus", int(settings.bonus_cap) * PICO)
@@ -108,13 +119,17 @@ def query(in_dir: str | Path) -> pl.LazyFrame:
         grade = pl.when(pl.col("printed") >= int(b.min_points * scale)).then(pl.lit(b.name)).otherwise(grade)
     grade = pl.when(pl.col("veto")).then(pl.lit(settings.fail_grade)).otherwise(grade)
     return (
-        pl.scan_parquet(d / "units.parquet").select("unit_id", "unit_class")
+        pl.scan_parquet(d / "units.parquet")
+        .select("unit_id", "unit_class")
         .join(per_unit, on="unit_id", how="left")
         .join(applicable, on="unit_class", how="left")
-        .with_columns(printed.alias("printed"),
-                      (num.cast(pl.Float64) / (f_den.cast(pl.Float64) * PICO)).alias("total_raw"))
+        .with_columns(
+            printed.alias("printed"),
+            (num.cast(pl.Float64) / (f_den.cast(pl.Float64) * PICO)).alias("total_raw"),
+        )
         .select(
-            "unit_id", "unit_class",
+            "unit_id",
+            "unit_class",
             *((pl.col(c).cast(pl.Float64) / PICO).alias(c) for c in CATEGORY_POINTS),
             "total_raw",
             (pl.col("printed").cast(pl.Float64) / scale).round(settings.places).alias("total"),
@@ -130,11 +145,7 @@ def run(in_dir: str | Path, out: str | Path) -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    ap = argparse.ArgumentParser(prog="python -m benchmarks.polars_direct")
-    ap.add_argument("--in", dest="in_dir", required=True)
-    ap.add_argument("--out", required=True)
-    a = ap.parse_args(argv)
-    run(a.in_dir, a.out)
+    in_out_main(run, "python -m benchmarks.polars_direct", argv)
 
 
 if __name__ == "__main__":
