@@ -635,11 +635,21 @@ def _ledger_frame(result: Result) -> pl.DataFrame:
 
 EXCEL_ROWS = 1_048_576
 LEDGER_ROWS_PER_SHEET = EXCEL_ROWS - 2  # below the title and header rows
+LEDGER_WORKBOOK_MAX = 200_000
+"""At most this many ledger rows go into the workbook (a printed 通报 of a province-scale run cannot carry
+millions); the title says so, and ``score compute`` always writes the whole ledger as Parquet beside it."""
 
 
 def _write_ledger(wb: Any, styles: _Styles, result: Result, title: str, sheet_name: str) -> None:
     """扣分明细; a ledger longer than an Excel sheet continues on 扣分明细2, 扣分明细3 … (never cut short)."""
     led = _ledger_frame(result)
+    heading = f"{title}扣分明细"
+    if led.height > LEDGER_WORKBOOK_MAX:
+        heading += (
+            f"（共 {led.height} 条，此处按排名顺序列出前 {LEDGER_WORKBOOK_MAX} 条；"
+            "完整明细见同名 .ledger.parquet 文件）"
+        )
+        led = led.head(LEDGER_WORKBOOK_MAX)
     chunks = [
         led.slice(i, LEDGER_ROWS_PER_SHEET) for i in range(0, max(led.height, 1), LEDGER_ROWS_PER_SHEET)
     ]
@@ -650,15 +660,23 @@ def _write_ledger(wb: Any, styles: _Styles, result: Result, title: str, sheet_na
     )
     for k, chunk in enumerate(chunks, start=1):
         name = sheet_name if k == 1 else f"{sheet_name}{k}"
-        _write_ledger_sheet(wb, styles, chunk, places, title, name, empty=led.is_empty())
+        _write_ledger_sheet(wb, styles, chunk, places, heading, title, name, empty=led.is_empty())
 
 
 def _write_ledger_sheet(
-    wb: Any, styles: _Styles, led: pl.DataFrame, places: int, title: str, sheet_name: str, *, empty: bool
+    wb: Any,
+    styles: _Styles,
+    led: pl.DataFrame,
+    places: int,
+    heading: str,
+    title: str,
+    sheet_name: str,
+    *,
+    empty: bool,
 ) -> None:
     ws = wb.add_worksheet(sheet_name)
     headers = ["单位", "编号", "指标", "类型", "扣分/加分", "评分标准", "评分依据", "失分原因", "佐证链接"]
-    _title_row(ws, styles, f"{title}扣分明细", len(headers) - 1)
+    _title_row(ws, styles, heading, len(headers) - 1)
     widths = [
         _fit(max(_col_width(led, "unit_name"), 6), 8, 24),
         _fit(max(_col_width(led, "indicator"), 4), 6, 12),
@@ -1245,6 +1263,15 @@ def _parquet_frame(units: pl.DataFrame) -> pl.DataFrame:
             fits = units.select(((pl.col(name) <= limit) & (pl.col(name) >= -limit)).all()).item()
             casts.append(pl.col(name).cast(pl.Decimal(38, 0) if fits in (True, None) else pl.String))
     return units.with_columns(casts) if casts else units
+
+
+def write_ledger_parquet(result: Result, path: Path) -> Path:
+    """The whole ledger (every credit and deduction, points in pico-points) as Parquet, atomically."""
+
+    def write(tmp: Path) -> None:
+        result.ledger().sink_parquet(tmp)
+
+    return _atomic(path, write)
 
 
 def write_parquet(result: Result, path: Path) -> Path:

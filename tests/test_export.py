@@ -490,3 +490,19 @@ def test_a_ledger_longer_than_a_sheet_continues(
     written = sum(sum(1 for r in book[n].iter_rows(min_row=3) if r[0].value) for n in sheets)
     assert written == rows
     book.close()
+
+
+def test_a_huge_ledger_is_capped_in_the_workbook_and_said_so(
+    built: tuple[Result, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    result, _ = built
+    rows = result.ledger().collect().height
+    monkeypatch.setattr(export_module, "LEDGER_WORKBOOK_MAX", 2)
+    path = write_workbook(result, tmp_path / "capped.xlsx")
+    book = openpyxl.load_workbook(path, read_only=True)
+    sheet = book["扣分明细"]
+    assert f"共 {rows} 条" in str(sheet["A1"].value) and ".ledger.parquet" in str(sheet["A1"].value)
+    assert sum(1 for r in sheet.iter_rows(min_row=3) if r[0].value) == 2
+    book.close()
+    full = export_module.write_ledger_parquet(result, tmp_path / "x.ledger.parquet")
+    assert pl.read_parquet(full).height == rows

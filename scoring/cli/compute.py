@@ -58,7 +58,7 @@ def compute(
 
     from scoring.assessment import input_files
     from scoring.errors import InputError, ScoringError, ValidationFailed
-    from scoring.export import write_parquet, write_workbook
+    from scoring.export import write_ledger_parquet, write_parquet, write_workbook
     from scoring.pipeline import compute as run
 
     from .archive import fail, open_archive
@@ -82,10 +82,11 @@ def compute(
     workbook = out or Path("results") / str(year) / f"{title}{suffix}.xlsx"
     parquet = workbook.with_suffix(".parquet")
     manifest = workbook.with_suffix(".manifest.json")
+    ledger = workbook.with_suffix(".ledger.parquet")
     if workbook.suffix.lower() != ".xlsx":
         error(f"{workbook}：工作簿应以 .xlsx 结尾")
         raise typer.Exit(1)
-    existing = [p for p in (workbook, parquet, manifest) if p.exists()]
+    existing = [p for p in (workbook, parquet, manifest, ledger) if p.exists()]
     if existing and not force:
         error(f"{existing[0]} 已存在；使用 --force 覆盖，或用 --out 指定新文件名")
         raise typer.Exit(1)
@@ -177,6 +178,7 @@ def compute(
             run_label=run_label(run_id, supersedes, reason) if run_id is not None else None,
         )
         write_parquet(result, parquet)
+        write_ledger_parquet(result, ledger)
         tmp = manifest.with_suffix(".tmp")
         tmp.write_text(result.manifest.to_json(), encoding="utf-8")
         tmp.replace(manifest)
@@ -221,6 +223,7 @@ def compute(
         typer.echo(f"同比：与{prev.label()}比较，{extras.compared} 个单位有上年结果")
     typer.echo(f"工作簿：{workbook}")
     typer.echo(f"结果：{parquet}")
+    typer.echo(f"扣分明细：{ledger}")
     typer.echo(f"运行清单：{manifest}")
     if store is not None and run_id is not None:
         replaced = f"；取代运行 {supersedes}（{reason}）" if supersedes is not None else ""
