@@ -212,3 +212,14 @@ def test_compute_one_period(make_year: YearFactory, monkeypatch: pytest.MonkeyPa
     first = runner.invoke(app, [*base, "--out", "q1.xlsx", "--period", "Q1"])
     assert whole.exit_code == 0 and first.exit_code == 0, first.output
     assert "1.甲(80.00)" in whole.output and "1.甲(90.00)" in first.output
+
+
+def test_a_title_with_a_slash_names_one_file(make_year: YearFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    catalogue = [node("A", points=100), node("A1", "A", points=100, rule="judgement")]
+    base = 'year = 2021\ntitle = "甲/乙县考核"\n[[classes]]\nid = "town"\nname = "乡镇"\nmax = 100\n'
+    y = make_year(catalogue, [("U1", "甲", "town")], [("U1", "A1", "", 90)], base=base)
+    monkeypatch.chdir(y.root)
+    args = ["compute", "--year", "2021", "--indicators", str(y.ind), "--data", str(y.data), "--no-archive"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert (y.root / "results" / "2021" / "甲_乙县考核结果.xlsx").exists()

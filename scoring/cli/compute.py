@@ -3,6 +3,7 @@ archive (with the 同比 columns when last year is archived, and the appeal deci
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Annotated
 
@@ -79,7 +80,9 @@ def compute(
     s = a.settings
     title = s.title if not s.title.endswith("考核") else s.title + "结果"
     suffix = f"（{period}）" if period else ""
-    workbook = out or Path("results") / str(year) / f"{title}{suffix}.xlsx"
+    # a title may hold characters a file name cannot: / \ : * ? " < > |
+    file_name = re.sub(r'[\\/:*?"<>|]', "_", f"{title}{suffix}")
+    workbook = out or Path("results") / str(year) / f"{file_name}.xlsx"
     parquet = workbook.with_suffix(".parquet")
     manifest = workbook.with_suffix(".manifest.json")
     ledger = workbook.with_suffix(".ledger.parquet")
@@ -203,7 +206,9 @@ def compute(
     )
     vetoed = units.filter(pl.col("veto"))
     if not vetoed.is_empty():
-        typer.echo("一票否决：" + "、".join(f"{r['name']}（{r['veto_reason']}）" for r in vetoed.to_dicts()))
+        shown = "、".join(f"{r['name']}（{r['veto_reason']}）" for r in vetoed.head(10).to_dicts())
+        more = f" 等 {vetoed.height} 个单位" if vetoed.height > 10 else ""
+        typer.echo(f"一票否决：{shown}{more}")
     if result.assessment.self_observations is not None:
         diff = result.discrepancies()
         typer.echo(
