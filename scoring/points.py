@@ -219,6 +219,10 @@ def leaf_points(
     schema = observations.collect_schema()
     obs = observations
     combining = bool(settings.channel_weights) or settings.period_method is not None
+    if "class" not in schema and units is not None and any(n.rule == "rank_based" for n in catalogue.leaves):
+        # ranks are within a unit class: take each unit's class from the roster
+        obs = obs.join(units.select(pl.col("code").alias("unit"), "class"), on="unit", how="left")
+        schema = obs.collect_schema()
     for col, dtype in (
         ("period", pl.String),
         ("channel", pl.String),

@@ -314,3 +314,22 @@ def test_modifiers_zero_and_ceiling(make_year: YearFactory) -> None:
 def test_binary_accepts_numbers_one_and_zero(make_year: YearFactory) -> None:
     got = leaf_points(make_year, "binary", "", 10, [("U1", "", "1.0"), ("U2", "", "0.0"), ("U3", "", "1")])
     assert got == {"U1": 10, "U2": 0, "U3": 10}
+
+
+def test_rank_based_ranks_within_the_class_even_without_a_class_column(make_year: YearFactory) -> None:
+    catalogue = [
+        node("A", points=100),
+        node("A1", "A", points=6, rule="rank_based", params="points=6,5; else=1"),
+        node("A2", "A", points=94, rule="judgement"),
+    ]
+    y = make_year(
+        catalogue,
+        [("T1", "甲镇", "town"), ("T2", "乙镇", "town"), ("D1", "甲局", "dept")],
+        [("T1", "A1", "", 50), ("T2", "A1", "", 40), ("D1", "A1", "", 10)],
+    )
+    a = y.load()
+    from scoring import leaf_points as points_of
+
+    pts = points_of(a.observations.lazy().drop("class"), a.catalogue, a.settings, a.units.lazy()).collect()
+    got = {r["unit"]: r["points"] / 10**12 for r in pts.to_dicts() if r["indicator"] == "A1"}
+    assert got == {"T1": 6, "T2": 5, "D1": 6}  # D1 is first among departments
