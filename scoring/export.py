@@ -367,7 +367,8 @@ class _ClassSheet:
 def _class_columns(result: Result, uc: UnitClass, frame: pl.DataFrame) -> list[_Col]:
     catalogue = result.catalogue
     cols = [
-        _Col("排名", "rank", "rank", 10),
+        # wide enough for the largest rank shown with （并列）: digits + 4 wide characters + margin
+        _Col("排名", "rank", "rank", max(10, len(str(frame.height)) + 10)),
         _Col("单位", "name", "text", _fit(max(_col_width(frame, "name"), 8), 8, 40)),
         _Col(f"总分({_dec(uc.max_points)})", "total", "number", 11),
     ]
