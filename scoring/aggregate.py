@@ -209,9 +209,13 @@ def _parts_by_unit(points: pl.LazyFrame, catalogue: Catalogue, settings: Setting
     A plain catalogue (the usual case) takes one group-by over the leaf rows; otherwise every level is
     summed and capped in turn."""
     level1 = catalogue.level1
+    # sums over every leaf row cost at a million units: only those the catalogue can make non-zero
+    leaves = [n for n in catalogue.leaves if n.kind is not None]
     agg = [
-        (pl.col("veto_bit") * (pl.col("points") > 0)).sum().alias("veto_bits"),
-        pl.col("major").sum(),
+        (pl.col("veto_bit") * (pl.col("points") > 0)).sum().alias("veto_bits")
+        if any(n.role == "veto" for n in leaves)
+        else pl.lit(0, pl.Int64).alias("veto_bits"),
+        pl.col("major").sum() if any(n.uncapped for n in leaves) else pl.lit(0, pl.Int64).alias("major"),
     ]
     if _simple_tree(catalogue, settings):
         sums = points.group_by("unit").agg(
