@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import polars as pl
@@ -70,6 +70,7 @@ class Result:
     assessment: Assessment
     units: pl.DataFrame  # one row per unit, published order; exact columns plus display columns
     manifest: Manifest
+    _ledger: pl.DataFrame | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def settings(self) -> Settings:
@@ -129,9 +130,14 @@ class Result:
         return out.collect().sort(pl.col("unit").replace_strict(order, default=len(order)), "indicator")
 
     def ledger(self) -> pl.LazyFrame:
-        """Every credit and deduction with its reason (built only when asked for)."""
-        a = self.assessment
-        return build_ledger(a.observations.lazy(), a.units.lazy(), a.catalogue, a.settings)
+        """Every credit and deduction with its reason: built when first asked for, then kept, since the
+        workbook, the ledger file and the archive each read it."""
+        if self._ledger is None:
+            a = self.assessment
+            self._ledger = build_ledger(
+                a.observations.lazy(), a.units.lazy(), a.catalogue, a.settings
+            ).collect()
+        return self._ledger.lazy()
 
 
 def compute(assessment: Assessment) -> Result:
