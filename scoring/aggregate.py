@@ -11,7 +11,7 @@ from fractions import Fraction
 
 import polars as pl
 
-from ._fixed import DEN_UNIT, PLACES, round_fixed_to_places, scaled_to_float, to_fixed
+from ._fixed import DEN_UNIT, PLACES, div_round, round_fixed_to_places, scaled_to_float, to_fixed
 from .catalogue import Catalogue, Node
 from .settings import Settings
 
@@ -151,8 +151,6 @@ def _redistribute(
     )
     num = pl.col("points").cast(pl.Int128) * (pl.col("M") * pl.col("k") + pl.col("delta"))
     den = (pl.col("M") * pl.col("k")).cast(pl.Int128)
-    from ._fixed import div_round
-
     return scaled.select(
         "unit",
         "indicator",

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import polars as pl
 
 from ._fixed import scaled_to_float
-from .aggregate import aggregate_units, to_points
+from .aggregate import aggregate_units, printed, to_points
 from .catalogue import Catalogue
 from .grade import grade_units
 from .ledger import build_ledger, indicator_points
@@ -41,7 +41,6 @@ def score(
 def publishable(results: pl.LazyFrame, catalogue: Catalogue, settings: Settings) -> pl.LazyFrame:
     """Points as decimals for people: parts and totals rounded to the printed places."""
     base_l1 = [n.id for n in catalogue.level1 if n.role == "base"]
-    from .aggregate import printed
 
     def show(col: str) -> pl.Expr:
         return scaled_to_float(

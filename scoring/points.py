@@ -232,11 +232,9 @@ def leaf_points(
     ):
         if col not in schema:
             obs = obs.with_columns(pl.lit(None, dtype).alias(col))
+    marked = obs.select("unit", "indicator")  # every leaf with a row, N/A included
     if "na" in schema:
-        marked = obs.select("unit", "indicator")  # every leaf with a row, N/A included
         obs = obs.filter(~pl.col("na"))
-    else:
-        marked = obs.select("unit", "indicator")
     table = leaf_table(catalogue)
     has_keys = "key" in schema
     modifiers = None

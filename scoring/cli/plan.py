@@ -22,8 +22,11 @@ app = typer.Typer(
 
 PlanFile = Annotated[
     Path,
-    typer.Argument(help="工作要点文件：纯文本 .txt / .md（UTF-8 或 GB18030）或 Word .docx",
-                   show_default=False, metavar="PLAN"),
+    typer.Argument(
+        help="工作要点文件：纯文本 .txt / .md（UTF-8 或 GB18030）或 Word .docx",
+        show_default=False,
+        metavar="PLAN",
+    ),
 ]
 Strict = Annotated[
     bool,
@@ -73,8 +76,12 @@ def _write_error(path: Path, e: OSError) -> NoReturn:
 @app.command("extract")
 def extract(
     plan_file: PlanFile,
-    out: Annotated[Path, typer.Option(
-        "--out", "-o", help="输出文件：.csv（列表用“、”连接）、.xlsx 或 .parquet", show_default=False)],
+    out: Annotated[
+        Path,
+        typer.Option(
+            "--out", "-o", help="输出文件：.csv（列表用“、”连接）、.xlsx 或 .parquet", show_default=False
+        ),
+    ],
     strict: Strict = False,
     quiet: Quiet = False,
 ) -> None:
@@ -98,10 +105,16 @@ def extract(
 @app.command("skeleton")
 def skeleton(
     plan_file: PlanFile,
-    year: Annotated[int, typer.Option(
-        "--year", "-y", help="考核年度，如 2021（用于 plan_items 编号 2021-21）", show_default=False)],
-    out: Annotated[Path, typer.Option("--out", "-o", help="输出目录（如 indicators/2021），不存在时创建",
-                                      show_default=False)],
+    year: Annotated[
+        int,
+        typer.Option(
+            "--year", "-y", help="考核年度，如 2021（用于 plan_items 编号 2021-21）", show_default=False
+        ),
+    ],
+    out: Annotated[
+        Path,
+        typer.Option("--out", "-o", help="输出目录（如 indicators/2021），不存在时创建", show_default=False),
+    ],
     total: Annotated[str, typer.Option("--total", help="满分，按事项数平均分配（最多两位小数）")] = "100",
     force: Annotated[bool, typer.Option("--force", help="覆盖目录中已有的 indicators.csv 等文件")] = False,
     strict: Strict = False,
@@ -137,14 +150,23 @@ def skeleton(
 @app.command("matrix")
 def matrix(
     plan_file: PlanFile,
-    out: Annotated[Path, typer.Option(
-        "--out", "-o", help="输出文件：.xlsx（责任矩阵和事项两张表），或 .csv、.parquet",
-        show_default=False)],
-    keep_names: Annotated[bool, typer.Option(
-        "--keep-names",
-        help="单位名称按原文，不补全简称（默认“县发改委、自然资源局”中的后者记为“县自然资源局”，"
-             "“市司法局等市属各相关部门”拆为两个单位）",
-    )] = False,
+    out: Annotated[
+        Path,
+        typer.Option(
+            "--out",
+            "-o",
+            help="输出文件：.xlsx（责任矩阵和事项两张表），或 .csv、.parquet",
+            show_default=False,
+        ),
+    ],
+    keep_names: Annotated[
+        bool,
+        typer.Option(
+            "--keep-names",
+            help="单位名称按原文，不补全简称（默认“县发改委、自然资源局”中的后者记为“县自然资源局”，"
+            "“市司法局等市属各相关部门”拆为两个单位）",
+        ),
+    ] = False,
     strict: Strict = False,
     quiet: Quiet = False,
 ) -> None:

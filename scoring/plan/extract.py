@@ -150,11 +150,16 @@ def _scan(lines: list[Line], wrap: int | None) -> _Scan:
     for i, ln in enumerate(lines):
         prev = lines[i - 1] if i > 0 else None
         prev_end = prev is None or ends_paragraph(prev, wrap) or ends_sentence(prev)
-        if sc.blocks and (_TERMINATOR_RE.match(ln.text) or _DATE_LINE_RE.match(ln.text)
-                          or _PRINTED_RE.match(ln.text)):
+        if sc.blocks and (
+            _TERMINATOR_RE.match(ln.text) or _DATE_LINE_RE.match(ln.text) or _PRINTED_RE.match(ln.text)
+        ):
             tail = lines[i:]
-            if cur is not None and len(cur.lines) > 1 and _DATE_LINE_RE.match(ln.text) \
-                    and _ORG_RE.match(cur.lines[-1].text):
+            if (
+                cur is not None
+                and len(cur.lines) > 1
+                and _DATE_LINE_RE.match(ln.text)
+                and _ORG_RE.match(cur.lines[-1].text)
+            ):
                 tail = [cur.lines.pop(), *tail]  # the signature above the date
             sc.tail = tail
             break
@@ -166,8 +171,9 @@ def _scan(lines: list[Line], wrap: int | None) -> _Scan:
                 last_sec, last_sub, last_kind = n, 0, "section"
                 continue
             if last_sec + 1 < n <= last_sec + 3 and prev_end and last_sec > 0:
-                sc.warnings.append(PlanWarning(f"部分编号不连续：{_cn(last_sec)}之后是{m.group(1)}",
-                                               line=ln.no))
+                sc.warnings.append(
+                    PlanWarning(f"部分编号不连续：{_cn(last_sec)}之后是{m.group(1)}", line=ln.no)
+                )
                 cur = open_block("section", n, m.group(1), m.group(2), ln, text[: m.start(2)].strip())
                 last_sec, last_sub, last_kind = n, 0, "section"
                 continue
@@ -178,9 +184,14 @@ def _scan(lines: list[Line], wrap: int | None) -> _Scan:
                 last_sub, last_kind = n, "sub"
                 continue
             if last_sub + 1 < n <= last_sub + 3 and prev_end and (last_sub > 0 or last_sec > 0):
-                sc.warnings.append(PlanWarning(
-                    f"小标题编号不连续：（{_cn(last_sub)}）之后是（{m.group(1)}）" if last_sub
-                    else f"小标题从（{m.group(1)}）开始", line=ln.no))
+                sc.warnings.append(
+                    PlanWarning(
+                        f"小标题编号不连续：（{_cn(last_sub)}）之后是（{m.group(1)}）"
+                        if last_sub
+                        else f"小标题从（{m.group(1)}）开始",
+                        line=ln.no,
+                    )
+                )
                 cur = open_block("sub", n, m.group(1), m.group(2), ln, text[: m.start(2)].strip())
                 last_sub, last_kind = n, "sub"
                 continue
@@ -198,13 +209,17 @@ def _scan(lines: list[Line], wrap: int | None) -> _Scan:
                 accept = True
             elif last_item + 1 < n <= last_item + 10 and prev_end:
                 gap = "、".join(str(k) for k in range(last_item + 1, n))
-                sc.warnings.append(PlanWarning(f"事项编号不连续：{last_item} 之后是 {n}（缺 {gap}）",
-                                               line=ln.no))
+                sc.warnings.append(
+                    PlanWarning(f"事项编号不连续：{last_item} 之后是 {n}（缺 {gap}）", line=ln.no)
+                )
                 accept = True
             elif prev_end and last_item > 0:
-                sc.warnings.append(PlanWarning(
-                    f"“{marker}”看似事项编号，但与前面的编号 {last_item} 不衔接，已并入上一段文字",
-                    line=ln.no))
+                sc.warnings.append(
+                    PlanWarning(
+                        f"“{marker}”看似事项编号，但与前面的编号 {last_item} 不衔接，已并入上一段文字",
+                        line=ln.no,
+                    )
+                )
             if accept:
                 cur = open_block("item", n, m.group(1), m.group(2), ln, marker)
                 last_item, last_kind = n, "item"
@@ -286,8 +301,9 @@ def _structure(blocks: list[_Block], wrap: int | None) -> list[_Section]:
 # ------------------------------------------------------------------------------------------------ items
 
 
-def _text_and_note(lines: list[Line], keep_first_paragraph: bool, wrap: int | None
-                   ) -> tuple[str, UnitsNote | None, list[Line]]:
+def _text_and_note(
+    lines: list[Line], keep_first_paragraph: bool, wrap: int | None
+) -> tuple[str, UnitsNote | None, list[Line]]:
     """An item's text, its unit note and the lines after the note that belong to no item."""
     texts = [normalise_town_marks(ln.text) for ln in lines]
     for k in range(len(lines) - 1, -1, -1):
@@ -310,8 +326,9 @@ def _snippet(lines: list[Line], limit: int = 30) -> str:
     return s if len(s) <= limit else s[:limit] + "…"
 
 
-def _build_items(sections: list[_Section], wrap: int | None, year: int | None,
-                 warnings: list[PlanWarning]) -> list[PlanItem]:
+def _build_items(
+    sections: list[_Section], wrap: int | None, year: int | None, warnings: list[PlanWarning]
+) -> list[PlanItem]:
     blocks = [b for s in sections for b in [*s.direct, *(b for sub in s.subs for b in sub.items)]]
     has_numbered = bool(blocks)
     has_subs = any(s.subs for s in sections)
@@ -319,8 +336,9 @@ def _build_items(sections: list[_Section], wrap: int | None, year: int | None,
     numbers = [b.n for b in blocks]
     restarts = len(numbers) != len(set(numbers))  # numbering restarts under headings: qualify the labels
     if restarts:
-        warnings.append(PlanWarning(
-            "事项编号在各部分重新从 1 开始，编号前加上了部分和小标题的序号（如 一（二）.3）"))
+        warnings.append(
+            PlanWarning("事项编号在各部分重新从 1 开始，编号前加上了部分和小标题的序号（如 一（二）.3）")
+        )
 
     def item_label(sec: _Section, sub: _Sub | None, b: _Block) -> str:
         if not restarts:
@@ -331,8 +349,15 @@ def _build_items(sections: list[_Section], wrap: int | None, year: int | None,
 
     items: list[PlanItem] = []
 
-    def make(kind: str, label: str, number: int | None, lines: list[Line], sec: _Section, sub: _Sub | None,
-             keep_first: bool) -> None:
+    def make(
+        kind: str,
+        label: str,
+        number: int | None,
+        lines: list[Line],
+        sec: _Section,
+        sub: _Sub | None,
+        keep_first: bool,
+    ) -> None:
         text, note, rest = _text_and_note(lines, keep_first, wrap)
         if rest:
             warnings.append(PlanWarning(f"其后的文字未归入任何事项：“{_snippet(rest)}”", label, rest[0].no))
@@ -348,23 +373,33 @@ def _build_items(sections: list[_Section], wrap: int | None, year: int | None,
         lead = list(used.units.lead) if used else []
         resp = list(used.units.responsible) if used else []
         if used is not None and used.units.doubtful:
-            warnings.append(PlanWarning(f"这些名称不像单位名称，请核对：{'、'.join(used.units.doubtful)}",
-                                        label, lines[0].no))
+            warnings.append(
+                PlanWarning(
+                    f"这些名称不像单位名称，请核对：{'、'.join(used.units.doubtful)}", label, lines[0].no
+                )
+            )
         dl, problems = find_deadlines(text + (f"（{note.note}）" if note else ""), year)
         for p in problems:
             warnings.append(PlanWarning(p, label, lines[0].no))
         if not text:
             warnings.append(PlanWarning("事项没有正文", label, lines[0].no))
-        items.append(PlanItem(
-            label=label, kind=kind, number=number,
-            section=sec.head.title if sec.head else None,
-            section_no=sec.head.block.n if sec.head else None,
-            heading=sub.head.title if sub else None,
-            heading_no=sub.head.block.n if sub else None,
-            text=text,
-            units_text=note.note.strip() if note else (inherited.note.strip() if inherited else None),
-            lead_units=lead, responsible_units=resp, deadlines=dl, line=lines[0].no,
-        ))
+        items.append(
+            PlanItem(
+                label=label,
+                kind=kind,
+                number=number,
+                section=sec.head.title if sec.head else None,
+                section_no=sec.head.block.n if sec.head else None,
+                heading=sub.head.title if sub else None,
+                heading_no=sub.head.block.n if sub else None,
+                text=text,
+                units_text=note.note.strip() if note else (inherited.note.strip() if inherited else None),
+                lead_units=lead,
+                responsible_units=resp,
+                deadlines=dl,
+                line=lines[0].no,
+            )
+        )
 
     for sec in sections:
         sec_num = sec.head.block.numeral if sec.head else ""
@@ -378,22 +413,37 @@ def _build_items(sections: list[_Section], wrap: int | None, year: int | None,
             label = f"{sec_num}（{sub.head.block.numeral}）"
             bare_title = sub.head.full.split("。", 1)[0]
             if has_numbered and sub.head.note is None and not sub.head.body:
-                warnings.append(PlanWarning("小标题下没有编号事项，已把小标题作为一个事项", label,
-                                            sub.head.block.lines[0].no))
+                warnings.append(
+                    PlanWarning(
+                        "小标题下没有编号事项，已把小标题作为一个事项", label, sub.head.block.lines[0].no
+                    )
+                )
             elif has_numbered:
-                warnings.append(PlanWarning("小标题下没有编号事项，已把整个小节作为一个事项", label,
-                                            sub.head.block.lines[0].no))
-            elif (sec.head is not None and sub.head.note is None
-                  and _NON_TASK_TITLES.match(_bare(sec.head.full))):
-                warnings.append(PlanWarning(f"“{sec.head.title}”视为说明性内容，其小节未作为事项（{bare_title}）",
-                                            label, sub.head.block.lines[0].no))
+                warnings.append(
+                    PlanWarning(
+                        "小标题下没有编号事项，已把整个小节作为一个事项", label, sub.head.block.lines[0].no
+                    )
+                )
+            elif (
+                sec.head is not None
+                and sub.head.note is None
+                and _NON_TASK_TITLES.match(_bare(sec.head.full))
+            ):
+                warnings.append(
+                    PlanWarning(
+                        f"“{sec.head.title}”视为说明性内容，其小节未作为事项（{bare_title}）",
+                        label,
+                        sub.head.block.lines[0].no,
+                    )
+                )
                 continue
             make("subsection", label, None, sub.head.block.lines, sec, sub, False)
         if sec.head is None or sec.direct or sec.subs:
             continue
         head = sec.head
-        if (not has_numbered and not has_subs and not _NON_TASK_TITLES.match(_bare(head.full))) \
-                or find_note(join_text([ln.text for ln in head.block.lines])) is not None:
+        if (not has_numbered and not has_subs and not _NON_TASK_TITLES.match(_bare(head.full))) or find_note(
+            join_text([ln.text for ln in head.block.lines])
+        ) is not None:
             make("section", sec_num, None, head.block.lines, sec, None, False)
         else:
             warnings.append(PlanWarning(f"“{head.title}”下没有工作事项，未提取", line=head.block.lines[0].no))
@@ -431,8 +481,13 @@ def _metadata(head: list[Line], tail: list[Line]) -> tuple[str | None, str | Non
             break
     title = None
     for t in texts:
-        if _TITLE_WORDS.search(t) and "关于" not in t and not t.endswith("通知") and len(t) <= 50 \
-                and not re.search(r"[《》。，,：:]", t):
+        if (
+            _TITLE_WORDS.search(t)
+            and "关于" not in t
+            and not t.endswith("通知")
+            and len(t) <= 50
+            and not re.search(r"[《》。，,：:]", t)
+        ):
             title = t
             break
     if title is None:
@@ -503,7 +558,9 @@ def parse_plan(text: str, source: str | None = None) -> Plan:
             if not it.units:
                 warnings.append(PlanWarning("没有写明责任单位", it.label, it.line))
     if not items:
-        warnings.append(PlanWarning("没有找到工作事项（未识别出“1.”编号事项、“（一）”小标题或“一、”部分标题）"))
+        warnings.append(
+            PlanWarning("没有找到工作事项（未识别出“1.”编号事项、“（一）”小标题或“一、”部分标题）")
+        )
     warnings.sort(key=lambda w: (w.line is None, w.line or 0))
     return Plan(title, issuer, doc_number, year, items, warnings, source)
 
@@ -513,8 +570,20 @@ def read_plan(path: Path) -> Plan:
     return parse_plan(read_plan_text(path), source=path.name)
 
 
-COLUMNS = ("item", "section", "heading", "text", "lead_units", "responsible_units", "deadlines", "units_text",
-           "line", "issuer", "doc_number", "year")
+COLUMNS = (
+    "item",
+    "section",
+    "heading",
+    "text",
+    "lead_units",
+    "responsible_units",
+    "deadlines",
+    "units_text",
+    "line",
+    "issuer",
+    "doc_number",
+    "year",
+)
 LIST_COLUMNS = ("lead_units", "responsible_units", "deadlines")
 
 
@@ -522,10 +591,18 @@ def item_rows(plan: Plan) -> list[dict[str, object]]:
     """One dict per item with the columns of :data:`COLUMNS` (lists as lists)."""
     return [
         {
-            "item": it.label, "section": it.section, "heading": it.heading, "text": it.text,
-            "lead_units": list(it.lead_units), "responsible_units": list(it.responsible_units),
-            "deadlines": list(it.deadlines), "units_text": it.units_text, "line": it.line,
-            "issuer": plan.issuer, "doc_number": plan.doc_number, "year": plan.year,
+            "item": it.label,
+            "section": it.section,
+            "heading": it.heading,
+            "text": it.text,
+            "lead_units": list(it.lead_units),
+            "responsible_units": list(it.responsible_units),
+            "deadlines": list(it.deadlines),
+            "units_text": it.units_text,
+            "line": it.line,
+            "issuer": plan.issuer,
+            "doc_number": plan.doc_number,
+            "year": plan.year,
         }
         for it in plan.items
     ]
@@ -536,10 +613,18 @@ def items_frame(plan: Plan) -> pl.DataFrame:
     import polars as pl
 
     schema: dict[str, pl.DataType | type[pl.DataType]] = {
-        "item": pl.String, "section": pl.String, "heading": pl.String, "text": pl.String,
-        "lead_units": pl.List(pl.String), "responsible_units": pl.List(pl.String),
-        "deadlines": pl.List(pl.String), "units_text": pl.String, "line": pl.Int64,
-        "issuer": pl.String, "doc_number": pl.String, "year": pl.Int64,
+        "item": pl.String,
+        "section": pl.String,
+        "heading": pl.String,
+        "text": pl.String,
+        "lead_units": pl.List(pl.String),
+        "responsible_units": pl.List(pl.String),
+        "deadlines": pl.List(pl.String),
+        "units_text": pl.String,
+        "line": pl.Int64,
+        "issuer": pl.String,
+        "doc_number": pl.String,
+        "year": pl.Int64,
     }
     if not plan.items:
         return pl.DataFrame(schema=schema)

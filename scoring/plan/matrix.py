@@ -75,8 +75,12 @@ def responsibility_matrix(plan: Plan, expand: bool = True) -> pl.DataFrame:
         "lead": [sum(1 for lb in labels if cells.get((u, lb)) == LEAD) for u in units],
         "responsible": [sum(1 for lb in labels if cells.get((u, lb)) == RESPONSIBLE) for u in units],
     }
-    schema: dict[str, pl.DataType] = {"unit": pl.String(), "class": pl.String(), "lead": pl.Int64(),
-                                      "responsible": pl.Int64()}
+    schema: dict[str, pl.DataType] = {
+        "unit": pl.String(),
+        "class": pl.String(),
+        "lead": pl.Int64(),
+        "responsible": pl.Int64(),
+    }
     for lb in labels:
         data[lb] = [cells.get((u, lb)) for u in units]
         schema[lb] = pl.String()
@@ -89,8 +93,12 @@ def responsibilities_frame(plan: Plan, expand: bool = True) -> pl.DataFrame:
 
     rows = responsibilities(plan, expand)
     return pl.DataFrame(
-        {"unit": [r.unit for r in rows], "class": [unit_class(r.unit) for r in rows],
-         "item": [r.item for r in rows], "role": [r.role for r in rows]},
+        {
+            "unit": [r.unit for r in rows],
+            "class": [unit_class(r.unit) for r in rows],
+            "item": [r.item for r in rows],
+            "role": [r.role for r in rows],
+        },
         schema={"unit": pl.String, "class": pl.String, "item": pl.String, "role": pl.String},
     )
 
@@ -109,8 +117,15 @@ def write_matrix(plan: Plan, path: Path, expand: bool = True) -> None:
     rows: list[list[str]] = [header]
     for rec in frame.iter_rows():
         unit, cls, lead, resp, *rest = rec
-        rows.append([str(unit), CLASS_NAMES.get(str(cls), ""), str(lead), str(resp),
-                     *("" if v is None else str(v) for v in rest)])
+        rows.append(
+            [
+                str(unit),
+                CLASS_NAMES.get(str(cls), ""),
+                str(lead),
+                str(resp),
+                *("" if v is None else str(v) for v in rest),
+            ]
+        )
     write_csv(path, rows)
 
 
@@ -121,8 +136,16 @@ def _matrix_xlsx(plan: Plan, path: Path, expand: bool) -> None:
     items = {it.label: it for it in plan.items}
     wb = xlsxwriter.Workbook(str(path))
     try:
-        head = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "align": "center",
-                              "valign": "vcenter", "text_wrap": True})
+        head = wb.add_format(
+            {
+                "bold": True,
+                "bg_color": "#DDEBF7",
+                "border": 1,
+                "align": "center",
+                "valign": "vcenter",
+                "text_wrap": True,
+            }
+        )
         head_left = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "valign": "vcenter"})
         lead_fmt = wb.add_format({"bold": True, "bg_color": "#FCE4D6", "border": 1, "align": "center"})
         resp_fmt = wb.add_format({"bg_color": "#E2EFDA", "border": 1, "align": "center"})
@@ -163,8 +186,15 @@ def _matrix_xlsx(plan: Plan, path: Path, expand: bool) -> None:
         for c, name in enumerate(cols):
             ws2.write_string(0, c, name, head_left)
         for r, it in enumerate(plan.items, start=1):
-            vals = [it.label, it.section or "", it.heading or "", it.text, "、".join(it.lead_units),
-                    "、".join(it.responsible_units), "、".join(it.deadlines)]
+            vals = [
+                it.label,
+                it.section or "",
+                it.heading or "",
+                it.text,
+                "、".join(it.lead_units),
+                "、".join(it.responsible_units),
+                "、".join(it.deadlines),
+            ]
             for c, v in enumerate(vals):
                 ws2.write_string(r, c, v, wrap)
         for c, w in enumerate((8, 30, 30, 80, 24, 30, 14)):

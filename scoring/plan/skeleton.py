@@ -17,8 +17,19 @@ from .output import OutputError, write_csv, write_text
 from .text import first_sentence
 from .units import unit_class
 
-INDICATOR_COLUMNS = ("id", "parent", "name", "points", "role", "rule", "params", "applies_to", "plan_items",
-                     "rubric", "uncapped")
+INDICATOR_COLUMNS = (
+    "id",
+    "parent",
+    "name",
+    "points",
+    "role",
+    "rule",
+    "params",
+    "applies_to",
+    "plan_items",
+    "rubric",
+    "uncapped",
+)
 FILES = ("indicators.csv", "plan_items.csv", "settings.toml", "README.md")
 CLASSES = (("town", "乡镇"), ("dept", "部门"))
 
@@ -69,8 +80,21 @@ class Skeleton:
     def indicator_rows(self) -> list[list[str]]:
         rows = [list(INDICATOR_COLUMNS)]
         for n in self.nodes():
-            rows.append([n.id, n.parent or "", n.name, n.points, n.role, n.rule, "", n.applies_to,
-                         n.plan_items, n.rubric, ""])
+            rows.append(
+                [
+                    n.id,
+                    n.parent or "",
+                    n.name,
+                    n.points,
+                    n.role,
+                    n.rule,
+                    "",
+                    n.applies_to,
+                    n.plan_items,
+                    n.rubric,
+                    "",
+                ]
+            )
         return rows
 
     def plan_item_rows(self) -> list[list[str]]:
@@ -157,8 +181,14 @@ def build_skeleton(plan: Plan, year: int, total: int = 10000) -> Skeleton:
             parent = sub
         sep = "" if parent is root else "."
         leaf = Node(
-            f"{parent.id}{sep}{len(parent.children) + 1}", parent.id, leaf_name(it), hundredths=next(points),
-            rule="judgement", applies_to=applies_to(it), plan_items=f"{year}-{it.label}", rubric=it.text,
+            f"{parent.id}{sep}{len(parent.children) + 1}",
+            parent.id,
+            leaf_name(it),
+            hundredths=next(points),
+            rule="judgement",
+            applies_to=applies_to(it),
+            plan_items=f"{year}-{it.label}",
+            rubric=it.text,
         )
         parent.children.append(leaf)
 
@@ -201,21 +231,47 @@ def settings_toml(plan: Plan, year: int, total: int) -> str:
     if plan.issuer:
         lines.append(f"issuer = {_toml_str(plan.issuer)}")
     for cid, name in CLASSES:
-        lines += ["", "[[classes]]", f"id = {_toml_str(cid)}", f"name = {_toml_str(name)}",
-                  f"max = {format_hundredths(total)}"]
+        lines += [
+            "",
+            "[[classes]]",
+            f"id = {_toml_str(cid)}",
+            f"name = {_toml_str(name)}",
+            f"max = {format_hundredths(total)}",
+        ]
     lines += [
         "",
-        "[rounding]", "places = 2", 'mode = "half_up"', "",
-        "[ranking]", 'ties = "competition"', 'basis = "printed"', "",
-        "[caps]", 'mode = "node"', "",
-        "[not_applicable]", 'method = "renormalise"', "",
-        "# [bonus]                 # 有加分项时声明", "# cap = 5", "# gate = 80", "",
-        "# [penalty]               # 有扣分项时声明", "# cap = 10", "",
-        "[veto]", 'action = "grade_only"', "",
+        "[rounding]",
+        "places = 2",
+        'mode = "half_up"',
+        "",
+        "[ranking]",
+        'ties = "competition"',
+        'basis = "printed"',
+        "",
+        "[caps]",
+        'mode = "node"',
+        "",
+        "[not_applicable]",
+        'method = "renormalise"',
+        "",
+        "# [bonus]                 # 有加分项时声明",
+        "# cap = 5",
+        "# gate = 80",
+        "",
+        "# [penalty]               # 有扣分项时声明",
+        "# cap = 10",
+        "",
+        "[veto]",
+        'action = "grade_only"',
+        "",
         "[grades]",
         'bands = [ { name = "优秀", min = 90 }, { name = "良好", min = 80 }, { name = "合格", min = 60 } ]',
-        'fail = "不合格"', 'basis = "printed"', "",
-        "[inputs]", 'missing = "zero"', "",
+        'fail = "不合格"',
+        'basis = "printed"',
+        "",
+        "[inputs]",
+        'missing = "zero"',
+        "",
     ]
     return "\n".join(lines)
 

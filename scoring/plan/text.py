@@ -15,8 +15,9 @@ ENCODINGS = ("utf-8-sig", "gb18030")
 
 # Characters that are "Chinese" for spacing purposes: CJK ideographs, CJK and full-width punctuation,
 # curly quotes and book-title marks.
-_CJK = ("\u2e80-\u2fff\u3000-\u303f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff"
-        "\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef")
+_CJK = (
+    "\u2e80-\u2fff\u3000-\u303f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef"
+)
 _CJK_PUNCT = "“”‘’《》〈〉…—·"
 CJK_CLASS = f"[{_CJK}{_CJK_PUNCT}]"
 _SPACE_AFTER_CJK = re.compile(rf"(?<={CJK_CLASS})[ \t]+")
@@ -216,8 +217,20 @@ def normalise_town_marks(s: str) -> str:
     return _ANGLE_TOWN.sub(r"（\1）", s)
 
 
-CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7,
-             "八": 8, "九": 9}
+CN_DIGITS = {
+    "零": 0,
+    "〇": 0,
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
 
 
 def cn_number(s: str) -> int | None:

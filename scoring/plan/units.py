@@ -22,11 +22,33 @@ OPENERS = "（(〔[【［｛{"
 CLOSERS = "）)〕]】］｝}"
 
 _LEAD_LABELS = (
-    "牵头单位", "牵头部门", "主责单位", "主责部门", "主办单位", "主办部门", "主要责任单位", "牵头",
+    "牵头单位",
+    "牵头部门",
+    "主责单位",
+    "主责部门",
+    "主办单位",
+    "主办部门",
+    "主要责任单位",
+    "牵头",
 )
 _RESP_LABELS = (
-    "责任单位", "责任部门", "责任主体", "配合单位", "配合部门", "协办单位", "协办部门", "参与单位",
-    "参与部门", "落实单位", "实施单位", "承办单位", "负责单位", "负责部门", "成员单位", "责任", "配合",
+    "责任单位",
+    "责任部门",
+    "责任主体",
+    "配合单位",
+    "配合部门",
+    "协办单位",
+    "协办部门",
+    "参与单位",
+    "参与部门",
+    "落实单位",
+    "实施单位",
+    "承办单位",
+    "负责单位",
+    "负责部门",
+    "成员单位",
+    "责任",
+    "配合",
     "协办",
 )
 _LABEL_RE = re.compile(
@@ -89,7 +111,7 @@ class UnitsNote:
 def _strip_tail(text: str) -> tuple[str, str]:
     """Text without trailing sentence punctuation and spaces, and the stripped tail."""
     core = text.rstrip(" 。．.；;，,、")
-    return core, text[len(core):]
+    return core, text[len(core) :]
 
 
 def trailing_group(text: str) -> tuple[str, str, str] | None:
@@ -323,8 +345,13 @@ def split_including(units: list[str]) -> list[str]:
     out: list[str] = []
     for u in units:
         a, sep, b = u.partition("等")
-        if sep and looks_like_unit(a) and looks_like_unit(b) and len(a) >= 2 \
-                and not re.match(r"(?:相关|有关|其他|其它)", b):
+        if (
+            sep
+            and looks_like_unit(a)
+            and looks_like_unit(b)
+            and len(a) >= 2
+            and not re.match(r"(?:相关|有关|其他|其它)", b)
+        ):
             out += [a, b]
         else:
             out.append(u)
@@ -341,8 +368,13 @@ def expand_prefixes(units: list[str]) -> list[str]:
     prefix = m.group(1) if m else ""
     for u in units[1:]:
         u = normalise_unit(u)
-        if prefix and not _NO_PREFIX.match(u) and _PREFIXABLE.search(u) and "政府" not in u \
-                and not _REGIONAL.search(u):
+        if (
+            prefix
+            and not _NO_PREFIX.match(u)
+            and _PREFIXABLE.search(u)
+            and "政府" not in u
+            and not _REGIONAL.search(u)
+        ):
             u = prefix + u
         out.append(u)
     return out
