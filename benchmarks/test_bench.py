@@ -10,6 +10,10 @@ The data of each size is generated once (seed 42) and cached in ``$ZWGK_BENCH_CA
 - ``test_score``: read + score + rank + grade + write the results Parquet (``benchmarks.reference``);
 - ``test_ledger``: the ledger of every unit (``scoring.build_ledger``) written to Parquet; only up to
   ``ZWGK_BENCH_LEDGER_MAX`` units (default 100 000);
+- ``test_workbook``: the 通报 workbook (``scoring.export.write_workbook``, ledger sheet at its default
+  limit) of the workload as a year (``benchmarks.year``), scored once beforehand;
+- ``test_compute``: ``score compute`` end to end on that year (read, validate, score, workbook, Parquet,
+  ledger, manifest; no archive), in-process through the Typer app;
 - side by side on the same data: ``test_polars_direct`` (a hand-written polars query with the engine's
   arithmetic), ``test_duckdb`` (one SQL query; skipped without duckdb) and ``test_floor`` (read once, one
   pass, write).
@@ -100,6 +104,48 @@ def test_ledger(benchmark: BenchmarkFixture, data: Path, tmp_path: Path) -> None
 
     _bench(benchmark, f"ledger u{n}", run)
     assert pl.scan_parquet(out).select(pl.len()).collect().item() > 0
+
+
+@pytest.fixture(scope="module")
+def year_root(data: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The workload of this size as ``indicators/2021`` and ``data/2021`` (see benchmarks/year.py)."""
+    from benchmarks.year import write_year
+
+    return write_year(data, tmp_path_factory.mktemp(f"year_u{_units(data)}"))
+
+
+def test_workbook(benchmark: BenchmarkFixture, data: Path, year_root: Path, tmp_path: Path) -> None:
+    from scoring.assessment import load_year
+    from scoring.export import write_workbook
+    from scoring.pipeline import compute
+
+    result = compute(load_year(2021, year_root / "indicators" / "2021", year_root / "data" / "2021"))
+    result.ledger()  # the ledger is the engine's, not the workbook's: built before the clock starts
+    out = tmp_path / "book.xlsx"
+    def run() -> None:
+        write_workbook(result, out)
+
+    _bench(benchmark, f"workbook u{_units(data)}", run)
+    assert out.stat().st_size > 0
+
+
+def test_compute(
+    benchmark: BenchmarkFixture, data: Path, year_root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typer.testing import CliRunner
+
+    from scoring.cli.main import app
+
+    monkeypatch.chdir(year_root)
+    runner = CliRunner()
+
+    def run() -> None:
+        args = ["compute", "--year", "2021", "--no-archive", "--force", "--out", "r.xlsx"]
+        result = runner.invoke(app, args)
+        assert result.exit_code == 0, result.output
+
+    _bench(benchmark, f"compute u{_units(data)}", run)
+    assert pl.read_parquet(year_root / "r.parquet").height == _units(data)
 
 
 def test_polars_direct(benchmark: BenchmarkFixture, data: Path, tmp_path: Path) -> None:

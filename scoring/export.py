@@ -636,21 +636,25 @@ def _ledger_frame(result: Result) -> pl.DataFrame:
 
 EXCEL_ROWS = 1_048_576
 LEDGER_ROWS_PER_SHEET = EXCEL_ROWS - 2  # below the title and header rows
-LEDGER_WORKBOOK_MAX = 200_000
-"""At most this many ledger rows go into the workbook (a printed 通报 of a province-scale run cannot carry
-millions); the title says so, and ``score compute`` always writes the whole ledger as Parquet beside it."""
+LEDGER_WORKBOOK_MAX = 20_000
+"""By default at most this many ledger rows go into the workbook. A county's or a prefecture's whole ledger
+fits (30 units × 50 indicators is 1,500 rows at most); a province-scale run's does not belong in a printed
+通报, and xlsxwriter needs about 85 µs per ledger row (9 cells), so 330,000 rows would add half a minute.
+The title says when rows are left out; ``score compute`` always writes the whole ledger as Parquet beside
+the workbook, ``score explain`` shows any unit's, and ``--ledger-rows`` raises the limit."""
 
 
-def _write_ledger(wb: Any, styles: _Styles, result: Result, title: str, sheet_name: str) -> None:
-    """扣分明细; a ledger longer than an Excel sheet continues on 扣分明细2, 扣分明细3 … (never cut short)."""
+def _write_ledger(wb: Any, styles: _Styles, result: Result, title: str, sheet_name: str, limit: int) -> None:
+    """扣分明细, at most ``limit`` rows; longer than an Excel sheet, it continues on 扣分明细2, 扣分明细3 …"""
     led = _ledger_frame(result)
+    none = led.is_empty()
     heading = f"{title}扣分明细"
-    if led.height > LEDGER_WORKBOOK_MAX:
+    if led.height > limit:
         heading += (
-            f"（共 {led.height} 条，此处按排名顺序列出前 {LEDGER_WORKBOOK_MAX} 条；"
-            "完整明细见同名 .ledger.parquet 文件）"
+            f"（共 {led.height} 条，此处按排名顺序列出前 {limit} 条；"
+            "完整明细见同名 .ledger.parquet 文件，单个单位可用 score explain 查看）"
         )
-        led = led.head(LEDGER_WORKBOOK_MAX)
+        led = led.head(limit)
     chunks = [
         led.slice(i, LEDGER_ROWS_PER_SHEET) for i in range(0, max(led.height, 1), LEDGER_ROWS_PER_SHEET)
     ]
@@ -661,7 +665,7 @@ def _write_ledger(wb: Any, styles: _Styles, result: Result, title: str, sheet_na
     )
     for k, chunk in enumerate(chunks, start=1):
         name = sheet_name if k == 1 else f"{sheet_name}{k}"
-        _write_ledger_sheet(wb, styles, chunk, places, heading, title, name, empty=led.is_empty())
+        _write_ledger_sheet(wb, styles, chunk, places, heading, title, name, empty=none)
 
 
 def _write_ledger_sheet(
@@ -1185,9 +1189,11 @@ def write_workbook(
     yoy: pl.DataFrame | None = None,
     appeals: AppealsReport | None = None,
     run_label: str | None = None,
+    ledger_rows: int | None = None,
 ) -> Path:
     """Write the ranked workbook (通报) for ``result`` to ``path`` atomically; returns ``path``.
 
+    ``ledger_rows`` limits 扣分明细 (default :data:`LEDGER_WORKBOOK_MAX`).
     ``yoy`` (unit, yoy_total, yoy_rank, yoy_change; see :func:`scoring.compare.yoy_columns`) adds the 同比
     columns to the ranking sheets, ``appeals`` the 申诉处理 sheet, ``run_label`` the archive's run on the
     cover."""
@@ -1239,7 +1245,8 @@ def write_workbook(
             diff = result.discrepancies()
             if not diff.is_empty():
                 _write_discrepancies(wb, styles, diff, title, SHEET_DISCREPANCIES)
-            _write_ledger(wb, styles, result, title, SHEET_LEDGER)
+            limit = LEDGER_WORKBOOK_MAX if ledger_rows is None else max(ledger_rows, 0)
+            _write_ledger(wb, styles, result, title, SHEET_LEDGER, limit)
             _write_catalogue(wb, styles, result, title, SHEET_CATALOGUE)
             if notes:
                 _write_notes(wb, styles, notes, title, SHEET_NOTES)

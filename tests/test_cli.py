@@ -104,6 +104,25 @@ def test_user_errors_are_messages(year_dir: Path, args: list[str], message: str)
     assert result.exception is None or isinstance(result.exception, SystemExit)
 
 
+def test_compute_ledger_rows_limits_the_workbook_not_the_ledger_file(year_dir: Path) -> None:
+    from scoring.export import LEDGER_WORKBOOK_MAX
+
+    command = typer.main.get_command(app).commands["compute"]  # type: ignore[attr-defined]
+    option = next(p for p in command.params if "--ledger-rows" in p.opts)
+    assert f"默认 {LEDGER_WORKBOOK_MAX}" in str(option.help)  # the help states the real default
+    args = ["compute", "--year", "2021", "--out", "r.xlsx", "--no-archive", "--ledger-rows", "5"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    book = openpyxl.load_workbook(year_dir / "r.xlsx", read_only=True)
+    sheet = book["扣分明细"]
+    assert "前 5 条" in str(sheet["A1"].value)
+    assert sum(1 for r in sheet.iter_rows(min_row=3) if r[0].value) == 5
+    book.close()
+    assert pl.read_parquet(year_dir / "r.ledger.parquet").height > 5
+    bad = runner.invoke(app, ["compute", "--year", "2021", "--out", "r2.xlsx", "--ledger-rows", "-1"])
+    assert bad.exit_code == 2 and not (year_dir / "r2.xlsx").exists()
+
+
 def test_compute_2020(year_dir: Path) -> None:
     result = runner.invoke(app, ["compute", "--year", "2020", "--out", "r2020.xlsx"])
     assert result.exit_code == 0, result.output

@@ -497,12 +497,33 @@ def test_a_huge_ledger_is_capped_in_the_workbook_and_said_so(
 ) -> None:
     result, _ = built
     rows = result.ledger().collect().height
-    monkeypatch.setattr(export_module, "LEDGER_WORKBOOK_MAX", 2)
-    path = write_workbook(result, tmp_path / "capped.xlsx")
-    book = openpyxl.load_workbook(path, read_only=True)
-    sheet = book["扣分明细"]
-    assert f"共 {rows} 条" in str(sheet["A1"].value) and ".ledger.parquet" in str(sheet["A1"].value)
-    assert sum(1 for r in sheet.iter_rows(min_row=3) if r[0].value) == 2
-    book.close()
+    monkeypatch.setattr(export_module, "LEDGER_WORKBOOK_MAX", 2)  # the default limit
+    for path, limit in (
+        (write_workbook(result, tmp_path / "capped.xlsx"), 2),
+        (write_workbook(result, tmp_path / "three.xlsx", ledger_rows=3), 3),
+    ):
+        book = openpyxl.load_workbook(path, read_only=True)
+        sheet = book["扣分明细"]
+        title = str(sheet["A1"].value)
+        assert f"共 {rows} 条" in title and f"前 {limit} 条" in title and ".ledger.parquet" in title
+        assert sum(1 for r in sheet.iter_rows(min_row=3) if r[0].value) == limit
+        book.close()
     full = export_module.write_ledger_parquet(result, tmp_path / "x.ledger.parquet")
     assert pl.read_parquet(full).height == rows
+
+
+def test_a_ledger_left_out_is_not_reported_as_empty(built: tuple[Result, Path], tmp_path: Path) -> None:
+    result, _ = built
+    rows = result.ledger().collect().height
+    assert rows > 0
+    path = write_workbook(result, tmp_path / "none.xlsx", ledger_rows=0)
+    book = openpyxl.load_workbook(path, read_only=True)
+    cells = [c.value for r in book["扣分明细"].iter_rows() for c in r if c.value]
+    book.close()
+    assert f"共 {rows} 条" in str(cells[0]) and "前 0 条" in str(cells[0])
+    assert not any("无扣分" in str(v) for v in cells)
+    full = write_workbook(result, tmp_path / "all.xlsx", ledger_rows=rows)
+    book = openpyxl.load_workbook(full, read_only=True)
+    assert "共" not in str(book["扣分明细"]["A1"].value)  # nothing left out, nothing said
+    assert sum(1 for r in book["扣分明细"].iter_rows(min_row=3) if r[0].value) == rows
+    book.close()

@@ -51,6 +51,15 @@ def compute(
             show_default=False,
         ),
     ] = None,
+    ledger_rows: Annotated[
+        int | None,
+        typer.Option(
+            "--ledger-rows",
+            min=0,
+            help="工作簿“扣分明细”最多列出的条数（默认 20000；完整明细总是另存为 .ledger.parquet）",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """校验并计算某年度的得分、排名和等次，输出通报用的 Excel 工作簿和 Parquet 结果，并记录到档案库。"""
     import datetime as dt
@@ -179,6 +188,7 @@ def compute(
             yoy=extras.yoy,
             appeals=extras.appeals,
             run_label=run_label(run_id, supersedes, reason) if run_id is not None else None,
+            ledger_rows=ledger_rows,
         )
         write_parquet(result, parquet)
         write_ledger_parquet(result, ledger)
