@@ -16,6 +16,7 @@ import pandera.polars as pa
 import polars as pl
 from pandera.config import ValidationDepth, config_context
 
+from ._expr import first_match
 from .catalogue import Catalogue
 from .errors import Issue
 from .rules import MODIFIER_KEYS
@@ -393,28 +394,37 @@ def normalise_inputs(
         .then(number)
         .otherwise(None)
     )
-    date = _parse_date(pl.col("text"))
     domain = pl.when(is_modifier).then(pl.lit("bool")).otherwise(pl.col("domain"))
-    value = (
-        pl.when(is_na)
-        .then(None)
-        .when(domain == "bool")
-        .then(truth)
-        .when(domain == "count")
-        .then(pl.when(~pct).then(number))
-        .when(domain == "ratio")
-        .then(pl.when(pct).then(number / 100).otherwise(number))
-        .when(domain == "percent")
-        .then(pl.when(pct).then(number).otherwise(number))
-        .when(domain.is_in(["number", "points"]))
-        .then(pl.when(~pct).then(number))
-        .when(domain == "date")
-        .then(date)
-        .when(domain == "category")
-        .then(pl.when(pl.col("scale_keys").list.contains(pl.col("text"))).then(1.0))
-        .otherwise(None)
+    # a branch only for the domains this catalogue uses (each is computed for every row), on the streaming
+    # engine: a national run has millions of rows, and eager polars is several times slower here
+    used = {n.kind.domain for n in leaves if n.kind}
+    num, is_pct = pl.col("__number"), pl.col("__pct")
+    branches: list[tuple[pl.Expr, pl.Expr]] = [(is_na, pl.lit(None, pl.Float64)), (domain == "bool", truth)]
+    if "count" in used:
+        branches.append((domain == "count", pl.when(~is_pct).then(num)))
+    if "ratio" in used:
+        branches.append((domain == "ratio", pl.when(is_pct).then(num / 100).otherwise(num)))
+    if "percent" in used:
+        branches.append((domain == "percent", num))
+    if used & {"number", "points"}:
+        branches.append((domain.is_in(["number", "points"]), pl.when(~is_pct).then(num)))
+    if "date" in used:
+        branches.append((domain == "date", _parse_date(pl.col("text"))))
+    if "category" in used:
+        branches.append(
+            (domain == "category", pl.when(pl.col("scale_keys").list.contains(pl.col("text"))).then(1.0))
+        )
+    df = (
+        df.lazy()
+        .with_columns(number.alias("__number"), pct.alias("__pct"))
+        .with_columns(
+            first_match(branches, pl.lit(None, pl.Float64)).alias("value"),
+            is_na.alias("na"),
+            domain.alias("domain"),
+        )
+        .drop("__number", "__pct")
+        .collect(engine="streaming")
     )
-    df = df.with_columns(value.alias("value"), is_na.alias("na"), domain.alias("domain"))
     present = pl.col("text").is_not_null()
     unparsed = ok_row & present & ~is_na & pl.col("value").is_null()
     expected = (
@@ -508,14 +518,17 @@ def normalise_inputs(
 
     # duplicates (within and across files)
     keys = ["unit", "indicator", "key", "period", "channel"]
+    known = df.filter(known_unit & known_leaf)
+    # find the repeated keys first (a group-by; almost always none), then say where each repeat is
+    by = [k for k in keys if known[k].null_count() < known.height]  # an empty column tells no rows apart
+    repeated = (known.lazy().group_by(by).agg(pl.len().alias("n")).filter(pl.col("n") > 1).drop("n")).collect(
+        engine="streaming"
+    )
     dup = (
-        df.filter(known_unit & known_leaf)
+        known.join(repeated, on=by, how="semi", nulls_equal=True)
         .with_columns(pl.struct("source", "__row__").alias("at"))
-        .with_columns(
-            pl.col("at").first().over(keys, order_by=["source", "__row__"]).alias("first"),
-            pl.len().over(keys).alias("n"),
-        )
-        .filter((pl.col("n") > 1) & (pl.col("at") != pl.col("first")))
+        .with_columns(pl.col("at").first().over(keys, order_by=["source", "__row__"]).alias("first"))
+        .filter(pl.col("at") != pl.col("first"))
     )
     issues += _issues_from(
         dup.with_columns(
@@ -571,7 +584,8 @@ def _normalisation_notes(df: pl.DataFrame) -> list[Issue]:
     """Hand-entry forms that were normalised, listed so nothing is changed silently."""
     canonical = (
         (
-            pl.col("text").str.contains(r"^-?\d+(\.\d+)?$")
+            # digits as a program writes them (a Parquet or spreadsheet number may come as 4.07e-07)
+            pl.col("text").str.contains(r"^-?\d+(\.\d+)?([eE][-+]?\d+)?$")
             & pl.col("domain").is_in(["count", "number", "points", "ratio", "percent"])
         )
         | (pl.col("domain") == "category")

@@ -262,3 +262,42 @@ def test_year_without_catalogue_is_one_line(tmp_path: Path) -> None:
     )
     assert result.exit_code == 1
     assert result.output.strip().count("\n") == 0 and "1999" in result.output
+
+
+def test_duplicates_across_files_name_the_first_file(tmp_path: Path) -> None:
+    ind, data = copy_year(tmp_path)
+    first = line_of(data / "assessments.csv", "T02,E1.1,")
+    text = (data / "assessments.csv").read_text(encoding="utf-8-sig").splitlines()
+    (data / "more.csv").write_text(
+        "\n".join([text[0], text[first - 1], "T01,A3.4,补贴对象及标准,是,,,,"]) + "\n", encoding="utf-8"
+    )
+    with pytest.raises(ValidationFailed) as err:
+        load_year(2021, ind, data)
+    dups = [i for i in err.value.errors if i.code.endswith("|duplicate")]
+    assert {(Path(i.file).name, i.row, i.code) for i in dups} == {
+        ("more.csv", 2, "E1.1|duplicate"),
+        ("more.csv", 3, "A3.4|duplicate"),
+    }
+    by_row = {i.row: i.expected for i in dups}
+    assert "assessments.csv" in by_row[2] and f"第{first}行重复" in by_row[2]
+    assert f"第{line_of(data / 'assessments.csv', 'T01,A3.4,补贴对象及标准,')}行" in by_row[3]
+
+
+def test_numbers_from_a_typed_file_are_not_called_hand_entry(tmp_path: Path) -> None:
+    """A Parquet (or spreadsheet) number arrives as digits a program wrote, 4.07e-07 included: taken as it
+    is, exactly, with no “normalised” note; a hand-entry form in the same year still gets its note."""
+    import polars as pl
+
+    ind, data = copy_year(tmp_path)
+    csv = data / "assessments.csv"
+    text = csv.read_text(encoding="utf-8-sig")
+    kept = [x for x in text.splitlines() if not x.startswith("T01,B1.2,")]
+    csv.write_text("\n".join(kept) + "\n", encoding="utf-8")
+    pl.DataFrame({"unit": ["T01"], "indicator": ["B1.2"], "value": [4.071836643970706e-07]}).write_parquet(
+        data / "more.parquet"
+    )
+    a = load_year(2021, ind, data)
+    value = a.observations.filter((pl.col("unit") == "T01") & (pl.col("indicator") == "B1.2"))["value"]
+    assert value.to_list() == [4.071836643970706e-07]
+    noted = {i.file.rsplit("/", 1)[-1] for i in a.notes if i.code == "inputs|normalised"}
+    assert "more.parquet" not in noted and "assessments.csv" in noted  # 100% and 50% are hand-entry forms
