@@ -133,9 +133,14 @@ class Result:
         workbook, the ledger file and the archive each read it."""
         if self._ledger is None:
             a = self.assessment
-            self._ledger = build_ledger(
-                a.observations.lazy(), a.units.lazy(), a.catalogue, a.settings
-            ).collect()
+            obs = a.observations
+            # key, period and channel columns left empty throughout gather nothing: without them the ledger
+            # takes each unit × leaf's single row as it is, instead of grouping millions of rows
+            grouping = ("key", "period", "channel")
+            obs = obs.drop(c for c in grouping if c in obs.columns and obs[c].null_count() == obs.height)
+            self._ledger = build_ledger(obs.lazy(), a.units.lazy(), a.catalogue, a.settings).collect(
+                engine="streaming"
+            )
         return self._ledger.lazy()
 
 
