@@ -392,11 +392,10 @@ def _tier_columns(p: Params, m: int) -> dict[str, Any]:
 
 
 def _tier_finish(steps: int = MAX_STEPS) -> pl.Expr:
+    # a leaf with fewer tiers has null thresholds beyond them: ``v >= null`` is null, and a null condition
+    # falls through to the next tier, so no separate is_not_null test is needed on every row
     return first_match(
-        [
-            (pl.col(f"p_t{i}").is_not_null() & (pl.col("v") >= pl.col(f"p_t{i}")), pl.col(f"p_s{i}"))
-            for i in range(steps)
-        ],
+        [(pl.col("v") >= pl.col(f"p_t{i}"), pl.col(f"p_s{i}")) for i in range(steps)],
         pl.lit(0, pl.Int64),
     )
 

@@ -206,6 +206,33 @@ def test_tiered__on_thresholds(make_year: YearFactory, value: float, expected: f
     assert got == {"U1": expected}
 
 
+def test_tiered__leaves_with_fewer_tiers_than_others(make_year: YearFactory) -> None:
+    """One pass scores every tiered leaf: a leaf with two tiers beside one with four must not take a
+    tier it does not have (its thresholds beyond its own are empty)."""
+    catalogue = [
+        node("A", points=100),
+        node("A1", "A", points=10, rule="tiered", params="tiers=90:1,60:0.5"),
+        node("A2", "A", points=10, rule="tiered", params="tiers=90:1,60:0.6,40:0.3,10:0.1"),
+        node("A3", "A", points=80, rule="judgement"),
+    ]
+    inputs = [
+        (u, leaf, "", v) for u, v in (("U1", 50), ("U2", 20), ("U3", 5), ("U4", 60)) for leaf in ("A1", "A2")
+    ]
+    y = make_year(catalogue, [(u, f"单位{u}", "town") for u in ("U1", "U2", "U3", "U4")], inputs)
+    pts = y.compute().indicator_points().filter(pl.col("indicator").is_in(["A1", "A2"])).collect()
+    got = {(r["unit"], r["indicator"]): r["points"] / 10**12 for r in pts.to_dicts()}
+    assert got == {
+        ("U1", "A1"): 0,
+        ("U1", "A2"): 3,
+        ("U2", "A1"): 0,
+        ("U2", "A2"): 1,
+        ("U3", "A1"): 0,
+        ("U3", "A2"): 0,
+        ("U4", "A1"): 5,
+        ("U4", "A2"): 6,
+    }
+
+
 def test_quota_per_period(make_year: YearFactory) -> None:
     params = "quota=6; per=1; empty=3; periods=2021-01..2021-04"
     got = leaf_points(
