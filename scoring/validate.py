@@ -520,7 +520,8 @@ def normalise_inputs(
     keys = ["unit", "indicator", "key", "period", "channel"]
     known = df.filter(known_unit & known_leaf)
     # find the repeated keys first (a group-by; almost always none), then say where each repeat is
-    by = [k for k in keys if known[k].null_count() < known.height]  # an empty column tells no rows apart
+    # a key, period or channel column empty throughout tells no rows apart: group without it
+    by = ["unit", "indicator", *(k for k in keys[2:] if known[k].null_count() < known.height)]
     repeated = (known.lazy().group_by(by).agg(pl.len().alias("n")).filter(pl.col("n") > 1).drop("n")).collect(
         engine="streaming"
     )

@@ -301,3 +301,16 @@ def test_numbers_from_a_typed_file_are_not_called_hand_entry(tmp_path: Path) -> 
     assert value.to_list() == [4.071836643970706e-07]
     noted = {i.file.rsplit("/", 1)[-1] for i in a.notes if i.code == "inputs|normalised"}
     assert "more.parquet" not in noted and "assessments.csv" in noted  # 100% and 50% are hand-entry forms
+
+
+def test_inputs_with_no_known_unit_are_reported_not_a_crash(tmp_path: Path) -> None:
+    ind, data = copy_year(tmp_path)
+    csv = data / "assessments.csv"
+    header = csv.read_text(encoding="utf-8-sig").splitlines()[0]
+    csv.write_text(header + "\nX01,E1.1,,1,,,,\nX02,E1.1,,2,,,,\n", encoding="utf-8")
+    with pytest.raises(ValidationFailed) as err:
+        load_year(2021, ind, data)
+    assert [(i.row, i.code) for i in err.value.errors if i.code.endswith("unit_known")] == [
+        (2, "E1.1|unit_known"),
+        (3, "E1.1|unit_known"),
+    ]
