@@ -1,7 +1,8 @@
 """Measure whole fresh processes (interpreter start and imports included), as WORKLOAD.md does:
 median and min wall time of ``--repeat`` runs and the peak RSS, per way of doing the job and size.
 
-    python -m benchmarks.measure --sizes 100000,1000000 --repeat 3 [--ways engine,duckdb,polars_direct,floor]
+    python -m benchmarks.measure --sizes 100000,1000000 --repeat 3 \\
+        [--ways engine,polars_direct,polars_direct_float,duckdb,floor]
 
 Data come from ``$ZWGK_BENCH_CACHE`` (default ``~/.cache/zwgk-bench/u{N}_s42``), generated if missing.
 Uses ``/usr/bin/time`` for the peak RSS (Linux). Prints a Markdown table.
@@ -22,6 +23,7 @@ WAYS = {
     "engine_enum": "benchmarks.reference --enum",
     "engine_materialized": "benchmarks.reference --materialize",
     "polars_direct": "benchmarks.polars_direct",
+    "polars_direct_float": "benchmarks.polars_direct --float",
     "duckdb": "benchmarks.duckdb_reference",
     "floor": "benchmarks.floor",
 }
@@ -47,7 +49,7 @@ def one(way: str, folder: Path, out: Path, timeout: float) -> tuple[float, int] 
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(prog="python -m benchmarks.measure")
     ap.add_argument("--sizes", default="100000")
-    ap.add_argument("--ways", default="engine,polars_direct,duckdb,floor")
+    ap.add_argument("--ways", default="engine,polars_direct,polars_direct_float,duckdb,floor")
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--timeout", type=float, default=900.0, help="seconds per run")
     a = ap.parse_args(argv)

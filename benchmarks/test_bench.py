@@ -14,9 +14,10 @@ The data of each size is generated once (seed 42) and cached in ``$ZWGK_BENCH_CA
   limit) of the workload as a year (``benchmarks.year``), scored once beforehand;
 - ``test_compute``: ``score compute`` end to end on that year (read, validate, score, workbook, Parquet,
   ledger, manifest; no archive), in-process through the Typer app;
-- side by side on the same data: ``test_polars_direct`` (a hand-written polars query with the engine's
-  arithmetic), ``test_duckdb`` (one SQL query; skipped without duckdb) and ``test_floor`` (read once, one
-  pass, write).
+- side by side on the same data: ``test_polars_direct`` and ``test_polars_direct_float`` (one hand-written
+  polars query in the engine's integer arithmetic, and the same in floats: the difference is what exactness
+  costs), ``test_duckdb`` (one SQL query; skipped without duckdb) and ``test_floor`` (read once, one pass,
+  write).
 """
 
 from __future__ import annotations
@@ -151,6 +152,13 @@ def test_compute(
 def test_polars_direct(benchmark: BenchmarkFixture, data: Path, tmp_path: Path) -> None:
     out = tmp_path / "direct.parquet"
     _bench(benchmark, f"score u{_units(data)}", lambda: polars_direct.run(data, out))
+    assert pl.read_parquet(out).height == _units(data)
+
+
+def test_polars_direct_float(benchmark: BenchmarkFixture, data: Path, tmp_path: Path) -> None:
+    """The same hand-written query in floats: against test_polars_direct, the cost of exactness."""
+    out = tmp_path / "direct_float.parquet"
+    _bench(benchmark, f"score u{_units(data)}", lambda: polars_direct.run(data, out, exact=False))
     assert pl.read_parquet(out).height == _units(data)
 
 
