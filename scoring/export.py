@@ -318,13 +318,26 @@ def _page_setup(ws: Any, header: str, repeat_to: int | None, *, pages_tall: int 
 
 
 def _title_row(
-    ws: Any, styles: _Styles, text: str, last_col: int, *, size: int = 16, height: int = 32
+    ws: Any,
+    styles: _Styles,
+    text: str,
+    last_col: int,
+    *,
+    size: int = 16,
+    height: int = 32,
+    note: str | None = None,
 ) -> None:
-    fmt = styles.title(size)
+    """The sheet's title across the table; a ``note`` goes on a second, smaller line under it."""
+    fmt = styles.title(size) if note is None else styles.get(align="center", text_wrap=True)
     if last_col > 0:
         ws.merge_range(0, 0, 0, last_col, "", fmt)
-    ws.write_string(0, 0, _text(text), fmt)
-    ws.set_row(0, height)
+    if note is None:
+        ws.write_string(0, 0, _text(text), fmt)
+        ws.set_row(0, height)
+        return
+    title_font = styles.get(font_name=TITLE_FONT, font_size=size, bold=True)
+    ws.write_rich_string(0, 0, title_font, _text(text), styles.get(font_size=10), "\n" + _text(note), fmt)
+    ws.set_row(0, height + 2 * LINE_HEIGHT)
 
 
 def _write_header(
@@ -649,10 +662,11 @@ def _write_ledger(wb: Any, styles: _Styles, result: Result, title: str, sheet_na
     led = _ledger_frame(result)
     none = led.is_empty()
     heading = f"{title}扣分明细"
+    note = None
     if led.height > limit:
-        heading += (
-            f"（共 {led.height} 条，此处按排名顺序列出前 {limit} 条；"
-            "完整明细见同名 .ledger.parquet 文件，单个单位可用 score explain 查看）"
+        note = (
+            f"共 {led.height} 条，此处按排名顺序列出前 {limit} 条；"
+            "完整明细见同名 .ledger.parquet 文件，单个单位的明细可用 score explain 查看"
         )
         led = led.head(limit)
     chunks = [
@@ -665,7 +679,7 @@ def _write_ledger(wb: Any, styles: _Styles, result: Result, title: str, sheet_na
     )
     for k, chunk in enumerate(chunks, start=1):
         name = sheet_name if k == 1 else f"{sheet_name}{k}"
-        _write_ledger_sheet(wb, styles, chunk, places, heading, title, name, empty=none)
+        _write_ledger_sheet(wb, styles, chunk, places, heading, title, name, empty=none, note=note)
 
 
 def _write_ledger_sheet(
@@ -678,10 +692,11 @@ def _write_ledger_sheet(
     sheet_name: str,
     *,
     empty: bool,
+    note: str | None = None,
 ) -> None:
     ws = wb.add_worksheet(sheet_name)
     headers = ["单位", "编号", "指标", "类型", "扣分/加分", "评分标准", "评分依据", "失分原因", "佐证链接"]
-    _title_row(ws, styles, heading, len(headers) - 1)
+    _title_row(ws, styles, heading, len(headers) - 1, note=note)
     widths = [
         _fit(max(_col_width(led, "unit_name"), 6), 8, 24),
         _fit(max(_col_width(led, "indicator"), 4), 6, 12),
