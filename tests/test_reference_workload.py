@@ -87,6 +87,20 @@ def test_side_by_side_polars_query_matches_expected_u1000(tmp_path: Path, exact:
     assert_matches(got, expected)
 
 
+def test_the_workload_as_a_year_scores_the_published_output(tmp_path: Path) -> None:
+    """benchmarks/year.py (what the workbook and `score compute` benchmarks run on) through the validated
+    path an office uses: same totals, ranks, grades and order as the published output."""
+    from benchmarks.year import write_year
+    from scoring import compute, load_year
+
+    root = write_year(generate(1000, tmp_path / "u1000"), tmp_path / "year")
+    result = compute(load_year(2021, root / "indicators" / "2021", root / "data" / "2021"))
+    got = result.units.select(
+        pl.col("unit").alias("unit_id"), pl.col("class").alias("unit_class"), "total", "rank", "grade"
+    )
+    assert_frame_equal(got, pl.read_parquet(EXPECTED).select(EXACT))
+
+
 # -- an independent implementation of WORKLOAD.md ---------------------------------------------------------
 
 
