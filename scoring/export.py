@@ -623,10 +623,10 @@ def _dfs_order(catalogue: Catalogue) -> dict[str, int]:
     return order
 
 
-def _ledger_frame(result: Result) -> pl.DataFrame:
-    """The ledger in the order people read it: units as published, indicators as in the catalogue."""
-    led = result.ledger().collect()
-    unit_order = result.units.select("unit").with_row_index("_u")
+def _ledger_frame(result: Result, limit: int) -> pl.DataFrame:
+    """The first ``limit`` ledger rows in the order people read them: units as published, indicators as in
+    the catalogue (a top-k, so a province's millions of rows are not all sorted for the few shown)."""
+    unit_order = result.units.select("unit").with_row_index("_u").lazy()
     tree = _dfs_order(result.catalogue)
     change = (
         pl.when(pl.col("kind") == "加分")
@@ -638,12 +638,15 @@ def _ledger_frame(result: Result) -> pl.DataFrame:
         .otherwise(-pl.col("lost"))
     )
     return (
-        led.join(unit_order, on="unit", how="left")
+        result.ledger()
+        .join(unit_order, on="unit", how="left")
         .with_columns(
             pl.col("indicator").replace_strict(tree, default=len(tree), return_dtype=pl.Int64).alias("_i"),
             change.cast(pl.Int64).alias("change"),
         )
         .sort("_u", "_i", "unit", "indicator", nulls_last=True)
+        .head(limit)
+        .collect()
     )
 
 
@@ -659,16 +662,16 @@ the workbook, ``score explain`` shows any unit's, and ``--ledger-rows`` raises t
 
 def _write_ledger(wb: Any, styles: _Styles, result: Result, title: str, sheet_name: str, limit: int) -> None:
     """扣分明细, at most ``limit`` rows; longer than an Excel sheet, it continues on 扣分明细2, 扣分明细3 …"""
-    led = _ledger_frame(result)
-    none = led.is_empty()
+    total = result.ledger().select(pl.len()).collect().item()
+    led = _ledger_frame(result, limit)
+    none = total == 0
     heading = f"{title}扣分明细"
     note = None
-    if led.height > limit:
+    if total > limit:
         note = (
-            f"共 {led.height} 条，此处按排名顺序列出前 {limit} 条；"
+            f"共 {total} 条，此处按排名顺序列出前 {limit} 条；"
             "完整明细见同名 .ledger.parquet 文件，单个单位的明细可用 score explain 查看"
         )
-        led = led.head(limit)
     chunks = [
         led.slice(i, LEDGER_ROWS_PER_SHEET) for i in range(0, max(led.height, 1), LEDGER_ROWS_PER_SHEET)
     ]
