@@ -24,6 +24,7 @@ from typing import Any
 import polars as pl
 
 from scoring import Catalogue, Settings, build_catalogue, parse_settings
+from scoring.catalogue import CATALOGUE_COLUMNS
 
 CATEGORY_POINTS = {"C1": 15, "C2": 20, "C3": 20, "C4": 15, "C5": 15, "C6": 15}
 # the workload's output orders units by unit_class as text: dept before town
@@ -33,8 +34,6 @@ ADJUSTMENT_NODES = {  # category → (level-1 node id, role, points = cap)
     "penalty": ("PENALTY", "penalty", 10),
     "veto": ("VETO", "veto", 1),
 }
-CATALOGUE_COLUMNS = ("id", "parent", "name", "points", "role", "rule", "params", "applies_to", "plan_items",
-                     "rubric", "uncapped")
 
 SETTINGS: dict[str, Any] = {
     "year": 2021,

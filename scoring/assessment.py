@@ -8,12 +8,12 @@ from pathlib import Path
 
 import polars as pl
 
-from .catalogue import Catalogue, build_catalogue
+from .catalogue import CATALOGUE_COLUMNS, Catalogue, build_catalogue
 from .errors import InputError, Issue, ValidationFailed
 from .load import SourceFile, read_table, read_toml, sha256
 from .settings import Settings, parse_settings
 from .template import is_template, read_template
-from .validate import CATALOGUE_COLUMNS, canonical_columns, check_roster, check_structure, normalise_inputs
+from .validate import canonical_columns, check_roster, check_structure, normalise_inputs
 
 INPUT_SUFFIXES = (".csv", ".xlsx", ".xlsm", ".parquet")
 

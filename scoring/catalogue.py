@@ -17,6 +17,20 @@ from .params import ParamError, split_params
 from .rules import REGISTRY, RuleKind
 from .settings import Settings
 
+CATALOGUE_COLUMNS = {
+    "id": True,
+    "parent": False,
+    "name": True,
+    "points": True,
+    "role": False,
+    "rule": False,
+    "params": False,
+    "applies_to": False,
+    "plan_items": False,
+    "rubric": False,
+    "uncapped": False,
+}
+"""The columns of ``indicators.csv`` in file order, each with whether it is required (docs/catalogue.md)."""
 ROLES = ("base", "bonus", "penalty", "veto")
 YES = {"是", "yes", "y", "true", "1", "√", "✓"}
 NO = {"", "否", "no", "n", "false", "0", "×", "✗"}

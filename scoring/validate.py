@@ -35,19 +35,6 @@ INPUT_COLUMNS = {
     "note": False,
     "evidence": False,
 }
-CATALOGUE_COLUMNS = {
-    "id": True,
-    "parent": False,
-    "name": True,
-    "points": True,
-    "role": False,
-    "rule": False,
-    "params": False,
-    "applies_to": False,
-    "plan_items": False,
-    "rubric": False,
-    "uncapped": False,
-}
 # Chinese headers an office may use instead of ours
 ALIASES = {
     "单位代码": "code",

@@ -10,20 +10,9 @@ from pathlib import Path
 import pytest
 
 from scoring import Assessment, Result, compute, load_year
+from scoring.catalogue import CATALOGUE_COLUMNS
 
-CATALOGUE_HEADER = [
-    "id",
-    "parent",
-    "name",
-    "points",
-    "role",
-    "rule",
-    "params",
-    "applies_to",
-    "plan_items",
-    "rubric",
-    "uncapped",
-]
+CATALOGUE_HEADER = list(CATALOGUE_COLUMNS)
 
 BASE_SETTINGS = """year = 2021
 title = "测试县2021年度政务公开工作考核"

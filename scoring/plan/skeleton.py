@@ -17,6 +17,8 @@ from .output import OutputError, write_csv, write_text
 from .text import first_sentence
 from .units import unit_class
 
+# indicators.csv's columns, as scoring.catalogue.CATALOGUE_COLUMNS (a test keeps them equal): the plan
+# package reads and writes plain text and does not import polars
 INDICATOR_COLUMNS = (
     "id",
     "parent",

@@ -202,3 +202,10 @@ def test_skeleton_sums_for_any_shape(shape: list[list[int]]) -> None:
     rows = sk.indicator_rows()
     header = rows[0]
     check_catalogue([dict(zip(header, r, strict=True)) for r in rows[1:]], Decimal(100))
+
+
+def test_skeleton_columns_are_the_catalogue_format() -> None:
+    from scoring.catalogue import CATALOGUE_COLUMNS
+    from scoring.plan.skeleton import INDICATOR_COLUMNS
+
+    assert tuple(CATALOGUE_COLUMNS) == INDICATOR_COLUMNS
