@@ -73,6 +73,16 @@ def _write_error(path: Path, e: OSError) -> NoReturn:
     _fail(f"无法写入 {path}：{e.strerror or e}")
 
 
+def _check_output(path: Path) -> None:
+    """Refuse an output file of an unsupported type before the plan is read."""
+    from scoring.plan.output import OutputError, check_suffix
+
+    try:
+        check_suffix(path)
+    except OutputError as e:
+        _fail(str(e))
+
+
 @app.command("extract")
 def extract(
     plan_file: PlanFile,
@@ -86,12 +96,9 @@ def extract(
     quiet: Quiet = False,
 ) -> None:
     """提取工作事项：每个事项一行，含编号、所属部分、小标题、正文、牵头单位、责任单位、时限，以及发文机关、文号、年度。"""
-    from scoring.plan.output import OutputError, check_suffix, write_items
+    from scoring.plan.output import OutputError, write_items
 
-    try:
-        check_suffix(out)
-    except OutputError as e:
-        _fail(str(e))
+    _check_output(out)
     plan = _load(plan_file, strict, quiet)
     try:
         write_items(plan, out)
@@ -172,12 +179,9 @@ def matrix(
 ) -> None:
     """生成责任矩阵：行为单位，列为事项，单元格为“牵头”或“责任”。"""
     from scoring.plan.matrix import matrix_table, write_matrix
-    from scoring.plan.output import OutputError, check_suffix
+    from scoring.plan.output import OutputError
 
-    try:
-        check_suffix(out)
-    except OutputError as e:
-        _fail(str(e))
+    _check_output(out)
     plan = _load(plan_file, strict, quiet)
     units, labels, _ = matrix_table(plan, expand=not keep_names)
     if not units:

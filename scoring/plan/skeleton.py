@@ -17,8 +17,8 @@ from .output import OutputError, write_csv, write_text
 from .text import first_sentence
 from .units import unit_class
 
-# indicators.csv's columns, as scoring.catalogue.CATALOGUE_COLUMNS (a test keeps them equal): the plan
-# package reads and writes plain text and does not import polars
+# indicators.csv's columns, as scoring.catalogue.CATALOGUE_COLUMNS (a test keeps them equal): importing
+# the plan package does not import polars, and importing scoring.catalogue would
 INDICATOR_COLUMNS = (
     "id",
     "parent",
