@@ -226,6 +226,23 @@ def _header_escape(text: str) -> str:
     return text.replace("&", "&&")
 
 
+WORKBOOK_OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
+"""Text stays text: a unit name like =SUM(…) or 001 is never turned into a formula, a link or a number."""
+
+
+def write_book(path: Path, fill: Callable[[Any], None]) -> None:
+    """Write an xlsxwriter workbook to ``path``: ``fill`` adds its sheets. On any error the workbook is
+    closed first (so :func:`_atomic` can remove the temporary file) and the first error is raised."""
+    wb = Workbook(str(path), WORKBOOK_OPTIONS)
+    try:
+        fill(wb)
+    except BaseException:
+        with contextlib.suppress(Exception):
+            wb.close()
+        raise
+    wb.close()
+
+
 def _atomic(path: Path, write: Callable[[Path], None]) -> Path:
     """Write through a temporary file in the same folder, then move it into place."""
     path = Path(path)
@@ -1224,59 +1241,49 @@ def write_workbook(
     settings = result.settings
     title = workbook_title(settings)
 
-    def write(tmp: Path) -> None:
-        wb = Workbook(
-            str(tmp), {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
-        )
-        try:
-            wb.set_properties(
-                {
-                    "title": title,
-                    "author": settings.issuer,
-                    "company": settings.issuer,
-                    "comments": f"结果摘要 SHA-256 {result.manifest.results_sha256}",
-                    "created": dt.datetime(generated.year, generated.month, generated.day),
-                }
-            )
-            styles = _Styles(wb, settings.places)
-            used = {
-                n.casefold()
-                for n in (
-                    SHEET_COVER,
-                    SHEET_CHARTS,
-                    SHEET_LEDGER,
-                    SHEET_CATALOGUE,
-                    SHEET_NOTES,
-                    SHEET_APPEALS,
-                    SHEET_DISCREPANCIES,
-                )
+    def fill(wb: Any) -> None:
+        wb.set_properties(
+            {
+                "title": title,
+                "author": settings.issuer,
+                "company": settings.issuer,
+                "comments": f"结果摘要 SHA-256 {result.manifest.results_sha256}",
+                "created": dt.datetime(generated.year, generated.month, generated.day),
             }
-            _write_cover(wb, styles, result, title, generated, SHEET_COVER, run_label)
-            class_sheets = [
-                _write_class_sheet(wb, styles, result, uc, sanitise_sheet_name(uc.name, used), title)
-                for uc in settings.classes
-            ]
-            if any(cs.ranked for cs in class_sheets):
-                _write_charts(wb, styles, class_sheets, title, SHEET_CHARTS)
-            if appeals is not None:
-                _write_appeals(wb, styles, result, appeals, title, SHEET_APPEALS)
-            diff = result.discrepancies()
-            if not diff.is_empty():
-                _write_discrepancies(wb, styles, diff, title, SHEET_DISCREPANCIES)
-            limit = LEDGER_WORKBOOK_MAX if ledger_rows is None else max(ledger_rows, 0)
-            _write_ledger(wb, styles, result, title, SHEET_LEDGER, limit)
-            _write_catalogue(wb, styles, result, title, SHEET_CATALOGUE)
-            if notes:
-                _write_notes(wb, styles, notes, title, SHEET_NOTES)
-            wb.worksheets()[0].activate()
-        except BaseException:
-            # close what was opened so the temporary file can be removed, then report the first error
-            with contextlib.suppress(Exception):
-                wb.close()
-            raise
-        wb.close()
+        )
+        styles = _Styles(wb, settings.places)
+        used = {
+            n.casefold()
+            for n in (
+                SHEET_COVER,
+                SHEET_CHARTS,
+                SHEET_LEDGER,
+                SHEET_CATALOGUE,
+                SHEET_NOTES,
+                SHEET_APPEALS,
+                SHEET_DISCREPANCIES,
+            )
+        }
+        _write_cover(wb, styles, result, title, generated, SHEET_COVER, run_label)
+        class_sheets = [
+            _write_class_sheet(wb, styles, result, uc, sanitise_sheet_name(uc.name, used), title)
+            for uc in settings.classes
+        ]
+        if any(cs.ranked for cs in class_sheets):
+            _write_charts(wb, styles, class_sheets, title, SHEET_CHARTS)
+        if appeals is not None:
+            _write_appeals(wb, styles, result, appeals, title, SHEET_APPEALS)
+        diff = result.discrepancies()
+        if not diff.is_empty():
+            _write_discrepancies(wb, styles, diff, title, SHEET_DISCREPANCIES)
+        limit = LEDGER_WORKBOOK_MAX if ledger_rows is None else max(ledger_rows, 0)
+        _write_ledger(wb, styles, result, title, SHEET_LEDGER, limit)
+        _write_catalogue(wb, styles, result, title, SHEET_CATALOGUE)
+        if notes:
+            _write_notes(wb, styles, notes, title, SHEET_NOTES)
+        wb.worksheets()[0].activate()
 
-    return _atomic(path, write)
+    return _atomic(path, lambda tmp: write_book(tmp, fill))
 
 
 def _parquet_frame(units: pl.DataFrame) -> pl.DataFrame:
