@@ -1011,6 +1011,17 @@ def _write_appeals(
         else:
             ws.write_number(r, c, int(v), int_fmt)  # type: ignore[call-overload]
 
+    def outcome(r: int, c: int, x: dict[str, Any]) -> None:
+        """Total, rank and grade before and after, from column ``c`` (both tables end with these)."""
+        number(r, c, x["total_before"], num)
+        number(r, c + 1, x["total_after"], num)
+        number(r, c + 2, x["total_change"], signed)
+        integer(r, c + 3, x["rank_before"])
+        integer(r, c + 4, x["rank_after"])
+        _write_text(ws, r, c + 5, x["rank_arrow"], center)
+        _write_text(ws, r, c + 6, x["grade_before"], center)
+        _write_text(ws, r, c + 7, x["grade_after"], center)
+
     row = 3
     for i, x in enumerate(ch.to_dicts(), start=1):
         ws.write_number(row, 0, i, int_fmt)
@@ -1032,14 +1043,7 @@ def _write_appeals(
         _write_text(ws, row, 10, x["was"], wrap)
         number(row, 11, x["points_before"], points_fmt)
         number(row, 12, x["points_after"], points_fmt)
-        number(row, 13, x["total_before"], num)
-        number(row, 14, x["total_after"], num)
-        number(row, 15, x["total_change"], signed)
-        integer(row, 16, x["rank_before"])
-        integer(row, 17, x["rank_after"])
-        _write_text(ws, row, 18, x["rank_arrow"], center)
-        _write_text(ws, row, 19, x["grade_before"], center)
-        _write_text(ws, row, 20, x["grade_after"], center)
+        outcome(row, 13, x)
         row += 1
     wrapped = {"unit_name": widths[1], "indicator_name": widths[3], "reason": widths[7], "was": widths[10]}
     _set_heights(ws, 3, _row_lines(ch, wrapped))
@@ -1076,14 +1080,7 @@ def _write_appeals(
         for x in others.to_dicts():
             _write_text(ws, row, 1, x["name"], wrap)
             _write_text(ws, row, 2, class_names.get(x["class"] or "", x["class"]), center)
-            number(row, 3, x["total_before"], num)
-            number(row, 4, x["total_after"], num)
-            number(row, 5, x["total_change"], signed)
-            integer(row, 6, x["rank_before"])
-            integer(row, 7, x["rank_after"])
-            _write_text(ws, row, 8, x["rank_arrow"], center)
-            _write_text(ws, row, 9, x["grade_before"], center)
-            _write_text(ws, row, 10, x["grade_after"], center)
+            outcome(row, 3, x)
             row += 1
     _page_setup(ws, title, 2)
 
