@@ -50,13 +50,18 @@ def decode_text(data: bytes, name: str) -> tuple[str, str]:
     raise InputError(f"{name}：无法识别的文件编码，请另存为 UTF-8 或 GB18030（Excel 的“CSV (逗号分隔)”）")
 
 
-def read_csv_text(path: Path, display: str) -> tuple[pl.DataFrame, str]:
-    """A small CSV (catalogue, roster, inputs) as all-string columns, with the row number people see."""
+def read_text(path: Path, display: str) -> tuple[str, str]:
+    """A text file's contents and the encoding they were read in (see :func:`decode_text`)."""
     try:
         data = path.read_bytes()
     except OSError as e:
         raise InputError(f"{display}：无法读取（{e.strerror}）") from e
-    text, encoding = decode_text(data, display)
+    return decode_text(data, display)
+
+
+def read_csv_text(path: Path, display: str) -> tuple[pl.DataFrame, str]:
+    """A small CSV (catalogue, roster, inputs) as all-string columns, with the row number people see."""
+    text, encoding = read_text(path, display)
     try:
         df = pl.read_csv(io.StringIO(text), infer_schema=False, truncate_ragged_lines=False)
     except pl.exceptions.PolarsError as e:
@@ -93,11 +98,7 @@ def read_table(path: Path, display: str) -> tuple[pl.DataFrame, str | None]:
 
 
 def read_toml(path: Path, display: str) -> dict[str, Any]:
-    try:
-        data = path.read_bytes()
-    except OSError as e:
-        raise InputError(f"{display}：无法读取（{e.strerror}）") from e
-    text, _ = decode_text(data, display)
+    text, _ = read_text(path, display)
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
