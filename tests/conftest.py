@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import csv
+import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+import openpyxl
 import pytest
 
 from scoring import Assessment, Result, compute, load_year
@@ -122,3 +125,13 @@ def totals(result: Result) -> dict[str, float]:
 
 def row(result: Result, unit: str) -> dict[str, object]:
     return next(r for r in result.units.to_dicts() if r["unit"] == unit)
+
+
+def cells(path: Path) -> dict[str, list[list[Any]]]:
+    """Every cell value of every sheet."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # openpyxl drops the data-bar extension with a warning
+        book = openpyxl.load_workbook(path)
+    values = {ws.title: [[c.value for c in row] for row in ws.iter_rows()] for ws in book.worksheets}
+    book.close()
+    return values

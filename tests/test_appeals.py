@@ -4,12 +4,10 @@ workbook lists every change with its effect on the unit's points and rank."""
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-import openpyxl
 import polars as pl
 import pytest
 from typer.testing import CliRunner
@@ -27,7 +25,7 @@ from scoring import (
 from scoring.appeals import appeals_report
 from scoring.cli.main import app
 
-from .conftest import Year, YearFactory, node, write_csv
+from .conftest import Year, YearFactory, cells, node, write_csv
 
 runner = CliRunner()
 
@@ -70,15 +68,6 @@ def load(y: Year) -> Any:
 def year(make_year: YearFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Year:
     monkeypatch.chdir(tmp_path)
     return make_year(CATALOGUE, UNITS, INPUTS)
-
-
-def cells(path: Path) -> dict[str, list[list[Any]]]:
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # openpyxl drops the data-bar extension with a warning
-        book = openpyxl.load_workbook(path)
-    values = {ws.title: [[c.value for c in row] for row in ws.iter_rows()] for ws in book.worksheets}
-    book.close()
-    return values
 
 
 def table(values: list[list[Any]], header_row: int) -> list[dict[str, Any]]:

@@ -11,12 +11,10 @@ import subprocess
 import sys
 import threading
 import time
-import warnings
 from pathlib import Path
 from typing import Any
 
 import duckdb
-import openpyxl
 import polars as pl
 import pytest
 from typer.testing import CliRunner
@@ -24,7 +22,7 @@ from typer.testing import CliRunner
 from scoring import Archive, ArchiveBusy, ArchiveError, ArchiveRefused, Result, compute, results_digest
 from scoring.cli.main import app
 
-from .conftest import Year, YearFactory, node
+from .conftest import Year, YearFactory, cells, node
 
 ROOT = Path(__file__).resolve().parents[1]
 runner = CliRunner()
@@ -49,16 +47,6 @@ def score_exe() -> str:
     exe = shutil.which("score", path=str(Path(sys.executable).parent)) or shutil.which("score")
     assert exe is not None, "the console script `score` is not installed"
     return exe
-
-
-def cells(path: Path) -> dict[str, list[list[Any]]]:
-    """Every cell value of every sheet."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # openpyxl drops the data-bar extension with a warning
-        book = openpyxl.load_workbook(path)
-    values = {ws.title: [[c.value for c in row] for row in ws.iter_rows()] for ws in book.worksheets}
-    book.close()
-    return values
 
 
 @pytest.fixture
