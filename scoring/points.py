@@ -95,20 +95,27 @@ def _weights(pairs: tuple[tuple[str, Fraction], ...]) -> tuple[dict[str, int], i
     return weights, max(sum(weights.values()), 1)
 
 
+def _weighted_mean(
+    points: pl.LazyFrame, over: str, pairs: tuple[tuple[str, Fraction], ...], by: list[str]
+) -> pl.LazyFrame:
+    """Points weighted by the ``over`` column's declared weights, per ``by``; rounded once, half up."""
+    w, den = _weights(pairs)
+    return (
+        points.with_columns(pl.col(over).replace_strict(w, default=0, return_dtype=pl.Int64).alias("w"))
+        .group_by(*by)
+        .agg((pl.col("points").cast(pl.Int128) * pl.col("w")).sum().alias("num"))
+        .with_columns(
+            div_round(pl.col("num"), pl.lit(den, pl.Int128), "half_up").cast(pl.Int64).alias("points")
+        )
+        .drop("num")
+    )
+
+
 def combine(points: pl.LazyFrame, settings: Settings) -> pl.LazyFrame:
     """Channels by weight within a period, then periods into the year, exact to the pico-point."""
     out = points
     if settings.channel_weights:
-        w, den = _weights(settings.channel_weights)
-        out = (
-            out.with_columns(pl.col("channel").replace_strict(w, default=0, return_dtype=pl.Int64).alias("w"))
-            .group_by("unit", "indicator", "period")
-            .agg((pl.col("points").cast(pl.Int128) * pl.col("w")).sum().alias("num"))
-            .with_columns(
-                div_round(pl.col("num"), pl.lit(den, pl.Int128), "half_up").cast(pl.Int64).alias("points")
-            )
-            .drop("num")
-        )
+        out = _weighted_mean(out, "channel", settings.channel_weights, ["unit", "indicator", "period"])
     else:
         out = out.drop("channel")
     if settings.period_method is not None:
@@ -119,18 +126,7 @@ def combine(points: pl.LazyFrame, settings: Settings) -> pl.LazyFrame:
             pairs = settings.period_weights
             if method == "mean":
                 pairs = tuple((k, Fraction(1, len(pairs))) for k, _ in pairs)
-            w, den = _weights(pairs)
-            out = (
-                out.with_columns(
-                    pl.col("period").replace_strict(w, default=0, return_dtype=pl.Int64).alias("w")
-                )
-                .group_by("unit", "indicator")
-                .agg((pl.col("points").cast(pl.Int128) * pl.col("w")).sum().alias("num"))
-                .with_columns(
-                    div_round(pl.col("num"), pl.lit(den, pl.Int128), "half_up").cast(pl.Int64).alias("points")
-                )
-                .drop("num")
-            )
+            out = _weighted_mean(out, "period", pairs, ["unit", "indicator"])
     else:
         out = out.drop("period")
     return out
