@@ -21,6 +21,19 @@ if TYPE_CHECKING:  # loading a year needs pandera; scoring does not
     from .assessment import Assessment
 
 
+def _scoring_rows(observations: pl.DataFrame) -> pl.LazyFrame:
+    """A year's validated observations for the engine, without the key, period and channel columns when they
+    are empty throughout: such columns gather nothing, and without them each unit × leaf's single row is
+    taken as it is (no modifier pass over the keys, no grouping of millions of rows in the ledger)."""
+    grouping = ("key", "period", "channel")
+    empty = [
+        c
+        for c in grouping
+        if c in observations.columns and observations[c].null_count() == observations.height
+    ]
+    return observations.lazy().drop(empty)
+
+
 def score(
     observations: pl.LazyFrame, units: pl.LazyFrame, catalogue: Catalogue, settings: Settings
 ) -> pl.LazyFrame:
@@ -82,7 +95,7 @@ class Result:
     def indicator_points(self) -> pl.LazyFrame:
         """Per unit × leaf: points and points lost (built only when asked for)."""
         a = self.assessment
-        return indicator_points(a.observations.lazy(), a.units.lazy(), a.catalogue, a.settings)
+        return indicator_points(_scoring_rows(a.observations), a.units.lazy(), a.catalogue, a.settings)
 
     def discrepancies(self) -> pl.DataFrame:
         """Self-score against review (自评 / 复核): every leaf whose points differ, with the review's note."""
@@ -99,7 +112,7 @@ class Result:
         }
         if a.self_observations is None:
             return pl.DataFrame(schema=schema)
-        own = indicator_points(a.self_observations.lazy(), a.units.lazy(), a.catalogue, a.settings)
+        own = indicator_points(_scoring_rows(a.self_observations), a.units.lazy(), a.catalogue, a.settings)
         final = self.indicator_points()
         notes = (
             a.observations.lazy()
@@ -133,12 +146,8 @@ class Result:
         workbook, the ledger file and the archive each read it."""
         if self._ledger is None:
             a = self.assessment
-            obs = a.observations
-            # key, period and channel columns left empty throughout gather nothing: without them the ledger
-            # takes each unit × leaf's single row as it is, instead of grouping millions of rows
-            grouping = ("key", "period", "channel")
-            obs = obs.drop(c for c in grouping if c in obs.columns and obs[c].null_count() == obs.height)
-            self._ledger = build_ledger(obs.lazy(), a.units.lazy(), a.catalogue, a.settings).collect(
+            rows = _scoring_rows(a.observations)
+            self._ledger = build_ledger(rows, a.units.lazy(), a.catalogue, a.settings).collect(
                 engine="streaming"
             )
         return self._ledger.lazy()
@@ -147,6 +156,6 @@ class Result:
 def compute(assessment: Assessment) -> Result:
     """Score a validated year."""
     a = assessment
-    lf = score(a.observations.lazy(), a.units.lazy(), a.catalogue, a.settings)
+    lf = score(_scoring_rows(a.observations), a.units.lazy(), a.catalogue, a.settings)
     units = publishable(lf, a.catalogue, a.settings).collect()
     return Result(a, units, make_manifest(a, units))
