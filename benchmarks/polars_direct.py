@@ -23,7 +23,7 @@ from benchmarks.cli import in_out_main
 from benchmarks.workload import CATEGORY_POINTS, build
 
 PICO = 10**12
-DEN_UNIT = 10**8  # 10⁻⁴ points, as scoring._fixed.DEN_UNIT
+DEN_UNIT = 10**8  # 10⁻⁴ points, as scoring.exact.DEN_UNIT
 RULES = ("binary", "ratio", "per_occurrence", "tiered", "count_capped", "veto")
 NO_CAP = 2**62
 

@@ -10,7 +10,7 @@ The data of each size is generated once (seed 42) and cached in ``$ZWGK_BENCH_CA
 - ``test_score``: read + score + rank + grade + write the results Parquet (``benchmarks.reference``);
 - ``test_ledger``: the ledger of every unit (``scoring.build_ledger``) written to Parquet; only up to
   ``ZWGK_BENCH_LEDGER_MAX`` units (default 100 000);
-- ``test_workbook``: the 通报 workbook (``scoring.export.write_workbook``, ledger sheet at its default
+- ``test_workbook``: the 通报 workbook (``scoring.write_workbook``, ledger sheet at its default
   limit) of the workload as a year (``benchmarks.year``), scored once beforehand;
 - ``test_compute``: ``score compute`` end to end on that year (read, validate, score, workbook, Parquet,
   ledger, manifest; no archive), in-process through the Typer app;
@@ -55,8 +55,20 @@ def dataset(units: int, seed: int = SEED) -> Path:
     CACHE.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".u{units}_s{seed}.", dir=CACHE))
     try:
-        subprocess.run([sys.executable, str(HERE / "gen.py"), "--units", str(units), "--seed", str(seed),
-                        "--out", str(tmp)], check=True, capture_output=True)
+        subprocess.run(
+            [
+                sys.executable,
+                str(HERE / "gen.py"),
+                "--units",
+                str(units),
+                "--seed",
+                str(seed),
+                "--out",
+                str(tmp),
+            ],
+            check=True,
+            capture_output=True,
+        )
         if not (out / "meta.json").exists():  # another run may have won the race
             shutil.rmtree(out, ignore_errors=True)
             tmp.rename(out)
@@ -65,8 +77,10 @@ def dataset(units: int, seed: int = SEED) -> Path:
     return out
 
 
-@pytest.fixture(scope="module", params=[
-    pytest.param(n, id=f"u{n}", marks=[pytest.mark.bigdata] if n >= BIG else []) for n in SIZES])
+@pytest.fixture(
+    scope="module",
+    params=[pytest.param(n, id=f"u{n}", marks=[pytest.mark.bigdata] if n >= BIG else []) for n in SIZES],
+)
 def data(request: pytest.FixtureRequest) -> Path:
     units = int(request.param)
     folder = dataset(units)
@@ -116,13 +130,14 @@ def year_root(data: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_workbook(benchmark: BenchmarkFixture, data: Path, year_root: Path, tmp_path: Path) -> None:
-    from scoring.assessment import load_year
-    from scoring.export import write_workbook
-    from scoring.pipeline import compute
+    from scoring.engine.compute import compute
+    from scoring.output.workbook import write_workbook
+    from scoring.reading.year import load_year
 
     result = compute(load_year(2021, year_root / "indicators" / "2021", year_root / "data" / "2021"))
     result.ledger()  # the ledger is the engine's, not the workbook's: built before the clock starts
     out = tmp_path / "book.xlsx"
+
     def run() -> None:
         write_workbook(result, out)
 

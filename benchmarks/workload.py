@@ -24,7 +24,7 @@ from typing import Any
 import polars as pl
 
 from scoring import Catalogue, Settings, build_catalogue, parse_settings
-from scoring.catalogue import CATALOGUE_COLUMNS
+from scoring.spec.catalogue import CATALOGUE_COLUMNS
 
 CATEGORY_POINTS = {"C1": 15, "C2": 20, "C3": 20, "C4": 15, "C5": 15, "C6": 15}
 # the workload's output orders units by unit_class as text: dept before town
@@ -112,8 +112,16 @@ def catalogue_rows(indicators: pl.DataFrame) -> pl.DataFrame:
         else:  # bonus / penalty: per_item, capped at the item's max_points (the count_capped default)
             rule, params = "count_capped", f"per={_num(r['param1'])}"
             parent = ADJUSTMENT_NODES[cat][0]
-        add(id=iid, parent=parent, name=iid, points=_num(r["max_points"]), rule=rule, params=params,
-            applies_to=applies, rubric=f"{r['rule']} {params}".strip())
+        add(
+            id=iid,
+            parent=parent,
+            name=iid,
+            points=_num(r["max_points"]),
+            rule=rule,
+            params=params,
+            applies_to=applies,
+            rubric=f"{r['rule']} {params}".strip(),
+        )
     df = pl.DataFrame(rows, schema=dict.fromkeys(CATALOGUE_COLUMNS, pl.String))
     return df.with_row_index("__row__", offset=2)
 
@@ -150,8 +158,11 @@ def load(in_dir: str | Path, *, categorical: bool = True, materialize: bool = Fa
         unit_t = pl.Enum(units_df["unit_id"])
         class_t = pl.Enum(CLASSES)
         classes = units_df["unit_class"].cast(class_t)
-        units = units_df.lazy().select(pl.col("unit_id").cast(unit_t).alias("code"),
-                                       pl.col("unit_id").alias("name"), pl.col("unit_class").alias("class"))
+        units = units_df.lazy().select(
+            pl.col("unit_id").cast(unit_t).alias("code"),
+            pl.col("unit_id").alias("name"),
+            pl.col("unit_class").alias("class"),
+        )
         unit = pl.col("unit_id").cast(unit_t)
         observations = obs.select(
             unit.alias("unit"),
@@ -160,11 +171,15 @@ def load(in_dir: str | Path, *, categorical: bool = True, materialize: bool = Fa
             "value",
         )
     else:
-        units = units_df.lazy().select(pl.col("unit_id").alias("code"), pl.col("unit_id").alias("name"),
-                                       pl.col("unit_class").alias("class"))
+        units = units_df.lazy().select(
+            pl.col("unit_id").alias("code"),
+            pl.col("unit_id").alias("name"),
+            pl.col("unit_class").alias("class"),
+        )
         # the engine needs no class per observation (only rank_based rules would, and it joins the roster)
-        observations = obs.select(pl.col("unit_id").alias("unit"), pl.col("indicator_id").alias("indicator"),
-                                  "value")
+        observations = obs.select(
+            pl.col("unit_id").alias("unit"), pl.col("indicator_id").alias("indicator"), "value"
+        )
     if materialize:
         observations = observations.collect().lazy()
         units = units.collect().lazy()

@@ -9,74 +9,74 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .aggregate import aggregate_units
-    from .appeals import AppealsReport, AppliedAppeals, appeals_report, apply_appeals
-    from .archive import Archive, ArchiveBusy, ArchiveError, ArchiveRefused, RunInfo
-    from .assessment import Assessment, load_year
-    from .catalogue import Catalogue, Node, build_catalogue
-    from .compare import Alias, Comparison, read_aliases, year_over_year
-    from .composite import Composite, composite_score
+    from .archive.store import Archive, ArchiveBusy, ArchiveError, ArchiveRefused, RunInfo
+    from .engine.aggregate import aggregate_units
+    from .engine.composite import Composite, composite_score
+    from .engine.compute import Result, compute, publishable, score
+    from .engine.grade import grade_units
+    from .engine.ledger import build_ledger, indicator_points
+    from .engine.points import leaf_points
+    from .engine.rank import rank_units
     from .errors import InputError, Issue, ScoringError, ValidationFailed
-    from .export import write_parquet, write_workbook
-    from .grade import grade_units
-    from .ledger import build_ledger, indicator_points
-    from .manifest import Manifest, results_digest
-    from .params import ParamSpec
-    from .pipeline import Result, compute, publishable, score
-    from .points import leaf_points
-    from .rank import rank_units
-    from .replay import ReplayMismatch, replay_run
-    from .rules import REGISTRY, RuleKind, rule_names
-    from .settings import Settings, parse_settings
+    from .output.compare import Alias, Comparison, read_aliases, year_over_year
+    from .output.workbook import write_parquet, write_workbook
+    from .reading.appeals import AppealsReport, AppliedAppeals, appeals_report, apply_appeals
+    from .reading.year import Assessment, load_year
+    from .run.replay import ReplayMismatch, replay_run
+    from .spec.catalogue import Catalogue, Node, build_catalogue
+    from .spec.manifest import Manifest, results_digest
+    from .spec.params import ParamSpec
+    from .spec.rules import REGISTRY, RuleKind, rule_names
+    from .spec.settings import Settings, parse_settings
 
 # name -> module: imported on first use, so `score --help` does not load polars
 _EXPORTS = {
-    "Alias": "compare",
-    "AppealsReport": "appeals",
-    "AppliedAppeals": "appeals",
-    "Archive": "archive",
-    "ArchiveBusy": "archive",
-    "ArchiveError": "archive",
-    "ArchiveRefused": "archive",
-    "Assessment": "assessment",
-    "Catalogue": "catalogue",
-    "Comparison": "compare",
-    "Composite": "composite",
+    "Alias": "output.compare",
+    "AppealsReport": "reading.appeals",
+    "AppliedAppeals": "reading.appeals",
+    "Archive": "archive.store",
+    "ArchiveBusy": "archive.store",
+    "ArchiveError": "archive.store",
+    "ArchiveRefused": "archive.store",
+    "Assessment": "reading.year",
+    "Catalogue": "spec.catalogue",
+    "Comparison": "output.compare",
+    "Composite": "engine.composite",
     "InputError": "errors",
     "Issue": "errors",
-    "Manifest": "manifest",
-    "Node": "catalogue",
-    "ParamSpec": "params",
-    "REGISTRY": "rules",
-    "ReplayMismatch": "replay",
-    "Result": "pipeline",
-    "RuleKind": "rules",
-    "RunInfo": "archive",
+    "Manifest": "spec.manifest",
+    "Node": "spec.catalogue",
+    "ParamSpec": "spec.params",
+    "REGISTRY": "spec.rules",
+    "ReplayMismatch": "run.replay",
+    "Result": "engine.compute",
+    "RuleKind": "spec.rules",
+    "RunInfo": "archive.store",
     "ScoringError": "errors",
-    "Settings": "settings",
+    "Settings": "spec.settings",
     "ValidationFailed": "errors",
-    "aggregate_units": "aggregate",
-    "appeals_report": "appeals",
-    "apply_appeals": "appeals",
-    "build_catalogue": "catalogue",
-    "composite_score": "composite",
-    "compute": "pipeline",
-    "grade_units": "grade",
-    "indicator_points": "ledger",
-    "leaf_points": "points",
-    "build_ledger": "ledger",
-    "load_year": "assessment",
-    "parse_settings": "settings",
-    "publishable": "pipeline",
-    "rank_units": "rank",
-    "read_aliases": "compare",
-    "replay_run": "replay",
-    "results_digest": "manifest",
-    "rule_names": "rules",
-    "score": "pipeline",
-    "write_parquet": "export",
-    "write_workbook": "export",
-    "year_over_year": "compare",
+    "aggregate_units": "engine.aggregate",
+    "appeals_report": "reading.appeals",
+    "apply_appeals": "reading.appeals",
+    "build_catalogue": "spec.catalogue",
+    "composite_score": "engine.composite",
+    "compute": "engine.compute",
+    "grade_units": "engine.grade",
+    "indicator_points": "engine.ledger",
+    "leaf_points": "engine.points",
+    "build_ledger": "engine.ledger",
+    "load_year": "reading.year",
+    "parse_settings": "spec.settings",
+    "publishable": "engine.compute",
+    "rank_units": "engine.rank",
+    "read_aliases": "output.compare",
+    "replay_run": "run.replay",
+    "results_digest": "spec.manifest",
+    "rule_names": "spec.rules",
+    "score": "engine.compute",
+    "write_parquet": "output.workbook",
+    "write_workbook": "output.workbook",
+    "year_over_year": "output.compare",
 }
 
 __all__ = [

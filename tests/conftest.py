@@ -13,7 +13,7 @@ import openpyxl
 import pytest
 
 from scoring import Assessment, Result, compute, load_year
-from scoring.catalogue import CATALOGUE_COLUMNS
+from scoring.spec.catalogue import CATALOGUE_COLUMNS
 
 CATALOGUE_HEADER = list(CATALOGUE_COLUMNS)
 

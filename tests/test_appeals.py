@@ -22,8 +22,8 @@ from scoring import (
     replay_run,
     results_digest,
 )
-from scoring.appeals import appeals_report
 from scoring.cli.main import app
+from scoring.reading.appeals import appeals_report
 
 from .conftest import Year, YearFactory, cells, node, write_csv
 

@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 
 from scoring import ValidationFailed, compute, load_year
 from scoring.cli.main import app
-from scoring.compare import Alias, check_aliases, read_aliases, year_over_year, yoy_columns
+from scoring.output.compare import Alias, check_aliases, read_aliases, year_over_year, yoy_columns
 
 from .conftest import BASE_SETTINGS, Year, YearFactory, node, write_csv
 

@@ -17,8 +17,8 @@ import pyarrow.parquet as pq
 import pytest
 
 from scoring import Issue, Result, compute, load_year
-from scoring import export as export_module
-from scoring.export import sanitise_sheet_name, workbook_title, write_parquet, write_workbook
+from scoring.output import workbook as export_module
+from scoring.output.workbook import sanitise_sheet_name, workbook_title, write_parquet, write_workbook
 
 from .conftest import CATALOGUE_HEADER, write_csv
 

@@ -26,7 +26,7 @@ from typer.testing import CliRunner
 from scoring import Assessment, Catalogue, compute, load_year
 from scoring.cli.template import template
 from scoring.errors import Issue
-from scoring.template import (
+from scoring.reading.template import (
     CEILING_KEY,
     ZERO_KEY,
     is_template,
@@ -34,7 +34,7 @@ from scoring.template import (
     split_by_indicator,
     write_template,
 )
-from scoring.validate import normalise_inputs
+from scoring.reading.validate import normalise_inputs
 from tests.conftest import YearFactory, node
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -10,11 +10,11 @@ import typer
 from .render import error, table
 
 if TYPE_CHECKING:
-    from scoring.archive import Archive, RunInfo
+    from scoring.archive.store import Archive, RunInfo
 
 DEFAULT_ARCHIVE = (
     Path("results") / "archive.duckdb"
-)  # = scoring.archive.DEFAULT_ARCHIVE (not imported: fast help)
+)  # = scoring.archive.store.DEFAULT_ARCHIVE (not imported: fast help)
 
 ArchivePath = Annotated[
     Path, typer.Option("--archive", help="档案库路径（DuckDB 文件，记录每次计算）", show_default=True)
@@ -28,7 +28,7 @@ WAIT_VARIABLE = "ZWGK_ARCHIVE_WAIT"  # seconds to wait for another program holdi
 def open_archive(path: Path) -> Archive:
     import os
 
-    from scoring.archive import DEFAULT_TIMEOUT, Archive
+    from scoring.archive.store import DEFAULT_TIMEOUT, Archive
 
     try:
         timeout = float(os.environ.get(WAIT_VARIABLE, DEFAULT_TIMEOUT))
@@ -162,7 +162,7 @@ ROLE_NAMES = {
 def _local(at: object) -> str:
     import datetime as dt
 
-    from scoring.archive import local_time
+    from scoring.archive.store import local_time
 
     return local_time(at) if isinstance(at, dt.datetime) else str(at)
 

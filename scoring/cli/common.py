@@ -11,8 +11,8 @@ import typer
 from .render import error, table
 
 if TYPE_CHECKING:
-    from scoring.assessment import Assessment
     from scoring.errors import Issue
+    from scoring.reading.year import Assessment
 
 Year = Annotated[int, typer.Option("--year", "-y", help="考核年度，如 2021")]
 IndicatorsDir = Annotated[
@@ -74,8 +74,8 @@ def load(
     period: str | None = None,
 ) -> Assessment:
     """Load and validate a year; print every problem and exit 1 on a user's mistake."""
-    from scoring.assessment import load_year
     from scoring.errors import InputError, ValidationFailed
+    from scoring.reading.year import load_year
 
     ind = indicators or Path("indicators") / str(year)
     dat = data or Path("data") / str(year)

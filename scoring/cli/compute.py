@@ -66,10 +66,10 @@ def compute(
 
     import polars as pl
 
-    from scoring.assessment import input_files
+    from scoring.engine.compute import compute as run
     from scoring.errors import InputError, ScoringError, ValidationFailed
-    from scoring.export import write_ledger_parquet, write_parquet, write_workbook
-    from scoring.pipeline import compute as run
+    from scoring.output.workbook import write_ledger_parquet, write_parquet, write_workbook
+    from scoring.reading.year import input_files
 
     from .archive import fail, open_archive
     from .common import load, short_path
@@ -105,7 +105,7 @@ def compute(
     before, applied = a, None
     appeals_path = appeals or (data_dir / "appeals.csv" if (data_dir / "appeals.csv").exists() else None)
     if appeals_path is not None:
-        from scoring.appeals import apply_appeals
+        from scoring.reading.appeals import apply_appeals
 
         try:
             a, applied = apply_appeals(a, appeals_path, root=Path.cwd())
@@ -115,7 +115,7 @@ def compute(
             raise typer.Exit(1) from None
         except InputError as e:
             raise fail(e) from None
-    from scoring.archive import run_label, workbook_extras
+    from scoring.archive.store import run_label, workbook_extras
 
     store = None if no_archive else open_archive(archive)
     base = prev = None
@@ -132,7 +132,7 @@ def compute(
         elif store is not None and store.path.exists():
             prev = store.latest(year - 1, period, issuer=s.issuer)
         if prev is not None and aliases_path.exists():
-            from scoring.compare import read_aliases
+            from scoring.output.compare import read_aliases
 
             alias_list = read_aliases(aliases_path, aliases_shown)
     except ScoringError as e:

@@ -20,7 +20,7 @@ def explain(
     """逐项列出某单位的失分、加分、扣分及原因。"""
     import polars as pl
 
-    from scoring.pipeline import compute
+    from scoring.engine.compute import compute
 
     from .common import load
     from .render import error, fmt_points, table

@@ -11,11 +11,11 @@ def indicators(year: Year, indicators: IndicatorsDir = None, data: DataDir = Non
     """以树形列出某年度的指标体系：编号、名称、分值、评分规则与参数、适用类别。"""
     from pathlib import Path
 
-    from scoring.catalogue import build_catalogue
     from scoring.errors import InputError
-    from scoring.load import read_table, read_toml
-    from scoring.settings import parse_settings
-    from scoring.validate import canonical_columns
+    from scoring.reading.files import read_table, read_toml
+    from scoring.reading.validate import canonical_columns
+    from scoring.spec.catalogue import build_catalogue
+    from scoring.spec.settings import parse_settings
 
     from .common import issues_table
     from .render import error

@@ -40,9 +40,9 @@ def template(
     单元格带下拉列表和数据验证，点选时显示评分标准；其余部分锁定。附“填表说明”。填好的模板可直接放入数据目录，
     或用 score validate --input 校验。
     """
-    from scoring.assessment import load_definition
     from scoring.errors import InputError, ScoringError, ValidationFailed
-    from scoring.template import resolve_class, write_template
+    from scoring.reading.template import resolve_class, write_template
+    from scoring.reading.year import load_definition
 
     from .common import issues_table
     from .render import error

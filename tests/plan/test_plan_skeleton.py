@@ -99,10 +99,10 @@ def test_luntai_skeleton_details(tmp_path: Path) -> None:
     # 34 items: 10000 = 34 × 294 + 4, so four leaves get 2.95 and thirty get 2.94
     leaf_points = [r["points"] for r in rows.values() if r["rule"]]
     assert leaf_points.count("2.95") == 4 and leaf_points.count("2.94") == 30
-    assert rows["A1.1"]["applies_to"] == "dept"           # 县发改委、自然资源局、住建局
+    assert rows["A1.1"]["applies_to"] == "dept"  # 县发改委、自然资源局、住建局
     assert rows["B2.2"]["plan_items"] == "2021-18"
-    assert rows["B2.2"]["applies_to"] == ""               # 各乡镇人民政府 and 县人民政府各部门: all
-    assert rows["E1.1"]["applies_to"] == ""               # item 33 names no units
+    assert rows["B2.2"]["applies_to"] == ""  # 各乡镇人民政府 and 县人民政府各部门: all
+    assert rows["E1.1"]["applies_to"] == ""  # item 33 names no units
     toml = tomllib.loads((tmp_path / "settings.toml").read_text(encoding="utf-8"))
     assert toml["title"] == "2021年度轮台县政务公开工作考核"
     assert toml["issuer"] == "轮台县人民政府办公室（县政务公开办）"
@@ -138,10 +138,8 @@ def test_town_only_item_and_subsection_items() -> None:
 
 def test_total_and_overwrite(tmp_path: Path) -> None:
     plan = parse_plan(
-        "一、任务\n"
-        "1.做好解读。（县政府办）\n"
-        "2.加强回应。（县政府办）\n"
-        "3.加强网站。（县政府办）\n")
+        "一、任务\n1.做好解读。（县政府办）\n2.加强回应。（县政府办）\n3.加强网站。（县政府办）\n"
+    )
     sk = build_skeleton(plan, 2021, parse_total("90.5"))
     assert [n.points for n in sk.nodes()] == ["90.5", "30.17", "30.17", "30.16"]
     assert "max = 90.5" in sk.settings_toml
@@ -205,7 +203,7 @@ def test_skeleton_sums_for_any_shape(shape: list[list[int]]) -> None:
 
 
 def test_skeleton_columns_are_the_catalogue_format() -> None:
-    from scoring.catalogue import CATALOGUE_COLUMNS
     from scoring.plan.skeleton import INDICATOR_COLUMNS
+    from scoring.spec.catalogue import CATALOGUE_COLUMNS
 
     assert tuple(CATALOGUE_COLUMNS) == INDICATOR_COLUMNS

@@ -11,11 +11,11 @@ from typing import Any
 
 import polars as pl
 
-from ._fixed import parse_decimal, to_fixed
-from .errors import Issue
-from .params import ParamError, split_params
-from .rules import REGISTRY, RuleKind
-from .settings import Settings
+from scoring.errors import Issue
+from scoring.exact import parse_decimal, to_fixed
+from scoring.spec.params import ParamError, split_params
+from scoring.spec.rules import REGISTRY, RuleKind
+from scoring.spec.settings import Settings
 
 CATALOGUE_COLUMNS = {
     "id": True,
@@ -368,7 +368,7 @@ def _check_leaf(
     for name, text in raw.items():
         if name == "ceiling":
             try:
-                from .params import ParamSpec
+                from scoring.spec.params import ParamSpec
 
                 params["ceiling"] = ParamSpec("amount").parse(text)
             except ParamError as e:

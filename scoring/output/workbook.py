@@ -31,14 +31,14 @@ from typing import TYPE_CHECKING, Any
 import polars as pl
 from xlsxwriter import Workbook
 
-from .catalogue import Catalogue, Node
-from .errors import Issue, ScoringError
-from .rules import REGISTRY
-from .settings import Settings, UnitClass
+from scoring.errors import Issue, ScoringError
+from scoring.spec.catalogue import Catalogue, Node
+from scoring.spec.rules import REGISTRY
+from scoring.spec.settings import Settings, UnitClass
 
 if TYPE_CHECKING:
-    from .appeals import AppealsReport
-    from .pipeline import Result
+    from scoring.engine.compute import Result
+    from scoring.reading.appeals import AppealsReport
 
 __all__ = ["sanitise_sheet_name", "workbook_title", "write_parquet", "write_workbook"]
 
@@ -1226,7 +1226,7 @@ def write_workbook(
     """Write the ranked workbook (通报) for ``result`` to ``path`` atomically; returns ``path``.
 
     ``ledger_rows`` limits 扣分明细 (default :data:`LEDGER_WORKBOOK_MAX`).
-    ``yoy`` (unit, yoy_total, yoy_rank, yoy_change; see :func:`scoring.compare.yoy_columns`) adds the 同比
+    ``yoy`` (unit, yoy_total, yoy_rank, yoy_change; see ``yoy_columns``) adds the 同比
     columns to the ranking sheets, ``appeals`` the 申诉处理 sheet, ``run_label`` the archive's run on the
     cover."""
     generated = generated or dt.date.today()

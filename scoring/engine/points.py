@@ -12,11 +12,11 @@ from math import lcm
 
 import polars as pl
 
-from ._expr import first_match
-from ._fixed import div_round
-from .catalogue import Catalogue, Node
-from .rules import GROUP, MODIFIER_KEYS, REGISTRY, RuleKind
-from .settings import Settings
+from scoring.exact import div_round
+from scoring.spec.catalogue import Catalogue, Node
+from scoring.spec.expr import first_match
+from scoring.spec.rules import GROUP, MODIFIER_KEYS, REGISTRY, RuleKind
+from scoring.spec.settings import Settings
 
 KEYED_LOOKUP = {"grade_scale": "text", "rank_based": "rank_key"}
 

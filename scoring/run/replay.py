@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .assessment import load_year
-from .errors import ScoringError
-from .load import sha256
-from .manifest import Manifest, results_digest
-from .pipeline import Result, compute
+from scoring.engine.compute import Result, compute
+from scoring.errors import ScoringError
+from scoring.reading.files import sha256
+from scoring.reading.year import load_year
+from scoring.spec.manifest import Manifest, results_digest
 
 
 class ReplayMismatch(ScoringError):
@@ -32,7 +32,7 @@ def replay_run(manifest: Manifest, root: Path = Path()) -> Result:
     inputs = [root / s.path for s in manifest.sources if s.role == "input"]
     assessment = load_year(manifest.year, by_role["settings"].parent, by_role["roster"].parent, inputs)
     if "appeals" in by_role:  # decided appeals were applied to the inputs of this run
-        from .appeals import apply_appeals
+        from scoring.reading.appeals import apply_appeals
 
         assessment, _ = apply_appeals(assessment, by_role["appeals"], root)
     result = compute(assessment)

@@ -11,9 +11,9 @@ from fractions import Fraction
 
 import polars as pl
 
-from ._fixed import DEN_UNIT, PLACES, div_round, round_fixed_to_places, scaled_to_float, to_fixed
-from .catalogue import Catalogue, Node
-from .settings import Settings
+from scoring.exact import DEN_UNIT, PLACES, div_round, round_fixed_to_places, scaled_to_float, to_fixed
+from scoring.spec.catalogue import Catalogue, Node
+from scoring.spec.settings import Settings
 
 
 def _na_frame(na: pl.LazyFrame, catalogue: Catalogue) -> pl.LazyFrame:
@@ -260,7 +260,7 @@ def aggregate_units(
 ) -> pl.LazyFrame:
     """One row per unit: parts, base, bonus, penalty, major, veto and the exact total as num/den.
 
-    ``points``: (unit, indicator, points, major) from :func:`scoring.points.leaf_points`;
+    ``points``: (unit, indicator, points, major) from :func:`scoring.engine.points.leaf_points`;
     ``na``: (unit, indicator) marked not applicable; ``units``: (code, name, class).
     """
     class_table, l1_table = _class_tables(catalogue, settings)

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import polars as pl
 
-from .catalogue import Catalogue
-from .points import leaf_points
-from .settings import Settings
+from scoring.engine.points import leaf_points
+from scoring.spec.catalogue import Catalogue
+from scoring.spec.settings import Settings
 
 
 def _leaf_info(catalogue: Catalogue, class_ids: list[str]) -> pl.LazyFrame:

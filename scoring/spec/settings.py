@@ -9,8 +9,8 @@ from fractions import Fraction
 from itertools import pairwise
 from typing import Any
 
-from ._fixed import parse_decimal, parse_fraction, to_fixed
-from .errors import Issue
+from scoring.errors import Issue
+from scoring.exact import parse_decimal, parse_fraction, to_fixed
 
 ROUNDING_MODES = ("half_up", "half_even", "down")
 TIE_METHODS = ("competition", "dense")

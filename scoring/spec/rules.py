@@ -17,9 +17,9 @@ from typing import Any
 
 import polars as pl
 
-from ._expr import first_match
-from ._fixed import SCALE, fixed_times_float, to_fixed
-from .params import ParamSpec
+from scoring.exact import SCALE, fixed_times_float, to_fixed
+from scoring.spec.expr import first_match
+from scoring.spec.params import ParamSpec
 
 GROUP = ["unit", "indicator", "period", "channel"]
 MODIFIER_KEYS = ("不得分", "及格封顶")

@@ -16,11 +16,11 @@ import pandera.polars as pa
 import polars as pl
 from pandera.config import ValidationDepth, config_context
 
-from ._expr import first_match
-from .catalogue import Catalogue
-from .errors import Issue
-from .rules import MODIFIER_KEYS
-from .settings import Settings
+from scoring.errors import Issue
+from scoring.spec.catalogue import Catalogue
+from scoring.spec.expr import first_match
+from scoring.spec.rules import MODIFIER_KEYS
+from scoring.spec.settings import Settings
 
 MAX_ISSUES_PER_CHECK = 200
 

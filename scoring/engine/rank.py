@@ -7,8 +7,8 @@ from typing import Literal
 
 import polars as pl
 
-from .aggregate import exact_key, printed
-from .settings import Settings
+from scoring.engine.aggregate import exact_key, printed
+from scoring.spec.settings import Settings
 
 
 def rank_units(units: pl.LazyFrame, settings: Settings) -> pl.LazyFrame:

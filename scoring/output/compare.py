@@ -16,9 +16,9 @@ from typing import Any
 
 import polars as pl
 
-from .errors import Issue, ValidationFailed
-from .load import read_table
-from .validate import check_columns
+from scoring.errors import Issue, ValidationFailed
+from scoring.reading.files import read_table
+from scoring.reading.validate import check_columns
 
 __all__ = [
     "ALIASES_FILE",
@@ -295,7 +295,7 @@ def write_comparison(
 ) -> Path:
     """The comparison workbook: one sheet per unit class (this year's order, last year's total and rank,
     the change and an arrow) and 未匹配单位 (new, merged and vanished units), written atomically."""
-    from .export import (
+    from scoring.output.workbook import (
         _atomic,
         _col_width,
         _fit,

@@ -8,12 +8,12 @@ from pathlib import Path
 
 import polars as pl
 
-from .catalogue import CATALOGUE_COLUMNS, Catalogue, build_catalogue
-from .errors import InputError, Issue, ValidationFailed
-from .load import SourceFile, read_table, read_toml, sha256
-from .settings import Settings, parse_settings
-from .template import is_template, read_template
-from .validate import canonical_columns, check_roster, check_structure, normalise_inputs
+from scoring.errors import InputError, Issue, ValidationFailed
+from scoring.reading.files import SourceFile, read_table, read_toml, sha256
+from scoring.reading.template import is_template, read_template
+from scoring.reading.validate import canonical_columns, check_roster, check_structure, normalise_inputs
+from scoring.spec.catalogue import CATALOGUE_COLUMNS, Catalogue, build_catalogue
+from scoring.spec.settings import Settings, parse_settings
 
 INPUT_SUFFIXES = (".csv", ".xlsx", ".xlsm", ".parquet")
 

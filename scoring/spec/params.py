@@ -10,7 +10,7 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
-from ._fixed import parse_decimal, parse_fraction, to_fixed
+from scoring.exact import parse_decimal, parse_fraction, to_fixed
 
 ParamValue = Any
 

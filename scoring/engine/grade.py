@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import polars as pl
 
-from ._expr import first_match
-from ._fixed import to_fixed
-from .settings import Settings
+from scoring.exact import to_fixed
+from scoring.spec.expr import first_match
+from scoring.spec.settings import Settings
 
 
 def _band(settings: Settings) -> pl.Expr:

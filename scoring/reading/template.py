@@ -33,11 +33,11 @@ from xml.etree import ElementTree
 
 import polars as pl
 
-from ._fixed import from_fixed
-from .catalogue import Catalogue, Node
-from .errors import InputError, Issue, ScoringError
-from .export import sanitise_sheet_name
-from .settings import Settings
+from scoring.errors import InputError, Issue, ScoringError
+from scoring.exact import from_fixed
+from scoring.output.workbook import sanitise_sheet_name
+from scoring.spec.catalogue import Catalogue, Node
+from scoring.spec.settings import Settings
 
 META_SHEET = "_meta"
 INSTRUCTIONS_SHEET = "填表说明"

@@ -7,18 +7,18 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
-from ._fixed import scaled_to_float
-from .aggregate import aggregate_units, printed, to_points
-from .catalogue import Catalogue
-from .grade import grade_units
-from .ledger import build_ledger, indicator_points
-from .manifest import Manifest, make_manifest
-from .points import leaf_points
-from .rank import order, rank_units
-from .settings import Settings
+from scoring.engine.aggregate import aggregate_units, printed, to_points
+from scoring.engine.grade import grade_units
+from scoring.engine.ledger import build_ledger, indicator_points
+from scoring.engine.points import leaf_points
+from scoring.engine.rank import order, rank_units
+from scoring.exact import scaled_to_float
+from scoring.spec.catalogue import Catalogue
+from scoring.spec.manifest import Manifest, make_manifest
+from scoring.spec.settings import Settings
 
 if TYPE_CHECKING:  # loading a year needs pandera; scoring does not
-    from .assessment import Assessment
+    from scoring.reading.year import Assessment
 
 
 def _scoring_rows(observations: pl.DataFrame) -> pl.LazyFrame:

@@ -20,10 +20,10 @@ from pathlib import Path
 
 import polars as pl
 
-from .assessment import Assessment
-from .errors import Issue, ValidationFailed
-from .load import SourceFile, read_table, sha256
-from .validate import check_columns, normalise_inputs
+from scoring.errors import Issue, ValidationFailed
+from scoring.reading.files import SourceFile, read_table, sha256
+from scoring.reading.validate import check_columns, normalise_inputs
+from scoring.reading.year import Assessment
 
 __all__ = ["APPEALS_FILE", "AppealsReport", "AppliedAppeals", "appeals_report", "apply_appeals"]
 
@@ -338,7 +338,7 @@ def appeals_report(
 ) -> AppealsReport:
     """Compare the run with the decisions applied (``units``, ``points``: unit, indicator, points in
     10⁻¹² points) with the one before them (``base_units``, ``base_points``)."""
-    from .compare import rank_arrow
+    from scoring.output.compare import rank_arrow
 
     def figures(frame: pl.DataFrame, suffix: str) -> pl.DataFrame:
         return frame.select(

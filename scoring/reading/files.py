@@ -12,7 +12,7 @@ from typing import Any
 
 import polars as pl
 
-from .errors import InputError
+from scoring.errors import InputError
 
 ENCODINGS = ("utf-8-sig", "gb18030")
 

@@ -11,9 +11,9 @@ from fractions import Fraction
 
 import polars as pl
 
-from ._fixed import parse_fraction
-from .errors import ScoringError
-from .settings import Settings
+from scoring.errors import ScoringError
+from scoring.exact import parse_fraction
+from scoring.spec.settings import Settings
 
 OWN = "own"
 

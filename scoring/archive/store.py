@@ -34,14 +34,14 @@ from typing import TYPE_CHECKING, Any
 import duckdb
 import polars as pl
 
-from .errors import Issue, ScoringError, ValidationFailed
-from .manifest import Manifest, results_digest
+from scoring.errors import Issue, ScoringError, ValidationFailed
+from scoring.spec.manifest import Manifest, results_digest
 
 if TYPE_CHECKING:
-    from .appeals import AppealsReport, AppliedAppeals
-    from .assessment import Assessment
-    from .compare import Alias
-    from .pipeline import Result
+    from scoring.engine.compute import Result
+    from scoring.output.compare import Alias
+    from scoring.reading.appeals import AppealsReport, AppliedAppeals
+    from scoring.reading.year import Assessment
 
 __all__ = [
     "DEFAULT_ARCHIVE",
@@ -708,9 +708,9 @@ class Archive:
     def rebuild(self, run_id: int) -> Rebuilt:
         """Recompute a run from the files stored with it (materialised in a temporary folder), check the
         results digest equals the recorded one, and return it with what its workbook showed."""
-        from .appeals import apply_appeals
-        from .assessment import load_year
-        from .pipeline import compute
+        from scoring.engine.compute import compute
+        from scoring.reading.appeals import apply_appeals
+        from scoring.reading.year import load_year
 
         info = self.run(run_id)
         sources = self.sources(run_id)
@@ -755,7 +755,7 @@ class Archive:
             aliases_path = one("aliases")
             aliases: list[Alias] = []
             if aliases_path is not None and info.previous_year_run is not None:
-                from .compare import read_aliases
+                from scoring.output.compare import read_aliases
 
                 aliases = read_aliases(aliases_path, shown.get(str(aliases_path.relative_to(root)), ""))
             result = compute(a)
@@ -778,7 +778,7 @@ class Archive:
 
     def export_workbook(self, run_id: int, out: Path) -> Rebuilt:
         """Re-write a run's workbook from the archive alone, dated as the original."""
-        from .export import write_workbook
+        from scoring.output.workbook import write_workbook
 
         rebuilt = self.rebuild(run_id)
         info = rebuilt.run
@@ -825,9 +825,9 @@ def workbook_extras(
     """The 同比 columns against ``previous`` (an archived run of last year, units matched through
     ``aliases``), and the 申诉处理 report against ``base`` (the superseded run) or, without one, against
     ``before`` (the same inputs without the decisions)."""
-    from .appeals import appeals_report
-    from .compare import check_aliases, year_over_year, yoy_columns
-    from .pipeline import compute
+    from scoring.engine.compute import compute
+    from scoring.output.compare import check_aliases, year_over_year, yoy_columns
+    from scoring.reading.appeals import appeals_report
 
     yoy = None
     compared = 0
@@ -896,6 +896,6 @@ def _materialised(path: str) -> PurePath:
 
 
 def _only_period(assessment: Assessment, period: str) -> Assessment:
-    from .cli.common import only_period
+    from scoring.cli.common import only_period
 
     return only_period(assessment, period)

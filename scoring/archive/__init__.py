@@ -1,0 +1,1 @@
+"""The archive: a store of runs, their inputs and their results."""

@@ -1,0 +1,1 @@
+"""Reading: files to validated frames (load, validate, the assessors' template, appeals, aliases)."""

@@ -1,0 +1,1 @@
+"""A run: one use case from a run spec to validated inputs, results, ledger and manifest."""
