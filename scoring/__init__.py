@@ -11,36 +11,39 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from .archive.store import Archive, ArchiveBusy, ArchiveError, ArchiveRefused, RunInfo
     from .engine.aggregate import aggregate_units
+    from .engine.appeals import AppealsReport, appeals_report
     from .engine.composite import Composite, composite_score
     from .engine.compute import Result, compute, publishable, score
     from .engine.grade import grade_units
     from .engine.ledger import build_ledger, indicator_points
     from .engine.points import leaf_points
     from .engine.rank import rank_units
+    from .engine.year_over_year import Comparison, year_over_year
     from .errors import InputError, Issue, ScoringError, ValidationFailed
-    from .output.compare import Alias, Comparison, read_aliases, year_over_year
     from .output.workbook import write_parquet, write_workbook
-    from .reading.appeals import AppealsReport, AppliedAppeals, appeals_report, apply_appeals
-    from .reading.year import Assessment, load_year
+    from .reading.aliases import read_aliases
+    from .reading.appeals import AppliedAppeals, apply_appeals
+    from .reading.year import load_year
     from .run.replay import ReplayMismatch, replay_run
     from .spec.catalogue import Catalogue, Node, build_catalogue
     from .spec.manifest import Manifest, results_digest
     from .spec.params import ParamSpec
     from .spec.rules import REGISTRY, RuleKind, rule_names
     from .spec.settings import Settings, parse_settings
+    from .spec.year import Alias, Assessment
 
 # name -> module: imported on first use, so `score --help` does not load polars
 _EXPORTS = {
-    "Alias": "output.compare",
-    "AppealsReport": "reading.appeals",
+    "Alias": "spec.year",
+    "AppealsReport": "engine.appeals",
     "AppliedAppeals": "reading.appeals",
     "Archive": "archive.store",
     "ArchiveBusy": "archive.store",
     "ArchiveError": "archive.store",
     "ArchiveRefused": "archive.store",
-    "Assessment": "reading.year",
+    "Assessment": "spec.year",
     "Catalogue": "spec.catalogue",
-    "Comparison": "output.compare",
+    "Comparison": "engine.year_over_year",
     "Composite": "engine.composite",
     "InputError": "errors",
     "Issue": "errors",
@@ -56,7 +59,7 @@ _EXPORTS = {
     "Settings": "spec.settings",
     "ValidationFailed": "errors",
     "aggregate_units": "engine.aggregate",
-    "appeals_report": "reading.appeals",
+    "appeals_report": "engine.appeals",
     "apply_appeals": "reading.appeals",
     "build_catalogue": "spec.catalogue",
     "composite_score": "engine.composite",
@@ -69,14 +72,14 @@ _EXPORTS = {
     "parse_settings": "spec.settings",
     "publishable": "engine.compute",
     "rank_units": "engine.rank",
-    "read_aliases": "output.compare",
+    "read_aliases": "reading.aliases",
     "replay_run": "run.replay",
     "results_digest": "spec.manifest",
     "rule_names": "spec.rules",
     "score": "engine.compute",
     "write_parquet": "output.workbook",
     "write_workbook": "output.workbook",
-    "year_over_year": "output.compare",
+    "year_over_year": "engine.year_over_year",
 }
 
 __all__ = [

@@ -23,7 +23,7 @@ from scoring import (
     results_digest,
 )
 from scoring.cli.main import app
-from scoring.reading.appeals import appeals_report
+from scoring.engine.appeals import appeals_report
 
 from .conftest import Year, YearFactory, cells, node, write_csv
 
@@ -105,7 +105,7 @@ def test_a_decision_replaces_the_value_and_changes_the_rank(year: Year) -> None:
     assert note == "申诉决定：补充佐证材料后复核（县政务公开办，2022-01-20）"
 
     report = appeals_report(
-        applied,
+        applied.changes,
         new.units,
         new.indicator_points().collect(),
         old.units,

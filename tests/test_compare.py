@@ -16,7 +16,9 @@ from typer.testing import CliRunner
 
 from scoring import ValidationFailed, compute, load_year
 from scoring.cli.main import app
-from scoring.output.compare import Alias, check_aliases, read_aliases, year_over_year, yoy_columns
+from scoring.engine.year_over_year import year_over_year, yoy_columns
+from scoring.reading.aliases import check_aliases, read_aliases
+from scoring.spec.year import Alias
 
 from .conftest import BASE_SETTINGS, Year, YearFactory, node, write_csv
 

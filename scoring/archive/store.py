@@ -38,10 +38,10 @@ from scoring.errors import Issue, ScoringError, ValidationFailed
 from scoring.spec.manifest import Manifest, results_digest
 
 if TYPE_CHECKING:
+    from scoring.engine.appeals import AppealsReport
     from scoring.engine.compute import Result
-    from scoring.output.compare import Alias
-    from scoring.reading.appeals import AppealsReport, AppliedAppeals
-    from scoring.reading.year import Assessment
+    from scoring.reading.appeals import AppliedAppeals
+    from scoring.spec.year import Alias, Assessment
 
 __all__ = [
     "DEFAULT_ARCHIVE",
@@ -755,7 +755,7 @@ class Archive:
             aliases_path = one("aliases")
             aliases: list[Alias] = []
             if aliases_path is not None and info.previous_year_run is not None:
-                from scoring.output.compare import read_aliases
+                from scoring.reading.aliases import read_aliases
 
                 aliases = read_aliases(aliases_path, shown.get(str(aliases_path.relative_to(root)), ""))
             result = compute(a)
@@ -825,9 +825,10 @@ def workbook_extras(
     """The 同比 columns against ``previous`` (an archived run of last year, units matched through
     ``aliases``), and the 申诉处理 report against ``base`` (the superseded run) or, without one, against
     ``before`` (the same inputs without the decisions)."""
+    from scoring.engine.appeals import appeals_report
     from scoring.engine.compute import compute
-    from scoring.output.compare import check_aliases, year_over_year, yoy_columns
-    from scoring.reading.appeals import appeals_report
+    from scoring.engine.year_over_year import year_over_year, yoy_columns
+    from scoring.reading.aliases import check_aliases
 
     yoy = None
     compared = 0
@@ -854,7 +855,7 @@ def workbook_extras(
         points = result.indicator_points().collect()
         if base is not None and archive is not None:
             report = appeals_report(
-                applied,
+                applied.changes,
                 result.units,
                 points,
                 archive.unit_results(base.run_id),
@@ -864,7 +865,7 @@ def workbook_extras(
         elif before is not None:
             baseline = compute(before)
             report = appeals_report(
-                applied,
+                applied.changes,
                 result.units,
                 points,
                 baseline.units,

@@ -12,7 +12,7 @@ from .render import error, table
 
 if TYPE_CHECKING:
     from scoring.errors import Issue
-    from scoring.reading.year import Assessment
+    from scoring.spec.year import Assessment
 
 Year = Annotated[int, typer.Option("--year", "-y", help="考核年度，如 2021")]
 IndicatorsDir = Annotated[

@@ -47,14 +47,10 @@ def compare(
     """同比：两个年度的考核结果逐单位对比（按单位代码匹配，改名、合并的单位通过别名表匹配），输出工作簿。"""
     import polars as pl
 
+    from scoring.engine.year_over_year import year_over_year
     from scoring.errors import ScoringError, ValidationFailed
-    from scoring.output.compare import (
-        ALIASES_FILE,
-        check_aliases,
-        read_aliases,
-        write_comparison,
-        year_over_year,
-    )
+    from scoring.output.comparison import write_comparison
+    from scoring.reading.aliases import ALIASES_FILE, check_aliases, read_aliases
 
     from .common import short_path
 

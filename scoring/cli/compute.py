@@ -132,7 +132,7 @@ def compute(
         elif store is not None and store.path.exists():
             prev = store.latest(year - 1, period, issuer=s.issuer)
         if prev is not None and aliases_path.exists():
-            from scoring.output.compare import read_aliases
+            from scoring.reading.aliases import read_aliases
 
             alias_list = read_aliases(aliases_path, aliases_shown)
     except ScoringError as e:

@@ -18,7 +18,7 @@ from scoring.spec.manifest import Manifest, make_manifest
 from scoring.spec.settings import Settings
 
 if TYPE_CHECKING:  # loading a year needs pandera; scoring does not
-    from scoring.reading.year import Assessment
+    from scoring.spec.year import Assessment
 
 
 def _scoring_rows(observations: pl.DataFrame) -> pl.LazyFrame:

@@ -37,8 +37,8 @@ from scoring.spec.rules import REGISTRY
 from scoring.spec.settings import Settings, UnitClass
 
 if TYPE_CHECKING:
+    from scoring.engine.appeals import AppealsReport
     from scoring.engine.compute import Result
-    from scoring.reading.appeals import AppealsReport
 
 __all__ = ["sanitise_sheet_name", "workbook_title", "write_parquet", "write_workbook"]
 

@@ -21,11 +21,11 @@ from pathlib import Path
 import polars as pl
 
 from scoring.errors import Issue, ValidationFailed
-from scoring.reading.files import SourceFile, read_table, sha256
+from scoring.reading.files import read_table, sha256
 from scoring.reading.validate import check_columns, normalise_inputs
-from scoring.reading.year import Assessment
+from scoring.spec.year import Assessment, SourceFile
 
-__all__ = ["APPEALS_FILE", "AppealsReport", "AppliedAppeals", "appeals_report", "apply_appeals"]
+__all__ = ["APPEALS_FILE", "AppliedAppeals", "apply_appeals"]
 
 APPEALS_FILE = "appeals.csv"
 APPEAL_COLUMNS = {
@@ -312,71 +312,3 @@ def apply_appeals(
         dataclasses.replace(a, observations=observations, sources=(*a.sources, source)),
         AppliedAppeals(display, changes),
     )
-
-
-# --------------------------------------------------------------------------------------------- report
-
-
-@dataclass(frozen=True)
-class AppealsReport:
-    """The 申诉处理 sheet: every decision with its effect on the unit's indicator points, total, rank and
-    grade (``changes``), and the other units whose figures moved because of them (``others``), against
-    ``base_label`` (the superseded run)."""
-
-    base_label: str
-    changes: pl.DataFrame
-    others: pl.DataFrame
-
-
-def appeals_report(
-    applied: AppliedAppeals,
-    units: pl.DataFrame,
-    points: pl.DataFrame,
-    base_units: pl.DataFrame,
-    base_points: pl.DataFrame,
-    base_label: str,
-) -> AppealsReport:
-    """Compare the run with the decisions applied (``units``, ``points``: unit, indicator, points in
-    10⁻¹² points) with the one before them (``base_units``, ``base_points``)."""
-    from scoring.output.compare import rank_arrow
-
-    def figures(frame: pl.DataFrame, suffix: str) -> pl.DataFrame:
-        return frame.select(
-            "unit",
-            pl.col("total").alias(f"total_{suffix}"),
-            pl.col("rank").cast(pl.Int64).alias(f"rank_{suffix}"),
-            pl.col("grade").alias(f"grade_{suffix}"),
-        )
-
-    def leaf(frame: pl.DataFrame, suffix: str) -> pl.DataFrame:
-        return frame.select(
-            "unit", "indicator", (pl.col("points").cast(pl.Float64) / 1e12).alias(f"points_{suffix}")
-        )
-
-    per_unit = figures(base_units, "before").join(
-        figures(units, "after"), on="unit", how="full", coalesce=True
-    )
-    per_unit = per_unit.with_columns(
-        (pl.col("total_after") - pl.col("total_before")).round(6).alias("total_change"),
-        rank_arrow(pl.col("rank_before"), pl.col("rank_after")).alias("rank_arrow"),
-    )
-    changes = (
-        applied.changes.join(leaf(base_points, "before"), on=["unit", "indicator"], how="left")
-        .join(leaf(points, "after"), on=["unit", "indicator"], how="left")
-        .join(per_unit, on="unit", how="left")
-        .sort("row")
-    )
-    appealed = set(applied.changes["unit"].to_list())
-    names = units.select("unit", "name", "class")
-    others = (
-        per_unit.filter(~pl.col("unit").is_in(list(appealed)))
-        .filter(
-            pl.col("total_before").ne_missing(pl.col("total_after"))
-            | pl.col("rank_before").ne_missing(pl.col("rank_after"))
-            | pl.col("grade_before").ne_missing(pl.col("grade_after"))
-        )
-        .join(names, on="unit", how="left")
-    )
-    order = units.select("unit").with_row_index("_o")
-    others = others.join(order, on="unit", how="left").sort("_o", "unit").drop("_o")
-    return AppealsReport(base_label, changes, others)

@@ -6,7 +6,6 @@ from __future__ import annotations
 import hashlib
 import io
 import tomllib
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -17,14 +16,6 @@ from scoring.errors import InputError
 ENCODINGS = ("utf-8-sig", "gb18030")
 
 
-@dataclass(frozen=True)
-class SourceFile:
-    """A file the run read, with its hash for the manifest."""
-
-    path: str
-    sha256: str
-    encoding: str | None = None
-    role: str = "input"  # settings | plan | catalogue | roster | input
 
 
 def sha256(path: Path) -> str:

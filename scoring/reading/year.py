@@ -3,35 +3,22 @@ validated, every problem collected before anything is computed."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import polars as pl
 
 from scoring.errors import InputError, Issue, ValidationFailed
-from scoring.reading.files import SourceFile, read_table, read_toml, sha256
+from scoring.reading.files import read_table, read_toml, sha256
 from scoring.reading.template import is_template, read_template
 from scoring.reading.validate import canonical_columns, check_roster, check_structure, normalise_inputs
 from scoring.spec.catalogue import CATALOGUE_COLUMNS, Catalogue, build_catalogue
 from scoring.spec.settings import Settings, parse_settings
+from scoring.spec.year import Assessment, SourceFile
 
 INPUT_SUFFIXES = (".csv", ".xlsx", ".xlsm", ".parquet")
 
 
-@dataclass(frozen=True)
-class Assessment:
-    """A validated year, ready to score."""
-
-    year: int
-    settings: Settings
-    catalogue: Catalogue
-    units: pl.DataFrame  # code, name, class
-    observations: (
-        pl.DataFrame
-    )  # typed, see validate.OBSERVATION_SCHEMA; the reviewed inputs when both are given
-    sources: tuple[SourceFile, ...]
-    notes: tuple[Issue, ...] = field(default_factory=tuple)
-    self_observations: pl.DataFrame | None = None  # the units' self-scores (自评), when given
 
 
 SELF_MARKS = ("自评", "self")

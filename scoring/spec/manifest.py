@@ -12,10 +12,10 @@ from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
-from scoring.reading.files import SourceFile
+from scoring.spec.year import SourceFile
 
 if TYPE_CHECKING:
-    from scoring.reading.year import Assessment
+    from scoring.spec.year import Assessment
 
 RESULT_COLUMNS = ("unit", "class", "total_num", "total_den", "total_printed", "rank", "grade", "veto")
 
