@@ -21,6 +21,7 @@ from typer.testing import CliRunner
 
 from scoring import Archive, ArchiveBusy, ArchiveError, ArchiveRefused, Result, compute, results_digest
 from scoring.cli.main import app
+from scoring.run.archived import export_workbook
 
 from .conftest import Year, YearFactory, cells, node
 
@@ -157,7 +158,7 @@ def test_a_tampered_archive_is_not_exported(small: tuple[Year, Result], tmp_path
     with duckdb.connect(str(store.path)) as con:  # someone edits the archive behind the tool's back
         con.execute("UPDATE runs SET results_sha256 = 'x'")
     with pytest.raises(ArchiveError, match="与记录不一致"):
-        store.export_workbook(1, tmp_path / "r.xlsx")
+        export_workbook(store, 1, tmp_path / "r.xlsx")
     assert not (tmp_path / "r.xlsx").exists()
 
 

@@ -242,3 +242,23 @@ def test_a_title_with_a_slash_names_one_file(make_year: YearFactory, monkeypatch
     result = runner.invoke(app, args)
     assert result.exit_code == 0, result.output
     assert (y.root / "results" / "2021" / "甲_乙县考核结果.xlsx").exists()
+
+
+def test_a_run_with_a_period_replays(make_year: YearFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    from scoring import Manifest, replay_run, results_digest
+
+    catalogue = [node("A", points=100), node("A1", "A", points=100, rule="judgement")]
+    rows = [("U1", "A1", "", v, "", "", q, "") for q, v in (("Q1", 90), ("Q2", 70))]
+    y = make_year(
+        catalogue, [("U1", "甲", "town")], rows, '[periods]\nmethod = "mean"\nweights = { Q1 = 1, Q2 = 1 }\n'
+    )
+    monkeypatch.chdir(y.root)
+    args = ["compute", "--year", "2021", "--indicators", str(y.ind), "--data", str(y.data), "--no-archive"]
+    done = runner.invoke(app, [*args, "--out", "q1.xlsx", "--period", "Q1"])
+    assert done.exit_code == 0, done.output
+    manifest = Manifest.from_json((y.root / "q1.manifest.json").read_text(encoding="utf-8"))
+    assert manifest.period == "Q1"
+    assert manifest.options["period"] == "Q1" and manifest.options["data"] == str(y.data)
+    again = replay_run(manifest, y.root)
+    assert results_digest(again.units) == manifest.results_sha256
+    assert again.units["total"].to_list() == [90.0]

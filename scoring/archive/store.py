@@ -16,32 +16,26 @@ is refused and never overwritten.
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import datetime as dt
 import hashlib
 import json
 import os
 import re
 import secrets
-import tempfile
 import threading
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from pathlib import Path, PurePath
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import duckdb
 import polars as pl
 
-from scoring.errors import Issue, ScoringError, ValidationFailed
-from scoring.spec.manifest import Manifest, results_digest
+from scoring.errors import ScoringError
 
 if TYPE_CHECKING:
-    from scoring.engine.appeals import AppealsReport
     from scoring.engine.compute import Result
-    from scoring.reading.appeals import AppliedAppeals
-    from scoring.spec.year import Alias, Assessment
 
 __all__ = [
     "DEFAULT_ARCHIVE",
@@ -50,12 +44,9 @@ __all__ = [
     "ArchiveError",
     "ArchiveRefused",
     "Event",
-    "Extras",
-    "Rebuilt",
     "RunInfo",
     "StoredSource",
     "run_label",
-    "workbook_extras",
 ]
 
 DEFAULT_ARCHIVE = Path("results") / "archive.duckdb"
@@ -703,177 +694,6 @@ class Archive:
             ).fetchall()
         return pl.DataFrame(rows, schema=columns, orient="row")
 
-    # ------------------------------------------------------------------------------------ rebuilding
-
-    def rebuild(self, run_id: int) -> Rebuilt:
-        """Recompute a run from the files stored with it (materialised in a temporary folder), check the
-        results digest equals the recorded one, and return it with what its workbook showed."""
-        from scoring.engine.compute import compute
-        from scoring.reading.appeals import apply_appeals
-        from scoring.reading.year import load_year
-
-        info = self.run(run_id)
-        sources = self.sources(run_id)
-        data = self.blobs([s.sha256 for s in sources])
-        with tempfile.TemporaryDirectory(prefix="zwgk-rebuild-") as tmp:
-            root = Path(tmp)
-            placed: dict[int, Path] = {}
-            shown: dict[str, str] = {}
-            for s in sources:
-                rel = _materialised(s.path)
-                target = root / rel
-                target.parent.mkdir(parents=True, exist_ok=True)
-                target.write_bytes(data[s.sha256])
-                placed[s.ord] = target
-                shown[str(rel)] = s.path
-
-            def one(role: str) -> Path | None:
-                return next((placed[s.ord] for s in sources if s.role == role), None)
-
-            settings_path, roster_path = one("settings"), one("roster")
-            if settings_path is None or roster_path is None:
-                raise ArchiveError(f"运行 {run_id} 的档案不完整（缺少 settings.toml 或 units.csv）")
-            inputs = [placed[s.ord] for s in sources if s.role == "input"]
-            try:
-                a = load_year(info.year, settings_path.parent, roster_path.parent, inputs, root=root)
-            except ScoringError as e:
-                raise ArchiveError(f"无法从档案重建运行 {run_id}：{e}") from None
-            a = dataclasses.replace(
-                a,
-                observations=a.observations.with_columns(pl.col("source").replace(shown)),
-                notes=tuple(dataclasses.replace(i, file=shown.get(i.file, i.file)) for i in a.notes),
-            )
-            if info.period is not None:
-                a = _only_period(a, info.period)
-            before = a
-            applied = None
-            appeals_path = one("appeals")
-            if appeals_path is not None:
-                a, applied = apply_appeals(a, appeals_path, root=root)
-                if applied is not None:
-                    applied = dataclasses.replace(applied, file=shown.get(applied.file, applied.file))
-            aliases_path = one("aliases")
-            aliases: list[Alias] = []
-            if aliases_path is not None and info.previous_year_run is not None:
-                from scoring.reading.aliases import read_aliases
-
-                aliases = read_aliases(aliases_path, shown.get(str(aliases_path.relative_to(root)), ""))
-            result = compute(a)
-            if results_digest(result.units) != info.results_sha256:
-                raise ArchiveError(
-                    f"从档案重新计算运行 {run_id} 的结果与记录不一致"
-                    f"（记录时程序版本 {info.package_version}），未输出工作簿"
-                )
-            result = dataclasses.replace(result, manifest=Manifest.from_json(info.manifest))
-            extras = workbook_extras(
-                self,
-                result,
-                previous=self.run(info.previous_year_run) if info.previous_year_run is not None else None,
-                aliases=aliases,
-                applied=applied,
-                before=before,
-                base=self.run(info.appeals_base_run) if info.appeals_base_run is not None else None,
-            )
-        return Rebuilt(info, result, list(a.notes), extras)
-
-    def export_workbook(self, run_id: int, out: Path) -> Rebuilt:
-        """Re-write a run's workbook from the archive alone, dated as the original."""
-        from scoring.output.workbook import write_workbook
-
-        rebuilt = self.rebuild(run_id)
-        info = rebuilt.run
-        write_workbook(
-            rebuilt.result,
-            out,
-            notes=rebuilt.notes,
-            generated=info.generated,
-            yoy=rebuilt.extras.yoy,
-            appeals=rebuilt.extras.appeals,
-            run_label=run_label(info.run_id, info.supersedes, info.reason),
-        )
-        return rebuilt
-
-
-@dataclass(frozen=True)
-class Extras:
-    """What a workbook shows besides the run itself: the 同比 columns and the 申诉处理 sheet."""
-
-    yoy: pl.DataFrame | None = None
-    appeals: AppealsReport | None = None
-    compared: int = 0  # units matched with last year
-
-
-@dataclass(frozen=True)
-class Rebuilt:
-    run: RunInfo
-    result: Result
-    notes: list[Issue]
-    extras: Extras
-
-
-def workbook_extras(
-    archive: Archive | None,
-    result: Result,
-    *,
-    previous: RunInfo | None = None,
-    aliases: Sequence[Alias] = (),
-    aliases_file: str = "aliases.csv",
-    applied: AppliedAppeals | None = None,
-    before: Assessment | None = None,
-    base: RunInfo | None = None,
-) -> Extras:
-    """The 同比 columns against ``previous`` (an archived run of last year, units matched through
-    ``aliases``), and the 申诉处理 report against ``base`` (the superseded run) or, without one, against
-    ``before`` (the same inputs without the decisions)."""
-    from scoring.engine.appeals import appeals_report
-    from scoring.engine.compute import compute
-    from scoring.engine.year_over_year import year_over_year, yoy_columns
-    from scoring.reading.aliases import check_aliases
-
-    yoy = None
-    compared = 0
-    if previous is not None and archive is not None:
-        prev = archive.unit_results(previous.run_id)
-        issues = check_aliases(
-            aliases,
-            prev["unit"].to_list(),
-            result.units["unit"].to_list(),
-            aliases_file,
-            f"{previous.year}年度的运行 {previous.run_id}",
-        )
-        if issues:
-            raise ValidationFailed(issues)
-        cmp = year_over_year(
-            result.units, prev, aliases, places=result.settings.places, class_names=previous.class_names
-        )
-        yoy = yoy_columns(cmp)
-        compared = cmp.rows.filter(
-            pl.col("prev_rank").is_not_null() | pl.col("prev_total").is_not_null()
-        ).height
-    report = None
-    if applied is not None:
-        points = result.indicator_points().collect()
-        if base is not None and archive is not None:
-            report = appeals_report(
-                applied.changes,
-                result.units,
-                points,
-                archive.unit_results(base.run_id),
-                archive.indicator_points(base.run_id),
-                f"运行 {base.run_id}（被本次运行取代）",
-            )
-        elif before is not None:
-            baseline = compute(before)
-            report = appeals_report(
-                applied.changes,
-                result.units,
-                points,
-                baseline.units,
-                baseline.indicator_points().collect(),
-                "不含申诉决定的计算结果",
-            )
-    return Extras(yoy, report, compared)
-
 
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
@@ -884,19 +704,3 @@ def _read(path: Path, shown: str) -> bytes:
         return path.read_bytes()
     except OSError as e:
         raise ArchiveError(f"{shown}：无法读取（{e.strerror}），本次运行未记录") from None
-
-
-def _materialised(path: str) -> PurePath:
-    """Where a stored file goes in the rebuild folder: at its recorded relative path when that is a plain
-    relative path, else in a folder named after its original folder (files of one folder stay together)."""
-    p = PurePath(path.replace("\\", "/"))
-    if not p.is_absolute() and ".." not in p.parts and p.parts:
-        return p
-    folder = hashlib.sha256(str(p.parent).encode()).hexdigest()[:12]
-    return PurePath("_files", folder, p.name)
-
-
-def _only_period(assessment: Assessment, period: str) -> Assessment:
-    from scoring.cli.common import only_period
-
-    return only_period(assessment, period)

@@ -197,6 +197,7 @@ def export(
 ) -> None:
     """仅凭档案库重新生成某次运行的工作簿：取出存档的输入文件重新计算，核对结果摘要，按原日期写出。"""
     from scoring.errors import ScoringError
+    from scoring.run.archived import export_workbook
 
     from .render import progress
 
@@ -216,7 +217,7 @@ def export(
     progress(f"从档案库重建运行 {run_id}…")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        store.export_workbook(run_id, path)
+        export_workbook(store, run_id, path)
     except ScoringError as e:
         raise fail(e) from None
     except OSError as e:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -12,6 +11,7 @@ from .render import error, table
 
 if TYPE_CHECKING:
     from scoring.errors import Issue
+    from scoring.run.inputs import RunSpec
     from scoring.spec.year import Assessment
 
 Year = Annotated[int, typer.Option("--year", "-y", help="考核年度，如 2021")]
@@ -40,18 +40,9 @@ Period = Annotated[
 ]
 
 
-def short_path(path: str) -> str:
-    """A file as people can find it: relative to the working folder, or its last three parts."""
-    p = Path(path)
-    if not p.is_absolute():
-        return path
-    try:
-        return str(p.relative_to(Path.cwd()))
-    except ValueError:
-        return str(Path(*p.parts[-3:])) if len(p.parts) > 3 else path
-
-
 def issues_table(issues: list[Issue]) -> str:
+    from scoring.reading.files import short_path
+
     rows = [
         (
             short_path(i.file),
@@ -74,13 +65,18 @@ def load(
     period: str | None = None,
 ) -> Assessment:
     """Load and validate a year; print every problem and exit 1 on a user's mistake."""
-    from scoring.errors import InputError, ValidationFailed
-    from scoring.reading.year import load_year
+    from scoring.run.inputs import RunSpec
 
-    ind = indicators or Path("indicators") / str(year)
-    dat = data or Path("data") / str(year)
+    return load_spec(RunSpec.for_year(year, indicators, data, inputs, period, root=Path.cwd()))
+
+
+def load_spec(spec: RunSpec) -> Assessment:
+    """The run's validated year (its period kept); print every problem and exit 1 on a user's mistake."""
+    from scoring.errors import InputError, ValidationFailed
+    from scoring.run.inputs import load as load_run
+
     try:
-        assessment = load_year(year, ind, dat, inputs or None, root=Path.cwd())
+        return load_run(spec)
     except InputError as e:
         error(str(e))
         raise typer.Exit(1) from None
@@ -89,23 +85,3 @@ def load(
         typer.echo(issues_table(errors), err=True)
         error(f"校验未通过：共 {len(errors)} 处错误，未计算任何结果。")
         raise typer.Exit(1) from None
-    if period is not None:
-        assessment = only_period(assessment, period)
-    return assessment
-
-
-def only_period(assessment: Assessment, period: str) -> Assessment:
-    import polars as pl
-
-    s = assessment.settings
-    declared = [k for k, _ in s.period_weights]
-    if period not in declared:
-        error(
-            f"考核期 {period} 未在 settings.toml [periods] 中声明"
-            + (f"（已声明：{'、'.join(declared)}）" if declared else "（本年度不分期考核）")
-        )
-        raise typer.Exit(1)
-    obs = assessment.observations.filter(pl.col("period") == period).with_columns(
-        pl.lit(None, pl.String).alias("period")
-    )
-    return replace(assessment, settings=replace(s, period_method=None, period_weights=()), observations=obs)

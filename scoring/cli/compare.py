@@ -51,8 +51,7 @@ def compare(
     from scoring.errors import ScoringError, ValidationFailed
     from scoring.output.comparison import write_comparison
     from scoring.reading.aliases import ALIASES_FILE, check_aliases, read_aliases
-
-    from .common import short_path
+    from scoring.reading.files import short_path
 
     if year is None and run is None:
         error("请用 --year 指定年度（或用 --run 指定运行）")

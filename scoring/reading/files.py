@@ -94,3 +94,14 @@ def read_toml(path: Path, display: str) -> dict[str, Any]:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
         raise InputError(f"{display}：TOML 格式错误（{e}）") from e
+
+
+def short_path(path: str) -> str:
+    """A file as people can find it: relative to the working folder, or its last three parts."""
+    p = Path(path)
+    if not p.is_absolute():
+        return path
+    try:
+        return str(p.relative_to(Path.cwd()))
+    except ValueError:
+        return str(Path(*p.parts[-3:])) if len(p.parts) > 3 else path

@@ -8,7 +8,7 @@ from pathlib import Path
 from scoring.engine.compute import Result, compute
 from scoring.errors import ScoringError
 from scoring.reading.files import sha256
-from scoring.reading.year import load_year
+from scoring.run.inputs import RunSpec, prepare
 from scoring.spec.manifest import Manifest, results_digest
 
 
@@ -29,13 +29,16 @@ def replay_run(manifest: Manifest, root: Path = Path()) -> Result:
     if changed:
         raise ReplayMismatch("输入文件与运行清单不一致：\n" + "\n".join(changed))
     by_role = {s.role: root / s.path for s in manifest.sources if s.role != "input"}
-    inputs = [root / s.path for s in manifest.sources if s.role == "input"]
-    assessment = load_year(manifest.year, by_role["settings"].parent, by_role["roster"].parent, inputs)
-    if "appeals" in by_role:  # decided appeals were applied to the inputs of this run
-        from scoring.reading.appeals import apply_appeals
-
-        assessment, _ = apply_appeals(assessment, by_role["appeals"], root)
-    result = compute(assessment)
+    spec = RunSpec(
+        manifest.year,
+        by_role["settings"].parent,
+        by_role["roster"].parent,
+        tuple(root / s.path for s in manifest.sources if s.role == "input"),
+        manifest.period,
+        by_role.get("appeals"),  # decided appeals were applied to the inputs of this run
+        root,
+    )
+    result = compute(prepare(spec).assessment)
     if results_digest(result.units) != manifest.results_sha256:
         raise ReplayMismatch("重新计算的结果与运行清单记录的结果不一致")
     return result

@@ -50,6 +50,8 @@ class Manifest:
     units: int
     observations: int
     extra: dict[str, Any] = field(default_factory=dict)
+    period: str | None = None  # the one period scored (--period), or None for the whole year
+    options: dict[str, Any] = field(default_factory=dict)  # the run spec: folders, inputs, appeals
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), ensure_ascii=False, indent=2, default=str)
@@ -71,4 +73,5 @@ def make_manifest(assessment: Assessment, units: pl.DataFrame) -> Manifest:
         results_sha256=results_digest(units),
         units=units.height,
         observations=assessment.observations.height,
+        period=assessment.period,
     )

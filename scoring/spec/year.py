@@ -35,6 +35,7 @@ class Assessment:
     sources: tuple[SourceFile, ...]
     notes: tuple[Issue, ...] = field(default_factory=tuple)
     self_observations: pl.DataFrame | None = None  # the units' self-scores (自评), when given
+    period: str | None = None  # the one period scored, when a run asked for one
 
 
 @dataclass(frozen=True)
