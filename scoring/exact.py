@@ -1,4 +1,5 @@
-"""Exact fixed-point arithmetic for points.
+"""Exact fixed-point arithmetic and rounding for points: the one place a printed value, an exact ranking
+key and the Decimal twin of a rounding are made.
 
 Every amount of points inside the engine is an integer count of *pico-points* (10⁻¹² of a point):
 catalogue points and rule parameters are parsed from their decimal text into these integers, so sums,
@@ -13,6 +14,10 @@ from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 
 import polars as pl
+
+ROUNDING = {"half_up": "四舍五入", "half_even": "四舍六入五成双", "down": "截尾"}
+"""The rounding modes settings may declare, with their words on a printed page."""
+ROUNDING_MODES = tuple(ROUNDING)
 
 PLACES = 12
 SCALE = 10**PLACES
@@ -63,6 +68,24 @@ def fixed_times_float(fixed: pl.Expr, factor: pl.Expr) -> pl.Expr:
     return (fixed.cast(pl.Float64) * factor).round(0).cast(pl.Int64)
 
 
+def _rounds_up(q: int, twice_r: int, den: int, mode: str, non_negative: bool) -> bool:
+    if mode == "down":
+        return False
+    if mode == "half_even":
+        return twice_r > den or (twice_r == den and q % 2 != 0)
+    if mode == "half_up":
+        return twice_r > den or (twice_r == den and non_negative)
+    raise ValueError(mode)  # pragma: no cover - settings validation rejects other modes
+
+
+def round_fraction(value: Fraction, places: int, mode: str) -> Decimal:
+    """An exact fraction at ``places`` decimals by ``mode``: the Decimal twin of :func:`div_round`, decided
+    on the exact fraction (never on a Decimal context's precision)."""
+    q, r = divmod(value.numerator * 10**places, value.denominator)  # floor: 0 <= r < den
+    up = _rounds_up(q, 2 * r, value.denominator, mode, value >= 0)
+    return Decimal(q + int(up)).scaleb(-places)
+
+
 def div_round(num: pl.Expr, den: pl.Expr, mode: str) -> pl.Expr:
     """Integer ``num / den`` (den > 0) rounded by ``mode``: half_up (四舍五入), half_even or down.
 
@@ -97,3 +120,19 @@ def scaled_to_float(value: pl.Expr, places: int) -> pl.Expr:
     """
     exact: pl.Expr = value.cast(pl.Decimal(38, 0)).cast(pl.Decimal(38, places)) / 10**places
     return exact.cast(pl.Float64)
+
+
+def printed(num: pl.Expr, den: pl.Expr, places: int, mode: str) -> pl.Expr:
+    """The printed amount (an integer count of 10^-places) of an exact ``num/den`` pico-points."""
+    return round_fixed_to_places(num, den, places, mode)
+
+
+def exact_key(num: pl.Expr, den: pl.Expr) -> pl.Expr:
+    """An integer that orders exact totals: equal rationals give equal keys, distinct ones distinct keys
+    (denominators are at most 10⁶ in 10⁻⁴ points, so 10⁻¹³ pico-point steps separate them)."""
+    return (num.cast(pl.Int128) * 10**13) // den.cast(pl.Int128)
+
+
+def to_points(fixed: pl.Expr) -> pl.Expr:
+    """Pico-points as a float of points, for display only (never for a decision)."""
+    return scaled_to_float(fixed, PLACES)

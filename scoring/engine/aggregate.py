@@ -11,7 +11,7 @@ from fractions import Fraction
 
 import polars as pl
 
-from scoring.exact import DEN_UNIT, PLACES, div_round, round_fixed_to_places, scaled_to_float, to_fixed
+from scoring.exact import DEN_UNIT, div_round, to_fixed
 from scoring.spec.catalogue import Catalogue, Node
 from scoring.spec.settings import Settings
 
@@ -400,19 +400,3 @@ def aggregate_units(
         "total_den",
         "max",
     )
-
-
-def printed(num: pl.Expr, den: pl.Expr, settings: Settings) -> pl.Expr:
-    """The printed amount (an integer count of 10^-places) of an exact ``num/den`` pico-points."""
-    return round_fixed_to_places(num, den, settings.places, settings.rounding)
-
-
-def exact_key(num: pl.Expr, den: pl.Expr) -> pl.Expr:
-    """An integer that orders exact totals: equal rationals give equal keys, distinct ones distinct keys
-    (denominators are at most 10⁶ in 10⁻⁴ points, so 10⁻¹³ pico-point steps separate them)."""
-    return (num.cast(pl.Int128) * 10**13) // den.cast(pl.Int128)
-
-
-def to_points(fixed: pl.Expr) -> pl.Expr:
-    """Pico-points as a float of points, for display only (never for a decision)."""
-    return scaled_to_float(fixed, PLACES)

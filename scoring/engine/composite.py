@@ -6,13 +6,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from decimal import ROUND_DOWN, ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from fractions import Fraction
 
 import polars as pl
 
 from scoring.errors import ScoringError
-from scoring.exact import parse_fraction
+from scoring.exact import parse_fraction, round_fraction
 from scoring.spec.settings import Settings
 
 OWN = "own"
@@ -59,15 +59,5 @@ def composite_score(
         else:
             raise ScoringError(f"单位类别 {key} 没有已计分的单位")
     exact = sum((parsed[k] * components[k] for k in parsed), Fraction(0)) / sum(parsed.values())
-    mode = {"half_up": ROUND_HALF_UP, "half_even": ROUND_HALF_EVEN, "down": ROUND_DOWN}[settings.rounding]
-    total = (Decimal(exact.numerator) / Decimal(exact.denominator)).quantize(
-        Decimal(1).scaleb(-settings.places), rounding=mode
-    )
-    if exact * scale * 2 == int(exact * scale * 2) and mode != ROUND_DOWN:
-        # a tie at the last place: decide it on the exact fraction, not the Decimal context's precision
-        q, r = divmod(exact.numerator * scale, exact.denominator)
-        up = 2 * r > exact.denominator or (
-            2 * r == exact.denominator and (mode == ROUND_HALF_UP or q % 2 == 1)
-        )
-        total = Decimal(q + int(up)).scaleb(-settings.places)
+    total = round_fraction(exact, settings.places, settings.rounding)
     return Composite(exact, total, components)

@@ -7,12 +7,12 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
-from scoring.engine.aggregate import aggregate_units, printed, to_points
+from scoring.engine.aggregate import aggregate_units
 from scoring.engine.grade import grade_units
 from scoring.engine.ledger import build_ledger, indicator_points
 from scoring.engine.points import leaf_points
 from scoring.engine.rank import order, rank_units
-from scoring.exact import scaled_to_float
+from scoring.exact import printed, scaled_to_float, to_points
 from scoring.spec.catalogue import Catalogue
 from scoring.spec.manifest import Manifest, make_manifest
 from scoring.spec.settings import Settings
@@ -57,7 +57,8 @@ def publishable(results: pl.LazyFrame, catalogue: Catalogue, settings: Settings)
 
     def show(col: str) -> pl.Expr:
         return scaled_to_float(
-            printed(pl.col(col).cast(pl.Int128), pl.lit(1, pl.Int128), settings), settings.places
+            printed(pl.col(col).cast(pl.Int128), pl.lit(1, pl.Int128), settings.places, settings.rounding),
+            settings.places,
         )
 
     return results.with_columns(

@@ -7,7 +7,7 @@ from typing import Literal
 
 import polars as pl
 
-from scoring.engine.aggregate import exact_key, printed
+from scoring.exact import exact_key, printed
 from scoring.spec.settings import Settings
 
 
@@ -15,7 +15,9 @@ def rank_units(units: pl.LazyFrame, settings: Settings) -> pl.LazyFrame:
     """Adds ``total_printed`` (integer of 10^-places), ``rank_key`` and ``rank``."""
     num, den = pl.col("total_num"), pl.col("total_den")
     method: Literal["min", "dense"] = "min" if settings.ties == "competition" else "dense"
-    units = units.with_columns(printed(num, den, settings).cast(pl.Int64).alias("total_printed"))
+    units = units.with_columns(
+        printed(num, den, settings.places, settings.rounding).cast(pl.Int64).alias("total_printed")
+    )
     key = pl.col("total_printed") if settings.rank_basis == "printed" else exact_key(num, den)
     return (
         units.with_columns(key.alias("rank_key"))

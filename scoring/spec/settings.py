@@ -10,9 +10,8 @@ from itertools import pairwise
 from typing import Any
 
 from scoring.errors import Issue
-from scoring.exact import parse_decimal, parse_fraction, to_fixed
+from scoring.exact import ROUNDING, ROUNDING_MODES, parse_decimal, parse_fraction, to_fixed
 
-ROUNDING_MODES = ("half_up", "half_even", "down")
 TIE_METHODS = ("competition", "dense")
 BASES = ("printed", "exact")
 CAP_MODES = ("node", "pooled")
@@ -86,7 +85,7 @@ class Settings:
 
     def method_statement(self) -> list[str]:
         """The method in words, for the workbook's cover sheet."""
-        mode = {"half_up": "四舍五入", "half_even": "四舍六入五成双", "down": "截尾"}[self.rounding]
+        mode = ROUNDING[self.rounding]
         lines = [
             f"总分保留{self.places}位小数（{mode}）。",
             "排名按"
