@@ -6,8 +6,7 @@ from decimal import Decimal
 from fractions import Fraction
 
 import polars as pl
-from hypothesis import given
-from hypothesis import strategies as st
+from hypothesis import given, strategies as st
 
 from scoring.exact import ROUNDING_MODES, div_round, round_fraction
 

@@ -11,8 +11,7 @@ from fractions import Fraction
 from pathlib import Path
 
 import polars as pl
-from hypothesis import HealthCheck, assume, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, assume, given, settings, strategies as st
 
 from scoring import compute, load_year, results_digest
 

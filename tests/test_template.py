@@ -18,8 +18,7 @@ import openpyxl
 import polars as pl
 import pytest
 import typer
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
 from openpyxl.worksheet.worksheet import Worksheet
 from typer.testing import CliRunner
 

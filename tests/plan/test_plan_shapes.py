@@ -8,8 +8,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 
 from scoring.plan.deadlines import find_deadlines
 from scoring.plan.extract import Plan, parse_plan, read_plan
