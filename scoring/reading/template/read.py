@@ -49,7 +49,7 @@ OUTPUT_SCHEMA: dict[str, Any] = {
 
 
 def is_template(path: Path) -> bool:
-    """Whether ``path`` is a workbook written by :func:`scoring.reading.template.write_template` (it has
+    """Whether ``path`` is a workbook written by :func:`scoring.output.template.write_template` (it has
     the ``_meta`` sheet)."""
     try:
         if not zipfile.is_zipfile(path):
