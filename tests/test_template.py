@@ -25,14 +25,10 @@ from typer.testing import CliRunner
 from scoring import Assessment, Catalogue, compute, load_year
 from scoring.cli.template import template
 from scoring.errors import Issue
-from scoring.reading.template import (
-    CEILING_KEY,
-    ZERO_KEY,
-    is_template,
-    read_template,
-    split_by_indicator,
-    write_template,
-)
+from scoring.output.template import write_template
+from scoring.reading.template import is_template, read_template
+from scoring.reading.template.layout import CEILING_KEY, ZERO_KEY
+from scoring.reading.template.read import split_by_indicator
 from scoring.reading.validate import normalise_inputs
 from tests.conftest import YearFactory, node
 

@@ -41,7 +41,7 @@ def template(
     或用 score validate --input 校验。
     """
     from scoring.errors import InputError, ScoringError, ValidationFailed
-    from scoring.reading.template import resolve_class, write_template
+    from scoring.output.template import resolve_class, write_template
     from scoring.reading.year import load_definition
 
     from .common import issues_table
