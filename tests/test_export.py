@@ -18,7 +18,8 @@ import pytest
 
 from scoring import Issue, Result, compute, load_year
 from scoring.output import workbook as export_module
-from scoring.output.workbook import sanitise_sheet_name, workbook_title, write_parquet, write_workbook
+from scoring.output.kit import sanitise_sheet_name
+from scoring.output.workbook import workbook_title, write_parquet, write_workbook
 
 from .conftest import CATALOGUE_HEADER, write_csv
 

@@ -14,24 +14,45 @@ repeated title rows.
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import datetime as dt
 import math
-import os
-import re
-import secrets
-import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import polars as pl
-from xlsxwriter import Workbook
 
-from scoring.errors import Issue, ScoringError
+from scoring.errors import Issue
+from scoring.output.kit import (
+    FONT,
+    MAX_LINKS,
+    PICO,
+    TITLE_FONT,
+    Styles,
+    atomic_write,
+    cell_text,
+    decimal_places,
+    decimal_text,
+    finite_number,
+    fit_width,
+    number_format,
+    page_setup,
+    per_line,
+    places_needed,
+    row_lines,
+    safe_url,
+    sanitise_sheet_name,
+    set_heights,
+    text_width,
+    title_row,
+    widest_text,
+    write_book,
+    write_header,
+    write_text,
+)
 from scoring.spec.catalogue import Catalogue, Node
 from scoring.spec.rules import REGISTRY
 from scoring.spec.settings import Settings, UnitClass
@@ -40,9 +61,8 @@ if TYPE_CHECKING:
     from scoring.engine.appeals import AppealsReport
     from scoring.engine.compute import Result
 
-__all__ = ["sanitise_sheet_name", "workbook_title", "write_parquet", "write_workbook"]
+__all__ = ["workbook_title", "write_parquet", "write_workbook"]
 
-PICO = 10**12
 SHEET_COVER = "封面"
 SHEET_CHARTS = "图表"
 SHEET_LEDGER = "扣分明细"
@@ -51,13 +71,6 @@ SHEET_NOTES = "校验说明"
 SHEET_APPEALS = "申诉处理"
 SHEET_DISCREPANCIES = "自评复核差异"
 
-FONT = "宋体"
-TITLE_FONT = "黑体"
-MAX_CELL = 32767  # Excel's limit for a cell's text (UTF-16 units)
-MAX_URL = 2079  # Excel's limit for a hyperlink
-MAX_LINKS = 65530  # Excel's limit of hyperlinks per worksheet
-SAFE_URL = re.compile(r"https?://[^\s\"'<>\\^`{|}\x00-\x1f\x7f]+", re.IGNORECASE)
-BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\\x00-\x1f\x7f]")
 
 # grade colours: the first band (优秀) green, the second (良好) blue, other bands neutral, the fail grade red
 GRADE_GREEN = {"bg_color": "#C6EFCE", "font_color": "#006100"}
@@ -88,228 +101,7 @@ def workbook_title(settings: Settings) -> str:
     return f"{title}结果" if title.endswith("考核") else title
 
 
-def _dec(d: Decimal) -> str:
-    """A decimal as people write it: 100, 0.5 (no exponent, no trailing zeros)."""
-    return format(d.normalize(), "f")
-
-
-def _utf16_len(s: str) -> int:
-    return len(s.encode("utf-16-le")) // 2
-
-
-def sanitise_sheet_name(name: str, used: set[str]) -> str:
-    """A valid, unique sheet name: no []:*?/\\, no leading/trailing apostrophe, at most 31 characters.
-    ``used`` holds the case-folded names already taken and is updated."""
-    base = BAD_SHEET_CHARS.sub("_", name).strip().strip("'").strip() or "类别"
-    while _utf16_len(base) > 31:
-        base = base[:-1]
-    candidate, i = base, 2
-    while candidate.casefold() in used or candidate.casefold() == "history":
-        suffix = f"({i})"
-        stem = base
-        while _utf16_len(stem + suffix) > 31:
-            stem = stem[:-1]
-        candidate, i = stem + suffix, i + 1
-    used.add(candidate.casefold())
-    return candidate
-
-
-def _width(s: str) -> int:
-    """Display width: CJK (wide) characters count 2."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in s)
-
-
-def _col_width(frame: pl.DataFrame, column: str) -> int:
-    """Widest display width in a string column, vectorised: UTF-8 CJK characters take 3 bytes, so
-    (bytes + chars) / 2 counts them 2 and ASCII 1. Multi-line cells count their longest line."""
-    if frame.is_empty() or column not in frame.columns:
-        return 0
-    lines = frame.select(pl.col(column).cast(pl.String).fill_null("").str.split("\n").alias("l")).explode("l")
-    w = lines.select(((pl.col("l").str.len_bytes() + pl.col("l").str.len_chars()) // 2).max()).item()
-    return int(w or 0)
-
-
-def _fit(width: float, lo: float = 6, hi: float = 60) -> float:
-    """An Excel column width from a display width (CJK-aware), with a little padding."""
-    return max(lo, min(hi, width * 1.1 + 2))
-
-
-LINE_HEIGHT = 14.5  # points per line of 11pt text
-
-
-def _per_line(width: float) -> float:
-    """Display width (CJK = 2) that fits one line of a column ``width`` wide: a CJK character of 11pt
-    宋体 is about 2.1 widths of the default font's digit, less the cell padding."""
-    return max(0.95 * width - 0.5, 1.0)
-
-
-def _row_lines(frame: pl.DataFrame, widths: dict[str, float]) -> list[int]:
-    """Lines each row needs when the given columns wrap at their widths (CJK-aware, vectorised)."""
-    if frame.is_empty() or not widths:
-        return [1] * frame.height
-    counts = []
-    indexed = frame.select(*widths).with_row_index("_r")
-    for column, width in widths.items():
-        per = _per_line(width)
-        n = (
-            indexed.select("_r", pl.col(column).cast(pl.String).fill_null("").str.split("\n").alias("l"))
-            .explode("l")
-            .with_columns(
-                (((pl.col("l").str.len_bytes() + pl.col("l").str.len_chars()) // 2) / per)
-                .ceil()
-                .clip(lower_bound=1)
-                .cast(pl.Int64)
-                .alias("n")
-            )
-            .group_by("_r")
-            .agg(pl.col("n").sum())
-            .sort("_r")
-        )
-        counts.append(n["n"].alias(column))
-    return pl.DataFrame(counts).select(pl.max_horizontal(pl.all())).to_series().to_list()
-
-
-def _set_heights(ws: Any, first_row: int, lines: Sequence[int]) -> None:
-    for i, n in enumerate(lines):
-        if n > 1:
-            ws.set_row(first_row + i, LINE_HEIGHT * min(n, 27) + 4)
-
-
-def _text(value: object) -> str:
-    s = "" if value is None else str(value)
-    if len(s) > MAX_CELL // 2 and _utf16_len(s) > MAX_CELL:
-        s = s.encode("utf-16-le")[: (MAX_CELL - 1) * 2].decode("utf-16-le", errors="ignore") + "…"
-    return s
-
-
-def _write_text(ws: Any, row: int, col: int, value: object, fmt: Any) -> None:
-    """A string cell (never a formula, whatever it starts with), or a formatted blank when empty."""
-    s = _text(value)
-    if s:
-        ws.write_string(row, col, s, fmt)
-    else:
-        ws.write_blank(row, col, None, fmt)
-
-
-def _num(value: object) -> float | None:
-    """A finite float (negative zero made 0), or None for a blank."""
-    if value is None:
-        return None
-    f = float(value)  # type: ignore[arg-type]
-    return f + 0.0 if math.isfinite(f) else None
-
-
-def _number_format(places: int, *, signed: bool = False) -> str:
-    fmt = "0" if places <= 0 else "0." + "0" * places
-    return f"+{fmt};-{fmt};{fmt}" if signed else fmt
-
-
-def _places_needed(values: pl.Series, minimum: int, maximum: int = 6) -> int:
-    """The fewest decimals (at least ``minimum``) that show every pico-point value exactly."""
-    v = values.drop_nulls()
-    for d in range(minimum, maximum + 1):
-        if v.is_empty() or bool(((v % 10 ** (12 - d)) == 0).all()):
-            return d
-    return maximum
-
-
-def _decimal_places(values: Sequence[Decimal]) -> int:
-    exps = [-int(v.normalize().as_tuple().exponent) for v in values if v.is_finite()]
-    return max([0, *exps])
-
-
-def _safe_url(text: str) -> bool:
-    return bool(SAFE_URL.fullmatch(text)) and _utf16_len(text) <= MAX_URL
-
-
-def _header_escape(text: str) -> str:
-    return text.replace("&", "&&")
-
-
-WORKBOOK_OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
-"""Text stays text: a unit name like =SUM(…) or 001 is never turned into a formula, a link or a number."""
-
-
-def write_book(path: Path, fill: Callable[[Any], None]) -> None:
-    """Write an xlsxwriter workbook to ``path``: ``fill`` adds its sheets. On any error the workbook is
-    closed first (so :func:`_atomic` can remove the temporary file) and the first error is raised."""
-    wb = Workbook(str(path), WORKBOOK_OPTIONS)
-    try:
-        fill(wb)
-    except BaseException:
-        with contextlib.suppress(Exception):
-            wb.close()
-        raise
-    wb.close()
-
-
-def _atomic(path: Path, write: Callable[[Path], None]) -> Path:
-    """Write through a temporary file in the same folder, then move it into place."""
-    path = Path(path)
-    folder = path.parent
-    if not folder.is_dir():
-        raise ScoringError(f"无法写入 {path}：目录 {folder} 不存在")
-    tmp = folder / f".{path.name}.{secrets.token_hex(6)}.tmp"
-    try:
-        write(tmp)
-        try:
-            os.replace(tmp, path)
-        except PermissionError as e:
-            raise ScoringError(f"无法写入 {path}：文件可能正被 Excel 等程序打开，请关闭后重试") from e
-    except BaseException:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-        raise
-    return path
-
-
-# --------------------------------------------------------------------------------------------- formats
-
-
-class _Styles:
-    """Cell formats, created once per distinct set of properties."""
-
-    def __init__(self, workbook: Any, places: int) -> None:
-        self.workbook = workbook
-        self.places = places
-        self._cache: dict[tuple[tuple[str, object], ...], Any] = {}
-        self.num_format = _number_format(places)
-
-    def get(self, **props: object) -> Any:
-        merged: dict[str, object] = {"font_name": FONT, "font_size": 11, "valign": "vcenter", **props}
-        key = tuple(sorted(merged.items()))
-        if key not in self._cache:
-            self._cache[key] = self.workbook.add_format(merged)
-        return self._cache[key]
-
-    # the table cells
-    def title(self, size: int = 16) -> Any:
-        return self.get(font_name=TITLE_FONT, font_size=size, bold=True, align="center")
-
-    def header(self) -> Any:
-        return self.get(bold=True, align="center", text_wrap=True, border=1, bg_color="#D9E1F2")
-
-    def text(self, *, wrap: bool = False, align: str = "left", bold: bool = False, indent: int = 0) -> Any:
-        props: dict[str, object] = {"border": 1, "align": align}
-        if wrap:
-            props["text_wrap"] = True
-        if bold:
-            props["bold"] = True
-        if indent:
-            props["indent"] = indent
-        return self.get(**props)
-
-    def number(self, fmt: str | None = None, **extra: object) -> Any:
-        return self.get(border=1, num_format=fmt or self.num_format, **extra)
-
-    def rank(self, tied: bool) -> Any:
-        return self.get(border=1, align="center", num_format='0"（并列）"' if tied else "0")
-
-    def link(self) -> Any:
-        return self.get(border=1, font_color="#0563C1", underline=1)
-
-
-def _grade_format(styles: _Styles, settings: Settings, grade: str | None) -> Any:
+def _grade_format(styles: Styles, settings: Settings, grade: str | None) -> Any:
     names = [b.name for b in settings.bands]
     colour: dict[str, str] = {}
     if grade == settings.fail_grade:
@@ -319,55 +111,6 @@ def _grade_format(styles: _Styles, settings: Settings, grade: str | None) -> Any
     elif grade in names[1:2]:
         colour = GRADE_BLUE
     return styles.get(border=1, align="center", **colour)
-
-
-def _page_setup(ws: Any, header: str, repeat_to: int | None, *, pages_tall: int = 0) -> None:
-    """A4 landscape, one page wide, title rows repeated, page numbers in the footer."""
-    ws.set_paper(9)
-    ws.set_landscape()
-    ws.fit_to_pages(1, pages_tall)
-    ws.center_horizontally()
-    ws.set_margins(left=0.4, right=0.4, top=0.7, bottom=0.7)
-    ws.set_header(f"&L{_header_escape(header)[:200]}&R&A")
-    ws.set_footer("&C第 &P 页 / 共 &N 页")
-    if repeat_to is not None:
-        ws.repeat_rows(0, repeat_to)
-
-
-def _title_row(
-    ws: Any,
-    styles: _Styles,
-    text: str,
-    last_col: int,
-    *,
-    size: int = 16,
-    height: int = 32,
-    note: str | None = None,
-) -> None:
-    """The sheet's title across the table; a ``note`` goes on a second, smaller line under it."""
-    fmt = styles.title(size) if note is None else styles.get(align="center", text_wrap=True)
-    if last_col > 0:
-        ws.merge_range(0, 0, 0, last_col, "", fmt)
-    if note is None:
-        ws.write_string(0, 0, _text(text), fmt)
-        ws.set_row(0, height)
-        return
-    title_font = styles.get(font_name=TITLE_FONT, font_size=size, bold=True)
-    ws.write_rich_string(0, 0, title_font, _text(text), styles.get(font_size=10), "\n" + _text(note), fmt)
-    ws.set_row(0, height + 2 * LINE_HEIGHT)
-
-
-def _write_header(
-    ws: Any, styles: _Styles, row: int, headers: Sequence[str], widths: Sequence[float]
-) -> None:
-    """The header row, tall enough for headers that wrap in their columns."""
-    fmt = styles.header()
-    lines = 1
-    for c, (h, w) in enumerate(zip(headers, widths, strict=True)):
-        ws.write_string(row, c, h, fmt)
-        ws.set_column(c, c, w)
-        lines = max(lines, math.ceil(_width(h) / _per_line(w)))
-    ws.set_row(row, LINE_HEIGHT * lines + 10)
 
 
 # --------------------------------------------------------------------------------------------- ranking
@@ -399,8 +142,8 @@ def _class_columns(result: Result, uc: UnitClass, frame: pl.DataFrame) -> list[_
     cols = [
         # wide enough for the largest rank shown with （并列）: digits + 4 wide characters + margin
         _Col("排名", "rank", "rank", max(10, len(str(frame.height)) + 10)),
-        _Col("单位", "name", "text", _fit(max(_col_width(frame, "name"), 8), 8, 40)),
-        _Col(f"总分({_dec(uc.max_points)})", "total", "number", 11),
+        _Col("单位", "name", "text", fit_width(max(widest_text(frame, "name"), 8), 8, 40)),
+        _Col(f"总分({decimal_text(uc.max_points)})", "total", "number", 11),
     ]
     if "max" in frame.columns and frame.height and frame.filter(pl.col("max") != float(uc.max_points)).height:
         cols.append(_Col("满分", "max", "number", 9))
@@ -410,8 +153,10 @@ def _class_columns(result: Result, uc: UnitClass, frame: pl.DataFrame) -> list[_
             (n.points for n in catalogue.leaves if n.level1 == l1.id and n.applies(uc.id)), Decimal(0)
         )
         if l1.role == "base" and applicable > 0:
-            header = f"{l1.name}({_dec(applicable)})"
-            cols.append(_Col(header, f"part:{l1.id}", "number", _fit(min(_width(header), 16), 9, 20)))
+            header = f"{l1.name}({decimal_text(applicable)})"
+            cols.append(
+                _Col(header, f"part:{l1.id}", "number", fit_width(min(text_width(header), 16), 9, 20))
+            )
     roles = {n.role for n in catalogue.level1 if n.applies(uc.id)}
     if "bonus" in roles:
         cols.append(_Col("加分", "bonus", "number", 8))
@@ -422,10 +167,15 @@ def _class_columns(result: Result, uc: UnitClass, frame: pl.DataFrame) -> list[_
     cols.append(_Col("等次", "grade", "grade", 8))
     if frame.height and frame.filter(pl.col("veto")).height:
         cols.append(
-            _Col("一票否决", "veto_reason", "text", _fit(max(_col_width(frame, "veto_reason"), 8), 10, 40))
+            _Col(
+                "一票否决",
+                "veto_reason",
+                "text",
+                fit_width(max(widest_text(frame, "veto_reason"), 8), 10, 40),
+            )
         )
     if frame.height and frame.filter(pl.col("_remark") != "").height:
-        cols.append(_Col("备注", "_remark", "text", _fit(max(_col_width(frame, "_remark"), 8), 10, 40)))
+        cols.append(_Col("备注", "_remark", "text", fit_width(max(widest_text(frame, "_remark"), 8), 10, 40)))
     if "yoy_change" in frame.columns:  # 同比: last year's total and rank, and the move
         cols += [
             _Col("上年总分", "yoy_total", "number", 10),
@@ -455,7 +205,7 @@ def _remarks(settings: Settings) -> pl.Expr:
 
 
 def _write_class_sheet(
-    wb: Any, styles: _Styles, result: Result, uc: UnitClass, sheet: str, title: str
+    wb: Any, styles: Styles, result: Result, uc: UnitClass, sheet: str, title: str
 ) -> _ClassSheet:
     settings = result.settings
     units = result.units
@@ -468,8 +218,8 @@ def _write_class_sheet(
     cols = _class_columns(result, uc, frame)
     ws = wb.add_worksheet(sheet)
     last_col = len(cols) - 1
-    _title_row(ws, styles, f"{title}（{uc.name}）", last_col)
-    _write_header(ws, styles, 1, [c.header for c in cols], [c.width for c in cols])
+    title_row(ws, styles, f"{title}（{uc.name}）", last_col)
+    write_header(ws, styles, 1, [c.header for c in cols], [c.width for c in cols])
 
     first = 2
     name_fmt = styles.text(wrap=True)
@@ -488,7 +238,7 @@ def _write_class_sheet(
         for c, kind in enumerate(kinds):
             v = values[c]
             if kind == "number":
-                n = _num(v)
+                n = finite_number(v)
                 if n is None:
                     ws.write_blank(r, c, None, num_fmt)
                 else:
@@ -503,18 +253,18 @@ def _write_class_sheet(
                 g = None if v is None else str(v)
                 if g not in grade_fmts:
                     grade_fmts[g] = _grade_format(styles, settings, g)
-                ws.write_string(r, c, _text(g), grade_fmts[g])
+                ws.write_string(r, c, cell_text(g), grade_fmts[g])
             elif kind == "int":
                 if v is None:
                     ws.write_blank(r, c, None, int_fmt)
                 else:
                     ws.write_number(r, c, int(v), int_fmt)
             elif kind == "change":
-                _write_text(ws, r, c, v, center)
+                write_text(ws, r, c, v, center)
             else:
-                _write_text(ws, r, c, v, name_fmt if c == 1 else wrap_fmt)
+                write_text(ws, r, c, v, name_fmt if c == 1 else wrap_fmt)
     wrapped = {c.source: c.width for c in cols if c.kind == "text"}
-    _set_heights(ws, first, _row_lines(frame, wrapped))
+    set_heights(ws, first, row_lines(frame, wrapped))
     last_row = first + frame.height - 1
     total_col = sources.index("total")
     top = max(float(uc.max_points), float(frame.select(pl.col("total").max()).item() or 0))
@@ -539,7 +289,7 @@ def _write_class_sheet(
         ws.write_string(first, 0, "（本类别无参评单位）", styles.get(align="center"))
     ws.autofilter(1, 0, max(last_row, 1), last_col)
     ws.freeze_panes(2, 2)
-    _page_setup(ws, title, 1)
+    page_setup(ws, title, 1)
     part_cols = tuple(i for i, c in enumerate(cols) if c.source.startswith("part:"))
     axis_max = float(uc.max_points) if top <= float(uc.max_points) else None
     return _ClassSheet(uc, sheet, first, ranked, frame.height, 1, total_col, part_cols, axis_max)
@@ -591,11 +341,11 @@ def _bar_chart(
     return chart
 
 
-def _write_charts(wb: Any, styles: _Styles, sheets: list[_ClassSheet], title: str, sheet_name: str) -> None:
+def _write_charts(wb: Any, styles: Styles, sheets: list[_ClassSheet], title: str, sheet_name: str) -> None:
     """Per class: totals in rank order, and the level-1 parts stacked; each chart on its own page."""
     ws = wb.add_worksheet(sheet_name)
-    _title_row(ws, styles, f"{title}（图表）", 10)
-    _page_setup(ws, title, 0)
+    title_row(ws, styles, f"{title}（图表）", 10)
+    page_setup(ws, title, 0)
     ws.set_column(0, 10, 12.5)
     row = 2
     breaks: list[int] = []
@@ -677,7 +427,7 @@ The title says when rows are left out; ``score compute`` always writes the whole
 the workbook, ``score explain`` shows any unit's, and ``--ledger-rows`` raises the limit."""
 
 
-def _write_ledger(wb: Any, styles: _Styles, result: Result, title: str, sheet_name: str, limit: int) -> None:
+def _write_ledger(wb: Any, styles: Styles, result: Result, title: str, sheet_name: str, limit: int) -> None:
     """扣分明细, at most ``limit`` rows; longer than an Excel sheet, it continues on 扣分明细2, 扣分明细3 …"""
     total = result.ledger().select(pl.len()).collect().item()
     led = _ledger_frame(result, limit)
@@ -693,9 +443,7 @@ def _write_ledger(wb: Any, styles: _Styles, result: Result, title: str, sheet_na
         led.slice(i, LEDGER_ROWS_PER_SHEET) for i in range(0, max(led.height, 1), LEDGER_ROWS_PER_SHEET)
     ]
     places = (
-        _places_needed(led["change"], max(result.settings.places, 0))
-        if led.height
-        else result.settings.places
+        places_needed(led["change"], max(result.settings.places, 0)) if led.height else result.settings.places
     )
     for k, chunk in enumerate(chunks, start=1):
         name = sheet_name if k == 1 else f"{sheet_name}{k}"
@@ -704,7 +452,7 @@ def _write_ledger(wb: Any, styles: _Styles, result: Result, title: str, sheet_na
 
 def _write_ledger_sheet(
     wb: Any,
-    styles: _Styles,
+    styles: Styles,
     led: pl.DataFrame,
     places: int,
     heading: str,
@@ -716,52 +464,52 @@ def _write_ledger_sheet(
 ) -> None:
     ws = wb.add_worksheet(sheet_name)
     headers = ["单位", "编号", "指标", "类型", "扣分/加分", "评分标准", "评分依据", "失分原因", "佐证链接"]
-    _title_row(ws, styles, heading, len(headers) - 1, note=note)
+    title_row(ws, styles, heading, len(headers) - 1, note=note)
     widths = [
-        _fit(max(_col_width(led, "unit_name"), 6), 8, 24),
-        _fit(max(_col_width(led, "indicator"), 4), 6, 12),
-        _fit(max(_col_width(led, "path"), 6), 10, 36),
+        fit_width(max(widest_text(led, "unit_name"), 6), 8, 24),
+        fit_width(max(widest_text(led, "indicator"), 4), 6, 12),
+        fit_width(max(widest_text(led, "path"), 6), 10, 36),
         8,
         12,
-        _fit(max(_col_width(led, "rubric"), 8), 12, 40),
-        _fit(max(_col_width(led, "input"), 8), 10, 24),
-        _fit(max(_col_width(led, "note"), 8), 10, 30),
-        _fit(max(_col_width(led, "evidence"), 8), 10, 40),
+        fit_width(max(widest_text(led, "rubric"), 8), 12, 40),
+        fit_width(max(widest_text(led, "input"), 8), 10, 24),
+        fit_width(max(widest_text(led, "note"), 8), 10, 30),
+        fit_width(max(widest_text(led, "evidence"), 8), 10, 40),
     ]
-    _write_header(ws, styles, 1, headers, widths)
+    write_header(ws, styles, 1, headers, widths)
     wrap_fmt, link_fmt = styles.text(wrap=True), styles.link()
     center = styles.text(align="center")
-    num_fmt = styles.number(_number_format(places, signed=True))
+    num_fmt = styles.number(number_format(places, signed=True))
     links = 0
     cols = ["unit_name", "indicator", "path", "kind", "change", "rubric", "input", "note", "evidence"]
     for r, (unit, ind, path, kind, change, rubric, inp, note, evidence) in enumerate(
         led.select(cols).iter_rows(), start=2
     ):
-        ws.write_string(r, 0, _text(unit), wrap_fmt)
-        ws.write_string(r, 1, _text(ind), center)
-        ws.write_string(r, 2, _text(path), wrap_fmt)
-        ws.write_string(r, 3, _text(kind), center)
+        ws.write_string(r, 0, cell_text(unit), wrap_fmt)
+        ws.write_string(r, 1, cell_text(ind), center)
+        ws.write_string(r, 2, cell_text(path), wrap_fmt)
+        ws.write_string(r, 3, cell_text(kind), center)
         if change is None:
             ws.write_blank(r, 4, None, num_fmt)
         else:
             ws.write_number(r, 4, change / PICO + 0.0, num_fmt)
-        ws.write_string(r, 5, _text(rubric), wrap_fmt)
-        _write_text(ws, r, 6, inp, wrap_fmt)
-        _write_text(ws, r, 7, note, wrap_fmt)
-        ev = _text(evidence).strip()
-        if ev and links < MAX_LINKS and _safe_url(ev):
+        ws.write_string(r, 5, cell_text(rubric), wrap_fmt)
+        write_text(ws, r, 6, inp, wrap_fmt)
+        write_text(ws, r, 7, note, wrap_fmt)
+        ev = cell_text(evidence).strip()
+        if ev and links < MAX_LINKS and safe_url(ev):
             ws.write_url(r, 8, ev, link_fmt, ev, "打开佐证链接")
             links += 1
         else:
-            _write_text(ws, r, 8, ev, wrap_fmt)
+            write_text(ws, r, 8, ev, wrap_fmt)
     wrapped = ("unit_name", "path", "rubric", "input", "note", "evidence")
-    _set_heights(ws, 2, _row_lines(led, {c: w for c, w in zip(cols, widths, strict=True) if c in wrapped}))
+    set_heights(ws, 2, row_lines(led, {c: w for c, w in zip(cols, widths, strict=True) if c in wrapped}))
     last_row = max(1 + led.height, 1)
     ws.autofilter(1, 0, last_row, len(headers) - 1)
     ws.freeze_panes(2, 1)
     if empty:
         ws.write_string(2, 0, "本年度无扣分、加分或一票否决记录。", styles.get())
-    _page_setup(ws, title, 1)
+    page_setup(ws, title, 1)
 
 
 # --------------------------------------------------------------------------------------------- catalogue
@@ -776,33 +524,33 @@ def _rule_text(n: Node) -> str:
     return ""
 
 
-def _write_catalogue(wb: Any, styles: _Styles, result: Result, title: str, sheet_name: str) -> None:
+def _write_catalogue(wb: Any, styles: Styles, result: Result, title: str, sheet_name: str) -> None:
     catalogue, settings = result.catalogue, result.settings
     order = _dfs_order(catalogue)
     nodes = sorted(catalogue.nodes, key=lambda n: order[n.id])
     class_names = {c.id: c.name for c in settings.classes}
     headers = ["编号", "指标", "分值", "规则", "参数", "适用类别", "工作要点", "评分标准"]
     ws = wb.add_worksheet(sheet_name)
-    _title_row(ws, styles, f"{title}指标体系", len(headers) - 1)
-    places = _decimal_places([n.points for n in nodes])
-    num_fmt = styles.number(_number_format(places))
-    num_bold = styles.number(_number_format(places), bold=True)
+    title_row(ws, styles, f"{title}指标体系", len(headers) - 1)
+    places = decimal_places([n.points for n in nodes])
+    num_fmt = styles.number(number_format(places))
+    num_bold = styles.number(number_format(places), bold=True)
     rows: list[tuple[str, str, int, str, str, str, str, str]] = []
     for n in nodes:
         applies = "、".join(class_names.get(c, c) for c in n.applies_to) if n.applies_to else "全部"
         plan = "\n".join(f"{p} {catalogue.plan_items.get(p, '')}".strip() for p in n.plan_items)
         rows.append((n.id, n.name, n.level, _rule_text(n), n.params_text, applies, plan, n.rubric))
     widths = [
-        _fit(max([4, *(_width(r[0]) for r in rows)]), 6, 14),
-        _fit(max([8, *(_width(r[1]) + 2 * (r[2] - 1) for r in rows)]), 12, 40),
+        fit_width(max([4, *(text_width(r[0]) for r in rows)]), 6, 14),
+        fit_width(max([8, *(text_width(r[1]) + 2 * (r[2] - 1) for r in rows)]), 12, 40),
         8,
-        _fit(max([6, *(_width(r[3]) for r in rows)]), 10, 30),
-        _fit(max([6, *(_width(r[4]) for r in rows)]), 10, 30),
-        _fit(max([8, *(_width(r[5]) for r in rows)]), 10, 20),
-        _fit(max([8, *(_width(line) for r in rows for line in r[6].split("\n"))]), 10, 40),
-        _fit(max([8, *(_width(r[7]) for r in rows)]), 12, 50),
+        fit_width(max([6, *(text_width(r[3]) for r in rows)]), 10, 30),
+        fit_width(max([6, *(text_width(r[4]) for r in rows)]), 10, 30),
+        fit_width(max([8, *(text_width(r[5]) for r in rows)]), 10, 20),
+        fit_width(max([8, *(text_width(line) for r in rows for line in r[6].split("\n"))]), 10, 40),
+        fit_width(max([8, *(text_width(r[7]) for r in rows)]), 12, 50),
     ]
-    _write_header(ws, styles, 1, headers, widths)
+    write_header(ws, styles, 1, headers, widths)
     wrap = styles.text(wrap=True)
     table = pl.DataFrame(
         [list(r[:2]) + list(r[3:]) for r in rows],
@@ -816,30 +564,30 @@ def _write_catalogue(wb: Any, styles: _Styles, result: Result, title: str, sheet
         if rows
         else table
     )
-    _set_heights(
-        ws, 2, _row_lines(table, dict(zip(table.columns, [widths[0], widths[1], *widths[3:]], strict=True)))
+    set_heights(
+        ws, 2, row_lines(table, dict(zip(table.columns, [widths[0], widths[1], *widths[3:]], strict=True)))
     )
     for r, (n, (nid, name, level, rule, params, applies, plan, rubric)) in enumerate(
         zip(nodes, rows, strict=True), start=2
     ):
         bold = level == 1
-        ws.write_string(r, 0, _text(nid), styles.text(bold=bold))
-        ws.write_string(r, 1, _text(name), styles.text(wrap=True, bold=bold, indent=level - 1))
+        ws.write_string(r, 0, cell_text(nid), styles.text(bold=bold))
+        ws.write_string(r, 1, cell_text(name), styles.text(wrap=True, bold=bold, indent=level - 1))
         ws.write_number(r, 2, float(n.points), num_bold if bold else num_fmt)
         for c, value in enumerate((rule, params, applies, plan, rubric), start=3):
-            ws.write_string(r, c, _text(value), wrap)
+            ws.write_string(r, c, cell_text(value), wrap)
     ws.autofilter(1, 0, max(1 + len(rows), 1), len(headers) - 1)
     ws.freeze_panes(2, 2)
-    _page_setup(ws, title, 1)
+    page_setup(ws, title, 1)
 
 
 # --------------------------------------------------------------------------------------------- notes
 
 
-def _write_notes(wb: Any, styles: _Styles, notes: Sequence[Issue], title: str, sheet_name: str) -> None:
+def _write_notes(wb: Any, styles: Styles, notes: Sequence[Issue], title: str, sheet_name: str) -> None:
     headers = ["文件", "行", "列", "值", "说明", "代码", "级别"]
     ws = wb.add_worksheet(sheet_name)
-    _title_row(ws, styles, f"{title}校验说明", len(headers) - 1)
+    title_row(ws, styles, f"{title}校验说明", len(headers) - 1)
     frame = pl.DataFrame(
         {
             "file": [i.file for i in notes],
@@ -851,19 +599,19 @@ def _write_notes(wb: Any, styles: _Styles, notes: Sequence[Issue], title: str, s
         schema={k: pl.String for k in ("file", "column", "value", "expected", "code")},
     )
     widths = [
-        _fit(max(_col_width(frame, "file"), 4), 10, 36),
+        fit_width(max(widest_text(frame, "file"), 4), 10, 36),
         6,
-        _fit(max(_col_width(frame, "column"), 4), 6, 20),
-        _fit(max(_col_width(frame, "value"), 4), 8, 30),
-        _fit(max(_col_width(frame, "expected"), 8), 12, 50),
-        _fit(max(_col_width(frame, "code"), 4), 10, 36),
+        fit_width(max(widest_text(frame, "column"), 4), 6, 20),
+        fit_width(max(widest_text(frame, "value"), 4), 8, 30),
+        fit_width(max(widest_text(frame, "expected"), 8), 12, 50),
+        fit_width(max(widest_text(frame, "code"), 4), 10, 36),
         6,
     ]
-    _write_header(ws, styles, 1, headers, widths)
-    _set_heights(
+    write_header(ws, styles, 1, headers, widths)
+    set_heights(
         ws,
         2,
-        _row_lines(
+        row_lines(
             frame,
             {
                 "file": widths[0],
@@ -877,59 +625,59 @@ def _write_notes(wb: Any, styles: _Styles, notes: Sequence[Issue], title: str, s
     text_fmt, wrap_fmt, center = styles.text(wrap=True), styles.text(wrap=True), styles.text(align="center")
     int_fmt = styles.number("0", align="center")
     for r, issue in enumerate(notes, start=2):
-        ws.write_string(r, 0, _text(issue.file), text_fmt)
+        ws.write_string(r, 0, cell_text(issue.file), text_fmt)
         if issue.row is None:
             ws.write_blank(r, 1, None, int_fmt)
         else:
             ws.write_number(r, 1, issue.row, int_fmt)
-        ws.write_string(r, 2, _text(issue.column), text_fmt)
-        ws.write_string(r, 3, _text(issue.value), wrap_fmt)
-        ws.write_string(r, 4, _text(issue.expected), wrap_fmt)
-        ws.write_string(r, 5, _text(issue.code), text_fmt)
+        ws.write_string(r, 2, cell_text(issue.column), text_fmt)
+        ws.write_string(r, 3, cell_text(issue.value), wrap_fmt)
+        ws.write_string(r, 4, cell_text(issue.expected), wrap_fmt)
+        ws.write_string(r, 5, cell_text(issue.code), text_fmt)
         ws.write_string(r, 6, SEVERITY_NAMES.get(issue.severity, issue.severity), center)
     ws.autofilter(1, 0, 1 + len(notes), len(headers) - 1)
     ws.freeze_panes(2, 0)
-    _page_setup(ws, title, 1)
+    page_setup(ws, title, 1)
 
 
 # --------------------------------------------------------------------------------------- self-score vs review
 
 
-def _write_discrepancies(wb: Any, styles: _Styles, diff: pl.DataFrame, title: str, sheet_name: str) -> None:
+def _write_discrepancies(wb: Any, styles: Styles, diff: pl.DataFrame, title: str, sheet_name: str) -> None:
     """Every leaf whose reviewed points (复核) differ from the unit's self-score (自评)."""
     headers = ["单位", "编号", "指标", "自评分", "复核分", "差值", "复核说明"]
     ws = wb.add_worksheet(sheet_name)
-    _title_row(ws, styles, f"{title}自评与复核差异", len(headers) - 1)
+    title_row(ws, styles, f"{title}自评与复核差异", len(headers) - 1)
     widths = [
-        _fit(max(_col_width(diff, "unit_name"), 4), 8, 30),
+        fit_width(max(widest_text(diff, "unit_name"), 4), 8, 30),
         8,
-        _fit(max(_col_width(diff, "name"), 4), 10, 40),
+        fit_width(max(widest_text(diff, "name"), 4), 10, 40),
         9,
         9,
         9,
-        _fit(max(_col_width(diff, "note"), 8), 12, 50),
+        fit_width(max(widest_text(diff, "note"), 8), 12, 50),
     ]
-    _write_header(ws, styles, 1, headers, widths)
-    _set_heights(ws, 2, _row_lines(diff, {"unit_name": widths[0], "name": widths[2], "note": widths[6]}))
+    write_header(ws, styles, 1, headers, widths)
+    set_heights(ws, 2, row_lines(diff, {"unit_name": widths[0], "name": widths[2], "note": widths[6]}))
     text_fmt, wrap_fmt = styles.text(), styles.text(wrap=True)
     num_fmt = styles.number("0.00##")
     for r, row in enumerate(diff.iter_rows(named=True), start=2):
-        ws.write_string(r, 0, _text(row["unit_name"]), text_fmt)
-        ws.write_string(r, 1, _text(row["indicator"]), text_fmt)
-        ws.write_string(r, 2, _text(row["name"]), wrap_fmt)
+        ws.write_string(r, 0, cell_text(row["unit_name"]), text_fmt)
+        ws.write_string(r, 1, cell_text(row["indicator"]), text_fmt)
+        ws.write_string(r, 2, cell_text(row["name"]), wrap_fmt)
         for c, key in ((3, "self"), (4, "reviewed"), (5, "difference")):
             ws.write_number(r, c, row[key], num_fmt)
-        ws.write_string(r, 6, _text(row["note"]), wrap_fmt)
+        ws.write_string(r, 6, cell_text(row["note"]), wrap_fmt)
     ws.autofilter(1, 0, 1 + diff.height, len(headers) - 1)
     ws.freeze_panes(2, 0)
-    _page_setup(ws, title, 1)
+    page_setup(ws, title, 1)
 
 
 # --------------------------------------------------------------------------------------------- appeals
 
 
 def _write_appeals(
-    wb: Any, styles: _Styles, result: Result, report: AppealsReport, title: str, sheet_name: str
+    wb: Any, styles: Styles, result: Result, report: AppealsReport, title: str, sheet_name: str
 ) -> None:
     """Every appeal decision with its effect on the unit's indicator points, total, rank and grade, then
     the other units whose figures moved, against the run the decisions correct."""
@@ -961,45 +709,45 @@ def _write_appeals(
     ch = report.changes
     ws = wb.add_worksheet(sheet_name)
     last_col = len(headers) - 1
-    _title_row(ws, styles, f"{title}申诉处理", last_col)
+    title_row(ws, styles, f"{title}申诉处理", last_col)
     note_fmt = styles.get(align="left", font_size=9)
     ws.merge_range(1, 0, 1, last_col, "", note_fmt)
     ws.write_string(
         1,
         0,
-        _text(
+        cell_text(
             f"共 {ch.height} 项申诉决定；对照：{report.base_label}。总分、排名为该单位全部决定的合计影响。"
         ),
         note_fmt,
     )
     widths = [
         6,
-        _fit(max(_col_width(ch, "unit_name"), 6), 8, 24),
-        _fit(max(_col_width(ch, "indicator"), 4), 6, 12),
-        _fit(max(_col_width(ch, "indicator_name"), 6), 10, 30),
-        _fit(max(_col_width(ch, "key"), 4), 6, 20),
-        _fit(max(_col_width(ch, "old_value"), 4), 8, 16),
-        _fit(max(_col_width(ch, "new_value"), 4), 8, 16),
-        _fit(max(_col_width(ch, "reason"), 8), 12, 40),
-        _fit(max(_col_width(ch, "decided_by"), 6), 8, 24),
+        fit_width(max(widest_text(ch, "unit_name"), 6), 8, 24),
+        fit_width(max(widest_text(ch, "indicator"), 4), 6, 12),
+        fit_width(max(widest_text(ch, "indicator_name"), 6), 10, 30),
+        fit_width(max(widest_text(ch, "key"), 4), 6, 20),
+        fit_width(max(widest_text(ch, "old_value"), 4), 8, 16),
+        fit_width(max(widest_text(ch, "new_value"), 4), 8, 16),
+        fit_width(max(widest_text(ch, "reason"), 8), 12, 40),
+        fit_width(max(widest_text(ch, "decided_by"), 6), 8, 24),
         12,
-        _fit(max(_col_width(ch, "was"), 8), 10, 30),
+        fit_width(max(widest_text(ch, "was"), 8), 10, 30),
         *([10] * 10),
     ]
-    _write_header(ws, styles, 2, headers, widths)
+    write_header(ws, styles, 2, headers, widths)
     wrap = styles.text(wrap=True)
     center = styles.text(align="center")
     num = styles.number()
-    signed = styles.number(_number_format(settings.places, signed=True))
-    places = _places_needed(
+    signed = styles.number(number_format(settings.places, signed=True))
+    places = places_needed(
         (pl.concat([ch["points_before"], ch["points_after"]]).drop_nulls() * PICO).round(0).cast(pl.Int64),
         max(settings.places, 0),
     )
-    points_fmt = styles.number(_number_format(places))
+    points_fmt = styles.number(number_format(places))
     int_fmt = styles.number("0", align="center")
 
     def number(r: int, c: int, v: object, fmt: Any) -> None:
-        n = _num(v)
+        n = finite_number(v)
         if n is None:
             ws.write_blank(r, c, None, fmt)
         else:
@@ -1018,9 +766,9 @@ def _write_appeals(
         number(r, c + 2, x["total_change"], signed)
         integer(r, c + 3, x["rank_before"])
         integer(r, c + 4, x["rank_after"])
-        _write_text(ws, r, c + 5, x["rank_arrow"], center)
-        _write_text(ws, r, c + 6, x["grade_before"], center)
-        _write_text(ws, r, c + 7, x["grade_after"], center)
+        write_text(ws, r, c + 5, x["rank_arrow"], center)
+        write_text(ws, r, c + 6, x["grade_before"], center)
+        write_text(ws, r, c + 7, x["grade_after"], center)
 
     row = 3
     for i, x in enumerate(ch.to_dicts(), start=1):
@@ -1038,15 +786,15 @@ def _write_appeals(
             ),
             start=1,
         ):
-            _write_text(ws, row, c, x[key], center if c == 2 else wrap)
-        _write_text(ws, row, 9, x["decision_date"], center)
-        _write_text(ws, row, 10, x["was"], wrap)
+            write_text(ws, row, c, x[key], center if c == 2 else wrap)
+        write_text(ws, row, 9, x["decision_date"], center)
+        write_text(ws, row, 10, x["was"], wrap)
         number(row, 11, x["points_before"], points_fmt)
         number(row, 12, x["points_after"], points_fmt)
         outcome(row, 13, x)
         row += 1
     wrapped = {"unit_name": widths[1], "indicator_name": widths[3], "reason": widths[7], "was": widths[10]}
-    _set_heights(ws, 3, _row_lines(ch, wrapped))
+    set_heights(ws, 3, row_lines(ch, wrapped))
     ws.freeze_panes(3, 2)
 
     row += 1
@@ -1078,11 +826,11 @@ def _write_appeals(
             ws.write_string(row, c, h, styles.header())
         row += 1
         for x in others.to_dicts():
-            _write_text(ws, row, 1, x["name"], wrap)
-            _write_text(ws, row, 2, class_names.get(x["class"] or "", x["class"]), center)
+            write_text(ws, row, 1, x["name"], wrap)
+            write_text(ws, row, 2, class_names.get(x["class"] or "", x["class"]), center)
             outcome(row, 3, x)
             row += 1
-    _page_setup(ws, title, 2)
+    page_setup(ws, title, 2)
 
 
 # --------------------------------------------------------------------------------------------- cover
@@ -1090,7 +838,7 @@ def _write_appeals(
 
 def _write_cover(
     wb: Any,
-    styles: _Styles,
+    styles: Styles,
     result: Result,
     title: str,
     generated: dt.date,
@@ -1106,8 +854,8 @@ def _write_cover(
     for i, w in enumerate(widths):
         ws.set_column(i, i, w)
     span = sum(widths[1:])  # characters across the merged value cells
-    _title_row(ws, styles, title, last_col, size=20, height=48)
-    _page_setup(ws, title, 0, pages_tall=1)  # a cover is one page
+    title_row(ws, styles, title, last_col, size=20, height=48)
+    page_setup(ws, title, 0, pages_tall=1)  # a cover is one page
     label = styles.get(bold=True, align="right")
     value = styles.get(align="left", text_wrap=True)
     section = styles.get(font_name=TITLE_FONT, bold=True, font_size=13, bottom=1)
@@ -1115,10 +863,10 @@ def _write_cover(
     def merged(row: int, text: str, fmt: Any, first: int = 1, last: int = last_col) -> None:
         if last > first:
             ws.merge_range(row, first, row, last, "", fmt)
-        ws.write_string(row, first, _text(text), fmt)
+        ws.write_string(row, first, cell_text(text), fmt)
 
     def fit_row(row: int, text: str, chars: float) -> None:
-        lines = sum(max(1, math.ceil(_width(line) / _per_line(chars))) for line in text.split("\n"))
+        lines = sum(max(1, math.ceil(text_width(line) / per_line(chars))) for line in text.split("\n"))
         if lines > 1:
             ws.set_row(row, 16 * lines + 4)
 
@@ -1158,10 +906,10 @@ def _write_cover(
     for uc in settings.classes:
         frame = units.filter(pl.col("class") == uc.id)
         totals = frame["total"].drop_nulls()
-        ws.write_string(row, 0, _text(uc.name), text_c)
+        ws.write_string(row, 0, cell_text(uc.name), text_c)
         ws.write_number(row, 1, frame.height, count_fmt)
         for c, v in ((2, totals.mean()), (3, totals.max()), (4, totals.min())):
-            n = _num(v) if not totals.is_empty() else None
+            n = finite_number(v) if not totals.is_empty() else None
             if n is None:
                 ws.write_blank(row, c, None, num_fmt)
             else:
@@ -1248,7 +996,7 @@ def write_workbook(
                 "created": dt.datetime(generated.year, generated.month, generated.day),
             }
         )
-        styles = _Styles(wb, settings.places)
+        styles = Styles(wb, settings.places)
         used = {
             n.casefold()
             for n in (
@@ -1280,7 +1028,7 @@ def write_workbook(
             _write_notes(wb, styles, notes, title, SHEET_NOTES)
         wb.worksheets()[0].activate()
 
-    return _atomic(path, lambda tmp: write_book(tmp, fill))
+    return atomic_write(path, lambda tmp: write_book(tmp, fill))
 
 
 def _parquet_frame(units: pl.DataFrame) -> pl.DataFrame:
@@ -1301,7 +1049,7 @@ def write_ledger_parquet(result: Result, path: Path) -> Path:
     def write(tmp: Path) -> None:
         result.ledger().sink_parquet(tmp)
 
-    return _atomic(path, write)
+    return atomic_write(path, write)
 
 
 def write_parquet(result: Result, path: Path) -> Path:
@@ -1312,4 +1060,4 @@ def write_parquet(result: Result, path: Path) -> Path:
     def write(tmp: Path) -> None:
         frame.write_parquet(tmp, metadata={"zwgk_manifest": result.manifest.to_json()})
 
-    return _atomic(path, write)
+    return atomic_write(path, write)

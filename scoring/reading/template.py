@@ -35,7 +35,7 @@ import polars as pl
 
 from scoring.errors import InputError, Issue, ScoringError
 from scoring.exact import from_fixed
-from scoring.output.workbook import sanitise_sheet_name
+from scoring.output.kit import sanitise_sheet_name
 from scoring.spec.catalogue import Catalogue, Node
 from scoring.spec.settings import Settings
 
