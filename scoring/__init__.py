@@ -20,7 +20,8 @@ if TYPE_CHECKING:
     from .engine.rank import rank_units
     from .engine.year_over_year import Comparison, year_over_year
     from .errors import InputError, Issue, ScoringError, ValidationFailed
-    from .output.workbook import write_parquet, write_workbook
+    from .output.results import write_parquet
+    from .output.workbook import write_workbook
     from .reading.aliases import read_aliases
     from .reading.appeals import AppliedAppeals, apply_appeals
     from .reading.year import load_year
@@ -77,7 +78,7 @@ _EXPORTS = {
     "results_digest": "spec.manifest",
     "rule_names": "spec.rules",
     "score": "engine.compute",
-    "write_parquet": "output.workbook",
+    "write_parquet": "output.results",
     "write_workbook": "output.workbook",
     "year_over_year": "engine.year_over_year",
 }

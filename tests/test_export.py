@@ -20,7 +20,8 @@ from scoring import Issue, Result, compute, load_year
 from scoring.output import ledger_sheet
 from scoring.output import workbook as export_module
 from scoring.output.kit import sanitise_sheet_name
-from scoring.output.workbook import workbook_title, write_parquet, write_workbook
+from scoring.output.results import write_ledger_parquet, write_parquet
+from scoring.output.workbook import workbook_title, write_workbook
 
 from .conftest import CATALOGUE_HEADER, write_csv
 
@@ -510,7 +511,7 @@ def test_a_huge_ledger_is_capped_in_the_workbook_and_said_so(
         assert f"共 {rows} 条" in title and f"前 {limit} 条" in title and ".ledger.parquet" in title
         assert sum(1 for r in sheet.iter_rows(min_row=3) if r[0].value) == limit
         book.close()
-    full = export_module.write_ledger_parquet(result, tmp_path / "x.ledger.parquet")
+    full = write_ledger_parquet(result, tmp_path / "x.ledger.parquet")
     assert pl.read_parquet(full).height == rows
 
 

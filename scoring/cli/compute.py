@@ -68,7 +68,8 @@ def compute(
 
     from scoring.engine.compute import compute as run
     from scoring.errors import InputError, ScoringError, ValidationFailed
-    from scoring.output.workbook import write_ledger_parquet, write_parquet, write_workbook
+    from scoring.output.results import write_ledger_parquet, write_parquet
+    from scoring.output.workbook import write_workbook
     from scoring.reading.year import input_files
 
     from .archive import fail, open_archive

@@ -1,7 +1,7 @@
-"""The ranked workbook an office prints and circulates as its 通报, and a Parquet copy of the results.
+"""The ranked workbook an office prints and circulates as its 通报.
 
-Both are written atomically: to a temporary file in the target folder, then moved into place, so a
-failure never leaves a half-written file and never touches an existing one.
+It is written atomically: to a temporary file in the target folder, then moved into place, so a failure
+never leaves a half-written file and never touches an existing one.
 
 The workbook (xlsxwriter) holds: a cover (封面: title, issuer, date, method, grade distribution, run
 manifest); one ranking sheet per unit class; a 图表 sheet with native charts; 扣分明细 (every credit and
@@ -15,7 +15,7 @@ This module puts the book together; each sheet has its own module (:mod:`scoring
 :mod:`~scoring.output.ranking`, :mod:`~scoring.output.charts`, :mod:`~scoring.output.appeals_sheet`,
 :mod:`~scoring.output.self_review`, :mod:`~scoring.output.ledger_sheet`,
 :mod:`~scoring.output.catalogue_sheet`, :mod:`~scoring.output.notes`) over the shared book kit
-(:mod:`scoring.output.kit`).
+(:mod:`scoring.output.kit`). The Parquet copies of the results are written by :mod:`scoring.output.results`.
 """
 
 from __future__ import annotations
@@ -43,7 +43,7 @@ if TYPE_CHECKING:
     from scoring.engine.appeals import AppealsReport
     from scoring.engine.compute import Result
 
-__all__ = ["workbook_title", "write_ledger_parquet", "write_parquet", "write_workbook"]
+__all__ = ["workbook_title", "write_workbook"]
 
 SHEET_COVER = "封面"
 SHEET_CHARTS = "图表"
@@ -129,35 +129,3 @@ def write_workbook(
         wb.worksheets()[0].activate()
 
     return atomic_write(path, lambda tmp: write_book(tmp, fill))
-
-
-def _parquet_frame(units: pl.DataFrame) -> pl.DataFrame:
-    """result.units for Parquet: Int128 (not readable by pyarrow and most tools) as Decimal(38, 0), or as
-    text for a column whose values do not fit 38 digits."""
-    limit = pl.lit(10**38 - 1, pl.Int128)
-    casts = []
-    for name, dtype in units.schema.items():
-        if dtype == pl.Int128:
-            fits = units.select(((pl.col(name) <= limit) & (pl.col(name) >= -limit)).all()).item()
-            casts.append(pl.col(name).cast(pl.Decimal(38, 0) if fits in (True, None) else pl.String))
-    return units.with_columns(casts) if casts else units
-
-
-def write_ledger_parquet(result: Result, path: Path) -> Path:
-    """The whole ledger (every credit and deduction, points in pico-points) as Parquet, atomically."""
-
-    def write(tmp: Path) -> None:
-        result.ledger().sink_parquet(tmp)
-
-    return atomic_write(path, write)
-
-
-def write_parquet(result: Result, path: Path) -> Path:
-    """Write ``result.units`` (display and exact columns) to Parquet atomically, with the run manifest in
-    the file's key-value metadata (``zwgk_manifest``); returns ``path``."""
-    frame = _parquet_frame(result.units)
-
-    def write(tmp: Path) -> None:
-        frame.write_parquet(tmp, metadata={"zwgk_manifest": result.manifest.to_json()})
-
-    return atomic_write(path, write)
