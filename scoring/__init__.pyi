@@ -47,10 +47,8 @@ from .errors import (
     ScoringError as ScoringError,
     ValidationFailed as ValidationFailed,
 )
-from .output.workbook import (
-    write_parquet as write_parquet,
-    write_workbook as write_workbook,
-)
+from .output.results import write_parquet as write_parquet
+from .output.workbook import write_workbook as write_workbook
 from .reading.aliases import (
     read_aliases as read_aliases,
 )

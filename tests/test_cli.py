@@ -105,7 +105,7 @@ def test_user_errors_are_messages(year_dir: Path, args: list[str], message: str)
 
 
 def test_compute_ledger_rows_limits_the_workbook_not_the_ledger_file(year_dir: Path) -> None:
-    from scoring.output.workbook import LEDGER_WORKBOOK_MAX
+    from scoring.output.ledger_sheet import LEDGER_WORKBOOK_MAX
 
     command = typer.main.get_command(app).commands["compute"]  # type: ignore[attr-defined]
     option = next(p for p in command.params if "--ledger-rows" in p.opts)

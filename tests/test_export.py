@@ -17,8 +17,10 @@ import pyarrow.parquet as pq
 import pytest
 
 from scoring import Issue, Result, compute, load_year
-from scoring.output import workbook as export_module
-from scoring.output.workbook import sanitise_sheet_name, workbook_title, write_parquet, write_workbook
+from scoring.output import ledger_sheet, workbook as export_module
+from scoring.output.kit import sanitise_sheet_name
+from scoring.output.results import write_ledger_parquet, write_parquet
+from scoring.output.workbook import workbook_title, write_workbook
 
 from .conftest import CATALOGUE_HEADER, write_csv
 
@@ -370,7 +372,7 @@ def test_failure_leaves_an_existing_workbook_untouched(
     def boom(*args: object, **kwargs: object) -> None:
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(export_module, "_write_ledger", boom)
+    monkeypatch.setattr(export_module, "write_ledger_sheets", boom)
     with pytest.raises(RuntimeError, match="disk full"):
         write_workbook(result, out)
     assert out.read_bytes() == b"the workbook circulated yesterday"
@@ -482,7 +484,7 @@ def test_a_ledger_longer_than_a_sheet_continues(
     result, _ = built
     rows = result.ledger().collect().height
     assert rows > 4
-    monkeypatch.setattr(export_module, "LEDGER_ROWS_PER_SHEET", 3)
+    monkeypatch.setattr(ledger_sheet, "LEDGER_ROWS_PER_SHEET", 3)
     path = write_workbook(result, tmp_path / "long.xlsx")
     book = openpyxl.load_workbook(path, read_only=True)  # read-only: no data-bar warning
     sheets = [n for n in book.sheetnames if n.startswith("扣分明细")]
@@ -497,7 +499,7 @@ def test_a_huge_ledger_is_capped_in_the_workbook_and_said_so(
 ) -> None:
     result, _ = built
     rows = result.ledger().collect().height
-    monkeypatch.setattr(export_module, "LEDGER_WORKBOOK_MAX", 2)  # the default limit
+    monkeypatch.setattr(ledger_sheet, "LEDGER_WORKBOOK_MAX", 2)  # the default limit
     for path, limit in (
         (write_workbook(result, tmp_path / "capped.xlsx"), 2),
         (write_workbook(result, tmp_path / "three.xlsx", ledger_rows=3), 3),
@@ -508,7 +510,7 @@ def test_a_huge_ledger_is_capped_in_the_workbook_and_said_so(
         assert f"共 {rows} 条" in title and f"前 {limit} 条" in title and ".ledger.parquet" in title
         assert sum(1 for r in sheet.iter_rows(min_row=3) if r[0].value) == limit
         book.close()
-    full = export_module.write_ledger_parquet(result, tmp_path / "x.ledger.parquet")
+    full = write_ledger_parquet(result, tmp_path / "x.ledger.parquet")
     assert pl.read_parquet(full).height == rows
 
 

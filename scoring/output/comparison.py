@@ -10,6 +10,19 @@ from typing import Any
 import polars as pl
 
 from scoring.engine.year_over_year import MERGED, NEW, Comparison
+from scoring.output.kit import (
+    Styles,
+    atomic_write,
+    cell_text,
+    fit_width,
+    page_setup,
+    sanitise_sheet_name,
+    title_row,
+    widest_text,
+    write_book,
+    write_header,
+    write_text,
+)
 
 
 def write_comparison(
@@ -25,20 +38,6 @@ def write_comparison(
 ) -> Path:
     """The comparison workbook: one sheet per unit class (this year's order, last year's total and rank,
     the change and an arrow) and 未匹配单位 (new, merged and vanished units), written atomically."""
-    from scoring.output.workbook import (
-        _atomic,
-        _col_width,
-        _fit,
-        _page_setup,
-        _Styles,
-        _text,
-        _title_row,
-        _write_header,
-        _write_text,
-        sanitise_sheet_name,
-        write_book,
-    )
-
     places = comparison.places
     generated = generated or dt.date.today()
 
@@ -46,7 +45,7 @@ def write_comparison(
         wb.set_properties(
             {"title": title, "created": dt.datetime(generated.year, generated.month, generated.day)}
         )
-        styles = _Styles(wb, places)
+        styles = Styles(wb, places)
         used = {"未匹配单位"}
         num = styles.number()
         signed = styles.number(f"+0.{'0' * places};-0.{'0' * places};0" if places > 0 else "+0;-0;0")
@@ -66,19 +65,19 @@ def write_comparison(
         for class_id, class_name in classes:
             frame = comparison.rows.filter(pl.col("class") == class_id)
             ws = wb.add_worksheet(sanitise_sheet_name(class_name, used))
-            _title_row(ws, styles, f"{title}（{class_name}）", len(headers) - 1)
+            title_row(ws, styles, f"{title}（{class_name}）", len(headers) - 1)
             ws.merge_range(1, 0, 1, len(headers) - 1, "", styles.get(align="left", font_size=9))
-            ws.write_string(1, 0, _text(subtitle), styles.get(align="left", font_size=9))
-            widths = [10, _fit(max(_col_width(frame, "name"), 8), 10, 40)]
+            ws.write_string(1, 0, cell_text(subtitle), styles.get(align="left", font_size=9))
+            widths = [10, fit_width(max(widest_text(frame, "name"), 8), 10, 40)]
             widths += [11, 11, 11, 10, 10, 40]
-            _write_header(ws, styles, 2, headers, widths)
+            write_header(ws, styles, 2, headers, widths)
             for r, row in enumerate(frame.to_dicts(), start=3):
                 for c, key, fmt in ((0, "rank", rank_fmt), (3, "prev_rank", rank_fmt)):
                     if row[key] is None:
                         ws.write_blank(r, c, None, fmt)
                     else:
                         ws.write_number(r, c, int(row[key]), fmt)
-                _write_text(ws, r, 1, row["name"], wrap)
+                write_text(ws, r, 1, row["name"], wrap)
                 for c, key, fmt in (
                     (2, "total", num),
                     (4, "prev_total", num),
@@ -89,16 +88,16 @@ def write_comparison(
                     else:
                         ws.write_number(r, c, float(row[key]) + 0.0, fmt)
                 ws.write_string(r, 6, row["arrow"], center)
-                _write_text(ws, r, 7, row["note"], wrap)
+                write_text(ws, r, 7, row["note"], wrap)
             last = max(2 + frame.height, 2)
             ws.autofilter(2, 0, last, len(headers) - 1)
             ws.freeze_panes(3, 2)
-            _page_setup(ws, title, 2)
+            page_setup(ws, title, 2)
 
         ws = wb.add_worksheet("未匹配单位")
         head2 = ["情形", "单位代码", "单位", "类别", "总分", "排名", "说明"]
-        _title_row(ws, styles, f"{title}（未匹配单位）", len(head2) - 1)
-        _write_header(ws, styles, 1, head2, [14, 10, 30, 12, 10, 8, 50])
+        title_row(ws, styles, f"{title}（未匹配单位）", len(head2) - 1)
+        write_header(ws, styles, 1, head2, [14, 10, 30, 12, 10, 8, 50])
         names = dict(classes)
         unmatched = comparison.rows.filter(pl.col("arrow").is_in([NEW, MERGED]))
         r = 2
@@ -139,10 +138,10 @@ def write_comparison(
         if r == 2:
             ws.write_string(2, 0, "两年度单位全部匹配。", styles.get())
         ws.freeze_panes(2, 0)
-        _page_setup(ws, title, 1)
+        page_setup(ws, title, 1)
         wb.worksheets()[0].activate()
 
-    return _atomic(path, lambda tmp: write_book(tmp, fill))
+    return atomic_write(path, lambda tmp: write_book(tmp, fill))
 
 
 def _write_row(ws: Any, r: int, values: Sequence[tuple[str, object]], text: Any, num: Any, rank: Any) -> None:

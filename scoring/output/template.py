@@ -24,8 +24,8 @@ from typing import Any
 import polars as pl
 
 from scoring.errors import ScoringError
+from scoring.output.kit import sanitise_sheet_name
 from scoring.output.template_hints import input_spec, input_validation
-from scoring.output.workbook import sanitise_sheet_name
 from scoring.reading.template.layout import (
     INSTRUCTIONS_SHEET,
     LONG_SHEET,

@@ -17,7 +17,8 @@ from pathlib import Path
 from scoring.archive.store import Archive, RunInfo, run_label
 from scoring.engine.compute import Result, compute
 from scoring.errors import ScoringError
-from scoring.output.workbook import write_ledger_parquet, write_parquet, write_workbook
+from scoring.output.results import write_ledger_parquet, write_parquet
+from scoring.output.workbook import write_workbook
 from scoring.reading.aliases import ALIASES_FILE, read_aliases
 from scoring.reading.appeals import AppliedAppeals
 from scoring.reading.files import short_path

@@ -1,0 +1,113 @@
+"""The 指标体系 sheet: the catalogue of indicators in reading order (each level-1 part, then its
+children), with points, rule, parameters, the classes it applies to, the work plan items and the rubric."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import polars as pl
+
+from scoring.output.kit import (
+    Styles,
+    cell_text,
+    decimal_places,
+    fit_width,
+    number_format,
+    page_setup,
+    row_lines,
+    set_heights,
+    text_width,
+    title_row,
+    write_header,
+)
+from scoring.spec.catalogue import Catalogue, Node
+from scoring.spec.rules import REGISTRY
+
+if TYPE_CHECKING:
+    from scoring.engine.compute import Result
+
+__all__ = ["catalogue_order", "write_catalogue"]
+
+ROLE_NAMES = {"base": "基础指标", "bonus": "加分项", "penalty": "扣分项", "veto": "一票否决"}
+
+
+def catalogue_order(catalogue: Catalogue) -> dict[str, int]:
+    """Each indicator's place in reading order: depth first, each node followed by its children."""
+    order: dict[str, int] = {}
+
+    def visit(parent: str | None) -> None:
+        for n in catalogue.children(parent):
+            order[n.id] = len(order)
+            visit(n.id)
+
+    visit(None)
+    for n in catalogue.nodes:  # anything unreachable keeps file order, last
+        order.setdefault(n.id, len(order))
+    return order
+
+
+def _rule_text(n: Node) -> str:
+    if n.rule:
+        kind = REGISTRY.get(n.rule)
+        return f"{kind.summary}（{n.rule}）" if kind else n.rule
+    if n.level == 1 and n.role != "base":
+        return ROLE_NAMES.get(n.role, n.role)
+    return ""
+
+
+def write_catalogue(wb: Any, styles: Styles, result: Result, title: str, sheet_name: str) -> None:
+    """指标体系: every indicator in reading order, level-1 parts in bold and children indented."""
+    catalogue, settings = result.catalogue, result.settings
+    order = catalogue_order(catalogue)
+    nodes = sorted(catalogue.nodes, key=lambda n: order[n.id])
+    class_names = {c.id: c.name for c in settings.classes}
+    headers = ["编号", "指标", "分值", "规则", "参数", "适用类别", "工作要点", "评分标准"]
+    ws = wb.add_worksheet(sheet_name)
+    title_row(ws, styles, f"{title}指标体系", len(headers) - 1)
+    places = decimal_places([n.points for n in nodes])
+    num_fmt = styles.number(number_format(places))
+    num_bold = styles.number(number_format(places), bold=True)
+    rows: list[tuple[str, str, int, str, str, str, str, str]] = []
+    for n in nodes:
+        applies = "、".join(class_names.get(c, c) for c in n.applies_to) if n.applies_to else "全部"
+        plan = "\n".join(f"{p} {catalogue.plan_items.get(p, '')}".strip() for p in n.plan_items)
+        rows.append((n.id, n.name, n.level, _rule_text(n), n.params_text, applies, plan, n.rubric))
+    widths = [
+        fit_width(max([4, *(text_width(r[0]) for r in rows)]), 6, 14),
+        fit_width(max([8, *(text_width(r[1]) + 2 * (r[2] - 1) for r in rows)]), 12, 40),
+        8,
+        fit_width(max([6, *(text_width(r[3]) for r in rows)]), 10, 30),
+        fit_width(max([6, *(text_width(r[4]) for r in rows)]), 10, 30),
+        fit_width(max([8, *(text_width(r[5]) for r in rows)]), 10, 20),
+        fit_width(max([8, *(text_width(line) for r in rows for line in r[6].split("\n"))]), 10, 40),
+        fit_width(max([8, *(text_width(r[7]) for r in rows)]), 12, 50),
+    ]
+    write_header(ws, styles, 1, headers, widths)
+    wrap = styles.text(wrap=True)
+    table = pl.DataFrame(
+        [list(r[:2]) + list(r[3:]) for r in rows],
+        orient="row",
+        schema=["id", "name", "rule", "params", "applies", "plan", "rubric"],
+    )
+    table = (
+        table.with_columns(
+            pl.concat_str(pl.Series([" " * 2 * (r[2] - 1) for r in rows]), pl.col("name")).alias("name")
+        )
+        if rows
+        else table
+    )
+    set_heights(
+        ws, 2, row_lines(table, dict(zip(table.columns, [widths[0], widths[1], *widths[3:]], strict=True)))
+    )
+    for r, (n, (nid, name, level, rule, params, applies, plan, rubric)) in enumerate(
+        zip(nodes, rows, strict=True), start=2
+    ):
+        bold = level == 1
+        ws.write_string(r, 0, cell_text(nid), styles.text(bold=bold))
+        ws.write_string(r, 1, cell_text(name), styles.text(wrap=True, bold=bold, indent=level - 1))
+        ws.write_number(r, 2, float(n.points), num_bold if bold else num_fmt)
+        for c, value in enumerate((rule, params, applies, plan, rubric), start=3):
+            ws.write_string(r, c, cell_text(value), wrap)
+    ws.autofilter(1, 0, max(1 + len(rows), 1), len(headers) - 1)
+    ws.freeze_panes(2, 2)
+    page_setup(ws, title, 1)
