@@ -8,6 +8,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import openpyxl
 import polars as pl
@@ -262,3 +263,27 @@ def test_a_run_with_a_period_replays(make_year: YearFactory, monkeypatch: pytest
     again = replay_run(manifest, y.root)
     assert results_digest(again.units) == manifest.results_sha256
     assert again.units["total"].to_list() == [90.0]
+
+
+def test_compute_scores_each_leaf_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # the totals, the per-indicator points, the ledger, the workbook and the archive all read one
+    # computation of the leaves' points
+    import scoring.engine.compute
+    import scoring.engine.ledger
+    from scoring.engine.points import leaf_points
+
+    calls: list[int] = []
+
+    def counted(*args: Any, **kwargs: Any) -> pl.LazyFrame:
+        calls.append(1)
+        return leaf_points(*args, **kwargs)
+
+    monkeypatch.setattr(scoring.engine.compute, "leaf_points", counted)
+    monkeypatch.setattr(scoring.engine.ledger, "leaf_points", counted)
+    monkeypatch.chdir(ROOT)
+    out = tmp_path / "r.xlsx"
+    done = runner.invoke(
+        app, ["compute", "--year", "2021", "--out", str(out), "--archive", str(tmp_path / "a")]
+    )
+    assert done.exit_code == 0, done.output
+    assert len(calls) == 1

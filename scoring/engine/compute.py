@@ -42,11 +42,23 @@ def score(
     ``observations``: unit, class, indicator, value, and optionally key, na, period, channel, text;
     ``units``: code, name, class.
     """
+    return score_points(
+        leaf_points(observations, catalogue, settings, units), observations, units, catalogue, settings
+    )
+
+
+def score_points(
+    points: pl.LazyFrame,
+    observations: pl.LazyFrame,
+    units: pl.LazyFrame,
+    catalogue: Catalogue,
+    settings: Settings,
+) -> pl.LazyFrame:
+    """:func:`score` from the leaves' points already computed (``points``: from ``leaf_points``)."""
     schema = observations.collect_schema()
     na = (observations.filter(pl.col("na")) if "na" in schema else observations.head(0)).select(
         "unit", "indicator"
     )
-    points = leaf_points(observations, catalogue, settings, units)
     totals = aggregate_units(points, na, units, catalogue, settings)
     return order(grade_units(rank_units(totals, settings), settings), settings)
 
@@ -83,7 +95,11 @@ class Result:
     assessment: Assessment
     units: pl.DataFrame  # one row per unit, published order; exact columns plus display columns
     manifest: Manifest
+    points: pl.DataFrame | None = field(default=None, repr=False, compare=False)
+    """The leaves' points (``leaf_points`` of the reviewed inputs), computed once for the totals, the
+    per-indicator points and the ledger; None when the result was made without them."""
     _ledger: pl.DataFrame | None = field(default=None, init=False, repr=False, compare=False)
+    _discrepancies: pl.DataFrame | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def settings(self) -> Settings:
@@ -96,10 +112,21 @@ class Result:
     def indicator_points(self) -> pl.LazyFrame:
         """Per unit × leaf: points and points lost (built only when asked for)."""
         a = self.assessment
-        return indicator_points(_scoring_rows(a.observations), a.units.lazy(), a.catalogue, a.settings)
+        return indicator_points(
+            _scoring_rows(a.observations), a.units.lazy(), a.catalogue, a.settings, self._points()
+        )
+
+    def _points(self) -> pl.LazyFrame | None:
+        return self.points.lazy() if self.points is not None else None
 
     def discrepancies(self) -> pl.DataFrame:
-        """Self-score against review (自评 / 复核): every leaf whose points differ, with the review's note."""
+        """Self-score against review (自评 / 复核): every leaf whose points differ, with the review's note
+        (computed when first asked for, then kept)."""
+        if self._discrepancies is None:
+            self._discrepancies = self._differences()
+        return self._discrepancies
+
+    def _differences(self) -> pl.DataFrame:
         a = self.assessment
         schema = {
             "unit": pl.String,
@@ -148,15 +175,16 @@ class Result:
         if self._ledger is None:
             a = self.assessment
             rows = _scoring_rows(a.observations)
-            self._ledger = build_ledger(rows, a.units.lazy(), a.catalogue, a.settings).collect(
-                engine="streaming"
-            )
+            ledger = build_ledger(rows, a.units.lazy(), a.catalogue, a.settings, self._points())
+            self._ledger = ledger.collect(engine="streaming")
         return self._ledger.lazy()
 
 
 def compute(assessment: Assessment) -> Result:
     """Score a validated year."""
     a = assessment
-    lf = score(_scoring_rows(a.observations), a.units.lazy(), a.catalogue, a.settings)
+    rows, roster = _scoring_rows(a.observations), a.units.lazy()
+    points = leaf_points(rows, a.catalogue, a.settings, roster).collect()
+    lf = score_points(points.lazy(), rows, roster, a.catalogue, a.settings)
     units = publishable(lf, a.catalogue, a.settings).collect()
-    return Result(a, units, make_manifest(a, units))
+    return Result(a, units, make_manifest(a, units), points)

@@ -18,9 +18,15 @@ def _leaf_info(catalogue: Catalogue, class_ids: list[str]) -> pl.LazyFrame:
 
 
 def indicator_points(
-    observations: pl.LazyFrame, units: pl.LazyFrame, catalogue: Catalogue, settings: Settings
+    observations: pl.LazyFrame,
+    units: pl.LazyFrame,
+    catalogue: Catalogue,
+    settings: Settings,
+    points: pl.LazyFrame | None = None,
 ) -> pl.LazyFrame:
-    """One row per unit × applicable leaf: points, points lost and status (已评分 / 未评分 / 不适用)."""
+    """One row per unit × applicable leaf: points, points lost and status (已评分 / 未评分 / 不适用).
+
+    ``points``: the leaves' points from :func:`leaf_points` when already computed."""
     class_ids = settings.class_ids
     info = _leaf_info(catalogue, class_ids)
     applies = pl.lit(False)
@@ -32,7 +38,7 @@ def indicator_points(
         .filter(applies)
         .drop(f"applies_{c}" for c in class_ids)
     )
-    pts = leaf_points(observations, catalogue, settings, units)
+    pts = leaf_points(observations, catalogue, settings, units) if points is None else points
     schema = observations.collect_schema()
     na = (
         (observations.filter(pl.col("na")) if "na" in schema else observations.head(0))
@@ -67,10 +73,15 @@ def indicator_points(
 
 
 def build_ledger(
-    observations: pl.LazyFrame, units: pl.LazyFrame, catalogue: Catalogue, settings: Settings
+    observations: pl.LazyFrame,
+    units: pl.LazyFrame,
+    catalogue: Catalogue,
+    settings: Settings,
+    points: pl.LazyFrame | None = None,
 ) -> pl.LazyFrame:
-    """Rows where points were lost, credited (bonus), deducted (penalty) or a veto was triggered."""
-    pts = indicator_points(observations, units, catalogue, settings)
+    """Rows where points were lost, credited (bonus), deducted (penalty) or a veto was triggered
+    (``points``: as for :func:`indicator_points`)."""
+    pts = indicator_points(observations, units, catalogue, settings, points)
     schema = observations.collect_schema()
     texts = [c for c in ("note", "evidence", "text", "key") if c in schema]
     text = pl.col("text") if "text" in texts else pl.col("value").cast(pl.String)
