@@ -96,6 +96,7 @@ def extract(
     quiet: Quiet = False,
 ) -> None:
     """提取工作事项：每个事项一行，含编号、所属部分、小标题、正文、牵头单位、责任单位、时限，以及发文机关、文号、年度。"""
+    from scoring.errors import ScoringError
     from scoring.plan.output import OutputError, write_items
 
     _check_output(out)
@@ -103,6 +104,8 @@ def extract(
     try:
         write_items(plan, out)
     except OutputError as e:
+        _fail(str(e))
+    except ScoringError as e:  # the file could not be moved into place
         _fail(str(e))
     except OSError as e:
         _write_error(out, e)
@@ -178,6 +181,7 @@ def matrix(
     quiet: Quiet = False,
 ) -> None:
     """生成责任矩阵：行为单位，列为事项，单元格为“牵头”或“责任”。"""
+    from scoring.errors import ScoringError
     from scoring.plan.matrix import matrix_table, write_matrix
     from scoring.plan.output import OutputError
 
@@ -189,6 +193,8 @@ def matrix(
     try:
         write_matrix(plan, out, expand=not keep_names)
     except OutputError as e:
+        _fail(str(e))
+    except ScoringError as e:  # the file could not be moved into place
         _fail(str(e))
     except OSError as e:
         _write_error(out, e)

@@ -9,10 +9,10 @@ from typing import Any
 
 import polars as pl
 
+from scoring.atomic import atomic_write
 from scoring.engine.year_over_year import MERGED, NEW, Comparison
 from scoring.output.kit import (
     Styles,
-    atomic_write,
     cell_text,
     fit_width,
     page_setup,
@@ -141,7 +141,8 @@ def write_comparison(
         page_setup(ws, title, 1)
         wb.worksheets()[0].activate()
 
-    return atomic_write(path, lambda tmp: write_book(tmp, fill))
+    atomic_write(path, lambda tmp: write_book(tmp, fill))
+    return path
 
 
 def _write_row(ws: Any, r: int, values: Sequence[tuple[str, object]], text: Any, num: Any, rank: Any) -> None:

@@ -3,18 +3,16 @@
 Cell formats (:class:`Styles`), column widths and row heights that account for wide (CJK) characters,
 text that stays text (:func:`write_text`, :data:`WORKBOOK_OPTIONS`), numbers written as numbers with
 number formats, A4-landscape print set-up (:func:`page_setup`), the title and header rows, valid sheet
-names, and the atomic save: :func:`write_book` fills an xlsxwriter workbook and :func:`atomic_write` moves
-a finished file into place, so a failure never leaves a half-written file and never touches an existing
-one.
+names, and :func:`write_book`, which fills an xlsxwriter workbook on the temporary path that
+:func:`scoring.atomic.atomic_write` moves into place, so a failure never leaves a half-written file and
+never touches an existing one.
 """
 
 from __future__ import annotations
 
 import contextlib
 import math
-import os
 import re
-import secrets
 import unicodedata
 from collections.abc import Callable, Sequence
 from decimal import Decimal
@@ -23,8 +21,6 @@ from typing import Any
 
 import polars as pl
 from xlsxwriter import Workbook
-
-from scoring.errors import ScoringError
 
 __all__ = [
     "BAD_SHEET_CHARS",
@@ -38,7 +34,6 @@ __all__ = [
     "TITLE_FONT",
     "WORKBOOK_OPTIONS",
     "Styles",
-    "atomic_write",
     "cell_text",
     "decimal_places",
     "decimal_text",
@@ -240,26 +235,6 @@ def write_book(path: Path, fill: Callable[[Any], None]) -> None:
             wb.close()
         raise
     wb.close()
-
-
-def atomic_write(path: Path, write: Callable[[Path], None]) -> Path:
-    """Write through a temporary file in the same folder, then move it into place."""
-    path = Path(path)
-    folder = path.parent
-    if not folder.is_dir():
-        raise ScoringError(f"无法写入 {path}：目录 {folder} 不存在")
-    tmp = folder / f".{path.name}.{secrets.token_hex(6)}.tmp"
-    try:
-        write(tmp)
-        try:
-            os.replace(tmp, path)
-        except PermissionError as e:
-            raise ScoringError(f"无法写入 {path}：文件可能正被 Excel 等程序打开，请关闭后重试") from e
-    except BaseException:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-        raise
-    return path
 
 
 # --------------------------------------------------------------------------------------------- formats

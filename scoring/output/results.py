@@ -1,5 +1,5 @@
 """The results as Parquet: ``result.units`` with the run manifest in the file's metadata, and the whole
-ledger. Both are written atomically (see :func:`scoring.output.kit.atomic_write`)."""
+ledger. Both are written atomically (see :func:`scoring.atomic.atomic_write`)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
-from scoring.output.kit import atomic_write
+from scoring.atomic import atomic_write
 
 if TYPE_CHECKING:
     from scoring.engine.compute import Result
@@ -34,7 +34,8 @@ def write_ledger_parquet(result: Result, path: Path) -> Path:
     def write(tmp: Path) -> None:
         result.ledger().sink_parquet(tmp)
 
-    return atomic_write(path, write)
+    atomic_write(path, write)
+    return path
 
 
 def write_parquet(result: Result, path: Path) -> Path:
@@ -45,4 +46,5 @@ def write_parquet(result: Result, path: Path) -> Path:
     def write(tmp: Path) -> None:
         frame.write_parquet(tmp, metadata={"zwgk_manifest": result.manifest.to_json()})
 
-    return atomic_write(path, write)
+    atomic_write(path, write)
+    return path

@@ -12,8 +12,6 @@ A very hidden ``_meta`` sheet records the layout (see :mod:`scoring.reading.temp
 from __future__ import annotations
 
 import math
-import os
-import secrets
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -23,6 +21,7 @@ from typing import Any
 
 import polars as pl
 
+from scoring.atomic import atomic_write
 from scoring.errors import ScoringError
 from scoring.output.kit import sanitise_sheet_name
 from scoring.output.template_hints import input_spec, input_validation
@@ -159,21 +158,7 @@ def write_template(
     path = Path(path)
     if path.suffix.lower() != ".xlsx":
         raise ScoringError(f"{path}：模板应以 .xlsx 结尾")
-    folder = path.parent
-    if not folder.is_dir():
-        raise ScoringError(f"无法写入 {path}：目录 {folder} 不存在")
-    tmp = folder / f".{path.name}.{secrets.token_hex(6)}.tmp"
-    try:
-        counts = _write(tmp, catalogue, settings, units, class_ids, long)
-        try:
-            os.replace(tmp, path)
-        except PermissionError as e:
-            raise ScoringError(f"无法写入 {path}：文件可能正被 Excel 等程序打开，请关闭后重试") from e
-    except BaseException:
-        if tmp.exists():
-            tmp.unlink()
-        raise
-    return counts
+    return atomic_write(path, lambda tmp: _write(tmp, catalogue, settings, units, class_ids, long))
 
 
 def _write(

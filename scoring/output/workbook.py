@@ -27,12 +27,13 @@ from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
+from scoring.atomic import atomic_write
 from scoring.errors import Issue
 from scoring.output.appeals_sheet import write_appeals
 from scoring.output.catalogue_sheet import write_catalogue
 from scoring.output.charts import write_charts
 from scoring.output.cover import write_cover
-from scoring.output.kit import Styles, atomic_write, sanitise_sheet_name, write_book
+from scoring.output.kit import Styles, sanitise_sheet_name, write_book
 from scoring.output.ledger_sheet import write_ledger_sheets
 from scoring.output.notes import write_notes
 from scoring.output.ranking import write_class_sheet
@@ -128,4 +129,5 @@ def write_workbook(
             write_notes(wb, styles, notes, title, SHEET_NOTES)
         wb.worksheets()[0].activate()
 
-    return atomic_write(path, lambda tmp: write_book(tmp, fill))
+    atomic_write(path, lambda tmp: write_book(tmp, fill))
+    return path

@@ -11,8 +11,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from scoring.atomic import atomic_write
+
 from .extract import Plan
-from .output import atomic_write, check_suffix, column_width, write_csv
+from .output import check_suffix, column_width, write_csv
 from .text import first_sentence
 from .units import expand_prefixes, normalise_unit, split_including, unit_class
 
@@ -107,11 +109,11 @@ def write_matrix(plan: Plan, path: Path, expand: bool = True) -> None:
     """The matrix as an Excel workbook (.xlsx), or as CSV/Parquet (the DataFrame) by the suffix."""
     suffix = check_suffix(path)
     if suffix == ".xlsx":
-        atomic_write(path, lambda tmp: _matrix_xlsx(plan, tmp, expand))
+        atomic_write(path, lambda tmp: _matrix_xlsx(plan, tmp, expand), make_folder=True)
         return
     frame = responsibility_matrix(plan, expand)
     if suffix == ".parquet":
-        atomic_write(path, frame.write_parquet)
+        atomic_write(path, frame.write_parquet, make_folder=True)
         return
     header = ["单位", "类别", "牵头事项数", "责任事项数", *frame.columns[4:]]
     rows: list[list[str]] = [header]

@@ -4,10 +4,10 @@ place, so a failure never leaves a half-written file. CSV files carry a UTF-8 BO
 from __future__ import annotations
 
 import csv
-import os
-import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
+
+from scoring.atomic import atomic_write
 
 from .extract import Plan, flat_rows, items_frame, summary_lines
 from .text import display_width
@@ -19,27 +19,6 @@ class OutputError(ValueError):
     """A user error about an output path (unsupported suffix, existing file…)."""
 
 
-def atomic_write(path: Path, write: Callable[[Path], object]) -> None:
-    """Call ``write`` on a temporary path in the target's folder, then rename it to ``path``."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=f".tmp{path.suffix}", dir=path.parent)
-    os.close(fd)
-    tmp_path = Path(tmp)
-    try:
-        os.chmod(tmp_path, 0o666 & ~_umask())  # mkstemp makes 0600; give the file the usual permissions
-        write(tmp_path)
-        os.replace(tmp_path, path)
-    except BaseException:
-        tmp_path.unlink(missing_ok=True)
-        raise
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
 def write_csv(path: Path, rows: Sequence[Sequence[str]]) -> None:
     """Rows (header first) as CSV in UTF-8 with BOM, written atomically."""
 
@@ -47,11 +26,11 @@ def write_csv(path: Path, rows: Sequence[Sequence[str]]) -> None:
         with tmp.open("w", encoding="utf-8-sig", newline="") as f:
             csv.writer(f, lineterminator="\n").writerows(rows)
 
-    atomic_write(path, go)
+    atomic_write(path, go, make_folder=True)
 
 
 def write_text(path: Path, text: str) -> None:
-    atomic_write(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+    atomic_write(path, lambda tmp: tmp.write_text(text, encoding="utf-8"), make_folder=True)
 
 
 def column_width(values: Sequence[str], lo: int = 6, hi: int = 60) -> int:
@@ -74,9 +53,9 @@ def write_items(plan: Plan, path: Path) -> None:
         write_csv(path, flat_rows(plan))
     elif suffix == ".parquet":
         frame = items_frame(plan)
-        atomic_write(path, frame.write_parquet)
+        atomic_write(path, frame.write_parquet, make_folder=True)
     else:
-        atomic_write(path, lambda tmp: _items_xlsx(plan, tmp))
+        atomic_write(path, lambda tmp: _items_xlsx(plan, tmp), make_folder=True)
 
 
 def _items_xlsx(plan: Plan, path: Path) -> None:
