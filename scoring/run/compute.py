@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from scoring.archive.store import Archive, RunInfo, run_label
+from scoring.atomic import atomic_write
 from scoring.engine.compute import Result, compute
 from scoring.errors import ScoringError
 from scoring.output.results import write_ledger_parquet, write_parquet
@@ -193,9 +194,8 @@ def compute_year(
         )
         write_parquet(result, outputs.results)
         write_ledger_parquet(result, outputs.ledger)
-        tmp = outputs.manifest.with_suffix(".tmp")
-        tmp.write_text(result.manifest.to_json(), encoding="utf-8")
-        tmp.replace(outputs.manifest)
+        manifest = result.manifest.to_json()
+        atomic_write(outputs.manifest, lambda tmp: tmp.write_text(manifest, encoding="utf-8"))
     except (OSError, ScoringError) as e:
         raise WriteFailed(f"无法写出结果：{e}", run_id) from None
     return Computed(spec, result, prepared.before, applied, extras, outputs, prev, run_id)
