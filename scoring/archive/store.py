@@ -32,6 +32,16 @@ from typing import TYPE_CHECKING, Any
 import duckdb
 import polars as pl
 
+from scoring.archive.schema import (
+    APP,
+    DDL,
+    HUGE,
+    LEDGER_COLUMNS,
+    MARKER,
+    POINT_COLUMNS,
+    SCHEMA_VERSION,
+    UNIT_COLUMNS,
+)
 from scoring.errors import ScoringError
 
 if TYPE_CHECKING:
@@ -51,111 +61,6 @@ __all__ = [
 
 DEFAULT_ARCHIVE = Path("results") / "archive.duckdb"
 DEFAULT_TIMEOUT = 30.0  # seconds a writer waits for another one
-APP = "zwgk-scoring archive"
-SCHEMA_VERSION = 1
-MARKER = "zwgk_archive"
-
-DDL = (
-    f"CREATE TABLE {MARKER} (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL)",
-    """CREATE TABLE runs (
-        run_id INTEGER PRIMARY KEY,
-        created TIMESTAMP NOT NULL,
-        year INTEGER NOT NULL,
-        period VARCHAR,
-        title VARCHAR NOT NULL,
-        issuer VARCHAR NOT NULL,
-        package_version VARCHAR NOT NULL,
-        catalogue_sha256 VARCHAR,
-        inputs_sha256 VARCHAR NOT NULL,
-        results_sha256 VARCHAR NOT NULL,
-        settings VARCHAR NOT NULL,
-        manifest VARCHAR NOT NULL,
-        options VARCHAR NOT NULL,
-        generated DATE NOT NULL,
-        supersedes INTEGER,
-        reason VARCHAR,
-        previous_year_run INTEGER,
-        appeals_base_run INTEGER,
-        units INTEGER NOT NULL,
-        observations INTEGER NOT NULL,
-        workbook VARCHAR
-    )""",
-    """CREATE TABLE run_events (
-        run_id INTEGER NOT NULL, seq INTEGER NOT NULL, event_time TIMESTAMP NOT NULL, status VARCHAR NOT NULL,
-        actor VARCHAR, note VARCHAR, PRIMARY KEY (run_id, seq)
-    )""",
-    """CREATE TABLE run_sources (
-        run_id INTEGER NOT NULL, ord INTEGER NOT NULL, path VARCHAR NOT NULL, role VARCHAR NOT NULL,
-        encoding VARCHAR, sha256 VARCHAR NOT NULL, size BIGINT NOT NULL, in_manifest BOOLEAN NOT NULL,
-        PRIMARY KEY (run_id, ord)
-    )""",
-    "CREATE TABLE blobs (sha256 VARCHAR PRIMARY KEY, size BIGINT NOT NULL, data BLOB NOT NULL)",
-    """CREATE TABLE unit_results (
-        run_id INTEGER NOT NULL, ord INTEGER NOT NULL, unit VARCHAR NOT NULL, name VARCHAR, class VARCHAR,
-        total_num HUGEINT, total_den HUGEINT, total_printed HUGEINT, total DOUBLE, max DOUBLE,
-        rank INTEGER, tied BOOLEAN, grade VARCHAR, band VARCHAR, veto BOOLEAN, veto_reason VARCHAR,
-        section_fail BOOLEAN, base DOUBLE, bonus DOUBLE, penalty DOUBLE, major DOUBLE,
-        PRIMARY KEY (run_id, unit)
-    )""",
-    """CREATE TABLE unit_parts (
-        run_id INTEGER NOT NULL, unit VARCHAR NOT NULL, part VARCHAR NOT NULL, points DOUBLE,
-        PRIMARY KEY (run_id, unit, part)
-    )""",
-    """CREATE TABLE indicator_points (
-        run_id INTEGER NOT NULL, unit VARCHAR NOT NULL, indicator VARCHAR NOT NULL, max_points BIGINT,
-        points BIGINT, lost BIGINT, major BIGINT, status VARCHAR
-    )""",
-    """CREATE TABLE ledger (
-        run_id INTEGER NOT NULL, ord INTEGER NOT NULL, unit VARCHAR, indicator VARCHAR, kind VARCHAR,
-        input VARCHAR, max_points BIGINT, points BIGINT, lost BIGINT, note VARCHAR, evidence VARCHAR,
-        status VARCHAR
-    )""",
-)
-
-# result.units → unit_results (HUGEINT columns travel as text and are cast in SQL, exactly)
-UNIT_COLUMNS: dict[str, pl.DataType | type[pl.DataType]] = {
-    "unit": pl.String,
-    "name": pl.String,
-    "class": pl.String,
-    "total_num": pl.Int128,
-    "total_den": pl.Int128,
-    "total_printed": pl.Int128,
-    "total": pl.Float64,
-    "max": pl.Float64,
-    "rank": pl.Int64,
-    "tied": pl.Boolean,
-    "grade": pl.String,
-    "band": pl.String,
-    "veto": pl.Boolean,
-    "veto_reason": pl.String,
-    "section_fail": pl.Boolean,
-    "base": pl.Float64,
-    "bonus": pl.Float64,
-    "penalty": pl.Float64,
-    "major": pl.Float64,
-}
-HUGE = ("total_num", "total_den", "total_printed")
-POINT_COLUMNS: dict[str, pl.DataType | type[pl.DataType]] = {
-    "unit": pl.String,
-    "indicator": pl.String,
-    "max_points": pl.Int64,
-    "points": pl.Int64,
-    "lost": pl.Int64,
-    "major": pl.Int64,
-    "status": pl.String,
-}
-LEDGER_COLUMNS: dict[str, pl.DataType | type[pl.DataType]] = {
-    "unit": pl.String,
-    "indicator": pl.String,
-    "kind": pl.String,
-    "input": pl.String,
-    "max_points": pl.Int64,
-    "points": pl.Int64,
-    "lost": pl.Int64,
-    "note": pl.String,
-    "evidence": pl.String,
-    "status": pl.String,
-}
 STATUS_NAMES = {"draft": "草稿", "final": "定稿"}
 KEEP_OUT = "不会使用或覆盖它，请用 --archive 指定其他路径"
 
