@@ -21,8 +21,7 @@ from scoring.output import ledger_sheet, workbook as export_module
 from scoring.output.kit import sanitise_sheet_name
 from scoring.output.results import write_ledger_parquet, write_parquet
 from scoring.output.workbook import workbook_title, write_workbook
-
-from .conftest import CATALOGUE_HEADER, write_csv
+from tests.conftest import CATALOGUE_HEADER, write_csv
 
 SETTINGS = """year = 2021
 title = "2021年度测试县政务公开工作考核"

@@ -9,7 +9,7 @@ import pytest
 
 from scoring import Manifest, ReplayMismatch, compute, load_year, replay_run, results_digest
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_replay_from_manifest_reproduces_the_results(tmp_path: Path) -> None:

@@ -17,10 +17,9 @@ import typer
 from typer.testing import CliRunner
 
 from scoring.cli.main import app
+from tests.conftest import YearFactory, node
 
-from .conftest import YearFactory, node
-
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 runner = CliRunner()
 
 

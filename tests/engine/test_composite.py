@@ -8,8 +8,7 @@ from fractions import Fraction
 import pytest
 
 from scoring import ScoringError, composite_score
-
-from .conftest import YearFactory, node
+from tests.conftest import YearFactory, node
 
 ONE = [node("A", points=100), node("A1", "A", points=100, rule="judgement")]
 

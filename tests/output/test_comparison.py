@@ -19,8 +19,7 @@ from scoring.cli.main import app
 from scoring.engine.year_over_year import year_over_year, yoy_columns
 from scoring.reading.aliases import check_aliases, read_aliases
 from scoring.spec.year import Alias
-
-from .conftest import BASE_SETTINGS, Year, YearFactory, node, write_csv
+from tests.conftest import BASE_SETTINGS, Year, YearFactory, node, write_csv
 
 runner = CliRunner()
 

@@ -9,8 +9,7 @@ import polars as pl
 import pytest
 
 from scoring import REGISTRY
-
-from .conftest import YearFactory, node
+from tests.conftest import YearFactory, node
 
 
 def leaf_points(

@@ -8,8 +8,7 @@ import pytest
 from typer.testing import CliRunner
 
 from scoring.cli.main import app
-
-from .conftest import YearFactory, node, totals, write_csv
+from tests.conftest import YearFactory, node, totals, write_csv
 
 CATALOGUE = [
     node("A", points=100),

@@ -32,7 +32,7 @@ from scoring.reading.template.read import split_by_indicator
 from scoring.reading.validate import normalise_inputs
 from tests.conftest import YearFactory, node
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 IND = ROOT / "indicators" / "2021"
 DATA = ROOT / "data" / "2021"
 SHEETS = {"town": "乡镇", "dept": "县直部门"}

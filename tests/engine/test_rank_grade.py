@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from .conftest import YearFactory, node
+from tests.conftest import YearFactory, node
 
 ONE = [node("A", points=100), node("A1", "A", points=100, rule="judgement")]
 

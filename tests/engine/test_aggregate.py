@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from .conftest import YearFactory, node, row, totals
+from tests.conftest import YearFactory, node, row, totals
 
 TWO_PARTS = [
     node("A", points=60),

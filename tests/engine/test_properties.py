@@ -14,8 +14,7 @@ import polars as pl
 from hypothesis import HealthCheck, assume, given, settings, strategies as st
 
 from scoring import compute, load_year, results_digest
-
-from .conftest import BASE_SETTINGS, CATALOGUE_HEADER, write_csv
+from tests.conftest import BASE_SETTINGS, CATALOGUE_HEADER, write_csv
 
 RULES = ("per_occurrence", "judgement", "binary", "count_capped", "ratio")
 

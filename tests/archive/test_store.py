@@ -22,10 +22,9 @@ from typer.testing import CliRunner
 from scoring import Archive, ArchiveBusy, ArchiveError, ArchiveRefused, Result, compute, results_digest
 from scoring.cli.main import app
 from scoring.run.archived import export_workbook
+from tests.conftest import Year, YearFactory, cells, node
 
-from .conftest import Year, YearFactory, cells, node
-
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 runner = CliRunner()
 
 CATALOGUE = [

@@ -24,8 +24,7 @@ from scoring import (
 )
 from scoring.cli.main import app
 from scoring.engine.appeals import appeals_report
-
-from .conftest import Year, YearFactory, cells, node, write_csv
+from tests.conftest import Year, YearFactory, cells, node, write_csv
 
 runner = CliRunner()
 
