@@ -34,7 +34,7 @@ def grade_units(units: pl.LazyFrame, settings: Settings) -> pl.LazyFrame:
     names = [b.name for b in settings.bands] + [fail]
     for q in settings.quotas:
         lower = names[min(names.index(q.grade) + 1, len(names) - 1)]
-        size = pl.col("rank").is_not_null().sum().over("class")
+        size = pl.col("rank_key").is_not_null().sum().over("class")  # every scored unit, vetoed too
         limit = (size.cast(pl.Int64) * q.share.numerator) // q.share.denominator
         in_grade = pl.col("quota_grade") == q.grade
         seat = pl.when(in_grade).then(pl.col("rank_key")).rank("min", descending=True).over("class")

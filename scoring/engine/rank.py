@@ -1,5 +1,7 @@
 """Rank: within each unit class, on printed or exact totals as declared; competition (1,2,2,4) or dense
-(1,2,2,3); inside a tie, units are listed by code. A unit not scored (veto that stops scoring) has no rank."""
+(1,2,2,3); inside a tie, units are listed by code. Vetoed units are placed as declared (``[veto]
+placement``): after the ranked units without a rank (the default), ranked last, or ranked in place. A unit
+not scored (a veto that stops scoring) has no rank."""
 
 from __future__ import annotations
 
@@ -19,15 +21,30 @@ def rank_units(units: pl.LazyFrame, settings: Settings) -> pl.LazyFrame:
         printed(num, den, settings.places, settings.rounding).cast(pl.Int64).alias("total_printed")
     )
     key = pl.col("total_printed") if settings.rank_basis == "printed" else exact_key(num, den)
+    veto = pl.col("veto").fill_null(False)
+    if settings.veto_placement == "in_place":
+        rank = pl.col("rank_key").rank(method, descending=True).over("class")
+    else:
+        # ranked among the units that were not vetoed; vetoed units after them (last) or without a rank
+        among = pl.col("rank_key").rank(method, descending=True).over("class", veto)
+        if settings.veto_placement == "after":
+            rank = pl.when(veto).then(None).otherwise(among)
+        else:
+            ranked = pl.col("rank_key").is_not_null() & ~veto
+            offset = ranked.sum().over("class") if method == "min" else _dense_top(ranked)
+            rank = pl.when(veto).then(among + offset).otherwise(among)
     return (
         units.with_columns(key.alias("rank_key"))
-        .with_columns(
-            pl.col("rank_key").rank(method, descending=True).over("class").cast(pl.Int64).alias("rank"),
-        )
+        .with_columns(rank.cast(pl.Int64).alias("rank"))
         .with_columns(
             (pl.len().over("class", "rank") > 1).and_(pl.col("rank").is_not_null()).alias("tied"),
         )
     )
+
+
+def _dense_top(ranked: pl.Expr) -> pl.Expr:
+    """The last dense rank among the ranked units of each class (distinct keys)."""
+    return pl.col("rank_key").filter(ranked).n_unique().over("class")
 
 
 def order(units: pl.LazyFrame, settings: Settings) -> pl.LazyFrame:

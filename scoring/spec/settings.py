@@ -17,6 +17,7 @@ BASES = ("printed", "exact")
 CAP_MODES = ("node", "pooled")
 NA_METHODS = ("renormalise", "scale", "redistribute", "reduce_max")
 VETO_ACTIONS = ("grade_only", "fixed_score", "stop")
+VETO_PLACEMENTS = ("after", "last", "in_place")
 MISSING_POLICIES = ("zero", "no_finding", "error")
 PERIOD_METHODS = ("mean", "sum", "weighted")
 QUOTA_TIES = ("include", "exclude")
@@ -61,6 +62,7 @@ class Settings:
     penalty_cap: Decimal | None = None
     veto_action: str = "grade_only"
     veto_score: Decimal = Decimal(59)
+    veto_placement: str = "after"  # after (listed after the ranked, no rank) | last (ranked last) | in_place
     bands: tuple[GradeBand, ...] = (
         GradeBand("优秀", Decimal(90)),
         GradeBand("良好", Decimal(80)),
@@ -117,10 +119,17 @@ class Settings:
             lines.append(f"扣分项最高扣{self.penalty_cap}分。")
         lines.append(
             {
-                "grade_only": "触发一票否决的单位等次为“不合格”，得分照常计算。",
-                "fixed_score": f"触发一票否决的单位按{self.veto_score}分计，等次为“不合格”。",
-                "stop": "触发一票否决的单位不再计分、不参与排名，等次为“不合格”。",
+                "grade_only": f"触发一票否决的单位等次为“{self.fail_grade}”，得分照常计算",
+                "fixed_score": f"触发一票否决的单位按{self.veto_score}分计，等次为“{self.fail_grade}”",
+                "stop": f"触发一票否决的单位不再计分，等次为“{self.fail_grade}”",
             }[self.veto_action]
+            + (
+                "，不参与排名，列于排名单位之后。"
+                if self.veto_action == "stop" or self.veto_placement == "after"
+                else "，排在本类最后。"
+                if self.veto_placement == "last"
+                else "，按得分参与排名。"
+            )
         )
         bands = "，".join(f"{b.name}≥{b.min_points}" for b in self.bands)
         lines.append(f"等次：{bands}，其余为{self.fail_grade}。")
@@ -365,6 +374,7 @@ def parse_settings(raw: dict[str, Any], file: str) -> tuple[Settings | None, lis
         penalty_cap=r.decimal(penalty, "cap", "penalty.cap"),
         veto_action=r.choice(veto, "action", "veto.action", VETO_ACTIONS, "grade_only"),
         veto_score=r.decimal(veto, "score", "veto.score") or Decimal(59),
+        veto_placement=r.choice(veto, "placement", "veto.placement", VETO_PLACEMENTS, "after"),
         bands=tuple(bands),
         fail_grade=fail_grade,
         grade_basis=r.choice(grades, "basis", "grades.basis", BASES, "printed"),

@@ -164,7 +164,7 @@ def test_veto_actions(make_year: YearFactory, action: str, total: float | None, 
         VETO,
         [("U1", "甲", "town"), ("U2", "乙", "town")],
         [("U1", "A1", "", 95), ("U1", "V1", "", "是"), ("U2", "A1", "", 70)],
-        f'[veto]\naction = "{action}"\nscore = 59\n',
+        f'[veto]\naction = "{action}"\nscore = 59\nplacement = "in_place"\n',
     )
     result = y.compute()
     r = row(result, "U1")

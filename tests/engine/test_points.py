@@ -322,8 +322,9 @@ def test_veto(make_year: YearFactory) -> None:
     )
     r = {x["unit"]: x for x in y.compute().units.to_dicts()}
     assert r["U1"]["veto"] and r["U1"]["grade"] == "不合格" and r["U1"]["veto_reason"] == "泄密"
-    assert r["U1"]["total"] == 95 and r["U1"]["rank"] == 1  # grade_only keeps score and rank
-    assert not r["U2"]["veto"] and r["U2"]["grade"] == "优秀"
+    # grade_only keeps the score; by default a vetoed unit is listed after the ranked ones, without a rank
+    assert r["U1"]["total"] == 95 and r["U1"]["rank"] is None
+    assert not r["U2"]["veto"] and r["U2"]["grade"] == "优秀" and r["U2"]["rank"] == 1
 
 
 def test_modifiers_zero_and_ceiling(make_year: YearFactory) -> None:

@@ -113,7 +113,7 @@ def leaf_points(leaf: Leaf, v: str | None, pooled: bool) -> Fraction:
     return min(p, m) if pooled else max(Fraction(0), min(p, m))
 
 
-def reference(case: Case) -> dict[str, tuple[Decimal, int, str]]:
+def reference(case: Case) -> dict[str, tuple[Decimal, int | None, str]]:
     """Plain Python with exact fractions: printed total, competition rank and grade per unit."""
     l1_max: dict[str, Fraction] = {}
     for leaf in case.leaves:
@@ -136,8 +136,11 @@ def reference(case: Case) -> dict[str, tuple[Decimal, int, str]]:
         scaled = Decimal(total.numerator * 100) / Decimal(total.denominator)
         printed[u] = scaled.quantize(Decimal(1), rounding=ROUND_HALF_UP) / 100
     result = {}
+    vetoed = {u for k, (u, _) in enumerate(case.units) if case.veto[k]}
     for k, (u, cls) in enumerate(case.units):
-        rank = 1 + sum(1 for w, c in case.units if c == cls and printed[w] > printed[u])
+        # a vetoed unit is listed after the ranked ones without a rank (the default placement)
+        beaten = sum(1 for w, c in case.units if c == cls and w not in vetoed and printed[w] > printed[u])
+        rank = None if u in vetoed else 1 + beaten
         t = printed[u]
         grade = "优秀" if t >= 90 else "良好" if t >= 80 else "合格" if t >= 60 else "不合格"
         result[u] = (t, rank, "不合格" if case.veto[k] else grade)
@@ -185,9 +188,13 @@ def test_engine_matches_reference(case: Case) -> None:
         result = compute(load_year(2021, *write_case(Path(tmp) / "a", case)))
         got = {r["unit"]: (Decimal(str(r["total"])), r["rank"], r["grade"]) for r in result.units.to_dicts()}
         assert got == reference(case)
+        # the vetoed are listed after every ranked unit of their class
+        for cls in {c for _, c in case.units}:
+            listed = result.units.filter(pl.col("class") == cls)["veto"].to_list()
+            assert listed == sorted(listed)
         # ranks are a valid competition ranking, listed in order
         for cls in {c for _, c in case.units}:
-            part = result.units.filter(pl.col("class") == cls)
+            part = result.units.filter(pl.col("class") == cls, ~pl.col("veto"))
             ranks, keys = part["rank"].to_list(), part["total_printed"].to_list()
             assert ranks == [1 + sum(1 for kk in keys if kk > k) for k in keys]
             assert keys == sorted(keys, reverse=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+import polars as pl
 
 from tests.conftest import YearFactory, node
 
@@ -65,3 +66,38 @@ def test_ranks_per_class(make_year: YearFactory) -> None:
     )
     got = [(r["unit"], r["rank"]) for r in y.compute().units.to_dicts()]
     assert got == [("T1", 1), ("D2", 1), ("D1", 2)]
+
+
+def _vetoed_year(placement: str, ties: str = "competition", tie: bool = False) -> list[tuple[object, ...]]:
+    from scoring.testing import CATALOGUE, INPUTS, example_year, leaf, section
+
+    rows = [*CATALOGUE, section("V", 1, "veto"), leaf("V1", "V", 1, "veto", rubric="发生泄密事件")]
+    # T01 would be first (97) but is vetoed; T03 scores 75, or 68.75 to tie with T02
+    t03 = "30" if not tie else "25"
+    inputs = [*INPUTS, ("T01", "V1", "", "是"), ("T03", "A1", "", "0"), ("T03", "A2", "", t03)]
+    inputs += [("T03", "B1", "", "否" if tie else "是")]
+    units = [
+        ("T01", "甲镇", "town"),
+        ("T02", "乙镇", "town"),
+        ("T03", "戊镇", "town"),
+        ("D01", "丙局", "dept"),
+        ("D02", "丁局", "dept"),
+    ]
+    settings = f'[veto]\nplacement = "{placement}"\n[ranking]\nties = "{ties}"\n'
+    result = example_year(rows, units, inputs, settings).result()
+    return result.units.filter(pl.col("class") == "town").select("unit", "rank", "grade").rows()
+
+
+def test_vetoed_units_are_listed_after_the_ranked_without_a_rank_by_default() -> None:
+    assert _vetoed_year("after") == [("T03", 1, "优秀"), ("T02", 2, "合格"), ("T01", None, "不合格")]
+
+
+def test_vetoed_units_ranked_last() -> None:
+    assert _vetoed_year("last") == [("T03", 1, "优秀"), ("T02", 2, "合格"), ("T01", 3, "不合格")]
+    # after a tie: competition counts the tied units, dense counts distinct totals
+    assert _vetoed_year("last", "competition", tie=True)[-1] == ("T01", 3, "不合格")
+    assert _vetoed_year("last", "dense", tie=True)[-1] == ("T01", 2, "不合格")
+
+
+def test_vetoed_units_ranked_in_place() -> None:
+    assert _vetoed_year("in_place") == [("T03", 1, "优秀"), ("T01", 2, "不合格"), ("T02", 3, "合格")]

@@ -465,7 +465,8 @@ def test_other_policies_empty_class_and_remarks(tmp_path: Path) -> None:
     header, rows = _table(wb["乡镇_街道_一类_"])
     assert header[-2:] == ["一票否决", "备注"]
     vetoed = next(r for r in rows if r[1].value == "戊镇")
-    assert vetoed[0].value == 2 and vetoed[2].value == 100  # grade_only: scored and ranked, graded 不合格
+    # grade_only: scored, graded 不合格, listed after the ranked units without a rank
+    assert vetoed[0].value is None and vetoed[2].value == 100 and rows[-1] is vetoed
     assert vetoed[header.index("等次")].value == "不合格"
     failed = next(r for r in rows if r[1].value == "=SUM(A1)")
     assert "低于其分值的60%" in failed[header.index("备注")].value
@@ -473,7 +474,7 @@ def test_other_policies_empty_class_and_remarks(tmp_path: Path) -> None:
     assert wb["空类别"]["A3"].value == "（本类别无参评单位）"
     with zipfile.ZipFile(out) as z:
         chart = z.read("xl/charts/chart1.xml").decode()
-        assert "<c:f>乡镇_街道_一类_!$B$3:$B$7</c:f>" in chart  # the ranked units' names
+        assert "<c:f>乡镇_街道_一类_!$B$3:$B$6</c:f>" in chart  # the ranked units' names, not the vetoed
     wb.close()
 
 
