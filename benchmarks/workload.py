@@ -46,7 +46,8 @@ SETTINGS: dict[str, Any] = {
     "not_applicable": {"method": "renormalise"},
     "bonus": {"cap": 5},
     "penalty": {"cap": 10},
-    "veto": {"action": "grade_only", "placement": "in_place"},  # WORKLOAD.md: a veto changes neither total nor rank
+    # WORKLOAD.md: a veto changes neither total nor rank
+    "veto": {"action": "grade_only", "placement": "in_place"},
     "grades": {
         "bands": [{"name": "优秀", "min": 90}, {"name": "良好", "min": 80}, {"name": "合格", "min": 60}],
         "fail": "不合格",
