@@ -67,6 +67,10 @@ def split_parts(rows: pl.DataFrame, parts: int) -> pl.DataFrame:
     new_rows: dict[str, list[dict[str, str]]] = {}
     for i, c in enumerate(base):
         k = parts // len(base) + (1 if i < parts % len(base) else 0)
+        if k == 1:  # the category stays as it is
+            continue
+        if k > len(leaves[c]):
+            raise ValueError(f"{c} has {len(leaves[c])} indicators, fewer than the {k} parts it would get")
         size, extra = divmod(len(leaves[c]), k)
         start, chunks = 0, []
         for j in range(k):
@@ -75,12 +79,11 @@ def split_parts(rows: pl.DataFrame, parts: int) -> pl.DataFrame:
             start = end
         new_rows[c] = []
         for j, chunk in enumerate(chunks, start=1):
-            pid = c if k == 1 else f"{c}-{j}"
+            pid = f"{c}-{j}"
             parent.update(dict.fromkeys(chunk, pid))
             total = sum((Decimal(points[x]) for x in chunk), Decimal(0))
             row = dict.fromkeys(rows.columns, "")
-            row.update(id=pid, name=f"类别{c}" if k == 1 else f"类别{c}之{j}", role="base",
-                       points=format(total.normalize(), "f"))
+            row.update(id=pid, name=f"类别{c}之{j}", role="base", points=format(total.normalize(), "f"))
             new_rows[c].append(row)
     out: list[dict[str, str]] = []
     for r in rows.iter_rows(named=True):

@@ -9,14 +9,15 @@ categories split into 12 level-1 parts by ``benchmarks.year --parts 12``), each 
 profile per run, so parallel runs do not clash) into ``DIR/pdf``, and every page to a PNG at 60 dpi
 (``pdftoppm``) into ``DIR/png/<name>/``.
 
-Checks, per printed page (the PDF read with pdfminer.six):
+Checks, per printed page (the PDF read with pdfminer.six; the checks themselves, on plain data, are in
+:mod:`tools.page_checks`):
 
 - the smallest font size on the page, as printed (LibreOffice prints with the sheet's fit-to-page scale,
-  and the PDF's text matrix carries it); on the ranking pages (sheets whose second row starts with 排名,
-  one per unit class) it must be at least 9 pt;
+  and the PDF's text matrix carries it); on the ranking pages (sheets whose table header, in the first
+  rows of column A, is 排名: one per unit class) it must be at least 9 pt (to 0.1 pt, as reported);
 - no ``###`` (or a cell of only ``#``): Excel's and LibreOffice's mark for a number too wide for its column;
 - the page is at least a third full: the bounding box of its text and drawn lines/rectangles (running
-  header and footer left out) against the printable area (the page less the sheet's margins);
+  header and footer left out) against the printable area (the page less the sheet's margins), at most 1;
 - no clipped text: a text cell that does not wrap and is wider than its column plus the empty neighbours
   it may run into (LibreOffice cuts it at the first non-empty one). Widths are estimated from the
   workbook (CJK characters count 2, others 1, times font size / 11, against Excel's column widths).
@@ -30,431 +31,44 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 import shutil
 import subprocess
 import sys
 import tempfile
-import unicodedata
 import warnings
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from tools.page_checks import (
+    EXCEL_DEFAULT_WIDTH,
+    HEADER_ROWS,
+    Box,
+    Cell,
+    Clip,
+    PageContent,
+    PageReport,
+    SheetCells,
+    SheetInfo,
+    TextLine,
+    check_page,
+    clipped_cells,
+    format_table,
+    is_ranking_sheet,
+    is_running,
+    locate,
+    page_sheets,
+    running_pattern,
+    summary,
+)
+
 ROOT = Path(__file__).resolve().parents[1]
-MIN_RANKING_PT = 9.0  # smallest font allowed on a ranking page
-MIN_FILL = 1 / 3  # smallest share of the printable area a page must cover
-RUNNING_BAND = 0.15  # running header/footer lines sit in this share of the page at its top or bottom
-POINTS_PER_INCH = 72.0
-EXCEL_DEFAULT_MARGINS = (0.7, 0.7, 0.75, 0.75)  # left, right, top, bottom (inches)
-EXCEL_DEFAULT_WIDTH = 8.43  # a column's width when the sheet sets none
-INDENT_WIDTH = 2.0  # display width of one indent level (about one CJK character)
-TABLE_WIDTH = 80
 SHIPPED_YEARS = (2021, 2020)
 GENERATED_UNITS, GENERATED_PARTS, GENERATED_SEED = 200, 12, 42
-NO_WRAP_ALIGN = {"general", "left", "right", "center", "centerContinuous"}  # others wrap, fill or spread
 
 
 class ToolError(RuntimeError):
     """A workbook could not be made or rendered (exit status 2)."""
-
-
-# ------------------------------------------------------------------------------------------ plain data
-
-
-@dataclass(frozen=True)
-class Box:
-    """A rectangle in PDF points, origin at the bottom left."""
-
-    x0: float
-    y0: float
-    x1: float
-    y1: float
-
-    @property
-    def area(self) -> float:
-        return max(self.x1 - self.x0, 0.0) * max(self.y1 - self.y0, 0.0)
-
-    def union(self, other: Box) -> Box:
-        return Box(
-            min(self.x0, other.x0), min(self.y0, other.y0), max(self.x1, other.x1), max(self.y1, other.y1)
-        )
-
-    def intersect(self, other: Box) -> Box | None:
-        b = Box(
-            max(self.x0, other.x0), max(self.y0, other.y0), min(self.x1, other.x1), min(self.y1, other.y1)
-        )
-        return b if b.x0 <= b.x1 and b.y0 <= b.y1 else None
-
-
-@dataclass(frozen=True)
-class TextLine:
-    """One line of text as the PDF draws it, with the smallest font size among its characters."""
-
-    text: str
-    box: Box
-    size: float
-
-
-@dataclass(frozen=True)
-class PageContent:
-    """What one printed page holds: its text lines and its visible drawn shapes (lines, rectangles)."""
-
-    number: int  # 1-based
-    width: float
-    height: float
-    lines: tuple[TextLine, ...]
-    shapes: tuple[Box, ...]
-
-
-@dataclass(frozen=True)
-class Cell:
-    """A text cell of a sheet (1-based row and column), with what decides how it is drawn."""
-
-    row: int
-    col: int
-    text: str
-    size: float = 11.0
-    wrap: bool = False
-    align: str = "general"
-    indent: int = 0
-    rotation: int = 0
-    shrink: bool = False
-
-
-@dataclass(frozen=True)
-class SheetCells:
-    """A sheet's text cells and what their text may run into."""
-
-    name: str
-    cells: tuple[Cell, ...]
-    occupied: frozenset[tuple[int, int]]  # (row, col) holding any value, or inside a merged range
-    widths: Mapping[int, float]  # column → Excel width (a column not listed has default_width)
-    merged: tuple[tuple[int, int, int, int], ...] = ()  # (first row, first col, last row, last col)
-    last_col: int = 0  # the last used column: the print range ends there
-    default_width: float = EXCEL_DEFAULT_WIDTH
-
-
-@dataclass(frozen=True)
-class Clip:
-    """A text cell that prints cut off."""
-
-    sheet: str
-    ref: str
-    text: str
-    need: float  # estimated display width of the text (Excel width units)
-    room: float  # width it can use: its column(s) and the empty neighbours it may run into
-
-
-@dataclass(frozen=True)
-class SheetInfo:
-    """What the page checks need from a workbook's sheet."""
-
-    name: str
-    ranking: bool
-    margins: tuple[float, float, float, float]  # left, right, top, bottom (inches)
-    running: tuple[str, ...]  # header/footer sections, in Excel's code (&P, &A, ...)
-
-
-@dataclass
-class PageReport:
-    book: str
-    page: int
-    sheet: str | None
-    ranking: bool
-    smallest: float | None
-    fill: float
-    problems: list[str] = field(default_factory=list)
-
-
-# ------------------------------------------------------------------------------------------ text
-
-
-def display_width(s: str) -> int:
-    """Display width: East Asian wide and full-width characters count 2, others 1."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in s)
-
-
-def squash(s: str) -> str:
-    """Text with all whitespace removed (the PDF's spacing between characters is not the cell's)."""
-    return "".join(s.split())
-
-
-def col_letter(col: int) -> str:
-    letters = ""
-    while col > 0:
-        col, r = divmod(col - 1, 26)
-        letters = chr(65 + r) + letters
-    return letters
-
-
-_CODE = re.compile(r'&(&|"[^"]*"|\d+|K[0-9A-Fa-f]{6}|K\d\d[+-]\d{3}|[A-Za-z])')
-
-
-def running_pattern(section: str, sheet_names: Sequence[str]) -> re.Pattern[str] | None:
-    """A pattern that a printed header/footer section matches (whitespace removed): ``&P``/``&N`` are
-    numbers, ``&A`` one of the sheet names, ``&D``/``&T``/``&F``/``&Z`` any text, ``&&`` an ampersand;
-    font, size, colour and style codes print nothing. None for a section that prints nothing."""
-    out: list[str] = []
-    pos = 0
-    names = sorted({squash(n) for n in sheet_names if squash(n)}, key=len, reverse=True)
-    for m in _CODE.finditer(section):
-        out.append(re.escape(squash(section[pos : m.start()])))
-        code = m.group(1)
-        if code == "&":
-            out.append("&")
-        elif code.upper() in {"P", "N"}:
-            out.append(r"\d+")
-        elif code.upper() == "A" and names:
-            out.append("(?:" + "|".join(map(re.escape, names)) + ")")
-        elif code.upper() in {"A", "D", "T", "F", "Z"}:
-            out.append(".+?")
-        pos = m.end()
-    out.append(re.escape(squash(section[pos:])))
-    body = "".join(out)
-    return re.compile(body) if body else None
-
-
-def is_running(line: TextLine, page_height: float, patterns: Sequence[re.Pattern[str]]) -> bool:
-    """Whether a line is the running header or footer: near the top or bottom edge and printing one of
-    the sheet's header/footer sections."""
-    middle = (line.box.y0 + line.box.y1) / 2
-    band = RUNNING_BAND * page_height
-    if band < middle < page_height - band:
-        return False
-    text = squash(line.text)
-    return bool(text) and any(p.fullmatch(text) for p in patterns)
-
-
-def page_sheets(running_texts: Sequence[Sequence[str]], sheet_names: Sequence[str]) -> list[str | None]:
-    """The sheet of each page, from its running header/footer texts (the sheet's name, printed by ``&A``);
-    a page that prints no sheet name follows the page before it (pages come in sheet order)."""
-    by_text = {squash(n): n for n in sheet_names}
-    out: list[str | None] = []
-    current: str | None = None
-    for texts in running_texts:
-        found = [by_text[squash(t)] for t in texts if squash(t) in by_text]
-        current = found[0] if found else current
-        out.append(current)
-    return out
-
-
-# ------------------------------------------------------------------------------------------ page checks
-
-
-def smallest_size(lines: Iterable[TextLine]) -> float | None:
-    """The smallest font size of any visible text (None on a page without text)."""
-    sizes = [ln.size for ln in lines if ln.text.strip()]
-    return min(sizes) if sizes else None
-
-
-_HASHES = re.compile(r"#{3,}")
-
-
-def narrow_marks(lines: Iterable[TextLine]) -> list[str]:
-    """Excel's and LibreOffice's marks for a number too wide for its column: a run of three or more ``#``,
-    or a word of only ``#`` (a very narrow column prints fewer)."""
-    marks: list[str] = []
-    for ln in lines:
-        words = ln.text.split()
-        marks += [w for w in words if set(w) == {"#"} or _HASHES.search(w)]
-    return marks
-
-
-def printable_box(width: float, height: float, margins: tuple[float, float, float, float]) -> Box:
-    """The page less its margins (left, right, top, bottom, in inches)."""
-    left, right, top, bottom = (m * POINTS_PER_INCH for m in margins)
-    return Box(left, bottom, width - right, height - top)
-
-
-def content_box(lines: Iterable[TextLine], shapes: Iterable[Box]) -> Box | None:
-    """The bounding box of the given text lines and shapes (None when there are none)."""
-    box: Box | None = None
-    for b in [ln.box for ln in lines if ln.text.strip()] + list(shapes):
-        box = b if box is None else box.union(b)
-    return box
-
-
-def fill_fraction(content: Box | None, printable: Box) -> float:
-    """The share of the printable area that the content's bounding box covers (0 to 1)."""
-    if content is None or printable.area <= 0:
-        return 0.0
-    inside = content.intersect(printable)
-    return 0.0 if inside is None else inside.area / printable.area
-
-
-def check_page(
-    book: str,
-    page: PageContent,
-    sheet: SheetInfo | None,
-    patterns: Sequence[re.Pattern[str]],
-) -> PageReport:
-    """The checks of one printed page (clipped cells are added by the caller, from the workbook)."""
-    body = [ln for ln in page.lines if not is_running(ln, page.height, patterns)]
-    ranking = sheet is not None and sheet.ranking
-    smallest = smallest_size(page.lines)
-    margins = sheet.margins if sheet is not None else EXCEL_DEFAULT_MARGINS
-    fill = fill_fraction(content_box(body, page.shapes), printable_box(page.width, page.height, margins))
-    report = PageReport(book, page.number, sheet.name if sheet else None, ranking, smallest, fill)
-    if ranking and (smallest is None or smallest < MIN_RANKING_PT):
-        shown = "无文字" if smallest is None else f"{smallest:.1f}pt"
-        report.problems.append(f"排名页字号{shown}<{MIN_RANKING_PT:g}pt")
-    if fill < MIN_FILL:
-        report.problems.append(f"填充{fill:.0%}<{MIN_FILL:.0%}")
-    marks = narrow_marks(page.lines)
-    if marks:
-        report.problems.append(f"###×{len(marks)}")
-    return report
-
-
-# ------------------------------------------------------------------------------------------ clipped cells
-
-
-def clipped_cells(sheet: SheetCells) -> list[Clip]:
-    """Text cells that do not wrap and are wider than the room they have: their column (or merged range),
-    plus, outside a merged range, the empty neighbours they run into (to the right for left/general
-    alignment, to the left for right, half each way for centred), within the sheet's used columns."""
-
-    def width(c: int) -> float:
-        return sheet.widths.get(c, sheet.default_width)
-
-    merged_at = {(r0, c0): (r0, c0, r1, c1) for r0, c0, r1, c1 in sheet.merged}
-    inside_merge = {
-        (r, c)
-        for r0, c0, r1, c1 in sheet.merged
-        for r in range(r0, r1 + 1)
-        for c in range(c0, c1 + 1)
-        if (r, c) != (r0, c0)
-    }
-    last = max(sheet.last_col, *(c.col for c in sheet.cells)) if sheet.cells else sheet.last_col
-
-    def run(row: int, col: int, step: int, wanted: float) -> float:
-        """Width of the empty neighbours from ``col`` in direction ``step``, up to ``wanted``."""
-        got, c = 0.0, col + step
-        while got < wanted and 1 <= c <= last and (row, c) not in sheet.occupied:
-            got += width(c)
-            c += step
-        return got
-
-    clips: list[Clip] = []
-    for cell in sheet.cells:
-        align = cell.align or "general"
-        if cell.wrap or cell.shrink or cell.rotation or align not in NO_WRAP_ALIGN:
-            continue
-        if (cell.row, cell.col) in inside_merge or not cell.text.strip():
-            continue
-        longest = max(display_width(line) for line in cell.text.split("\n"))
-        need = longest * cell.size / 11.0 + INDENT_WIDTH * cell.indent
-        span = merged_at.get((cell.row, cell.col))
-        if span is not None:
-            room = sum(width(c) for c in range(span[1], span[3] + 1))
-        else:
-            room = width(cell.col)
-            extra = need - room
-            if extra > 0:
-                if align in {"center", "centerContinuous"}:
-                    side = min(run(cell.row, cell.col, -1, extra / 2), run(cell.row, cell.col, 1, extra / 2))
-                    room += 2 * side
-                elif align == "right":
-                    room += run(cell.row, cell.col, -1, extra)
-                else:
-                    room += run(cell.row, cell.col, 1, extra)
-        if need > room + 1e-9:
-            shown = cell.text if len(cell.text) <= 24 else cell.text[:23] + "…"
-            ref = f"{col_letter(cell.col)}{cell.row}"
-            clips.append(Clip(sheet.name, ref, shown.replace("\n", " "), round(need, 1), round(room, 1)))
-    return clips
-
-
-def locate(text: str, page_texts: Mapping[int, str]) -> int | None:
-    """The first page (of those given, page number → its text) whose text holds the start of ``text``."""
-    key = squash(text)[:8]
-    if not key:
-        return None
-    for number in sorted(page_texts):
-        if key in squash(page_texts[number]):
-            return number
-    return None
-
-
-# ------------------------------------------------------------------------------------------ the report
-
-
-def _pad(s: str, width: int) -> str:
-    return s + " " * max(width - display_width(s), 0)
-
-
-def _cut(s: str, width: int) -> str:
-    if display_width(s) <= width:
-        return s
-    out = ""
-    for ch in s:
-        if display_width(out + ch + "…") > width:
-            break
-        out += ch
-    return out + "…"
-
-
-def _wrap(items: Sequence[str], width: int) -> list[str]:
-    """Items joined by ``；`` into lines of at most ``width`` display columns (an item too long is cut)."""
-    lines: list[str] = []
-    current = ""
-    for item in (_cut(i, width) for i in items):
-        joined = f"{current}；{item}" if current else item
-        if display_width(joined) <= width:
-            current = joined
-        else:
-            lines.append(current)
-            current = item
-    lines.append(current)
-    return lines
-
-
-COLUMNS = (("工作簿", 10), ("页", 4), ("工作表", 10), ("最小字号", 8), ("填充", 5))
-
-
-def format_table(reports: Sequence[PageReport], width: int = TABLE_WIDTH) -> str:
-    """The per-page table, every line at most ``width`` display columns; ``*`` marks a ranking page."""
-    rest = width - sum(w for _, w in COLUMNS) - len(COLUMNS)
-    head = " ".join(_pad(h, w) for h, w in COLUMNS) + " 问题"
-    lines = [head, "-" * width]
-    for r in reports:
-        size = "—" if r.smallest is None else f"{r.smallest:.1f}"
-        sheet = (r.sheet or "?") + ("*" if r.ranking else "")
-        cells = [_cut(r.book, 10), str(r.page), _cut(sheet, 10), size, f"{r.fill:.0%}"]
-        first = " ".join(_pad(c, w) for c, (_, w) in zip(cells, COLUMNS, strict=True))
-        wrapped = _wrap(r.problems or ["—"], rest)
-        lines.append(f"{first} {wrapped[0]}".rstrip())
-        indent = " " * (width - rest)
-        lines += [f"{indent}{w}" for w in wrapped[1:]]
-    return "\n".join(lines)
-
-
-def summary(reports: Sequence[PageReport], clips: Sequence[tuple[str, Clip, int | None]]) -> tuple[str, bool]:
-    """The closing lines (clipped cells, pages failing each check) and whether everything passed."""
-    small = [r for r in reports if any(p.startswith("排名页字号") for p in r.problems)]
-    empty = [r for r in reports if r.fill < MIN_FILL]
-    hashes = [r for r in reports if any(p.startswith("###") for p in r.problems)]
-
-    def pages(rs: Sequence[PageReport]) -> str:
-        by: dict[str, list[str]] = {}
-        for r in rs:
-            by.setdefault(r.book, []).append(str(r.page))
-        return "；".join(f"{b} 第{','.join(ps)}页" for b, ps in by.items()) or "无"
-
-    out = [f"截断的文字（单元格，估计宽度 > 可用宽度）：{len(clips)} 处"]
-    for book, c, p in clips:
-        where = "" if p is None else f"（第{p}页）"
-        out.append(f"  {book} {c.sheet}!{c.ref}{where} “{_cut(c.text, 24)}” {c.need:g} > {c.room:g}")
-    out += [
-        f"排名页字号小于 {MIN_RANKING_PT:g} pt：{len(small)} 页（{pages(small)}）",
-        f"填充不足 {MIN_FILL:.0%}：{len(empty)} 页（{pages(empty)}）",
-        f"### 标记（数字列太窄）：{len(hashes)} 页（{pages(hashes)}）",
-    ]
-    ok = not (small or empty or hashes or clips)
-    out.append("结论：通过" if ok else "结论：未通过")
-    return "\n".join(out), ok
 
 
 # ------------------------------------------------------------------------------------------ reading files
@@ -530,7 +144,7 @@ def read_workbook(path: Path) -> tuple[list[SheetInfo], list[SheetCells]]:
             for part in (hf.left, hf.center, hf.right)
             if part.text
         )
-        ranking = ws.max_row >= 2 and str(ws.cell(2, 1).value or "").strip() == "排名"
+        ranking = is_ranking_sheet([ws.cell(r, 1).value for r in range(1, min(ws.max_row, HEADER_ROWS) + 1)])
         infos.append(SheetInfo(ws.title, ranking, margins, running))  # type: ignore[arg-type]
         cells.append(sheet_cells(ws))
     return infos, cells
@@ -629,13 +243,13 @@ def render(books: Sequence[Path], out: Path) -> list[tuple[Path, Path, Path]]:
     pdf_dir = out / "pdf"
     pdf_dir.mkdir(parents=True, exist_ok=True)
     staged: list[Path] = []
-    stage = out / "xlsx"  # unique names, since LibreOffice names each PDF after its workbook
-    stage.mkdir(parents=True, exist_ok=True)
-    for i, b in enumerate(books):
-        name = b.stem if sum(x.stem == b.stem for x in books) == 1 else f"{b.stem}-{i + 1}"
-        target = stage / f"{name}.xlsx"
-        if b.resolve() != target.resolve():
-            shutil.copyfile(b, target)
+    for i, b in enumerate(books):  # LibreOffice names each PDF after its workbook: copy a repeated name
+        if sum(x.stem == b.stem for x in books) == 1:
+            staged.append(b)
+            continue
+        target = out / "xlsx" / f"{b.stem}-{i + 1}.xlsx"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(b, target)
         staged.append(target)
     for old in staged:
         (pdf_dir / f"{old.stem}.pdf").unlink(missing_ok=True)
@@ -734,7 +348,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(format_table(reports))
     print()
     print(f"PDF：{out / 'pdf'}")
-    print(f"PNG：{out / 'png'}/<工作簿>/page-NN.png")
+    print(f"PNG：{out / 'png'}/<工作簿>/page-<页码>.png（60 dpi）")
     print("* 排名页（字号须 ≥ 9 pt）；填充 = 正文（不含页眉页脚）外接矩形 ÷ 可打印区域，须 ≥ 33%")
     text, ok = summary(reports, clips)
     print(text)

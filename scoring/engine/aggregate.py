@@ -370,11 +370,16 @@ def aggregate_units(
                 )
             )
             .group_by("unit")
-            .agg(pl.lit(True).alias("section_fail"))
+            .agg(
+                pl.lit(True).alias("section_fail"),
+                pl.col("level1").sort().str.join(",").alias("failed_parts"),
+            )
         )
-        lf = lf.join(failing, on="unit", how="left").with_columns(pl.col("section_fail").fill_null(False))
+        lf = lf.join(failing, on="unit", how="left").with_columns(
+            pl.col("section_fail").fill_null(False), pl.col("failed_parts").fill_null("")
+        )
     else:
-        lf = lf.with_columns(pl.lit(False).alias("section_fail"))
+        lf = lf.with_columns(pl.lit(False).alias("section_fail"), pl.lit("").alias("failed_parts"))
     return lf.with_columns(
         num.alias("total_num"),
         den.alias("total_den"),
@@ -396,6 +401,7 @@ def aggregate_units(
         "veto",
         "veto_reason",
         "section_fail",
+        "failed_parts",  # the base level-1 parts under the section-fail share, ids joined by ","
         "total_num",
         "total_den",
         "max",

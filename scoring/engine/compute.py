@@ -83,8 +83,11 @@ def publishable(results: pl.LazyFrame, catalogue: Catalogue, settings: Settings)
             "total_exact"
         ),
         to_points(pl.col("max")).alias("max"),
-        to_points(pl.col("base_raw")).alias("base_raw"),
-        (pl.col("base_num").cast(pl.Float64) / pl.col("total_den").cast(pl.Float64) / 1e12).alias("base"),
+        show("base_raw").alias("base_raw"),
+        scaled_to_float(
+            printed(pl.col("base_num"), pl.col("total_den"), settings.places, settings.rounding),
+            settings.places,
+        ).alias("base"),
     )
 
 

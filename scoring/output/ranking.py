@@ -9,15 +9,17 @@ from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
+from scoring.exact import ROUNDING
 from scoring.output.kit import (
+    LINE_HEIGHT,
     Styles,
     cell_text,
     decimal_text,
     finite_number,
     fit_width,
     page_setup,
+    readable_print,
     row_lines,
-    set_heights,
     text_width,
     title_row,
     widest_text,
@@ -53,7 +55,7 @@ def _grade_format(styles: Styles, settings: Settings, grade: str | None) -> Any:
 class _Col:
     header: str
     source: str  # column of result.units
-    kind: str  # rank | text | number | grade
+    kind: str  # rank | text | number | grade | int | change
     width: float
 
 
@@ -72,45 +74,68 @@ class ClassSheet:
     axis_max: float | None  # the class maximum when no total exceeds it (else the chart scales itself)
 
 
-def _class_columns(result: Result, uc: UnitClass, frame: pl.DataFrame) -> list[_Col]:
+def _bracket(text: str, amount: Decimal | str) -> str:
+    value = decimal_text(amount) if isinstance(amount, Decimal) else amount
+    return f"{text}（{value}）"
+
+
+def part_maxima(result: Result, uc: UnitClass) -> list[tuple[str, str, Decimal]]:
+    """(id, name, maximum for the class) of every base level-1 part that applies to the class."""
     catalogue = result.catalogue
-    cols = [
-        # wide enough for the largest rank shown with （并列）: digits + 4 wide characters + margin
-        _Col("排名", "rank", "rank", max(10, len(str(frame.height)) + 10)),
-        _Col("单位", "name", "text", fit_width(max(widest_text(frame, "name"), 8), 8, 40)),
-        _Col(f"总分({decimal_text(uc.max_points)})", "total", "number", 11),
-    ]
-    if "max" in frame.columns and frame.height and frame.filter(pl.col("max") != float(uc.max_points)).height:
-        cols.append(_Col("满分", "max", "number", 9))
+    out = []
     for l1 in catalogue.level1:
-        # the part's maximum for this class: the points of its leaves that apply to the class
         applicable = sum(
             (n.points for n in catalogue.leaves if n.level1 == l1.id and n.applies(uc.id)), Decimal(0)
         )
         if l1.role == "base" and applicable > 0:
-            header = f"{l1.name}({decimal_text(applicable)})"
-            cols.append(
-                _Col(header, f"part:{l1.id}", "number", fit_width(min(text_width(header), 16), 9, 20))
-            )
+            out.append((l1.id, l1.name, applicable))
+    return out
+
+
+def converted(frame: pl.DataFrame) -> bool:
+    """Whether the class's totals are converted from what its parts add up to (得分率, a scale factor,
+    redistribution): then the row shows 得分合计, 适用满分 and 折算得分 to reconcile."""
+    if frame.is_empty() or not {"base", "base_raw"} <= set(frame.columns):
+        return False
+    return frame.filter((pl.col("base") - pl.col("base_raw")).abs() > 1e-9).height > 0
+
+
+def _class_columns(result: Result, uc: UnitClass, frame: pl.DataFrame) -> list[_Col]:
+    catalogue = result.catalogue
+    settings = result.settings
+    cols = [
+        # wide enough for the largest rank shown with （并列）: digits + 4 wide characters + margin
+        _Col("排名", "rank", "rank", max(9, len(str(frame.height)) + 8)),
+        _Col("单位", "name", "text", fit_width(max(widest_text(frame, "name"), 8), 8, 12)),
+    ]
+    parts = part_maxima(result, uc)
+    for l1, name, most in parts:
+        header = _bracket(name, most)
+        # a part's header wraps over as many lines as it needs: the numbers under it are narrow
+        cols.append(_Col(header, f"part:{l1}", "number", 7))
+    if converted(frame):
+        total_parts = sum((m for _, _, m in parts), Decimal(0))
+        cols.append(_Col(_bracket("得分合计", total_parts), "base_raw", "number", 8))
+        if frame["applicable"].n_unique() > 1:  # else the formula line states it
+            cols.append(_Col("适用满分", "applicable", "number", 6))
+    elif (
+        "max" in frame.columns and frame.height and frame.filter(pl.col("max") != float(uc.max_points)).height
+    ):
+        cols.append(_Col("满分", "max", "number", 9))
     roles = {n.role for n in catalogue.level1 if n.applies(uc.id)}
     if "bonus" in roles:
-        cols.append(_Col("加分", "bonus", "number", 8))
+        cap = f"≤{decimal_text(settings.bonus_cap)}" if settings.bonus_cap is not None else ""
+        cols.append(_Col(_bracket("加分", cap) if cap else "加分", "bonus", "number", 7))
     if "penalty" in roles:
-        cols.append(_Col("扣分", "penalty", "number", 8))
+        cap = f"≤{decimal_text(settings.penalty_cap)}" if settings.penalty_cap is not None else ""
+        cols.append(_Col(_bracket("扣分", cap) if cap else "扣分", "penalty", "number", 7))
     if frame.height and frame.filter(pl.col("major").abs() > 0).height:
         cols.append(_Col("重大扣分", "major", "number", 10))
-    cols.append(_Col("等次", "grade", "grade", 8))
-    if frame.height and frame.filter(pl.col("veto")).height:
-        cols.append(
-            _Col(
-                "一票否决",
-                "veto_reason",
-                "text",
-                fit_width(max(widest_text(frame, "veto_reason"), 8), 10, 40),
-            )
-        )
+    cols.append(_Col(_bracket("总分", uc.max_points), "total", "number", 8))
+    cols.append(_Col("等次", "grade", "grade", 6))
     if frame.height and frame.filter(pl.col("_remark") != "").height:
-        cols.append(_Col("备注", "_remark", "text", fit_width(max(widest_text(frame, "_remark"), 8), 10, 40)))
+        remark_width = fit_width(min(max(widest_text(frame, "_remark"), 8) / 2, 14), 10, 16)
+        cols.append(_Col("备注", "_remark", "text", remark_width))
     if "yoy_change" in frame.columns:  # 同比: last year's total and rank, and the move
         cols += [
             _Col("上年总分", "yoy_total", "number", 10),
@@ -120,22 +145,70 @@ def _class_columns(result: Result, uc: UnitClass, frame: pl.DataFrame) -> list[_
     return cols
 
 
-def _remarks(settings: Settings) -> pl.Expr:
-    """Why a unit's grade is below its band, when it is not the veto (which has its own column)."""
-    share = settings.section_fail_share
-    section = (
-        f"有一级指标得分低于其分值的{float(share) * 100:g}%"
-        if share is not None
-        else "有一级指标得分低于规定比例"
-    )
+def formula(result: Result, uc: UnitClass, frame: pl.DataFrame) -> str:
+    """How the row adds up, in words, for the line under the title."""
+    s = result.settings
+    roles = {n.role for n in result.catalogue.level1 if n.applies(uc.id)}
+    tail = ("＋加分" if "bonus" in roles else "") + ("－扣分" if "penalty" in roles else "")
+    if frame.height and frame.filter(pl.col("major").abs() > 0).height:
+        tail += "－重大扣分"
+    most = decimal_text(uc.max_points)
+    applicable = frame["applicable"].unique().to_list() if "applicable" in frame.columns else []
+    max_text = "适用满分" if len(applicable) != 1 else decimal_text(Decimal(str(applicable[0])))
+    if not converted(frame):
+        line = f"总分＝各项得分之和{tail}"
+    elif s.not_applicable == "scale" and uc.scale is not None:
+        f = uc.scale
+        factor = f"{f.numerator}/{f.denominator}" if f.denominator != 1 else str(f.numerator)
+        line = f"总分＝得分合计×{factor}{tail}（适用指标满分{max_text}分，折算为{most}分制）"
+    elif s.not_applicable == "redistribute":
+        line = f"不适用指标的分值由同一部分的其他指标分担；总分＝得分合计÷{max_text}×{most}{tail}"
+    else:
+        line = f"总分＝得分合计÷{max_text}×{most}{tail}（得分率；适用满分为该单位适用指标的满分之和）"
+    line += f"。各项保留{s.places}位小数（{ROUNDING[s.rounding]}），逐项相加与总分可能相差末位1个单位。"
+    if s.grade_basis == "exact":
+        line += "等次按未舍入的精确总分评定。"
+    if s.rank_basis == "exact":
+        line += "排名按未舍入的精确总分确定。"
+    return line
+
+
+def remarks(result: Result, frame: pl.DataFrame) -> pl.Expr:
+    """Why a unit is placed or graded as it is, in words: a veto with its reason, the parts under the
+    section-fail share, a grade quota, or a grade decided on the exact total that the printed total would
+    not give."""
+    s = result.settings
+    share = s.section_fail_share
+    names = {n.id: n.name for n in result.catalogue.level1}
+    fail = "" if share is None else f"得分低于其分值的{float(share) * 100:g}%"
+    veto = pl.format("一票否决：{}", pl.col("veto_reason").fill_null(""))
+    if s.veto_action == "fixed_score":
+        veto = pl.format("{}（按{}分计）", veto, pl.lit(decimal_text(s.veto_score)))
+    exact: pl.Expr = pl.lit("")
+    if s.grade_basis == "exact" and frame.height:
+        printed_band: pl.Expr = pl.lit(s.fail_grade)
+        for b in reversed(s.bands):
+            printed_band = (
+                pl.when(pl.col("total") >= float(b.min_points)).then(pl.lit(b.name)).otherwise(printed_band)
+            )
+        exact = (
+            pl.when(pl.col("band").is_not_null() & (printed_band != pl.col("band")))
+            .then(pl.format("未舍入总分{}，按其评定等次", pl.col("total_exact").round(4).cast(pl.String)))
+            .otherwise(pl.lit(""))
+        )
+    if "failed_parts" in frame.columns:
+        named = pl.col("failed_parts").str.split(",").list.eval(pl.element().replace(names))
+        section = pl.format("{}：{}", pl.lit(f"以下部分{fail}"), named.list.join("；"))
+    else:
+        section = pl.lit(f"有一级指标{fail}")
     return (
         pl.when(pl.col("veto"))
-        .then(pl.lit(""))
+        .then(veto)
         .when(pl.col("section_fail"))
-        .then(pl.lit(section))
+        .then(section)
         .when(pl.col("band").is_not_null() & (pl.col("band") != pl.col("grade")))
         .then(pl.format("受“{}”等次比例限制", pl.col("band")))
-        .otherwise(pl.lit(""))
+        .otherwise(exact)
     )
 
 
@@ -147,18 +220,28 @@ def write_class_sheet(
     settings = result.settings
     units = result.units
     frame = units.filter(pl.col("class") == uc.id)
-    frame = frame.with_columns(
-        (_remarks(settings) if {"section_fail", "band"} <= set(frame.columns) else pl.lit("")).alias(
-            "_remark"
-        )
+    remark = remarks(result, frame) if {"section_fail", "band"} <= set(frame.columns) else pl.lit("")
+    applicable = (
+        pl.col("applicable_max").cast(pl.Float64) / 1e12
+        if "applicable_max" in frame.columns
+        else pl.lit(None)
     )
+    frame = frame.with_columns(remark.alias("_remark"), applicable.alias("applicable"))
     cols = _class_columns(result, uc, frame)
     ws = wb.add_worksheet(sheet)
     last_col = len(cols) - 1
     title_row(ws, styles, f"{title}（{uc.name}）", last_col)
-    write_header(ws, styles, 1, [c.header for c in cols], [c.width for c in cols])
+    note = formula(result, uc, frame)
+    widths = [c.width for c in cols]
+    note_fmt = styles.get(text_wrap=True, valign="top", font_size=10)
+    if last_col > 0:
+        ws.merge_range(1, 0, 1, last_col, "", note_fmt)
+    ws.write_string(1, 0, note, note_fmt)
+    note_lines = max(1, -(-text_width(note) // max(int(sum(widths) * 1.05), 1)))
+    ws.set_row(1, 13 * note_lines + 4)
+    write_header(ws, styles, 2, [c.header for c in cols], widths)
 
-    first = 2
+    first = 3
     name_fmt = styles.text(wrap=True)
     wrap_fmt = styles.text(wrap=True)
     num_fmt = styles.number()
@@ -201,7 +284,9 @@ def write_class_sheet(
             else:
                 write_text(ws, r, c, v, name_fmt if c == 1 else wrap_fmt)
     wrapped = {c.source: c.width for c in cols if c.kind == "text"}
-    set_heights(ws, first, row_lines(frame, wrapped))
+    lines = row_lines(frame, wrapped)
+    for i, n in enumerate(lines):
+        ws.set_row(first + i, LINE_HEIGHT * min(n, 27) + 6)
     last_row = first + frame.height - 1
     total_col = sources.index("total")
     top = max(float(uc.max_points), float(frame.select(pl.col("total").max()).item() or 0))
@@ -224,9 +309,11 @@ def write_class_sheet(
     else:
         ws.merge_range(first, 0, first, last_col, "", styles.get(align="center"))
         ws.write_string(first, 0, "（本类别无参评单位）", styles.get(align="center"))
-    ws.autofilter(1, 0, max(last_row, 1), last_col)
-    ws.freeze_panes(2, 2)
-    page_setup(ws, title, 1)
+    ws.autofilter(2, 0, max(last_row, 2), last_col)
+    ws.freeze_panes(3, 2)
+    page_setup(ws, title, 2, fit=False)
+    table_height = 32 + 13 * note_lines + 60 + sum(LINE_HEIGHT * min(n, 27) + 6 for n in lines)
+    readable_print(ws, widths, table_height, repeat_cols=2)
     part_cols = tuple(i for i, c in enumerate(cols) if c.source.startswith("part:"))
     axis_max = float(uc.max_points) if top <= float(uc.max_points) else None
     return ClassSheet(uc, sheet, first, ranked, frame.height, 1, total_col, part_cols, axis_max)

@@ -205,13 +205,13 @@ def test_compute_adds_the_yoy_columns_and_compare_writes_a_workbook(two_years: t
     assert second.exit_code == 0, second.output
     assert "同比：与运行 1（2020年度" in second.output and "5 个单位有上年结果" in second.output
 
-    towns = sheet_rows(Path("r2021.xlsx"), "乡镇", 1)
+    towns = sheet_rows(Path("r2021.xlsx"), "乡镇", 2)
     assert [(r["单位"], r["上年总分"], r["上年排名"], r["名次变化"]) for r in towns] == [
         ("乙镇", 80, 2, "↑1"),
         ("甲镇", 90, 1, "↓1"),
         ("丙镇", 70, 3, "→"),
     ]
-    depts = sheet_rows(Path("r2021.xlsx"), "部门", 1)
+    depts = sheet_rows(Path("r2021.xlsx"), "部门", 2)
     assert [(r["单位"], r["上年总分"], r["上年排名"], r["名次变化"]) for r in depts] == [
         ("新设局", None, None, "新增"),
         ("新名局", 95, 1, "↓1"),
@@ -241,7 +241,7 @@ def test_compute_adds_the_yoy_columns_and_compare_writes_a_workbook(two_years: t
     # the 2021 workbook with its 同比 columns is reproduced from the archive alone
     exported = runner.invoke(app, ["export", "2", "--out", "again.xlsx"])
     assert exported.exit_code == 0, exported.output
-    assert sheet_rows(Path("again.xlsx"), "部门", 1) == depts
+    assert sheet_rows(Path("again.xlsx"), "部门", 2) == depts
 
 
 def test_compare_prefers_the_final_run(two_years: tuple[Year, Year]) -> None:

@@ -150,6 +150,9 @@ def book(built: tuple[Result, Path]) -> Iterator[Any]:
     wb.close()
 
 
+RANKING_HEADER = 3  # title, the formula line, then the header
+
+
 def _table(ws: Any, header_row: int = 2) -> tuple[list[str], list[list[Any]]]:
     """Header and data rows of a table sheet (title in row 1), up to the first empty row."""
     header = [c.value for c in ws[header_row] if c.value is not None]
@@ -172,31 +175,55 @@ def test_fixture_has_what_the_workbook_must_show(built: tuple[Result, Path]) -> 
 
 def test_sheet_names_and_headers(book: Any) -> None:
     assert book.sheetnames == ["封面", "乡镇", "县直部门", "图表", "扣分明细", "指标体系"]
-    town, _ = _table(book["乡镇"])
-    assert town == ["排名", "单位", "总分(100)", "平台(60)", "公开(40)", "加分", "扣分", "等次", "一票否决"]
-    dept, _ = _table(book["县直部门"])
-    assert dept == ["排名", "单位", "总分(100)", "平台(60)", "公开(20)", "加分", "扣分", "等次"]
+    town, _ = _table(book["乡镇"], RANKING_HEADER)
+    # parts, bonus and penalty with their maxima for the class, then the total: the row reads as a sum
+    assert town == [
+        "排名",
+        "单位",
+        "平台（60）",
+        "公开（40）",
+        "加分（≤5）",
+        "扣分（≤10）",
+        "总分（100）",
+        "等次",
+        "备注",
+    ]
+    dept, _ = _table(book["县直部门"], RANKING_HEADER)
+    # 部门 parts add up to 80 (a leaf applies to 乡镇 only): 得分合计 is converted by the 得分率
+    assert dept == [
+        "排名",
+        "单位",
+        "平台（60）",
+        "公开（20）",
+        "得分合计（80）",
+        "加分（≤5）",
+        "扣分（≤10）",
+        "总分（100）",
+        "等次",
+    ]
+    assert book["县直部门"]["A2"].value.startswith("总分＝得分合计÷80×100＋加分－扣分")
     assert book["乡镇"]["A1"].value == "2021年度测试县政务公开工作考核结果（乡镇）"
-    assert book["乡镇"].freeze_panes == "C3"
-    assert book["乡镇"].auto_filter.ref == "A2:I7"
+    assert book["乡镇"]["A2"].value.startswith("总分＝各项得分之和＋加分－扣分")
+    assert book["乡镇"].freeze_panes == "C4"
+    assert book["乡镇"].auto_filter.ref == "A3:I8"
 
 
 def test_ranking_values_match_the_result(book: Any, built: tuple[Result, Path]) -> None:
     result, _ = built
     for cls, name in (("town", "乡镇"), ("dept", "县直部门")):
         expected = result.units.filter(pl.col("class") == cls)
-        header, rows = _table(book[name])
+        header, rows = _table(book[name], RANKING_HEADER)
         assert len(rows) == expected.height
         col = {h: i for i, h in enumerate(header)}
         for cells, unit in zip(rows, expected.iter_rows(named=True), strict=True):
             assert cells[col["单位"]].value == unit["name"]
             assert cells[col["单位"]].data_type == "s"
-            assert cells[col["总分(100)"]].value == unit["total"]
+            assert cells[col["总分（100）"]].value == unit["total"]
             assert cells[col["排名"]].value == unit["rank"]
-            assert cells[col["加分"]].value == unit["bonus"]
-            assert cells[col["扣分"]].value == unit["penalty"]
+            assert cells[col["加分（≤5）"]].value == unit["bonus"]
+            assert cells[col["扣分（≤10）"]].value == unit["penalty"]
             assert cells[col["等次"]].value == unit["grade"]
-        ranked = [(c[col["排名"]].value, c[col["总分(100)"]].value) for c in rows if c[col["排名"]].value]
+        ranked = [(c[col["排名"]].value, c[col["总分（100）"]].value) for c in rows if c[col["排名"]].value]
         for (r1, t1), (r2, t2) in itertools.pairwise(ranked):
             assert t1 >= t2
             assert (r1 == r2) == (t1 == t2)
@@ -204,7 +231,7 @@ def test_ranking_values_match_the_result(book: Any, built: tuple[Result, Path]) 
 
 
 def test_ties_keep_numbers_and_show_a_marker(book: Any) -> None:
-    _, rows = _table(book["乡镇"])
+    _, rows = _table(book["乡镇"], RANKING_HEADER)
     tied = [r[0] for r in rows if r[1].value in ("乙镇", "丙镇")]
     assert [c.value for c in tied] == [2, 2]
     assert all(c.data_type == "n" and "并列" in c.number_format for c in tied)
@@ -213,25 +240,25 @@ def test_ties_keep_numbers_and_show_a_marker(book: Any) -> None:
 
 
 def test_unranked_units_last_with_blank_rank_and_total(book: Any) -> None:
-    header, rows = _table(book["乡镇"])
+    header, rows = _table(book["乡镇"], RANKING_HEADER)
     last = rows[-1]
     assert last[1].value == "戊镇"
-    assert last[0].value is None and last[2].value is None
+    assert last[0].value is None and last[header.index("总分（100）")].value is None
     assert last[header.index("等次")].value == "不合格"
-    assert last[header.index("一票否决")].value == "泄密"
+    assert last[header.index("备注")].value == "一票否决：泄密"
 
 
 def test_numbers_are_numbers_with_formats(book: Any) -> None:
-    header, rows = _table(book["乡镇"])
+    header, rows = _table(book["乡镇"], RANKING_HEADER)
     for cells in rows[:-1]:
-        for h in ("总分(100)", "平台(60)", "公开(40)", "加分", "扣分"):
+        for h in ("总分（100）", "平台（60）", "公开（40）", "加分（≤5）", "扣分（≤10）"):
             cell = cells[header.index(h)]
             assert cell.data_type == "n", h
             assert cell.number_format == "0.00", h
 
 
 def test_grade_colours(book: Any) -> None:
-    header, rows = _table(book["乡镇"])
+    header, rows = _table(book["乡镇"], RANKING_HEADER)
     g = header.index("等次")
     fills = {r[g].value: r[g].fill.fgColor.rgb for r in rows}
     assert fills["优秀"].endswith("C6EFCE")
@@ -239,7 +266,7 @@ def test_grade_colours(book: Any) -> None:
 
 
 def test_formula_like_strings_stay_text(book: Any, built: tuple[Result, Path]) -> None:
-    _, rows = _table(book["乡镇"])
+    _, rows = _table(book["乡镇"], RANKING_HEADER)
     cell = next(r[1] for r in rows if r[1].value == "=SUM(A1)")
     assert cell.data_type == "s"
     _, path = built
@@ -250,16 +277,22 @@ def test_formula_like_strings_stay_text(book: Any, built: tuple[Result, Path]) -
 
 
 def test_print_settings_on_every_sheet(book: Any) -> None:
+    ranking = {"乡镇", "县直部门"}
     for ws in book.worksheets:
         assert ws.page_setup.orientation == "landscape", ws.title
         assert int(ws.page_setup.paperSize) == 9, ws.title
+        assert ws.print_title_rows, ws.title
+        assert "&P" in ws.oddFooter.center.text and "&N" in ws.oddFooter.center.text
+        if ws.title in ranking:
+            # a scale chosen for the table: never below 82 % (11 pt prints at 9 pt or more)
+            assert not ws.sheet_properties.pageSetUpPr.fitToPage, ws.title
+            assert 82 <= int(ws.page_setup.scale) <= 130, ws.title
+            continue
         assert ws.sheet_properties.pageSetUpPr.fitToPage, ws.title
         # absent means Excel's default, 1
         assert ws.page_setup.fitToWidth in (None, 1), ws.title
         assert ws.page_setup.fitToHeight in ((None, 1) if ws.title == "封面" else (0,)), ws.title
-        assert ws.print_title_rows, ws.title
-        assert "&P" in ws.oddFooter.center.text and "&N" in ws.oddFooter.center.text
-    assert book["乡镇"].print_title_rows == "$1:$2"
+    assert book["乡镇"].print_title_rows == "$1:$3"
 
 
 def test_cover(book: Any, built: tuple[Result, Path]) -> None:
@@ -388,11 +421,11 @@ def test_missing_folder_is_a_clear_error(tmp_path: Path, built: tuple[Result, Pa
 
 def test_read_back_with_polars(built: tuple[Result, Path]) -> None:
     result, path = built
-    df = pl.read_excel(path, sheet_name="乡镇", read_options={"header_row": 1})
-    assert "总分(100)" in df.columns
+    df = pl.read_excel(path, sheet_name="乡镇", read_options={"header_row": 2})
+    assert "总分（100）" in df.columns
     expected = result.units.filter(pl.col("class") == "town")
     assert df["单位"].to_list() == expected["name"].to_list()
-    assert df["总分(100)"].to_list() == expected["total"].to_list()
+    assert df["总分（100）"].to_list() == expected["total"].to_list()
     assert df["排名"].cast(pl.Int64).to_list() == expected["rank"].to_list()
 
 
@@ -462,19 +495,21 @@ def test_other_policies_empty_class_and_remarks(tmp_path: Path) -> None:
     with pytest.warns(UserWarning, match="extension is not supported"):
         wb = openpyxl.load_workbook(out)
     assert wb.sheetnames[:4] == ["封面", "乡镇_街道_一类_", "县直部门", "空类别"]
-    header, rows = _table(wb["乡镇_街道_一类_"])
-    assert header[-2:] == ["一票否决", "备注"]
+    header, rows = _table(wb["乡镇_街道_一类_"], RANKING_HEADER)
+    assert header[-2:] == ["等次", "备注"]
     vetoed = next(r for r in rows if r[1].value == "戊镇")
     # grade_only: scored, graded 不合格, listed after the ranked units without a rank
-    assert vetoed[0].value is None and vetoed[2].value == 100 and rows[-1] is vetoed
+    assert vetoed[0].value is None and vetoed[header.index("总分（100）")].value == 100 and rows[-1] is vetoed
     assert vetoed[header.index("等次")].value == "不合格"
+    assert vetoed[header.index("备注")].value == "一票否决：泄密"
     failed = next(r for r in rows if r[1].value == "=SUM(A1)")
-    assert "低于其分值的60%" in failed[header.index("备注")].value
+    # the remark names the part that failed
+    assert failed[header.index("备注")].value == "以下部分得分低于其分值的60%：公开"  # 公开 20 of 40
     assert all(r[2].number_format == "0" for r in rows)
-    assert wb["空类别"]["A3"].value == "（本类别无参评单位）"
+    assert wb["空类别"]["A4"].value == "（本类别无参评单位）"
     with zipfile.ZipFile(out) as z:
         chart = z.read("xl/charts/chart1.xml").decode()
-        assert "<c:f>乡镇_街道_一类_!$B$3:$B$6</c:f>" in chart  # the ranked units' names, not the vetoed
+        assert "<c:f>乡镇_街道_一类_!$B$4:$B$7</c:f>" in chart  # the ranked units' names, not the vetoed
     wb.close()
 
 

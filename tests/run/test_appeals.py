@@ -230,7 +230,7 @@ def test_appeal_run_supersedes_the_draft_and_both_are_kept(year: Year) -> None:
     assert (row["排名(原)"], row["排名(新)"], row["名次变化"]) == (2, 1, "↑1")
     others = next(i for i, r in enumerate(sheet) if r[0] and str(r[0]).startswith("其他单位"))
     assert sheet[others + 2][1:9] == ["甲镇", "乡镇", 90, 90, 0, 1, 2, "↓1"]
-    towns = table(values["乡镇"], 1)
+    towns = table(values["乡镇"], 2)
     assert [(r["排名"], r["单位"]) for r in towns] == [(1, "乙镇"), (2, "甲镇"), (3, "丙镇")]
     assert "申诉处理" not in cells(Path("draft.xlsx"))
 
