@@ -1,0 +1,191 @@
+"""The awarding rule kinds: a leaf's points are what the observations earn (met, items present, counts,
+events, an excess over a quota), and the veto."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import polars as pl
+
+from scoring.exact import SCALE, fixed_times_float, to_fixed
+from scoring.spec.expr import first_match
+from scoring.spec.params import ParamSpec
+from scoring.spec.rulekind import (
+    MAX_STEPS,
+    M,
+    Params,
+    RuleKind,
+    cap_or_points,
+    frac_float,
+    met,
+    register,
+    sum_of,
+)
+
+register(
+    RuleKind(
+        "binary",
+        "bool",
+        "达到要求得满分，否则不得分",
+        aggs=lambda: [met().any().alias("met")],
+        finish=lambda: pl.when(pl.col("met")).then(M).otherwise(0),
+    )
+)
+
+
+def _checklist_check(p: Params, m: int) -> list[tuple[str, str]]:
+    total = sum(p["items"].values())
+    return [] if total <= m else [("items_exceed_points", f"各项分值之和 {total / SCALE:g} 超过本指标分值")]
+
+
+register(
+    RuleKind(
+        "checklist",
+        "bool",
+        "每具备一项得相应分值（累加）",
+        params={"items": ParamSpec("mapping", required=True)},
+        keyed=True,
+        check=_checklist_check,
+        keys=lambda p: tuple(p["items"]),
+        key_rows=lambda p: [(k, v, None) for k, v in p["items"].items()],
+        row=lambda: {"c": pl.when(met()).then(pl.col("amount")).otherwise(0)},
+        aggs=lambda: [sum_of("s", pl.col("c"))],
+        finish=lambda: pl.col("s"),
+    )
+)
+
+
+def _fractional_check(p: Params, m: int) -> list[tuple[str, str]]:
+    total = sum(p["criteria"].values())
+    return [] if total <= 1 else [("criteria_exceed_one", f"各项比例之和 {float(total):g} 超过1")]
+
+
+register(
+    RuleKind(
+        "fractional",
+        "bool",
+        "满足各子项得本指标分值的相应比例",
+        params={"criteria": ParamSpec("share_mapping", required=True)},
+        keyed=True,
+        check=_fractional_check,
+        keys=lambda p: tuple(p["criteria"]),
+        key_rows=lambda p: [(k, None, frac_float(v)) for k, v in p["criteria"].items()],
+        row=lambda: {"c": pl.when(met()).then(pl.col("share")).otherwise(0.0)},
+        aggs=lambda: [sum_of("s", pl.col("c"))],
+        finish=lambda: fixed_times_float(M, pl.col("s")),
+    )
+)
+
+register(
+    RuleKind(
+        "count_capped",
+        "count",
+        "每项得X分，最高不超过C分",
+        params={"per": ParamSpec("amount", required=True), "cap": ParamSpec("amount")},
+        columns=lambda p, m: {"p_per": p["per"], "p_cap": cap_or_points(p, m)},
+        aggs=lambda: [sum_of("n", pl.col("value"))],
+        finish=lambda: pl.min_horizontal(pl.col("p_per") * pl.col("n").cast(pl.Int64), pl.col("p_cap")),
+    )
+)
+
+
+def _accumulate_check(p: Params, m: int) -> list[tuple[str, str]]:
+    if (p.get("per") is None) == (p.get("classes") is None):
+        return [("per_or_classes", "应且只应给出 per 或 classes 之一")]
+    return []
+
+
+register(
+    RuleKind(
+        "accumulate",
+        "count",
+        "积分制：每条计X分，不设上限",
+        params={"per": ParamSpec("amount"), "classes": ParamSpec("mapping")},
+        keyed=True,
+        bounded=False,
+        check=_accumulate_check,
+        keys=lambda p: tuple(p["classes"]) if p.get("classes") else None,
+        columns=lambda p, m: {"p_per": p.get("per")},
+        key_rows=lambda p: [(k, v, None) for k, v in (p.get("classes") or {}).items()],
+        row=lambda: {"c": pl.coalesce(pl.col("amount"), pl.col("p_per")) * pl.col("value").cast(pl.Int64)},
+        aggs=lambda: [sum_of("s", pl.col("c"))],
+        finish=lambda: pl.col("s"),
+    )
+)
+
+register(
+    RuleKind(
+        "events",
+        "count",
+        "按发文层级每次加（减）相应分值",
+        params={"levels": ParamSpec("mapping", required=True), "cap": ParamSpec("amount")},
+        keyed=True,
+        keys=lambda p: tuple(p["levels"]),
+        columns=lambda p, m: {"p_cap": cap_or_points(p, m)},
+        key_rows=lambda p: [(k, v, None) for k, v in p["levels"].items()],
+        row=lambda: {"c": pl.col("amount") * pl.col("value").cast(pl.Int64)},
+        aggs=lambda: [sum_of("s", pl.col("c"))],
+        finish=lambda: pl.min_horizontal(pl.col("s"), pl.col("p_cap")),
+    )
+)
+
+
+def _over_quota_columns(p: Params, m: int) -> dict[str, Any]:
+    cols: dict[str, Any] = {"p_quota": p["quota"]}
+    steps = sorted(p["steps"], reverse=True)
+    for i in range(MAX_STEPS):
+        s = steps[i] if i < len(steps) else None
+        cols[f"p_tn{i}"] = None if s is None else s[0].numerator
+        cols[f"p_td{i}"] = None if s is None else s[0].denominator
+        cols[f"p_s{i}"] = None if s is None else to_fixed(str(s[1].numerator / s[1].denominator))
+    return cols
+
+
+def _over_quota_finish(steps: int = MAX_STEPS) -> pl.Expr:
+    # (n - quota) / quota >= tn / td  <=>  (n - quota) * td >= tn * quota, in integers
+    def reached(i: int) -> pl.Expr:
+        n = pl.col("n").cast(pl.Int64)
+        return pl.col(f"p_tn{i}").is_not_null() & (
+            (n - pl.col("p_quota")) * pl.col(f"p_td{i}") >= pl.col(f"p_tn{i}") * pl.col("p_quota")
+        )
+
+    return first_match([(reached(i), pl.col(f"p_s{i}")) for i in range(steps)], pl.lit(0, pl.Int64))
+
+
+def _over_quota_check(p: Params, m: int) -> list[tuple[str, str]]:
+    out = []
+    if p["quota"] <= 0:
+        out.append(("quota_positive", "quota 应为正整数"))
+    if len(p["steps"]) > MAX_STEPS:
+        out.append(("steps_count", f"最多 {MAX_STEPS} 档"))
+    for _, v in p["steps"]:
+        try:
+            to_fixed(str(v.numerator / v.denominator))
+        except ValueError:
+            out.append(("steps_points", "加分值小数位数过多"))
+    return out
+
+
+register(
+    RuleKind(
+        "over_quota_bonus",
+        "count",
+        "超过规定数量一定比例的加相应分值",
+        params={"quota": ParamSpec("count", required=True), "steps": ParamSpec("steps", required=True)},
+        check=_over_quota_check,
+        columns=_over_quota_columns,
+        aggs=lambda: [sum_of("n", pl.col("value"))],
+        finish=_over_quota_finish,
+        finish_steps=_over_quota_finish,
+    )
+)
+
+register(
+    RuleKind(
+        "veto",
+        "bool",
+        "发生所述情形的，一票否决",
+        aggs=lambda: [met().any().alias("met")],
+        finish=lambda: pl.when(pl.col("met")).then(M).otherwise(0),
+    )
+)
