@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import Any
+from typing import Any, Literal
 
 import polars as pl
 
@@ -47,11 +47,17 @@ def cap_or_points(p: Params, m: int, name: str = "cap") -> int:
     return int(cap) if cap is not None else m
 
 
-@dataclass(frozen=True)
+Sense = Literal["award", "deduct"]
+
+
+@dataclass(frozen=True, kw_only=True, eq=False)
 class RuleKind:
     """A registered rule kind."""
 
     name: str
+    # "award": points are what the unit earns; "deduct": points are M minus a deduction. In a penalty
+    # section the penalty is the points of an award rule, or the deduction of a deduct rule.
+    sense: Sense
     domain: str  # bool | count | number | ratio | percent | points | date | category
     summary: str
     params: dict[str, ParamSpec] = field(default_factory=dict)
@@ -71,9 +77,6 @@ class RuleKind:
     needs_class_rank: bool = False
     # rules whose parameters come in steps (p_s0, p_s1, …): the finish for the steps a catalogue uses
     finish_steps: Callable[[int], pl.Expr] | None = None
-    # "award": points are what the unit earns; "deduct": points are M minus a deduction. In a penalty
-    # section the penalty is the points of an award rule, or the deduction of a deduct rule.
-    sense: str = "award"
 
     def finish_for(self, columns: Collection[str]) -> pl.Expr:
         """The finish for a parameter table with these columns: only the steps it has."""

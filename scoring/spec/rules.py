@@ -8,29 +8,15 @@ complete.
 from __future__ import annotations
 
 from scoring.spec.kinds import assessed, award, deduct
-from scoring.spec.rulekind import REGISTRY, Params, RuleKind, register
+from scoring.spec.rulekind import REGISTRY, Params, RuleKind, Sense, register
 
-__all__ = ["GROUP", "MODIFIER_KEYS", "REGISTRY", "Params", "RuleKind", "register", "rule_names"]
+__all__ = ["GROUP", "MODIFIER_KEYS", "REGISTRY", "Params", "RuleKind", "Sense", "register", "rule_names"]
 
 GROUP = ["unit", "indicator", "period", "channel"]
 MODIFIER_KEYS = ("不得分", "及格封顶")
 """Keys any leaf accepts: 不得分 zeroes the leaf, 及格封顶 caps it at its ``ceiling``."""
 FAMILIES = (deduct, award, assessed)
 """The modules whose import registered the kinds."""
-
-DEDUCTING = (
-    "deductions",
-    "per_occurrence",
-    "severity",
-    "missing_elements",
-    "any_of",
-    "half_if_none",
-    "quota_per_period",
-    "deadline",
-    "rate_linear",
-)
-for _name in DEDUCTING:
-    REGISTRY[_name] = RuleKind(**{**REGISTRY[_name].__dict__, "sense": "deduct"})
 
 
 def rule_names() -> list[str]:

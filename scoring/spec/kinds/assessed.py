@@ -24,9 +24,10 @@ def _judgement_check(p: Params, m: int) -> list[tuple[str, str]]:
 
 register(
     RuleKind(
-        "judgement",
-        "points",
-        "评估人根据实际情况在区间内评分（直接填写分数）",
+        name="judgement",
+        sense="award",
+        domain="points",
+        summary="评估人根据实际情况在区间内评分（直接填写分数）",
         params={"lo": ParamSpec("amount"), "hi": ParamSpec("amount")},
         check=_judgement_check,
         columns=lambda p, m: {"p_lo": p.get("lo", 0), "p_hi": p.get("hi", m)},
@@ -48,9 +49,10 @@ def _grade_scale_check(p: Params, m: int) -> list[tuple[str, str]]:
 
 register(
     RuleKind(
-        "grade_scale",
-        "category",
-        "按评定等级给分（如 优10 良8 一般6 差0）",
+        name="grade_scale",
+        sense="award",
+        domain="category",
+        summary="按评定等级给分（如 优10 良8 一般6 差0）",
         params={"scale": ParamSpec("mapping", required=True)},
         check=_grade_scale_check,
         key_rows=_scale_rows,
@@ -61,9 +63,10 @@ register(
 
 register(
     RuleKind(
-        "ratio",
-        "ratio",
-        "按完成比例得分：分值 × 比例（0–1）",
+        name="ratio",
+        sense="award",
+        domain="ratio",
+        summary="按完成比例得分：分值 × 比例（0–1）",
         aggs=lambda: [pl.col("value").sum().alias("v")],
         finish=lambda: fixed_times_float(M, pl.col("v").clip(0.0, 1.0)),
     )
@@ -102,9 +105,10 @@ def _tier_finish(steps: int = MAX_STEPS) -> pl.Expr:
 
 register(
     RuleKind(
-        "tiered",
-        "number",
-        "按达到的档次得分值的相应比例",
+        name="tiered",
+        sense="award",
+        domain="number",
+        summary="按达到的档次得分值的相应比例",
         params={"tiers": ParamSpec("steps", required=True, help="阈值:比例，从高到低")},
         check=_tiers_check,
         columns=_tier_columns,
@@ -116,9 +120,10 @@ register(
 
 register(
     RuleKind(
-        "imported",
-        "number",
-        "采用其他机构的评价结果，按满分折算",
+        name="imported",
+        sense="award",
+        domain="number",
+        summary="采用其他机构的评价结果，按满分折算",
         params={"scale": ParamSpec("number", default=None)},
         check=lambda p, m: (
             [] if p.get("scale") is None or p["scale"] > 0 else [("scale_positive", "scale 应为正数")]
@@ -136,9 +141,10 @@ def _rank_rows(p: Params) -> list[tuple[str, int | None, float | None]]:
 
 register(
     RuleKind(
-        "rank_based",
-        "number",
-        "按本类单位中的名次赋分",
+        name="rank_based",
+        sense="award",
+        domain="number",
+        summary="按本类单位中的名次赋分",
         params={
             "points": ParamSpec("amounts", required=True),
             "else": ParamSpec("amount"),

@@ -24,9 +24,10 @@ from scoring.spec.rulekind import (
 
 register(
     RuleKind(
-        "binary",
-        "bool",
-        "达到要求得满分，否则不得分",
+        name="binary",
+        sense="award",
+        domain="bool",
+        summary="达到要求得满分，否则不得分",
         aggs=lambda: [met().any().alias("met")],
         finish=lambda: pl.when(pl.col("met")).then(M).otherwise(0),
     )
@@ -40,9 +41,10 @@ def _checklist_check(p: Params, m: int) -> list[tuple[str, str]]:
 
 register(
     RuleKind(
-        "checklist",
-        "bool",
-        "每具备一项得相应分值（累加）",
+        name="checklist",
+        sense="award",
+        domain="bool",
+        summary="每具备一项得相应分值（累加）",
         params={"items": ParamSpec("mapping", required=True)},
         keyed=True,
         check=_checklist_check,
@@ -62,9 +64,10 @@ def _fractional_check(p: Params, m: int) -> list[tuple[str, str]]:
 
 register(
     RuleKind(
-        "fractional",
-        "bool",
-        "满足各子项得本指标分值的相应比例",
+        name="fractional",
+        sense="award",
+        domain="bool",
+        summary="满足各子项得本指标分值的相应比例",
         params={"criteria": ParamSpec("share_mapping", required=True)},
         keyed=True,
         check=_fractional_check,
@@ -78,9 +81,10 @@ register(
 
 register(
     RuleKind(
-        "count_capped",
-        "count",
-        "每项得X分，最高不超过C分",
+        name="count_capped",
+        sense="award",
+        domain="count",
+        summary="每项得X分，最高不超过C分",
         params={"per": ParamSpec("amount", required=True), "cap": ParamSpec("amount")},
         columns=lambda p, m: {"p_per": p["per"], "p_cap": cap_or_points(p, m)},
         aggs=lambda: [sum_of("n", pl.col("value"))],
@@ -97,9 +101,10 @@ def _accumulate_check(p: Params, m: int) -> list[tuple[str, str]]:
 
 register(
     RuleKind(
-        "accumulate",
-        "count",
-        "积分制：每条计X分，不设上限",
+        name="accumulate",
+        sense="award",
+        domain="count",
+        summary="积分制：每条计X分，不设上限",
         params={"per": ParamSpec("amount"), "classes": ParamSpec("mapping")},
         keyed=True,
         bounded=False,
@@ -115,9 +120,10 @@ register(
 
 register(
     RuleKind(
-        "events",
-        "count",
-        "按发文层级每次加（减）相应分值",
+        name="events",
+        sense="award",
+        domain="count",
+        summary="按发文层级每次加（减）相应分值",
         params={"levels": ParamSpec("mapping", required=True), "cap": ParamSpec("amount")},
         keyed=True,
         keys=lambda p: tuple(p["levels"]),
@@ -168,9 +174,10 @@ def _over_quota_check(p: Params, m: int) -> list[tuple[str, str]]:
 
 register(
     RuleKind(
-        "over_quota_bonus",
-        "count",
-        "超过规定数量一定比例的加相应分值",
+        name="over_quota_bonus",
+        sense="award",
+        domain="count",
+        summary="超过规定数量一定比例的加相应分值",
         params={"quota": ParamSpec("count", required=True), "steps": ParamSpec("steps", required=True)},
         check=_over_quota_check,
         columns=_over_quota_columns,
@@ -182,9 +189,10 @@ register(
 
 register(
     RuleKind(
-        "veto",
-        "bool",
-        "发生所述情形的，一票否决",
+        name="veto",
+        sense="award",
+        domain="bool",
+        summary="发生所述情形的，一票否决",
         aggs=lambda: [met().any().alias("met")],
         finish=lambda: pl.when(pl.col("met")).then(M).otherwise(0),
     )

@@ -17,9 +17,10 @@ EPOCH = dt.date(1970, 1, 1)
 
 register(
     RuleKind(
-        "deductions",
-        "bool",
-        "每项情形扣相应分值",
+        name="deductions",
+        sense="deduct",
+        domain="bool",
+        summary="每项情形扣相应分值",
         params={"items": ParamSpec("mapping", required=True, help="情形:扣分")},
         keyed=True,
         keys=lambda p: tuple(p["items"]),
@@ -32,9 +33,10 @@ register(
 
 register(
     RuleKind(
-        "per_occurrence",
-        "count",
-        "每发现一例扣X分（可设最高扣分）",
+        name="per_occurrence",
+        sense="deduct",
+        domain="count",
+        summary="每发现一例扣X分（可设最高扣分）",
         params={"per": ParamSpec("amount", required=True), "cap": ParamSpec("amount")},
         columns=lambda p, m: {"p_per": p["per"], "p_cap": p.get("cap")},
         aggs=lambda: [sum_of("n", pl.col("value"))],
@@ -49,9 +51,10 @@ register(
 
 register(
     RuleKind(
-        "severity",
-        "count",
-        "按严重程度分类，每类每例扣相应分值",
+        name="severity",
+        sense="deduct",
+        domain="count",
+        summary="按严重程度分类，每类每例扣相应分值",
         params={"classes": ParamSpec("mapping", required=True), "cap": ParamSpec("amount")},
         keyed=True,
         keys=lambda p: tuple(p["classes"]),
@@ -65,9 +68,10 @@ register(
 
 register(
     RuleKind(
-        "missing_elements",
-        "bool",
-        "列明的要素每缺一项扣X分",
+        name="missing_elements",
+        sense="deduct",
+        domain="bool",
+        summary="列明的要素每缺一项扣X分",
         params={"elements": ParamSpec("names", required=True), "per": ParamSpec("amount", required=True)},
         keyed=True,
         keys=lambda p: tuple(p["elements"]),
@@ -81,9 +85,10 @@ register(
 
 register(
     RuleKind(
-        "any_of",
-        "bool",
-        "存在所列任一情形扣X分（只扣一次）",
+        name="any_of",
+        sense="deduct",
+        domain="bool",
+        summary="存在所列任一情形扣X分（只扣一次）",
         params={
             "conditions": ParamSpec("names", required=True),
             "amount": ParamSpec("amount", required=True),
@@ -105,9 +110,10 @@ def _check_fraction(p: Params, m: int) -> list[tuple[str, str]]:
 
 register(
     RuleKind(
-        "half_if_none",
-        "count",
-        "全部不符合的扣一定比例（默认一半），有一例符合即不扣",
+        name="half_if_none",
+        sense="deduct",
+        domain="count",
+        summary="全部不符合的扣一定比例（默认一半），有一例符合即不扣",
         params={"fraction": ParamSpec("share", default=Fraction(1, 2))},
         check=_check_fraction,
         columns=lambda p, m: {"p_keep": m - int(Fraction(m) * p.get("fraction", Fraction(1, 2)))},
@@ -123,9 +129,10 @@ def _quota_check(p: Params, m: int) -> list[tuple[str, str]]:
 
 register(
     RuleKind(
-        "quota_per_period",
-        "count",
-        "每期不低于定额，低于的每期扣X分；空白期扣更多",
+        name="quota_per_period",
+        sense="deduct",
+        domain="count",
+        summary="每期不低于定额，低于的每期扣X分；空白期扣更多",
         params={
             "quota": ParamSpec("count", required=True),
             "per": ParamSpec("amount", required=True),
@@ -214,9 +221,10 @@ def _deadline_check(p: Params, m: int) -> list[tuple[str, str]]:
 
 register(
     RuleKind(
-        "deadline",
-        "date",
-        "在规定时限内完成得满分；逾期、未完成（或过早）扣分",
+        name="deadline",
+        sense="deduct",
+        domain="date",
+        summary="在规定时限内完成得满分；逾期、未完成（或过早）扣分",
         params={
             "due": ParamSpec("date", required=True),
             "late": ParamSpec("amount"),
@@ -235,9 +243,10 @@ register(
 
 register(
     RuleKind(
-        "rate_linear",
-        "percent",
-        "比率每低于目标1个百分点扣X分",
+        name="rate_linear",
+        sense="deduct",
+        domain="percent",
+        summary="比率每低于目标1个百分点扣X分",
         params={"target": ParamSpec("number", required=True), "per": ParamSpec("amount", required=True)},
         check=lambda p, m: [] if 0 <= p["target"] <= 100 else [("target_range", "target 应在0到100之间")],
         columns=lambda p, m: {"p_target": float(p["target"]), "p_per": p["per"]},
