@@ -18,8 +18,6 @@ from scoring.spec.expr import first_match
 from scoring.spec.rules import GROUP, MODIFIER_KEYS, REGISTRY, RuleKind
 from scoring.spec.settings import Settings
 
-KEYED_LOOKUP = {"grade_scale": "text", "rank_based": "rank_key"}
-
 
 def _param_table(kind: RuleKind, leaves: list[Node]) -> pl.DataFrame | None:
     rows = [{"indicator": n.id, **kind.columns(n.params, n.points_fixed)} for n in leaves]
@@ -49,34 +47,28 @@ def rule_points(rows: pl.LazyFrame, kind: RuleKind, leaves: list[Node]) -> pl.La
     lf = rows
     if params is not None:
         lf = lf.join(params.lazy(), on="indicator", how="left")
-    lookup = KEYED_LOOKUP.get(kind.name, "key")
-    if keys is not None and lookup == "key":
+    if keys is not None and kind.lookup == "key":
         lf = lf.join(keys.lazy(), on=["indicator", "key"], how="left")
-    elif keys is not None and lookup == "text":
+    elif keys is not None and kind.lookup == "text":
         lf = lf.join(
-            keys.lazy().select(
-                "indicator", pl.col("key").alias("text"), pl.col("amount").alias("grade_points")
-            ),
+            keys.lazy().select("indicator", pl.col("key").alias("text"), "amount"),
             on=["indicator", "text"],
             how="left",
         )
     else:
         lf = lf.with_columns(pl.lit(None, pl.Int64).alias("amount"), pl.lit(None, pl.Float64).alias("share"))
-    if kind.name == "grade_scale" and keys is None:  # pragma: no cover - a scale always has rows
-        lf = lf.with_columns(pl.lit(None, pl.Int64).alias("grade_points"))
     lf = lf.with_columns(**kind.row())
     agg = lf.group_by(GROUP).agg(pl.col("M").first(), pl.col("class").first(), *kind.aggs())
     if params is not None:
         agg = agg.join(params.lazy(), on="indicator", how="left")
-    if kind.needs_class_rank:
-        measure = pl.when(pl.col("p_asc")).then(-pl.col("v")).otherwise(pl.col("v"))
+    if kind.rank_by is not None:
         agg = agg.with_columns(
-            measure.rank("min", descending=True)
+            kind.rank_by.rank("min", descending=True)
             .over("indicator", "class", "period", "channel")
             .cast(pl.String)
             .alias("rank_key")
         )
-        if keys is not None:
+        if keys is not None and kind.lookup == "rank":
             agg = agg.join(
                 keys.lazy().select(
                     "indicator", pl.col("key").alias("rank_key"), pl.col("amount").alias("rank_points")
@@ -144,7 +136,7 @@ validation guarantees for rules without keys: the single-pass path computes thes
 
 
 def is_single_row(kind: RuleKind) -> bool:
-    return not kind.keyed and not kind.needs_class_rank and kind.name != "grade_scale"
+    return not kind.keyed and kind.lookup == "key"
 
 
 def leaf_table(catalogue: Catalogue) -> pl.DataFrame:
@@ -215,7 +207,8 @@ def leaf_points(
     schema = observations.collect_schema()
     obs = observations
     combining = bool(settings.channel_weights) or settings.period_method is not None
-    if "class" not in schema and units is not None and any(n.rule == "rank_based" for n in catalogue.leaves):
+    ranked = any(n.kind and n.kind.rank_by is not None for n in catalogue.leaves)
+    if "class" not in schema and units is not None and ranked:
         # ranks are within a unit class: take each unit's class from the roster
         obs = obs.join(units.select(pl.col("code").alias("unit"), "class"), on="unit", how="left")
         schema = obs.collect_schema()

@@ -48,6 +48,7 @@ def cap_or_points(p: Params, m: int, name: str = "cap") -> int:
 
 
 Sense = Literal["award", "deduct"]
+Lookup = Literal["key", "text", "rank"]
 
 
 @dataclass(frozen=True, kw_only=True, eq=False)
@@ -69,12 +70,17 @@ class RuleKind:
     keys: Callable[[Params], tuple[str, ...] | None] = lambda p: None
     # scalar parameter columns for one leaf
     columns: Callable[[Params, int], dict[str, Any]] = lambda p, m: {}
-    # (key, amount pico, share) rows for keyed lookups
+    # (key, amount pico, share) rows of the leaf's key table
     key_rows: Callable[[Params], list[tuple[str, int | None, float | None]]] = lambda p: []
+    # how the key table meets the rows: "key" joins it on the row's key (giving ``amount`` and ``share``)
+    # before ``row``; "text" joins it on the entered text, a grade (giving ``amount``); "rank" joins it
+    # after the group-by on the unit's rank by ``rank_by`` within its class (giving ``rank_points``)
+    lookup: Lookup = "key"
+    # for a "rank" lookup: the measure ranked, highest first, per (leaf, class, period, channel)
+    rank_by: pl.Expr | None = None
     row: Callable[[], dict[str, pl.Expr]] = lambda: {}
     aggs: Callable[[], list[pl.Expr]] = lambda: []
     finish: Callable[[], pl.Expr] = lambda: pl.lit(0, pl.Int64)
-    needs_class_rank: bool = False
     # rules whose parameters come in steps (p_s0, p_s1, …): the finish for the steps a catalogue uses
     finish_steps: Callable[[int], pl.Expr] | None = None
 

@@ -56,7 +56,8 @@ register(
         params={"scale": ParamSpec("mapping", required=True)},
         check=_grade_scale_check,
         key_rows=_scale_rows,
-        aggs=lambda: [pl.col("grade_points").max().alias("g")],
+        lookup="text",
+        aggs=lambda: [pl.col("amount").max().alias("g")],
         finish=lambda: pl.col("g").fill_null(0),
     )
 )
@@ -153,8 +154,9 @@ register(
         check=lambda p, m: [] if max(p["points"]) <= m else [("points_exceed", "名次分值不能超过本指标分值")],
         columns=lambda p, m: {"p_else": p.get("else", 0), "p_asc": p.get("order", "desc") == "asc"},
         key_rows=_rank_rows,
+        lookup="rank",
+        rank_by=pl.when(pl.col("p_asc")).then(-pl.col("v")).otherwise(pl.col("v")),
         aggs=lambda: [pl.col("value").sum().alias("v")],
         finish=lambda: pl.coalesce(pl.col("rank_points"), pl.col("p_else")),
-        needs_class_rank=True,
     )
 )
