@@ -57,8 +57,10 @@ def rule_points(rows: pl.LazyFrame, kind: RuleKind, leaves: list[Node]) -> pl.La
         )
     else:
         lf = lf.with_columns(pl.lit(None, pl.Int64).alias("amount"), pl.lit(None, pl.Float64).alias("share"))
-    lf = lf.with_columns(**kind.row())
-    agg = lf.group_by(GROUP).agg(pl.col("M").first(), pl.col("class").first(), *kind.aggs())
+    lf = lf.with_columns(**kind.row)
+    agg = lf.group_by(GROUP).agg(
+        pl.col("M").first(), pl.col("class").first(), *(a.grouped() for a in kind.aggs)
+    )
     if params is not None:
         agg = agg.join(params.lazy(), on="indicator", how="left")
     if kind.rank_by is not None:
@@ -124,21 +126,6 @@ def combine(points: pl.LazyFrame, settings: Settings) -> pl.LazyFrame:
     return out
 
 
-SINGLE_ROW_AGGS: dict[str, pl.Expr] = {
-    "met": (pl.col("value") >= 1).fill_null(False),
-    "n": pl.col("value").fill_null(0),
-    "v": pl.col("value").fill_null(0),
-    "date": pl.col("value"),
-    "synthetic": pl.col("synthetic"),
-}
-"""What a single-row rule's aggregations reduce to when a (unit, leaf, period, channel) has one row — which
-validation guarantees for rules without keys: the single-pass path computes these per row, no group-by."""
-
-
-def is_single_row(kind: RuleKind) -> bool:
-    return not kind.keyed and kind.lookup == "key"
-
-
 def leaf_table(catalogue: Catalogue) -> pl.DataFrame:
     """One row per leaf: its rule (as a code), points, level-1 node (as its index), caps and flags, veto bit,
     and the parameter columns (``p_*``) of every single-row rule kind."""
@@ -168,7 +155,7 @@ def leaf_table(catalogue: Catalogue) -> pl.DataFrame:
     )
     params = [
         t
-        for name in sorted({str(n.rule) for n in leaves if n.kind and is_single_row(n.kind)})
+        for name in sorted({str(n.rule) for n in leaves if n.kind and n.kind.single_row})
         if (t := _param_table(REGISTRY[name], [n for n in leaves if n.rule == name])) is not None
     ]
     if params:
@@ -179,9 +166,11 @@ def leaf_table(catalogue: Catalogue) -> pl.DataFrame:
     return base
 
 
-def _single_row_points(rows: pl.LazyFrame, kinds: list[str], columns: list[str]) -> pl.LazyFrame:
-    """Every single-row kind at once: one pass, a when/then over the rule codes. ``columns`` are the leaf
-    table's; a parameter no leaf uses is a null literal, not a column."""
+def single_row_points(rows: pl.LazyFrame, kinds: list[str], columns: list[str]) -> pl.LazyFrame:
+    """Every single-row kind at once: one pass, a when/then over the rule codes, each aggregation taken
+    in its one-row form (registration makes a name mean the same aggregation in every single-row kind).
+    ``rows`` are the observations joined with the leaf table, whose columns are ``columns``; a parameter
+    no leaf uses is a null literal, not a column."""
     names = sorted(REGISTRY)
     finishes = [(k, REGISTRY[k].finish_for(columns).cast(pl.Int64)) for k in kinds]
     needed = {name for _, e in finishes for name in e.meta.root_names()}
@@ -190,7 +179,7 @@ def _single_row_points(rows: pl.LazyFrame, kinds: list[str], columns: list[str])
     points = finishes[0][1] if len(finishes) == 1 else first_match(cases[:-1], cases[-1][1])
     return (
         rows.with_columns(pl.lit(None, pl.Int64).alias(n) for n in absent)
-        .with_columns(**{n: e for n, e in SINGLE_ROW_AGGS.items() if n in needed})
+        .with_columns(**{a.name: a.one_row() for k in kinds for a in REGISTRY[k].aggs if a.name in needed})
         .with_columns(points.alias("points"))
     )
 
@@ -245,15 +234,15 @@ def leaf_points(
         )
 
     kinds = sorted({str(n.rule) for n in catalogue.leaves if n.rule in REGISTRY})
-    fast = [str(k) for k in kinds if is_single_row(REGISTRY[str(k)])]
-    slow = [str(k) for k in kinds if not is_single_row(REGISTRY[str(k)])]
+    fast = [k for k in kinds if REGISTRY[k].single_row]
+    slow = [k for k in kinds if not REGISTRY[k].single_row]
     info = table.lazy().select(
         "indicator", "M", "l1", "bounded", "uncapped", "ceiling", "as_penalty", "veto_bit"
     )
     parts: list[pl.LazyFrame] = []
     if fast:
         fast_rows = rows.filter(pl.col("rule").is_in(fast)) if slow else rows
-        scored = _single_row_points(fast_rows, fast, table.columns)
+        scored = single_row_points(fast_rows, fast, table.columns)
         parts.append(scored.select(*GROUP, "points") if combining else scored)
     for name in slow:
         nodes = [n for n in catalogue.leaves if n.rule == name]

@@ -37,10 +37,6 @@ def frac_float(f: Fraction) -> float:
     return f.numerator / f.denominator
 
 
-def sum_of(name: str, expr: pl.Expr) -> pl.Expr:
-    return expr.sum().alias(name)
-
-
 def cap_or_points(p: Params, m: int, name: str = "cap") -> int:
     """The ``cap`` parameter, or the leaf's points when there is none."""
     cap = p.get(name)
@@ -49,6 +45,35 @@ def cap_or_points(p: Params, m: int, name: str = "cap") -> int:
 
 Sense = Literal["award", "deduct"]
 Lookup = Literal["key", "text", "rank"]
+Reduction = Literal["sum", "any", "all", "max"]
+
+REDUCTIONS: dict[str, tuple[Callable[[pl.Expr], pl.Expr], Callable[[pl.Expr], pl.Expr]]] = {
+    "sum": (lambda e: e.sum(), lambda e: e.fill_null(0)),
+    "any": (lambda e: e.any(), lambda e: e.fill_null(False)),
+    "all": (lambda e: e.all(), lambda e: e.fill_null(True)),
+    "max": (lambda e: e.max(), lambda e: e),
+}
+"""Each reduction over a group's rows, and what it is on a group of one row (polars skips nulls: the sum
+of a null is 0, ``any`` of a null false, ``all`` of a null true, the max of a null null)."""
+
+
+@dataclass(frozen=True, eq=False)
+class Agg:
+    """One aggregation of a kind's rows per (unit, leaf, period, channel): the ``how`` of ``expr``, as
+    the column ``name`` the finish reads. The one declaration gives both the group-by form and the
+    per-row form of a group of one row, so the two paths of the engine cannot drift apart."""
+
+    name: str
+    how: Reduction
+    expr: pl.Expr
+
+    def grouped(self) -> pl.Expr:
+        """The aggregation over a group's rows (in a group-by)."""
+        return REDUCTIONS[self.how][0](self.expr).alias(self.name)
+
+    def one_row(self) -> pl.Expr:
+        """The same aggregation when the group is one row: a per-row expression, no group-by."""
+        return REDUCTIONS[self.how][1](self.expr).alias(self.name)
 
 
 @dataclass(frozen=True, kw_only=True, eq=False)
@@ -78,16 +103,22 @@ class RuleKind:
     lookup: Lookup = "key"
     # for a "rank" lookup: the measure ranked, highest first, per (leaf, class, period, channel)
     rank_by: pl.Expr | None = None
-    row: Callable[[], dict[str, pl.Expr]] = lambda: {}
-    aggs: Callable[[], list[pl.Expr]] = lambda: []
-    finish: Callable[[], pl.Expr] = lambda: pl.lit(0, pl.Int64)
+    # per-row contributions (after the lookup), then the aggregations per (unit, leaf, period, channel)
+    # and the finish of the aggregated row into pico-points
+    row: Mapping[str, pl.Expr] = field(default_factory=dict)
+    aggs: tuple[Agg, ...]
+    finish: pl.Expr
+    # a single-row kind takes one row per (unit, leaf, period, channel) — validation refuses a second
+    # for a kind without keys — so the engine scores it in one pass with every other single-row kind,
+    # from the aggregations' one-row forms, without a group-by
+    single_row: bool = False
     # rules whose parameters come in steps (p_s0, p_s1, …): the finish for the steps a catalogue uses
     finish_steps: Callable[[int], pl.Expr] | None = None
 
     def finish_for(self, columns: Collection[str]) -> pl.Expr:
         """The finish for a parameter table with these columns: only the steps it has."""
         if self.finish_steps is None:
-            return self.finish()
+            return self.finish
         return self.finish_steps(sum(1 for i in range(MAX_STEPS) if f"p_s{i}" in columns))
 
 

@@ -12,7 +12,7 @@ import polars as pl
 from scoring.exact import SCALE, fixed_times_float
 from scoring.spec.expr import first_match
 from scoring.spec.params import ParamSpec
-from scoring.spec.rulekind import MAX_STEPS, M, Params, RuleKind, frac_float, register
+from scoring.spec.rulekind import MAX_STEPS, Agg, M, Params, RuleKind, frac_float, register
 
 
 def _judgement_check(p: Params, m: int) -> list[tuple[str, str]]:
@@ -31,8 +31,9 @@ register(
         params={"lo": ParamSpec("amount"), "hi": ParamSpec("amount")},
         check=_judgement_check,
         columns=lambda p, m: {"p_lo": p.get("lo", 0), "p_hi": p.get("hi", m)},
-        aggs=lambda: [pl.col("value").sum().alias("v")],
-        finish=lambda: (pl.col("v") * SCALE).round(0).cast(pl.Int64),
+        single_row=True,
+        aggs=(Agg("v", "sum", pl.col("value")),),
+        finish=(pl.col("v") * SCALE).round(0).cast(pl.Int64),
     )
 )
 
@@ -57,8 +58,8 @@ register(
         check=_grade_scale_check,
         key_rows=_scale_rows,
         lookup="text",
-        aggs=lambda: [pl.col("amount").max().alias("g")],
-        finish=lambda: pl.col("g").fill_null(0),
+        aggs=(Agg("g", "max", pl.col("amount")),),
+        finish=pl.col("g").fill_null(0),
     )
 )
 
@@ -68,8 +69,9 @@ register(
         sense="award",
         domain="ratio",
         summary="按完成比例得分：分值 × 比例（0–1）",
-        aggs=lambda: [pl.col("value").sum().alias("v")],
-        finish=lambda: fixed_times_float(M, pl.col("v").clip(0.0, 1.0)),
+        single_row=True,
+        aggs=(Agg("v", "sum", pl.col("value")),),
+        finish=fixed_times_float(M, pl.col("v").clip(0.0, 1.0)),
     )
 )
 
@@ -113,8 +115,9 @@ register(
         params={"tiers": ParamSpec("steps", required=True, help="阈值:比例，从高到低")},
         check=_tiers_check,
         columns=_tier_columns,
-        aggs=lambda: [pl.col("value").sum().alias("v")],
-        finish=_tier_finish,
+        single_row=True,
+        aggs=(Agg("v", "sum", pl.col("value")),),
+        finish=_tier_finish(),
         finish_steps=_tier_finish,
     )
 )
@@ -130,8 +133,9 @@ register(
             [] if p.get("scale") is None or p["scale"] > 0 else [("scale_positive", "scale 应为正数")]
         ),
         columns=lambda p, m: {"p_scale": float(p.get("scale") or 100)},
-        aggs=lambda: [pl.col("value").sum().alias("v")],
-        finish=lambda: fixed_times_float(M, (pl.col("v") / pl.col("p_scale")).clip(0.0, 1.0)),
+        single_row=True,
+        aggs=(Agg("v", "sum", pl.col("value")),),
+        finish=fixed_times_float(M, (pl.col("v") / pl.col("p_scale")).clip(0.0, 1.0)),
     )
 )
 
@@ -156,7 +160,7 @@ register(
         key_rows=_rank_rows,
         lookup="rank",
         rank_by=pl.when(pl.col("p_asc")).then(-pl.col("v")).otherwise(pl.col("v")),
-        aggs=lambda: [pl.col("value").sum().alias("v")],
-        finish=lambda: pl.coalesce(pl.col("rank_points"), pl.col("p_else")),
+        aggs=(Agg("v", "sum", pl.col("value")),),
+        finish=pl.coalesce(pl.col("rank_points"), pl.col("p_else")),
     )
 )

@@ -12,6 +12,7 @@ from scoring.spec.expr import first_match
 from scoring.spec.params import ParamSpec
 from scoring.spec.rulekind import (
     MAX_STEPS,
+    Agg,
     M,
     Params,
     RuleKind,
@@ -19,7 +20,6 @@ from scoring.spec.rulekind import (
     frac_float,
     met,
     register,
-    sum_of,
 )
 
 register(
@@ -28,8 +28,9 @@ register(
         sense="award",
         domain="bool",
         summary="达到要求得满分，否则不得分",
-        aggs=lambda: [met().any().alias("met")],
-        finish=lambda: pl.when(pl.col("met")).then(M).otherwise(0),
+        single_row=True,
+        aggs=(Agg("met", "any", met()),),
+        finish=pl.when(pl.col("met")).then(M).otherwise(0),
     )
 )
 
@@ -50,9 +51,9 @@ register(
         check=_checklist_check,
         keys=lambda p: tuple(p["items"]),
         key_rows=lambda p: [(k, v, None) for k, v in p["items"].items()],
-        row=lambda: {"c": pl.when(met()).then(pl.col("amount")).otherwise(0)},
-        aggs=lambda: [sum_of("s", pl.col("c"))],
-        finish=lambda: pl.col("s"),
+        row={"c": pl.when(met()).then(pl.col("amount")).otherwise(0)},
+        aggs=(Agg("s", "sum", pl.col("c")),),
+        finish=pl.col("s"),
     )
 )
 
@@ -73,9 +74,9 @@ register(
         check=_fractional_check,
         keys=lambda p: tuple(p["criteria"]),
         key_rows=lambda p: [(k, None, frac_float(v)) for k, v in p["criteria"].items()],
-        row=lambda: {"c": pl.when(met()).then(pl.col("share")).otherwise(0.0)},
-        aggs=lambda: [sum_of("s", pl.col("c"))],
-        finish=lambda: fixed_times_float(M, pl.col("s")),
+        row={"c": pl.when(met()).then(pl.col("share")).otherwise(0.0)},
+        aggs=(Agg("s", "sum", pl.col("c")),),
+        finish=fixed_times_float(M, pl.col("s")),
     )
 )
 
@@ -87,8 +88,9 @@ register(
         summary="每项得X分，最高不超过C分",
         params={"per": ParamSpec("amount", required=True), "cap": ParamSpec("amount")},
         columns=lambda p, m: {"p_per": p["per"], "p_cap": cap_or_points(p, m)},
-        aggs=lambda: [sum_of("n", pl.col("value"))],
-        finish=lambda: pl.min_horizontal(pl.col("p_per") * pl.col("n").cast(pl.Int64), pl.col("p_cap")),
+        single_row=True,
+        aggs=(Agg("n", "sum", pl.col("value")),),
+        finish=pl.min_horizontal(pl.col("p_per") * pl.col("n").cast(pl.Int64), pl.col("p_cap")),
     )
 )
 
@@ -112,9 +114,9 @@ register(
         keys=lambda p: tuple(p["classes"]) if p.get("classes") else None,
         columns=lambda p, m: {"p_per": p.get("per")},
         key_rows=lambda p: [(k, v, None) for k, v in (p.get("classes") or {}).items()],
-        row=lambda: {"c": pl.coalesce(pl.col("amount"), pl.col("p_per")) * pl.col("value").cast(pl.Int64)},
-        aggs=lambda: [sum_of("s", pl.col("c"))],
-        finish=lambda: pl.col("s"),
+        row={"c": pl.coalesce(pl.col("amount"), pl.col("p_per")) * pl.col("value").cast(pl.Int64)},
+        aggs=(Agg("s", "sum", pl.col("c")),),
+        finish=pl.col("s"),
     )
 )
 
@@ -129,9 +131,9 @@ register(
         keys=lambda p: tuple(p["levels"]),
         columns=lambda p, m: {"p_cap": cap_or_points(p, m)},
         key_rows=lambda p: [(k, v, None) for k, v in p["levels"].items()],
-        row=lambda: {"c": pl.col("amount") * pl.col("value").cast(pl.Int64)},
-        aggs=lambda: [sum_of("s", pl.col("c"))],
-        finish=lambda: pl.min_horizontal(pl.col("s"), pl.col("p_cap")),
+        row={"c": pl.col("amount") * pl.col("value").cast(pl.Int64)},
+        aggs=(Agg("s", "sum", pl.col("c")),),
+        finish=pl.min_horizontal(pl.col("s"), pl.col("p_cap")),
     )
 )
 
@@ -181,8 +183,9 @@ register(
         params={"quota": ParamSpec("count", required=True), "steps": ParamSpec("steps", required=True)},
         check=_over_quota_check,
         columns=_over_quota_columns,
-        aggs=lambda: [sum_of("n", pl.col("value"))],
-        finish=_over_quota_finish,
+        single_row=True,
+        aggs=(Agg("n", "sum", pl.col("value")),),
+        finish=_over_quota_finish(),
         finish_steps=_over_quota_finish,
     )
 )
@@ -193,7 +196,8 @@ register(
         sense="award",
         domain="bool",
         summary="发生所述情形的，一票否决",
-        aggs=lambda: [met().any().alias("met")],
-        finish=lambda: pl.when(pl.col("met")).then(M).otherwise(0),
+        single_row=True,
+        aggs=(Agg("met", "any", met()),),
+        finish=pl.when(pl.col("met")).then(M).otherwise(0),
     )
 )

@@ -11,7 +11,7 @@ import polars as pl
 from scoring.exact import fixed_times_float, to_fixed
 from scoring.spec.expr import first_match
 from scoring.spec.params import ParamSpec
-from scoring.spec.rulekind import MAX_STEPS, NO_CAP, M, Params, RuleKind, met, register, sum_of
+from scoring.spec.rulekind import MAX_STEPS, NO_CAP, Agg, M, Params, RuleKind, met, register
 
 EPOCH = dt.date(1970, 1, 1)
 
@@ -25,9 +25,9 @@ register(
         keyed=True,
         keys=lambda p: tuple(p["items"]),
         key_rows=lambda p: [(k, v, None) for k, v in p["items"].items()],
-        row=lambda: {"c": pl.when(met()).then(pl.col("amount")).otherwise(0)},
-        aggs=lambda: [sum_of("d", pl.col("c"))],
-        finish=lambda: M - pl.col("d"),
+        row={"c": pl.when(met()).then(pl.col("amount")).otherwise(0)},
+        aggs=(Agg("d", "sum", pl.col("c")),),
+        finish=M - pl.col("d"),
     )
 )
 
@@ -39,8 +39,9 @@ register(
         summary="每发现一例扣X分（可设最高扣分）",
         params={"per": ParamSpec("amount", required=True), "cap": ParamSpec("amount")},
         columns=lambda p, m: {"p_per": p["per"], "p_cap": p.get("cap")},
-        aggs=lambda: [sum_of("n", pl.col("value"))],
-        finish=lambda: (
+        single_row=True,
+        aggs=(Agg("n", "sum", pl.col("value")),),
+        finish=(
             M
             - pl.min_horizontal(
                 pl.col("p_per") * pl.col("n").cast(pl.Int64), pl.col("p_cap").fill_null(NO_CAP)
@@ -60,9 +61,9 @@ register(
         keys=lambda p: tuple(p["classes"]),
         columns=lambda p, m: {"p_cap": p.get("cap")},
         key_rows=lambda p: [(k, v, None) for k, v in p["classes"].items()],
-        row=lambda: {"c": pl.col("amount") * pl.col("value").cast(pl.Int64)},
-        aggs=lambda: [sum_of("d", pl.col("c"))],
-        finish=lambda: M - pl.min_horizontal(pl.col("d"), pl.col("p_cap").fill_null(NO_CAP)),
+        row={"c": pl.col("amount") * pl.col("value").cast(pl.Int64)},
+        aggs=(Agg("d", "sum", pl.col("c")),),
+        finish=M - pl.min_horizontal(pl.col("d"), pl.col("p_cap").fill_null(NO_CAP)),
     )
 )
 
@@ -77,9 +78,9 @@ register(
         keys=lambda p: tuple(p["elements"]),
         columns=lambda p, m: {"p_per": p["per"], "p_n": len(p["elements"])},
         key_rows=lambda p: [(k, None, None) for k in p["elements"]],
-        row=lambda: {"c": met().cast(pl.Int64)},
-        aggs=lambda: [sum_of("present", pl.col("c"))],
-        finish=lambda: M - pl.col("p_per") * (pl.col("p_n") - pl.col("present")),
+        row={"c": met().cast(pl.Int64)},
+        aggs=(Agg("present", "sum", pl.col("c")),),
+        finish=M - pl.col("p_per") * (pl.col("p_n") - pl.col("present")),
     )
 )
 
@@ -97,8 +98,8 @@ register(
         keys=lambda p: tuple(p["conditions"]),
         columns=lambda p, m: {"p_amount": p["amount"]},
         key_rows=lambda p: [(k, None, None) for k in p["conditions"]],
-        aggs=lambda: [met().any().alias("any")],
-        finish=lambda: pl.when(pl.col("any")).then(M - pl.col("p_amount")).otherwise(M),
+        aggs=(Agg("any", "any", met()),),
+        finish=pl.when(pl.col("any")).then(M - pl.col("p_amount")).otherwise(M),
     )
 )
 
@@ -117,8 +118,9 @@ register(
         params={"fraction": ParamSpec("share", default=Fraction(1, 2))},
         check=_check_fraction,
         columns=lambda p, m: {"p_keep": m - int(Fraction(m) * p.get("fraction", Fraction(1, 2)))},
-        aggs=lambda: [sum_of("n", pl.col("value"))],
-        finish=lambda: pl.when(pl.col("n") > 0).then(M).otherwise(pl.col("p_keep")),
+        single_row=True,
+        aggs=(Agg("n", "sum", pl.col("value")),),
+        finish=pl.when(pl.col("n") > 0).then(M).otherwise(pl.col("p_keep")),
     )
 )
 
@@ -149,7 +151,7 @@ register(
             "p_nper": len(p["periods"]),
         },
         key_rows=lambda p: [(k, None, None) for k in p["periods"]],
-        row=lambda: {
+        row={
             "c": pl.when(pl.col("value") <= 0)
             .then(pl.col("p_empty"))
             .when(pl.col("value") < pl.col("p_quota"))
@@ -157,8 +159,8 @@ register(
             .otherwise(0),
             "k": pl.col("key").is_not_null().cast(pl.Int64),
         },
-        aggs=lambda: [sum_of("d", pl.col("c")), sum_of("seen", pl.col("k"))],
-        finish=lambda: M - pl.col("d") - (pl.col("p_nper") - pl.col("seen")) * pl.col("p_empty"),
+        aggs=(Agg("d", "sum", pl.col("c")), Agg("seen", "sum", pl.col("k"))),
+        finish=M - pl.col("d") - (pl.col("p_nper") - pl.col("seen")) * pl.col("p_empty"),
     )
 )
 
@@ -235,8 +237,9 @@ register(
         },
         check=_deadline_check,
         columns=_deadline_columns,
-        aggs=lambda: [pl.col("value").max().alias("date"), pl.col("synthetic").all().alias("synthetic")],
-        finish=_deadline_finish,
+        single_row=True,
+        aggs=(Agg("date", "max", pl.col("value")), Agg("synthetic", "all", pl.col("synthetic"))),
+        finish=_deadline_finish(),
         finish_steps=_deadline_finish,
     )
 )
@@ -250,9 +253,8 @@ register(
         params={"target": ParamSpec("number", required=True), "per": ParamSpec("amount", required=True)},
         check=lambda p, m: [] if 0 <= p["target"] <= 100 else [("target_range", "target 应在0到100之间")],
         columns=lambda p, m: {"p_target": float(p["target"]), "p_per": p["per"]},
-        aggs=lambda: [pl.col("value").sum().alias("v")],
-        finish=lambda: (
-            M - fixed_times_float(pl.col("p_per"), (pl.col("p_target") - pl.col("v")).clip(0.0, None))
-        ),
+        single_row=True,
+        aggs=(Agg("v", "sum", pl.col("value")),),
+        finish=(M - fixed_times_float(pl.col("p_per"), (pl.col("p_target") - pl.col("v")).clip(0.0, None))),
     )
 )
