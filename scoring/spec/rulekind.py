@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal
 from fractions import Fraction
 from typing import Any, Literal
 
@@ -42,6 +43,37 @@ def cap_or_points(p: Params, m: int, name: str = "cap") -> int:
     cap = p.get(name)
     return int(cap) if cap is not None else m
 
+
+DOMAINS = ("bool", "count", "number", "ratio", "percent", "points", "date", "category")
+"""What an input value can be: validation parses and checks it, the template offers it, by this name."""
+
+
+@dataclass(frozen=True, eq=False)
+class InputDomain:
+    """What an assessor enters for a leaf of a kind, as validation checks it and the assessors' template
+    offers it: a domain (one of ``DOMAINS``) and what the leaf's parameters say about it."""
+
+    name: str
+    # what an entered number is, for the template's messages
+    what: str = ""
+    # a category's values (the grades a leaf accepts)
+    choices: Callable[[Params], tuple[str, ...]] | None = None
+    # the range of an entered number, from the leaf's parameters and points (pico)
+    bounds: Callable[[Params, int], tuple[Decimal | None, Decimal | None]] | None = None
+
+    def choices_for(self, params: Params) -> tuple[str, ...]:
+        return () if self.choices is None else self.choices(params)
+
+    def bounds_for(self, params: Params, m: int) -> tuple[Decimal | None, Decimal | None]:
+        return (None, None) if self.bounds is None else self.bounds(params, m)
+
+
+BOOL = InputDomain("bool")
+COUNT = InputDomain("count")
+NUMBER = InputDomain("number")
+RATIO = InputDomain("ratio")
+PERCENT = InputDomain("percent")
+DATE = InputDomain("date")
 
 Sense = Literal["award", "deduct"]
 Lookup = Literal["key", "text", "rank"]
@@ -84,7 +116,7 @@ class RuleKind:
     # "award": points are what the unit earns; "deduct": points are M minus a deduction. In a penalty
     # section the penalty is the points of an award rule, or the deduction of a deduct rule.
     sense: Sense
-    domain: str  # bool | count | number | ratio | percent | points | date | category
+    input: InputDomain
     summary: str
     params: dict[str, ParamSpec] = field(default_factory=dict)
     keyed: bool = False
@@ -114,6 +146,11 @@ class RuleKind:
     single_row: bool = False
     # rules whose parameters come in steps (p_s0, p_s1, …): the finish for the steps a catalogue uses
     finish_steps: Callable[[int], pl.Expr] | None = None
+
+    @property
+    def domain(self) -> str:
+        """The name of the kind's input domain (recorded in the template, matched when it is read)."""
+        return self.input.name
 
     def finish_for(self, columns: Collection[str]) -> pl.Expr:
         """The finish for a parameter table with these columns: only the steps it has."""

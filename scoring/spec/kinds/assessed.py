@@ -3,16 +3,28 @@ grade, a score), or from a measure (a ratio, a tier reached, a rank among the un
 
 from __future__ import annotations
 
+from decimal import Decimal
 from fractions import Fraction
 from itertools import pairwise
 from typing import Any
 
 import polars as pl
 
-from scoring.exact import SCALE, fixed_times_float
+from scoring.exact import SCALE, fixed_times_float, from_fixed
 from scoring.spec.expr import first_match
 from scoring.spec.params import ParamSpec
-from scoring.spec.rulekind import MAX_STEPS, Agg, M, Params, RuleKind, frac_float, register
+from scoring.spec.rulekind import (
+    MAX_STEPS,
+    NUMBER,
+    RATIO,
+    Agg,
+    InputDomain,
+    M,
+    Params,
+    RuleKind,
+    frac_float,
+    register,
+)
 
 
 def _judgement_check(p: Params, m: int) -> list[tuple[str, str]]:
@@ -22,11 +34,15 @@ def _judgement_check(p: Params, m: int) -> list[tuple[str, str]]:
     return []
 
 
+def _judgement_bounds(p: Params, m: int) -> tuple[Decimal | None, Decimal | None]:
+    return from_fixed(p.get("lo", 0)), from_fixed(p.get("hi", m))
+
+
 register(
     RuleKind(
         name="judgement",
         sense="award",
-        domain="points",
+        input=InputDomain("points", bounds=_judgement_bounds),
         summary="评估人根据实际情况在区间内评分（直接填写分数）",
         params={"lo": ParamSpec("amount"), "hi": ParamSpec("amount")},
         check=_judgement_check,
@@ -52,7 +68,7 @@ register(
     RuleKind(
         name="grade_scale",
         sense="award",
-        domain="category",
+        input=InputDomain("category", choices=lambda p: tuple(p["scale"])),
         summary="按评定等级给分（如 优10 良8 一般6 差0）",
         params={"scale": ParamSpec("mapping", required=True)},
         check=_grade_scale_check,
@@ -67,7 +83,7 @@ register(
     RuleKind(
         name="ratio",
         sense="award",
-        domain="ratio",
+        input=RATIO,
         summary="按完成比例得分：分值 × 比例（0–1）",
         single_row=True,
         aggs=(Agg("v", "sum", pl.col("value")),),
@@ -110,7 +126,7 @@ register(
     RuleKind(
         name="tiered",
         sense="award",
-        domain="number",
+        input=NUMBER,
         summary="按达到的档次得分值的相应比例",
         params={"tiers": ParamSpec("steps", required=True, help="阈值:比例，从高到低")},
         check=_tiers_check,
@@ -122,17 +138,26 @@ register(
     )
 )
 
+
+def _imported_scale(p: Params) -> Decimal:
+    """The other body's maximum score (100 unless the leaf says)."""
+    scale = p.get("scale")
+    return Decimal(100) if scale is None else Decimal(scale)
+
+
 register(
     RuleKind(
         name="imported",
         sense="award",
-        domain="number",
+        input=InputDomain(
+            "number", what="其他机构的评价得分", bounds=lambda p, m: (Decimal(0), _imported_scale(p))
+        ),
         summary="采用其他机构的评价结果，按满分折算",
         params={"scale": ParamSpec("number", default=None)},
         check=lambda p, m: (
             [] if p.get("scale") is None or p["scale"] > 0 else [("scale_positive", "scale 应为正数")]
         ),
-        columns=lambda p, m: {"p_scale": float(p.get("scale") or 100)},
+        columns=lambda p, m: {"p_scale": float(_imported_scale(p))},
         single_row=True,
         aggs=(Agg("v", "sum", pl.col("value")),),
         finish=fixed_times_float(M, (pl.col("v") / pl.col("p_scale")).clip(0.0, 1.0)),
@@ -148,7 +173,7 @@ register(
     RuleKind(
         name="rank_based",
         sense="award",
-        domain="number",
+        input=InputDomain("number", what="用于排名的数值（本类单位中按此排名赋分）"),
         summary="按本类单位中的名次赋分",
         params={
             "points": ParamSpec("amounts", required=True),

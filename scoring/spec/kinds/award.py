@@ -11,6 +11,8 @@ from scoring.exact import SCALE, fixed_times_float, to_fixed
 from scoring.spec.expr import first_match
 from scoring.spec.params import ParamSpec
 from scoring.spec.rulekind import (
+    BOOL,
+    COUNT,
     MAX_STEPS,
     Agg,
     M,
@@ -26,7 +28,7 @@ register(
     RuleKind(
         name="binary",
         sense="award",
-        domain="bool",
+        input=BOOL,
         summary="达到要求得满分，否则不得分",
         single_row=True,
         aggs=(Agg("met", "any", met()),),
@@ -44,7 +46,7 @@ register(
     RuleKind(
         name="checklist",
         sense="award",
-        domain="bool",
+        input=BOOL,
         summary="每具备一项得相应分值（累加）",
         params={"items": ParamSpec("mapping", required=True)},
         keyed=True,
@@ -67,7 +69,7 @@ register(
     RuleKind(
         name="fractional",
         sense="award",
-        domain="bool",
+        input=BOOL,
         summary="满足各子项得本指标分值的相应比例",
         params={"criteria": ParamSpec("share_mapping", required=True)},
         keyed=True,
@@ -84,7 +86,7 @@ register(
     RuleKind(
         name="count_capped",
         sense="award",
-        domain="count",
+        input=COUNT,
         summary="每项得X分，最高不超过C分",
         params={"per": ParamSpec("amount", required=True), "cap": ParamSpec("amount")},
         columns=lambda p, m: {"p_per": p["per"], "p_cap": cap_or_points(p, m)},
@@ -105,7 +107,7 @@ register(
     RuleKind(
         name="accumulate",
         sense="award",
-        domain="count",
+        input=COUNT,
         summary="积分制：每条计X分，不设上限",
         params={"per": ParamSpec("amount"), "classes": ParamSpec("mapping")},
         keyed=True,
@@ -124,7 +126,7 @@ register(
     RuleKind(
         name="events",
         sense="award",
-        domain="count",
+        input=COUNT,
         summary="按发文层级每次加（减）相应分值",
         params={"levels": ParamSpec("mapping", required=True), "cap": ParamSpec("amount")},
         keyed=True,
@@ -178,7 +180,7 @@ register(
     RuleKind(
         name="over_quota_bonus",
         sense="award",
-        domain="count",
+        input=COUNT,
         summary="超过规定数量一定比例的加相应分值",
         params={"quota": ParamSpec("count", required=True), "steps": ParamSpec("steps", required=True)},
         check=_over_quota_check,
@@ -194,7 +196,7 @@ register(
     RuleKind(
         name="veto",
         sense="award",
-        domain="bool",
+        input=BOOL,
         summary="发生所述情形的，一票否决",
         single_row=True,
         aggs=(Agg("met", "any", met()),),

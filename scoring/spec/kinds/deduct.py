@@ -11,7 +11,20 @@ import polars as pl
 from scoring.exact import fixed_times_float, to_fixed
 from scoring.spec.expr import first_match
 from scoring.spec.params import ParamSpec
-from scoring.spec.rulekind import MAX_STEPS, NO_CAP, Agg, M, Params, RuleKind, met, register
+from scoring.spec.rulekind import (
+    BOOL,
+    COUNT,
+    DATE,
+    MAX_STEPS,
+    NO_CAP,
+    PERCENT,
+    Agg,
+    M,
+    Params,
+    RuleKind,
+    met,
+    register,
+)
 
 EPOCH = dt.date(1970, 1, 1)
 
@@ -19,7 +32,7 @@ register(
     RuleKind(
         name="deductions",
         sense="deduct",
-        domain="bool",
+        input=BOOL,
         summary="每项情形扣相应分值",
         params={"items": ParamSpec("mapping", required=True, help="情形:扣分")},
         keyed=True,
@@ -35,7 +48,7 @@ register(
     RuleKind(
         name="per_occurrence",
         sense="deduct",
-        domain="count",
+        input=COUNT,
         summary="每发现一例扣X分（可设最高扣分）",
         params={"per": ParamSpec("amount", required=True), "cap": ParamSpec("amount")},
         columns=lambda p, m: {"p_per": p["per"], "p_cap": p.get("cap")},
@@ -54,7 +67,7 @@ register(
     RuleKind(
         name="severity",
         sense="deduct",
-        domain="count",
+        input=COUNT,
         summary="按严重程度分类，每类每例扣相应分值",
         params={"classes": ParamSpec("mapping", required=True), "cap": ParamSpec("amount")},
         keyed=True,
@@ -71,7 +84,7 @@ register(
     RuleKind(
         name="missing_elements",
         sense="deduct",
-        domain="bool",
+        input=BOOL,
         summary="列明的要素每缺一项扣X分",
         params={"elements": ParamSpec("names", required=True), "per": ParamSpec("amount", required=True)},
         keyed=True,
@@ -88,7 +101,7 @@ register(
     RuleKind(
         name="any_of",
         sense="deduct",
-        domain="bool",
+        input=BOOL,
         summary="存在所列任一情形扣X分（只扣一次）",
         params={
             "conditions": ParamSpec("names", required=True),
@@ -113,7 +126,7 @@ register(
     RuleKind(
         name="half_if_none",
         sense="deduct",
-        domain="count",
+        input=COUNT,
         summary="全部不符合的扣一定比例（默认一半），有一例符合即不扣",
         params={"fraction": ParamSpec("share", default=Fraction(1, 2))},
         check=_check_fraction,
@@ -133,7 +146,7 @@ register(
     RuleKind(
         name="quota_per_period",
         sense="deduct",
-        domain="count",
+        input=COUNT,
         summary="每期不低于定额，低于的每期扣X分；空白期扣更多",
         params={
             "quota": ParamSpec("count", required=True),
@@ -225,7 +238,7 @@ register(
     RuleKind(
         name="deadline",
         sense="deduct",
-        domain="date",
+        input=DATE,
         summary="在规定时限内完成得满分；逾期、未完成（或过早）扣分",
         params={
             "due": ParamSpec("date", required=True),
@@ -248,7 +261,7 @@ register(
     RuleKind(
         name="rate_linear",
         sense="deduct",
-        domain="percent",
+        input=PERCENT,
         summary="比率每低于目标1个百分点扣X分",
         params={"target": ParamSpec("number", required=True), "per": ParamSpec("amount", required=True)},
         check=lambda p, m: [] if 0 <= p["target"] <= 100 else [("target_range", "target 应在0到100之间")],
