@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 import polars as pl
+import pytest
 from hypothesis import given, settings, strategies as st
 from polars.testing import assert_frame_equal
 
@@ -147,3 +148,55 @@ def test_single_row_pass_equals_group_by(obs: pl.DataFrame) -> None:
     ).collect()
     assert fast.height == obs.height
     assert_frame_equal(fast.sort(GROUP), slow.sort(GROUP))
+
+
+SENTENCES = {
+    "binary": ("", "达到要求的得满分，未达到的不得分"),
+    "deductions": ("items=目录未更新:1,无年报:2", "存在下列情形的分别扣分：目录未更新1分、无年报2分"),
+    "per_occurrence": ("per=0.5; cap=2", "每发现一例扣0.5分，最多扣2分"),
+    "severity": ("classes=一般:1,严重:2", "按问题类别每例扣分：一般1分、严重2分"),
+    "missing_elements": ("elements=指南,目录,年报; per=2", "应具备指南、目录、年报，每缺一项扣2分"),
+    "any_of": ("conditions=错链,空栏目; amount=0.5", "存在错链、空栏目任一情形的扣0.5分（只扣一次）"),
+    "half_if_none": ("", "全部不符合要求的扣本项分值的50%，有一例符合即不扣"),
+    "checklist": ("items=扶贫政策:1,扶贫对象:1.5", "每具备一项得相应分值：扶贫政策1分、扶贫对象1.5分"),
+    "fractional": ("criteria=标识:50%,导航:0.3", "满足各子项得本项分值的相应比例：标识50%、导航30%"),
+    "count_capped": ("per=2; cap=6", "每项得2分，最高6分"),
+    "accumulate": ("per=0.2", "每条计0.2分，不设上限"),
+    "events": ("levels=国家级:5,州级:2; cap=4", "按发文层级每次计分：国家级5分、州级2分，最多4分"),
+    "judgement": ("hi=0.5", "评估人根据实际情况评分，不高于0.5分"),
+    "grade_scale": ("scale=优:10,良:8,差:0", "按评定等级给分：优10分、良8分、差0分"),
+    "ratio": ("", "按完成比例得分（本项分值×完成比例）"),
+    "tiered": ("tiers=80:1,60:0.6", "按达到的档次得本项分值的相应比例：达到80得100%、达到60得60%"),
+    "quota_per_period": (
+        "quota=6; per=1; periods=2021-01..2021-12",
+        "每期应不少于6条，低于的每期扣1分（考核期：2021-01至2021-12共12期）",
+    ),
+    "over_quota_bonus": (
+        "quota=10; steps=20%:2,10%:1",
+        "超过规定数量10的，按超出比例加分：超出10%加1分、超出20%加2分",
+    ),
+    "deadline": (
+        "due=2021-10-20; late_steps=1:1,8:2; missing=4",
+        "应于2021年10月20日前（含当日）完成；逾期按天数扣分：1天及以上扣1分、8天及以上扣2分；未完成扣4分",
+    ),
+    "rate_linear": ("target=95; per=0.1", "比率低于95%的，每低1个百分点扣0.1分"),
+    "imported": ("", "采用其他机构的评价结果，按本项分值折算"),
+    "rank_based": (
+        "points=6,5,4; else=1; order=asc",
+        "按本类单位中的名次（数值从低到高）依次得6、5、4分，其余得1分",
+    ),
+    "veto": ("", "发生所述情形的，一票否决"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(REGISTRY))
+def test_sentence(name: str) -> None:
+    """Every kind's rubric sentence, filled from a leaf's parameters (optional parts left out when the
+    parameter is not given)."""
+    text, sentence = SENTENCES[name]
+    assert REGISTRY[name].sentence(parsed(REGISTRY[name], text)) == sentence
+
+
+def test_a_sentence_never_reads_a_value_as_a_template() -> None:
+    kind = REGISTRY["deductions"]
+    assert kind.sentence(parsed(kind, "items={per}[x]:1")) == "存在下列情形的分别扣分：{per}[x]1分"

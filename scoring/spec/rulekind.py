@@ -20,6 +20,7 @@ from typing import Any, Literal
 import polars as pl
 
 from scoring.spec.params import ParamSpec
+from scoring.spec.rubric import ValueText, render
 
 Params = Mapping[str, Any]
 MAX_STEPS = 8
@@ -116,8 +117,13 @@ class RuleKind:
     # "award": points are what the unit earns; "deduct": points are M minus a deduction. In a penalty
     # section the penalty is the points of an award rule, or the deduction of a deduct rule.
     sense: Sense
-    input: InputDomain
+    label: str  # the kind's name in Chinese, as the assessors call it (定额扣分)
     summary: str
+    # the rubric sentence, filled from a leaf's parameters by ``sentence`` (see scoring.spec.rubric)
+    rubric: str
+    # how a parameter's value is written in the sentence, where its type's way does not read well
+    formats: Mapping[str, ValueText] = field(default_factory=dict)
+    input: InputDomain
     params: dict[str, ParamSpec] = field(default_factory=dict)
     keyed: bool = False
     bounded: bool = True  # points stay within [0, M] when caps are per node
@@ -151,6 +157,10 @@ class RuleKind:
     def domain(self) -> str:
         """The name of the kind's input domain (recorded in the template, matched when it is read)."""
         return self.input.name
+
+    def sentence(self, params: Params) -> str:
+        """The rubric sentence of a leaf with these parameters: 每发现一例扣0.5分，最多扣2分."""
+        return render(self.rubric, params, self.params, self.formats)
 
     def finish_for(self, columns: Collection[str]) -> pl.Expr:
         """The finish for a parameter table with these columns: only the steps it has."""

@@ -13,6 +13,7 @@ import polars as pl
 from scoring.exact import SCALE, fixed_times_float, from_fixed
 from scoring.spec.expr import first_match
 from scoring.spec.params import ParamSpec
+from scoring.spec.rubric import fraction_text, share_text
 from scoring.spec.rulekind import (
     MAX_STEPS,
     NUMBER,
@@ -41,9 +42,11 @@ def _judgement_bounds(p: Params, m: int) -> tuple[Decimal | None, Decimal | None
 register(
     RuleKind(
         name="judgement",
+        label="区间评分",
         sense="award",
         input=InputDomain("points", bounds=_judgement_bounds),
         summary="评估人根据实际情况在区间内评分（直接填写分数）",
+        rubric="评估人根据实际情况评分[，不低于{lo}分][，不高于{hi}分]",
         params={"lo": ParamSpec("amount"), "hi": ParamSpec("amount")},
         check=_judgement_check,
         columns=lambda p, m: {"p_lo": p.get("lo", 0), "p_hi": p.get("hi", m)},
@@ -67,9 +70,11 @@ def _grade_scale_check(p: Params, m: int) -> list[tuple[str, str]]:
 register(
     RuleKind(
         name="grade_scale",
+        label="等级评分",
         sense="award",
         input=InputDomain("category", choices=lambda p: tuple(p["scale"])),
         summary="按评定等级给分（如 优10 良8 一般6 差0）",
+        rubric="按评定等级给分：{scale}",
         params={"scale": ParamSpec("mapping", required=True)},
         check=_grade_scale_check,
         key_rows=_scale_rows,
@@ -82,9 +87,11 @@ register(
 register(
     RuleKind(
         name="ratio",
+        label="比例折算",
         sense="award",
         input=RATIO,
         summary="按完成比例得分：分值 × 比例（0–1）",
+        rubric="按完成比例得分（本项分值×完成比例）",
         single_row=True,
         aggs=(Agg("v", "sum", pl.col("value")),),
         finish=fixed_times_float(M, pl.col("v").clip(0.0, 1.0)),
@@ -102,6 +109,10 @@ def _tiers_check(p: Params, m: int) -> list[tuple[str, str]]:
     if len(tiers) > MAX_STEPS:
         out.append(("tiers_count", f"最多 {MAX_STEPS} 档"))
     return out
+
+
+def _tiers_text(tiers: tuple[tuple[Fraction, Fraction], ...]) -> str:
+    return "、".join(f"达到{fraction_text(t)}得{share_text(s)}" for t, s in tiers)
 
 
 def _tier_columns(p: Params, m: int) -> dict[str, Any]:
@@ -125,9 +136,12 @@ def _tier_finish(steps: int = MAX_STEPS) -> pl.Expr:
 register(
     RuleKind(
         name="tiered",
+        label="分档得分",
         sense="award",
         input=NUMBER,
         summary="按达到的档次得分值的相应比例",
+        rubric="按达到的档次得本项分值的相应比例：{tiers}",
+        formats={"tiers": _tiers_text},
         params={"tiers": ParamSpec("steps", required=True, help="阈值:比例，从高到低")},
         check=_tiers_check,
         columns=_tier_columns,
@@ -148,11 +162,13 @@ def _imported_scale(p: Params) -> Decimal:
 register(
     RuleKind(
         name="imported",
+        label="评价折算",
         sense="award",
         input=InputDomain(
             "number", what="其他机构的评价得分", bounds=lambda p, m: (Decimal(0), _imported_scale(p))
         ),
         summary="采用其他机构的评价结果，按满分折算",
+        rubric="采用其他机构的评价结果[（满分{scale}分）]，按本项分值折算",
         params={"scale": ParamSpec("number", default=None)},
         check=lambda p, m: (
             [] if p.get("scale") is None or p["scale"] > 0 else [("scale_positive", "scale 应为正数")]
@@ -172,9 +188,12 @@ def _rank_rows(p: Params) -> list[tuple[str, int | None, float | None]]:
 register(
     RuleKind(
         name="rank_based",
+        label="名次赋分",
         sense="award",
         input=InputDomain("number", what="用于排名的数值（本类单位中按此排名赋分）"),
         summary="按本类单位中的名次赋分",
+        rubric="按本类单位中的名次（{order}）依次得{points}分[，其余得{else}分]",
+        formats={"order": lambda v: {"desc": "数值从高到低", "asc": "数值从低到高"}[v]},
         params={
             "points": ParamSpec("amounts", required=True),
             "else": ParamSpec("amount"),

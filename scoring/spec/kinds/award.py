@@ -3,6 +3,7 @@ events, an excess over a quota), and the veto."""
 
 from __future__ import annotations
 
+from fractions import Fraction
 from typing import Any
 
 import polars as pl
@@ -10,6 +11,7 @@ import polars as pl
 from scoring.exact import SCALE, fixed_times_float, to_fixed
 from scoring.spec.expr import first_match
 from scoring.spec.params import ParamSpec
+from scoring.spec.rubric import fraction_text, share_text
 from scoring.spec.rulekind import (
     BOOL,
     COUNT,
@@ -27,9 +29,11 @@ from scoring.spec.rulekind import (
 register(
     RuleKind(
         name="binary",
+        label="达标得分",
         sense="award",
         input=BOOL,
         summary="达到要求得满分，否则不得分",
+        rubric="达到要求的得满分，未达到的不得分",
         single_row=True,
         aggs=(Agg("met", "any", met()),),
         finish=pl.when(pl.col("met")).then(M).otherwise(0),
@@ -45,9 +49,11 @@ def _checklist_check(p: Params, m: int) -> list[tuple[str, str]]:
 register(
     RuleKind(
         name="checklist",
+        label="逐项得分",
         sense="award",
         input=BOOL,
         summary="每具备一项得相应分值（累加）",
+        rubric="每具备一项得相应分值：{items}",
         params={"items": ParamSpec("mapping", required=True)},
         keyed=True,
         check=_checklist_check,
@@ -68,9 +74,11 @@ def _fractional_check(p: Params, m: int) -> list[tuple[str, str]]:
 register(
     RuleKind(
         name="fractional",
+        label="分项比例",
         sense="award",
         input=BOOL,
         summary="满足各子项得本指标分值的相应比例",
+        rubric="满足各子项得本项分值的相应比例：{criteria}",
         params={"criteria": ParamSpec("share_mapping", required=True)},
         keyed=True,
         check=_fractional_check,
@@ -85,9 +93,11 @@ register(
 register(
     RuleKind(
         name="count_capped",
+        label="计数得分",
         sense="award",
         input=COUNT,
         summary="每项得X分，最高不超过C分",
+        rubric="每项得{per}分[，最高{cap}分]",
         params={"per": ParamSpec("amount", required=True), "cap": ParamSpec("amount")},
         columns=lambda p, m: {"p_per": p["per"], "p_cap": cap_or_points(p, m)},
         single_row=True,
@@ -106,9 +116,11 @@ def _accumulate_check(p: Params, m: int) -> list[tuple[str, str]]:
 register(
     RuleKind(
         name="accumulate",
+        label="累计积分",
         sense="award",
         input=COUNT,
         summary="积分制：每条计X分，不设上限",
+        rubric="[每条计{per}分][按类别每条计分：{classes}]，不设上限",
         params={"per": ParamSpec("amount"), "classes": ParamSpec("mapping")},
         keyed=True,
         bounded=False,
@@ -125,9 +137,11 @@ register(
 register(
     RuleKind(
         name="events",
+        label="分级计分",
         sense="award",
         input=COUNT,
         summary="按发文层级每次加（减）相应分值",
+        rubric="按发文层级每次计分：{levels}[，最多{cap}分]",
         params={"levels": ParamSpec("mapping", required=True), "cap": ParamSpec("amount")},
         keyed=True,
         keys=lambda p: tuple(p["levels"]),
@@ -162,6 +176,10 @@ def _over_quota_finish(steps: int = MAX_STEPS) -> pl.Expr:
     return first_match([(reached(i), pl.col(f"p_s{i}")) for i in range(steps)], pl.lit(0, pl.Int64))
 
 
+def _over_quota_text(steps: tuple[tuple[Fraction, Fraction], ...]) -> str:
+    return "、".join(f"超出{share_text(t)}加{fraction_text(s)}分" for t, s in sorted(steps))
+
+
 def _over_quota_check(p: Params, m: int) -> list[tuple[str, str]]:
     out = []
     if p["quota"] <= 0:
@@ -179,9 +197,12 @@ def _over_quota_check(p: Params, m: int) -> list[tuple[str, str]]:
 register(
     RuleKind(
         name="over_quota_bonus",
+        label="超额加分",
         sense="award",
         input=COUNT,
         summary="超过规定数量一定比例的加相应分值",
+        rubric="超过规定数量{quota}的，按超出比例加分：{steps}",
+        formats={"steps": _over_quota_text},
         params={"quota": ParamSpec("count", required=True), "steps": ParamSpec("steps", required=True)},
         check=_over_quota_check,
         columns=_over_quota_columns,
@@ -195,9 +216,11 @@ register(
 register(
     RuleKind(
         name="veto",
+        label="一票否决",
         sense="award",
         input=BOOL,
         summary="发生所述情形的，一票否决",
+        rubric="发生所述情形的，一票否决",
         single_row=True,
         aggs=(Agg("met", "any", met()),),
         finish=pl.when(pl.col("met")).then(M).otherwise(0),

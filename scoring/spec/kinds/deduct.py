@@ -11,6 +11,7 @@ import polars as pl
 from scoring.exact import fixed_times_float, to_fixed
 from scoring.spec.expr import first_match
 from scoring.spec.params import ParamSpec
+from scoring.spec.rubric import fraction_text
 from scoring.spec.rulekind import (
     BOOL,
     COUNT,
@@ -31,9 +32,11 @@ EPOCH = dt.date(1970, 1, 1)
 register(
     RuleKind(
         name="deductions",
+        label="情形扣分",
         sense="deduct",
         input=BOOL,
         summary="每项情形扣相应分值",
+        rubric="存在下列情形的分别扣分：{items}",
         params={"items": ParamSpec("mapping", required=True, help="情形:扣分")},
         keyed=True,
         keys=lambda p: tuple(p["items"]),
@@ -47,9 +50,11 @@ register(
 register(
     RuleKind(
         name="per_occurrence",
+        label="定额扣分",
         sense="deduct",
         input=COUNT,
         summary="每发现一例扣X分（可设最高扣分）",
+        rubric="每发现一例扣{per}分[，最多扣{cap}分]",
         params={"per": ParamSpec("amount", required=True), "cap": ParamSpec("amount")},
         columns=lambda p, m: {"p_per": p["per"], "p_cap": p.get("cap")},
         single_row=True,
@@ -66,9 +71,11 @@ register(
 register(
     RuleKind(
         name="severity",
+        label="分类扣分",
         sense="deduct",
         input=COUNT,
         summary="按严重程度分类，每类每例扣相应分值",
+        rubric="按问题类别每例扣分：{classes}[，最多扣{cap}分]",
         params={"classes": ParamSpec("mapping", required=True), "cap": ParamSpec("amount")},
         keyed=True,
         keys=lambda p: tuple(p["classes"]),
@@ -83,9 +90,11 @@ register(
 register(
     RuleKind(
         name="missing_elements",
+        label="缺项扣分",
         sense="deduct",
         input=BOOL,
         summary="列明的要素每缺一项扣X分",
+        rubric="应具备{elements}，每缺一项扣{per}分",
         params={"elements": ParamSpec("names", required=True), "per": ParamSpec("amount", required=True)},
         keyed=True,
         keys=lambda p: tuple(p["elements"]),
@@ -100,9 +109,11 @@ register(
 register(
     RuleKind(
         name="any_of",
+        label="任一扣分",
         sense="deduct",
         input=BOOL,
         summary="存在所列任一情形扣X分（只扣一次）",
+        rubric="存在{conditions}任一情形的扣{amount}分（只扣一次）",
         params={
             "conditions": ParamSpec("names", required=True),
             "amount": ParamSpec("amount", required=True),
@@ -125,9 +136,11 @@ def _check_fraction(p: Params, m: int) -> list[tuple[str, str]]:
 register(
     RuleKind(
         name="half_if_none",
+        label="全无扣减",
         sense="deduct",
         input=COUNT,
         summary="全部不符合的扣一定比例（默认一半），有一例符合即不扣",
+        rubric="全部不符合要求的扣本项分值的{fraction}，有一例符合即不扣",
         params={"fraction": ParamSpec("share", default=Fraction(1, 2))},
         check=_check_fraction,
         columns=lambda p, m: {"p_keep": m - int(Fraction(m) * p.get("fraction", Fraction(1, 2)))},
@@ -145,9 +158,11 @@ def _quota_check(p: Params, m: int) -> list[tuple[str, str]]:
 register(
     RuleKind(
         name="quota_per_period",
+        label="分期定额",
         sense="deduct",
         input=COUNT,
         summary="每期不低于定额，低于的每期扣X分；空白期扣更多",
+        rubric="每期应不少于{quota}条，低于的每期扣{per}分[，空白期扣{empty}分]（考核期：{periods}）",
         params={
             "quota": ParamSpec("count", required=True),
             "per": ParamSpec("amount", required=True),
@@ -222,6 +237,10 @@ def _deadline_finish(steps: int = MAX_STEPS) -> pl.Expr:
     return M - deduction
 
 
+def _late_steps_text(steps: tuple[tuple[Fraction, Fraction], ...]) -> str:
+    return "、".join(f"{fraction_text(t)}天及以上扣{fraction_text(s)}分" for t, s in sorted(steps))
+
+
 def _deadline_check(p: Params, m: int) -> list[tuple[str, str]]:
     out = []
     steps = p.get("late_steps") or ()
@@ -237,9 +256,15 @@ def _deadline_check(p: Params, m: int) -> list[tuple[str, str]]:
 register(
     RuleKind(
         name="deadline",
+        label="时限扣分",
         sense="deduct",
         input=DATE,
         summary="在规定时限内完成得满分；逾期、未完成（或过早）扣分",
+        rubric=(
+            "应于{due}前（含当日）完成[；逾期扣{late}分][；逾期按天数扣分：{late_steps}]"
+            "[；未完成扣{missing}分][；早于{early_before}完成的扣{early}分]"
+        ),
+        formats={"late_steps": _late_steps_text},
         params={
             "due": ParamSpec("date", required=True),
             "late": ParamSpec("amount"),
@@ -260,9 +285,11 @@ register(
 register(
     RuleKind(
         name="rate_linear",
+        label="比率扣分",
         sense="deduct",
         input=PERCENT,
         summary="比率每低于目标1个百分点扣X分",
+        rubric="比率低于{target}%的，每低1个百分点扣{per}分",
         params={"target": ParamSpec("number", required=True), "per": ParamSpec("amount", required=True)},
         check=lambda p, m: [] if 0 <= p["target"] <= 100 else [("target_range", "target 应在0到100之间")],
         columns=lambda p, m: {"p_target": float(p["target"]), "p_per": p["per"]},
