@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -13,8 +15,9 @@ from polars.testing import assert_frame_equal
 
 from scoring.engine.points import leaf_table, rule_points, single_row_points
 from scoring.spec.catalogue import Catalogue, Node
-from scoring.spec.params import split_params
-from scoring.spec.rules import GROUP, REGISTRY, RuleKind
+from scoring.spec.params import PARSERS, ParamSpec, split_params
+from scoring.spec.registry import SAMPLES
+from scoring.spec.rules import GROUP, REGISTRY, Agg, InputDomain, RegistrationError, RuleKind, register
 
 LEAF_POINTS = Decimal(5)
 SINGLE_ROW_PARAMS = {
@@ -200,3 +203,103 @@ def test_sentence(name: str) -> None:
 def test_a_sentence_never_reads_a_value_as_a_template() -> None:
     kind = REGISTRY["deductions"]
     assert kind.sentence(parsed(kind, "items={per}[x]:1")) == "存在下列情形的分别扣分：{per}[x]1分"
+
+
+def test_every_registered_kind_holds_together() -> None:
+    """Registration already checked each kind at import; what it declares is there."""
+    for kind in REGISTRY.values():
+        assert kind.label and kind.rubric and kind.aggs and kind.sense in ("award", "deduct")
+    assert len({k.label for k in REGISTRY.values()}) == len(REGISTRY)
+
+
+def test_every_parameter_type_has_a_sample() -> None:
+    assert set(SAMPLES) | {"choice"} == set(PARSERS)
+
+
+PER = REGISTRY["per_occurrence"]
+WRONG: dict[str, tuple[dict[str, Any], str]] = {
+    "a parameter column no parameter makes": (
+        {"finish": PER.finish - pl.col("p_bonus")},
+        "parameter columns its columns do not make: p_bonus",
+    ),
+    "columns reading an undeclared parameter": (
+        {"columns": lambda p, m: {"p_per": p["per"], "p_cap": p.get("maximum")}},
+        "columns reads parameter 'maximum', which the kind does not declare",
+    ),
+    "a check reading an undeclared parameter": (
+        {"check": lambda p, m: [] if p["per"] <= p.get("ceiling", m) else [("x", "y")]},
+        "check reads parameter 'ceiling'",
+    ),
+    "columns that depend on the parameters given": (
+        {"columns": lambda p, m: {"p_per": p["per"], **({"p_cap": p["cap"]} if "cap" in p else {})}},
+        "columns depend on which parameters are given: ['p_cap']",
+    ),
+    "a column not named p_": ({"columns": lambda p, m: {"per": p["per"]}}, "not named p_<name>: per"),
+    "a finish reading what nothing gives": (
+        {"finish": pl.col("M") - pl.col("count")},
+        "nothing gives them: count",
+    ),
+    "a rubric naming an undeclared parameter": ({"rubric": "每例扣{each}分"}, "undeclared parameters: each"),
+    "a rubric always printing an optional parameter": (
+        {"rubric": "每例扣{per}分，最多扣{cap}分"},
+        "optional parameters outside [ ]: cap",
+    ),
+    "an unbalanced rubric": ({"rubric": "每例扣{per}分[，最多扣{cap}分"}, "unbalanced or nested [ ]"),
+    "a format for an undeclared parameter": ({"formats": {"each": str}}, "formats for undeclared parameters"),
+    "a single-row kind with per-row contributions": (
+        {"row": {"c": pl.col("value") * 2}},
+        "a single-row kind has no keys, no lookup and no per-row contributions",
+    ),
+    "a single-row kind with keys": (
+        {"keyed": True, "keys": lambda p: ("甲",)},
+        "a single-row kind has no keys, no lookup and no per-row contributions",
+    ),
+    "a single-row aggregation that means something else under a shared name": (
+        {"aggs": (Agg("n", "max", pl.col("value")),)},
+        "aggregation 'n' differs from",
+    ),
+    "a rank lookup without a measure": ({"single_row": False, "lookup": "rank"}, "says what it ranks"),
+    "keyed without keys": ({"single_row": False, "keyed": True}, "keyed, but keys gives none"),
+    "a category without its values": (
+        {"input": InputDomain("category")},
+        "a category input lists its values",
+    ),
+    "points without bounds": ({"input": InputDomain("points")}, "a points input has bounds"),
+    "an unknown domain": ({"input": InputDomain("money")}, "input domain 'money' is not one of"),
+    "another kind's Chinese name": ({"label": "计数得分"}, "is empty or another kind's"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(WRONG))
+def test_a_wrong_registration_is_refused(case: str) -> None:
+    change, message = WRONG[case]
+    kind = dataclasses.replace(PER, **{"name": "wrong", "label": "错误", **change})
+    registry = dict(REGISTRY)
+    with pytest.raises(RegistrationError, match=re.escape(message)):
+        register(kind, registry)
+    assert "wrong" not in registry and "wrong" not in REGISTRY
+
+
+def test_a_kind_registered_twice_is_refused() -> None:
+    with pytest.raises(RegistrationError, match="registered twice"):
+        register(dataclasses.replace(PER, label="又一个"), dict(REGISTRY))
+
+
+def test_a_kind_that_holds_together_is_registered() -> None:
+    kind = RuleKind(
+        name="per_item",
+        label="每项扣分",
+        sense="deduct",
+        input=InputDomain("count"),
+        summary="每项扣X分",
+        rubric="每项扣{per}分[，最多扣{cap}分]",
+        params={"per": ParamSpec("amount", required=True), "cap": ParamSpec("amount")},
+        columns=lambda p, m: {"p_per": p["per"], "p_cap": p.get("cap")},
+        single_row=True,
+        aggs=(Agg("n", "sum", pl.col("value")),),
+        finish=pl.col("M") - pl.min_horizontal(pl.col("p_per") * pl.col("n"), pl.col("p_cap")),
+    )
+    registry = dict(REGISTRY)
+    assert register(kind, registry) is kind and registry["per_item"] is kind
+    assert "per_item" not in REGISTRY
+    assert kind.sentence({"per": 10**12}) == "每项扣1分"

@@ -1,12 +1,13 @@
-"""A rule kind, the registry it is registered in, and the expression helpers the registrations share.
+"""A rule kind: everything one registration declares about it, and the expression helpers the
+registrations share.
 
 A rule kind turns the observations of one leaf for one unit into the leaf's points. Every kind is
 computed for all units and all leaves of that kind at once: rows are joined with the leaves' parameter
 columns (``p_<name>``) and, for keyed rules, with a (leaf, key) table of amounts; a per-row contribution
 is aggregated per (unit, leaf, period, channel) and finished into pico-points. Nothing loops over units.
 
-The kinds themselves are registered by family in :mod:`scoring.spec.kinds`; import the full registry from
-:mod:`scoring.spec.rules`.
+The kinds are registered by family in :mod:`scoring.spec.kinds`, each checked by
+:func:`scoring.spec.registry.register`; import the full registry from :mod:`scoring.spec.rules`.
 """
 
 from __future__ import annotations
@@ -167,14 +168,3 @@ class RuleKind:
         if self.finish_steps is None:
             return self.finish
         return self.finish_steps(sum(1 for i in range(MAX_STEPS) if f"p_s{i}" in columns))
-
-
-REGISTRY: dict[str, RuleKind] = {}
-"""Every registered kind by name; filled by :mod:`scoring.spec.rules` importing the family modules."""
-
-
-def register(kind: RuleKind) -> RuleKind:
-    if kind.name in REGISTRY:
-        raise ValueError(f"rule kind {kind.name} registered twice")
-    REGISTRY[kind.name] = kind
-    return kind

@@ -13,6 +13,7 @@ import polars as pl
 from scoring.exact import SCALE, fixed_times_float, from_fixed
 from scoring.spec.expr import first_match
 from scoring.spec.params import ParamSpec
+from scoring.spec.registry import register
 from scoring.spec.rubric import fraction_text, share_text
 from scoring.spec.rulekind import (
     MAX_STEPS,
@@ -24,7 +25,6 @@ from scoring.spec.rulekind import (
     Params,
     RuleKind,
     frac_float,
-    register,
 )
 
 

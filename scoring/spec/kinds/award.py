@@ -11,6 +11,7 @@ import polars as pl
 from scoring.exact import SCALE, fixed_times_float, to_fixed
 from scoring.spec.expr import first_match
 from scoring.spec.params import ParamSpec
+from scoring.spec.registry import register
 from scoring.spec.rubric import fraction_text, share_text
 from scoring.spec.rulekind import (
     BOOL,
@@ -23,7 +24,6 @@ from scoring.spec.rulekind import (
     cap_or_points,
     frac_float,
     met,
-    register,
 )
 
 register(

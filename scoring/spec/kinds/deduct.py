@@ -11,6 +11,7 @@ import polars as pl
 from scoring.exact import fixed_times_float, to_fixed
 from scoring.spec.expr import first_match
 from scoring.spec.params import ParamSpec
+from scoring.spec.registry import register
 from scoring.spec.rubric import fraction_text
 from scoring.spec.rulekind import (
     BOOL,
@@ -24,7 +25,6 @@ from scoring.spec.rulekind import (
     Params,
     RuleKind,
     met,
-    register,
 )
 
 EPOCH = dt.date(1970, 1, 1)
