@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import polars as pl
@@ -303,3 +304,46 @@ def test_a_kind_that_holds_together_is_registered() -> None:
     assert register(kind, registry) is kind and registry["per_item"] is kind
     assert "per_item" not in REGISTRY
     assert kind.sentence({"per": 10**12}) == "每项扣1分"
+
+
+CATALOGUE_DOC = Path(__file__).parent.parent / "docs" / "catalogue.md"
+
+
+def rule_table() -> dict[str, dict[str, str]]:
+    """The rows of the table under "## Rule kinds (the registry)" in docs/catalogue.md, by rule."""
+    text = CATALOGUE_DOC.read_text(encoding="utf-8")
+    section = text.split("## Rule kinds (the registry)", 1)[1].split("\n## ", 1)[0]
+    lines = [line for line in section.splitlines() if line.startswith("|")]
+    header = [c.strip() for c in lines[0].strip("|").split("|")]
+    rows = [
+        dict(zip(header, (c.strip() for c in line.strip("|").split(" | ")), strict=True))
+        for line in lines[2:]
+    ]
+    table = {r["rule"].strip("`"): r for r in rows}
+    assert len(table) == len(rows), "a rule listed twice"
+    return table
+
+
+def test_the_docs_rule_table_is_the_registry() -> None:
+    """docs/catalogue.md lists exactly the registered kinds, each with its Chinese name, its input domain
+    (and keys), every parameter it declares, and "unbounded" where it is."""
+    table = rule_table()
+    assert set(table) == set(REGISTRY)
+    for name, row in table.items():
+        kind = REGISTRY[name]
+        assert row["名称"] == kind.label, name
+        assert row["input"].split()[0] == kind.domain, name
+        assert ("per `key`" in row["input"]) == kind.keyed, name
+        named = set(re.findall(r"`(\w+)(?:=[^`]*)?`", row["params"]))
+        assert set(kind.params) <= named, (name, set(kind.params) - named)
+        assert (row["params"] == "—") == (not kind.params), name
+        assert ("**unbounded**" in row["points"]) == (not kind.bounded), name
+
+
+def test_the_docs_list_of_deducting_rules_is_the_registry() -> None:
+    text = CATALOGUE_DOC.read_text(encoding="utf-8")
+    award = re.search(r"the points of an award-type rule \(([^)]*)\)", text)
+    deduct = re.search(r"the deduction of a deduction-type rule \(([^)]*)\)", text)
+    assert award is not None and deduct is not None
+    assert all(REGISTRY[n].sense == "award" for n in re.findall(r"`(\w+)`", award[1]))
+    assert set(re.findall(r"`(\w+)`", deduct[1])) == {n for n, k in REGISTRY.items() if k.sense == "deduct"}
