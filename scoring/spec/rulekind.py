@@ -112,7 +112,10 @@ class Agg:
 
 @dataclass(frozen=True, kw_only=True, eq=False)
 class RuleKind:
-    """A registered rule kind."""
+    """A rule kind, as one registration declares it: what it is called and says (label, summary, rubric),
+    whether it deducts, its parameters and what a leaf's parameters make of it (checks, keys, parameter
+    columns, key table), what an assessor enters (input), and how its rows become points (lookup, row,
+    aggs, finish). :func:`scoring.spec.registry.register` checks that these hold together."""
 
     name: str
     # "award": points are what the unit earns; "deduct": points are M minus a deduction. In a penalty
@@ -130,9 +133,9 @@ class RuleKind:
     bounded: bool = True  # points stay within [0, M] when caps are per node
     # parameter checks beyond parsing: (params, M in pico) -> list of (code, message)
     check: Callable[[Params, int], list[tuple[str, str]]] = lambda p, m: []
-    # allowed keys of input rows (None: any / not keyed)
+    # allowed keys of input rows (None: not keyed, or keyed only when the leaf lists keys)
     keys: Callable[[Params], tuple[str, ...] | None] = lambda p: None
-    # scalar parameter columns for one leaf
+    # the leaf's parameter columns, each named p_<name>: all the parameters its expressions read
     columns: Callable[[Params, int], dict[str, Any]] = lambda p, m: {}
     # (key, amount pico, share) rows of the leaf's key table
     key_rows: Callable[[Params], list[tuple[str, int | None, float | None]]] = lambda p: []
