@@ -18,8 +18,6 @@ from scoring.spec.expr import first_match
 from scoring.spec.rules import GROUP, MODIFIER_KEYS, REGISTRY, RuleKind
 from scoring.spec.settings import Settings
 
-KEYED_LOOKUP = {"grade_scale": "text", "rank_based": "rank_key"}
-
 
 def _param_table(kind: RuleKind, leaves: list[Node]) -> pl.DataFrame | None:
     rows = [{"indicator": n.id, **kind.columns(n.params, n.points_fixed)} for n in leaves]
@@ -49,34 +47,30 @@ def rule_points(rows: pl.LazyFrame, kind: RuleKind, leaves: list[Node]) -> pl.La
     lf = rows
     if params is not None:
         lf = lf.join(params.lazy(), on="indicator", how="left")
-    lookup = KEYED_LOOKUP.get(kind.name, "key")
-    if keys is not None and lookup == "key":
+    if keys is not None and kind.lookup == "key":
         lf = lf.join(keys.lazy(), on=["indicator", "key"], how="left")
-    elif keys is not None and lookup == "text":
+    elif keys is not None and kind.lookup == "text":
         lf = lf.join(
-            keys.lazy().select(
-                "indicator", pl.col("key").alias("text"), pl.col("amount").alias("grade_points")
-            ),
+            keys.lazy().select("indicator", pl.col("key").alias("text"), "amount"),
             on=["indicator", "text"],
             how="left",
         )
     else:
         lf = lf.with_columns(pl.lit(None, pl.Int64).alias("amount"), pl.lit(None, pl.Float64).alias("share"))
-    if kind.name == "grade_scale" and keys is None:  # pragma: no cover - a scale always has rows
-        lf = lf.with_columns(pl.lit(None, pl.Int64).alias("grade_points"))
-    lf = lf.with_columns(**kind.row())
-    agg = lf.group_by(GROUP).agg(pl.col("M").first(), pl.col("class").first(), *kind.aggs())
+    lf = lf.with_columns(**kind.row)
+    agg = lf.group_by(GROUP).agg(
+        pl.col("M").first(), pl.col("class").first(), *(a.grouped() for a in kind.aggs)
+    )
     if params is not None:
         agg = agg.join(params.lazy(), on="indicator", how="left")
-    if kind.needs_class_rank:
-        measure = pl.when(pl.col("p_asc")).then(-pl.col("v")).otherwise(pl.col("v"))
+    if kind.rank_by is not None:
         agg = agg.with_columns(
-            measure.rank("min", descending=True)
+            kind.rank_by.rank("min", descending=True)
             .over("indicator", "class", "period", "channel")
             .cast(pl.String)
             .alias("rank_key")
         )
-        if keys is not None:
+        if keys is not None and kind.lookup == "rank":
             agg = agg.join(
                 keys.lazy().select(
                     "indicator", pl.col("key").alias("rank_key"), pl.col("amount").alias("rank_points")
@@ -132,21 +126,6 @@ def combine(points: pl.LazyFrame, settings: Settings) -> pl.LazyFrame:
     return out
 
 
-SINGLE_ROW_AGGS: dict[str, pl.Expr] = {
-    "met": (pl.col("value") >= 1).fill_null(False),
-    "n": pl.col("value").fill_null(0),
-    "v": pl.col("value").fill_null(0),
-    "date": pl.col("value"),
-    "synthetic": pl.col("synthetic"),
-}
-"""What a single-row rule's aggregations reduce to when a (unit, leaf, period, channel) has one row — which
-validation guarantees for rules without keys: the single-pass path computes these per row, no group-by."""
-
-
-def is_single_row(kind: RuleKind) -> bool:
-    return not kind.keyed and not kind.needs_class_rank and kind.name != "grade_scale"
-
-
 def leaf_table(catalogue: Catalogue) -> pl.DataFrame:
     """One row per leaf: its rule (as a code), points, level-1 node (as its index), caps and flags, veto bit,
     and the parameter columns (``p_*``) of every single-row rule kind."""
@@ -176,7 +155,7 @@ def leaf_table(catalogue: Catalogue) -> pl.DataFrame:
     )
     params = [
         t
-        for name in sorted({str(n.rule) for n in leaves if n.kind and is_single_row(n.kind)})
+        for name in sorted({str(n.rule) for n in leaves if n.kind and n.kind.single_row})
         if (t := _param_table(REGISTRY[name], [n for n in leaves if n.rule == name])) is not None
     ]
     if params:
@@ -187,9 +166,11 @@ def leaf_table(catalogue: Catalogue) -> pl.DataFrame:
     return base
 
 
-def _single_row_points(rows: pl.LazyFrame, kinds: list[str], columns: list[str]) -> pl.LazyFrame:
-    """Every single-row kind at once: one pass, a when/then over the rule codes. ``columns`` are the leaf
-    table's; a parameter no leaf uses is a null literal, not a column."""
+def single_row_points(rows: pl.LazyFrame, kinds: list[str], columns: list[str]) -> pl.LazyFrame:
+    """Every single-row kind at once: one pass, a when/then over the rule codes, each aggregation taken
+    in its one-row form (registration makes a name mean the same aggregation in every single-row kind).
+    ``rows`` are the observations joined with the leaf table, whose columns are ``columns``; a parameter
+    no leaf uses is a null literal, not a column."""
     names = sorted(REGISTRY)
     finishes = [(k, REGISTRY[k].finish_for(columns).cast(pl.Int64)) for k in kinds]
     needed = {name for _, e in finishes for name in e.meta.root_names()}
@@ -198,7 +179,7 @@ def _single_row_points(rows: pl.LazyFrame, kinds: list[str], columns: list[str])
     points = finishes[0][1] if len(finishes) == 1 else first_match(cases[:-1], cases[-1][1])
     return (
         rows.with_columns(pl.lit(None, pl.Int64).alias(n) for n in absent)
-        .with_columns(**{n: e for n, e in SINGLE_ROW_AGGS.items() if n in needed})
+        .with_columns(**{a.name: a.one_row() for k in kinds for a in REGISTRY[k].aggs if a.name in needed})
         .with_columns(points.alias("points"))
     )
 
@@ -215,7 +196,8 @@ def leaf_points(
     schema = observations.collect_schema()
     obs = observations
     combining = bool(settings.channel_weights) or settings.period_method is not None
-    if "class" not in schema and units is not None and any(n.rule == "rank_based" for n in catalogue.leaves):
+    ranked = any(n.kind and n.kind.rank_by is not None for n in catalogue.leaves)
+    if "class" not in schema and units is not None and ranked:
         # ranks are within a unit class: take each unit's class from the roster
         obs = obs.join(units.select(pl.col("code").alias("unit"), "class"), on="unit", how="left")
         schema = obs.collect_schema()
@@ -252,15 +234,15 @@ def leaf_points(
         )
 
     kinds = sorted({str(n.rule) for n in catalogue.leaves if n.rule in REGISTRY})
-    fast = [str(k) for k in kinds if is_single_row(REGISTRY[str(k)])]
-    slow = [str(k) for k in kinds if not is_single_row(REGISTRY[str(k)])]
+    fast = [k for k in kinds if REGISTRY[k].single_row]
+    slow = [k for k in kinds if not REGISTRY[k].single_row]
     info = table.lazy().select(
         "indicator", "M", "l1", "bounded", "uncapped", "ceiling", "as_penalty", "veto_bit"
     )
     parts: list[pl.LazyFrame] = []
     if fast:
         fast_rows = rows.filter(pl.col("rule").is_in(fast)) if slow else rows
-        scored = _single_row_points(fast_rows, fast, table.columns)
+        scored = single_row_points(fast_rows, fast, table.columns)
         parts.append(scored.select(*GROUP, "points") if combining else scored)
     for name in slow:
         nodes = [n for n in catalogue.leaves if n.rule == name]

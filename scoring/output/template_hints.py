@@ -6,7 +6,6 @@ date) with an input message carrying the rubric.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
 from scoring.exact import from_fixed
@@ -41,6 +40,9 @@ def _range(ref: str, lo: str | None, hi: str | None) -> str:
 
 def input_spec(col: InputColumn, ref: str) -> InputSpec:
     leaf, domain = col.leaf, col.domain
+    entry = leaf.kind.input if leaf.kind else None  # what the rule kind takes, as it declares it
+    what = entry.what if entry else ""
+    lo, hi = entry.bounds_for(leaf.params, leaf.points_fixed) if entry else (None, None)
     if col.key == CEILING_KEY:
         ceiling = leaf.params.get("ceiling")
         text = f"是：本项得分不高于{_pts(ceiling)}分（及格封顶）；否或留空：不封顶" if ceiling else "是/否"
@@ -50,7 +52,7 @@ def input_spec(col: InputColumn, ref: str) -> InputSpec:
             "是/否", "是 或 否（从下拉列表选择）", {"validate": "list", "source": ["是", "否", NA]}
         )
     if domain == "category":
-        grades = list(leaf.params.get("scale", {}))
+        grades = list(entry.choices_for(leaf.params)) if entry else []
         return InputSpec(
             "/".join(grades),
             f"以下等级之一：{'、'.join(grades)}（从下拉列表选择）",
@@ -70,11 +72,10 @@ def input_spec(col: InputColumn, ref: str) -> InputSpec:
         return InputSpec(
             "0–100", "0–100之间的数（百分数，不带%）", _custom(_or_na(ref, _range(ref, "0", "100")))
         )
-    if domain == "points":
-        lo = _pts(leaf.params.get("lo", 0))
-        hi = _pts(leaf.params.get("hi", leaf.points_fixed))
+    if domain == "points" and lo is not None and hi is not None:
+        a, b = dec(lo), dec(hi)
         return InputSpec(
-            f"{lo}–{hi}分", f"{lo}到{hi}之间的分数（直接填写得分）", _custom(_or_na(ref, _range(ref, lo, hi)))
+            f"{a}–{b}分", f"{a}到{b}之间的分数（直接填写得分）", _custom(_or_na(ref, _range(ref, a, b)))
         )
     if domain == "date":
         cond = f"AND(ISNUMBER({ref}),{ref}>=DATE(1990,1,1))"
@@ -84,17 +85,12 @@ def input_spec(col: InputColumn, ref: str) -> InputSpec:
             _custom(_or_na(ref, cond, NOT_DONE)),
             "yyyy-mm-dd",
         )
-    if leaf.rule == "imported":
-        scale = leaf.params.get("scale")
-        top = dec(Decimal(scale)) if scale is not None else "100"
+    if lo is not None and hi is not None:
+        a, b = dec(lo), dec(hi)
         return InputSpec(
-            f"0–{top}", f"0到{top}之间的数（其他机构的评价得分）", _custom(_or_na(ref, _range(ref, "0", top)))
+            f"{a}–{b}", f"{a}到{b}之间的数（{what or '数值'}）", _custom(_or_na(ref, _range(ref, a, b)))
         )
-    if leaf.rule == "rank_based":
-        return InputSpec(
-            "数值", "用于排名的数值（本类单位中按此排名赋分）", _custom(_or_na(ref, _range(ref, None, None)))
-        )
-    return InputSpec("数值", "数值", _custom(_or_na(ref, _range(ref, None, None))))
+    return InputSpec("数值", what or "数值", _custom(_or_na(ref, _range(ref, None, None))))
 
 
 def _custom(formula: str) -> dict[str, Any]:

@@ -249,6 +249,8 @@ def normalise_inputs(
     raw = pl.concat(parts, how="vertical_relaxed").with_columns(pl.col("__row__").cast(pl.Int64))
 
     leaves = catalogue.leaves
+    # what each leaf takes, as its rule kind declares it
+    bounds = [n.kind.input.bounds_for(n.params, n.points_fixed) if n.kind else (None, None) for n in leaves]
     leaf_info = pl.DataFrame(
         {
             "indicator": [n.id for n in leaves],
@@ -257,17 +259,17 @@ def normalise_inputs(
             # a leaf takes keyed rows when its rule lists the keys it accepts
             "keyed": [bool(n.kind and n.kind.keyed and n.kind.keys(n.params) is not None) for n in leaves],
             "allowed_keys": [list(n.kind.keys(n.params) or ()) if n.kind else [] for n in leaves],
-            "scale_keys": [
-                list(n.params.get("scale", {})) if n.rule == "grade_scale" else [] for n in leaves
-            ],
-            "lo": [_num(n.params.get("lo", 0)) for n in leaves],
-            "hi": [_num(n.params.get("hi", n.points_fixed)) for n in leaves],
+            "choices": [list(n.kind.input.choices_for(n.params)) if n.kind else [] for n in leaves],
+            "lo": [None if lo is None else float(lo) for lo, _ in bounds],
+            "hi": [None if hi is None else float(hi) for _, hi in bounds],
             "ceiling": [n.params.get("ceiling") is not None for n in leaves],
             "applies": [list(n.applies_to) for n in leaves],
         },
         schema_overrides={
             "allowed_keys": pl.List(pl.String),
-            "scale_keys": pl.List(pl.String),
+            "choices": pl.List(pl.String),
+            "lo": pl.Float64,
+            "hi": pl.Float64,
             "applies": pl.List(pl.String),
         },
     )
@@ -399,7 +401,7 @@ def normalise_inputs(
         branches.append((domain == "date", _parse_date(pl.col("text"))))
     if "category" in used:
         branches.append(
-            (domain == "category", pl.when(pl.col("scale_keys").list.contains(pl.col("text"))).then(1.0))
+            (domain == "category", pl.when(pl.col("choices").list.contains(pl.col("text"))).then(1.0))
         )
     df = (
         df.lazy()
@@ -426,7 +428,7 @@ def normalise_inputs(
         .when(pl.col("domain") == "date")
         .then(pl.lit("应为日期（如 2021-10-18），未完成留空"))
         .when(pl.col("domain") == "category")
-        .then(pl.format("应为以下等级之一：{}", pl.col("scale_keys").list.join("、")))
+        .then(pl.format("应为以下等级之一：{}", pl.col("choices").list.join("、")))
         .otherwise(pl.lit("应为数值"))
     )
     report(unparsed, "value", "text", expected, "value_domain")
@@ -452,6 +454,7 @@ def normalise_inputs(
         "百分数应在0到100之间",
         "value_percent_range",
     )
+    # points outside the leaf's range are refused; another body's score beyond its scale, clipped by the rule
     report(
         ok_row & (pl.col("domain") == "points") & v.is_not_null() & ((v < pl.col("lo")) | (v > pl.col("hi"))),
         "value",
@@ -556,10 +559,6 @@ def normalise_inputs(
     )
     notes = _normalisation_notes(df.filter(ok_row & present & ~is_na & pl.col("value").is_not_null()))
     return obs, issues + notes
-
-
-def _num(fixed: int) -> float:
-    return fixed / 10**12
 
 
 def _parse_date(text: pl.Expr) -> pl.Expr:
