@@ -399,17 +399,40 @@ def format_table(reports: Sequence[PageReport], width: int = TABLE_WIDTH) -> str
     return "\n".join(lines)
 
 
+def page_ranges(pages: Sequence[int]) -> str:
+    """Page numbers as ranges: 2,3,4,7 → 2-4,7."""
+    runs: list[list[int]] = []
+    for n in sorted(set(pages)):
+        if runs and n == runs[-1][1] + 1:
+            runs[-1][1] = n
+        else:
+            runs.append([n, n])
+    return ",".join(str(a) if a == b else f"{a}-{b}" for a, b in runs)
+
+
+def fold(text: str, width: int = TABLE_WIDTH, indent: str = "    ") -> list[str]:
+    """A line folded at ``width`` display columns, the continuation lines indented."""
+    lines, current = [], ""
+    for ch in text:
+        if display_width(current + ch) > width:
+            lines.append(current)
+            current = indent
+        current += ch
+    return [*lines, current]
+
+
 def summary(reports: Sequence[PageReport], clips: Sequence[tuple[str, Clip, int | None]]) -> tuple[str, bool]:
-    """The closing lines (clipped cells, pages failing each check) and whether everything passed."""
+    """The closing lines (clipped cells, pages failing each check; at most 80 columns) and whether
+    everything passed."""
     small = [r for r in reports if any(p.startswith("排名页字号") for p in r.problems)]
     empty = [r for r in reports if r.fill < MIN_FILL]
     hashes = [r for r in reports if any(p.startswith("###") for p in r.problems)]
 
     def pages(rs: Sequence[PageReport]) -> str:
-        by: dict[str, list[str]] = {}
+        by: dict[str, list[int]] = {}
         for r in rs:
-            by.setdefault(r.book, []).append(str(r.page))
-        return "；".join(f"{b} 第{','.join(ps)}页" for b, ps in by.items()) or "无"
+            by.setdefault(r.book, []).append(r.page)
+        return "；".join(f"{b} 第{page_ranges(ps)}页" for b, ps in by.items()) or "无"
 
     out = [f"截断的文字（单元格，估计宽度 > 可用宽度）：{len(clips)} 处"]
     for book, c, p in clips:
@@ -422,7 +445,7 @@ def summary(reports: Sequence[PageReport], clips: Sequence[tuple[str, Clip, int 
     ]
     ok = not (small or empty or hashes or clips)
     out.append("结论：通过" if ok else "结论：未通过")
-    return "\n".join(out), ok
+    return "\n".join(folded for line in out for folded in fold(line)), ok
 
 
 def is_ranking_sheet(first_column: Sequence[object]) -> bool:

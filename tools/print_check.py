@@ -349,7 +349,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     print()
     print(f"PDF：{out / 'pdf'}")
     print(f"PNG：{out / 'png'}/<工作簿>/page-<页码>.png（60 dpi）")
-    print("* 排名页（字号须 ≥ 9 pt）；填充 = 正文（不含页眉页脚）外接矩形 ÷ 可打印区域，须 ≥ 33%")
+    print("* 排名页：字号须 ≥ 9 pt（精确到 0.1 pt）")
+    print("填充 = 正文（不含页眉页脚）外接矩形 ÷ 可打印区域（纸面减页边距），须 ≥ 33%")
     text, ok = summary(reports, clips)
     print(text)
     return 0 if ok else 1

@@ -26,11 +26,13 @@ from tools.page_checks import (
     content_box,
     display_width,
     fill_fraction,
+    fold,
     format_table,
     is_ranking_sheet,
     is_running,
     locate,
     narrow_marks,
+    page_ranges,
     page_sheets,
     printable_box,
     running_pattern,
@@ -432,3 +434,23 @@ def test_split_parts_makes_more_level1_parts_with_the_same_leaves_and_points() -
         split_parts(rows, 1)
     with pytest.raises(ValueError, match="C2 has 2 indicators, fewer than the 4 parts"):
         split_parts(rows, 8)
+
+
+def test_page_ranges_and_fold() -> None:
+    assert page_ranges([7, 2, 3, 4, 4]) == "2-4,7"
+    assert page_ranges([5]) == "5"
+    assert page_ranges([]) == ""
+    text = "排名页字号小于 9 pt：" + "；".join(f"book{i} 第2-19页" for i in range(8))
+    folded = fold(text)
+    assert "".join(part.removeprefix("    ") for part in folded) == text
+    assert len(folded) > 1
+    assert all(display_width(part) <= 80 for part in folded)
+    assert fold("短") == ["短"]
+
+
+def test_summary_lists_many_pages_as_ranges_within_80_columns() -> None:
+    reports = [report(n, ["排名页字号8.2pt<9pt"], book=f"book-{b}") for b in range(6) for n in range(2, 20)]
+    text, ok = summary(reports, [])
+    assert not ok
+    assert "book-0 第2-19页" in text
+    assert all(display_width(line) <= 80 for line in text.splitlines())

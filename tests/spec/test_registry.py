@@ -306,7 +306,7 @@ def test_a_kind_that_holds_together_is_registered() -> None:
     assert kind.sentence({"per": 10**12}) == "每项扣1分"
 
 
-CATALOGUE_DOC = Path(__file__).parent.parent / "docs" / "catalogue.md"
+CATALOGUE_DOC = Path(__file__).resolve().parents[2] / "docs" / "catalogue.md"
 
 
 def rule_table() -> dict[str, dict[str, str]]:
