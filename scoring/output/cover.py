@@ -1,5 +1,7 @@
-"""The 封面 sheet: title, issuer, date and year, the scoring method, the results at a glance (units,
-average, highest, lowest and the grade distribution per class) and the run manifest, on one page."""
+"""The 封面 sheet, for readers: title, issuer, date (Chinese, Beijing time) and year, the units assessed per
+class, the method in plain words (only what applies this year), and the results at a glance (units,
+average, highest, lowest and the grade distribution per class), on one page. What a run record holds
+(program version, hashes, files, the archive's run) is on the last sheet, 运行信息, outside the print."""
 
 from __future__ import annotations
 
@@ -19,24 +21,29 @@ from scoring.output.kit import (
     text_width,
     title_row,
 )
+from scoring.spec.manifest import beijing_time
 
 if TYPE_CHECKING:
     from scoring.engine.compute import Result
 
-__all__ = ["write_cover"]
+__all__ = ["write_cover", "write_run_record"]
+
+SOURCE_ROLES = {
+    "settings": "年度设置",
+    "plan": "工作要点",
+    "catalogue": "指标体系",
+    "roster": "单位名单",
+    "input": "评分数据",
+    "appeals": "申诉决定",
+    "aliases": "单位别名",
+}
 
 
 def write_cover(
-    wb: Any,
-    styles: Styles,
-    result: Result,
-    title: str,
-    generated: dt.date,
-    sheet_name: str,
-    run_label: str | None = None,
+    wb: Any, styles: Styles, result: Result, title: str, generated: dt.date, sheet_name: str
 ) -> None:
-    """封面, dated ``generated``; ``run_label`` names the archive's run in the run record."""
-    settings, manifest, units = result.settings, result.manifest, result.units
+    """封面, dated ``generated``."""
+    settings, units = result.settings, result.units
     ws = wb.add_worksheet(sheet_name)
     grades = [b.name for b in settings.bands] + [settings.fail_grade]
     stats_headers = ["类别", "单位数", "平均分", "最高分", "最低分", *grades]
@@ -66,19 +73,23 @@ def write_cover(
     merged(row, settings.issuer, value)
     row += 1
     ws.write_string(row, 0, "发布日期：", label)
-    date_fmt = styles.get(align="left", num_format='yyyy"年"m"月"d"日"')
-    ws.merge_range(row, 1, row, last_col, "", date_fmt)
-    ws.write_datetime(row, 1, dt.datetime(generated.year, generated.month, generated.day), date_fmt)
+    merged(row, f"{generated.year}年{generated.month}月{generated.day}日", value)
     row += 1
     ws.write_string(row, 0, "考核年度：", label)
-    year_fmt = styles.get(align="left", num_format='0"年度"')
-    ws.merge_range(row, 1, row, last_col, "", year_fmt)
-    ws.write_number(row, 1, settings.year, year_fmt)
+    merged(row, f"{settings.year}年度", value)
+    row += 1
+    ws.write_string(row, 0, "参评单位：", label)
+    counts = units.group_by("class").len()
+    by_class = dict(zip(counts["class"].to_list(), counts["len"].to_list(), strict=True))
+    scope = "、".join(f"{uc.name}{by_class.get(uc.id, 0)}个" for uc in settings.classes)
+    merged(row, f"{scope}，共{units.height}个单位", value)
+    fit_row(row, scope, span)
 
     row += 2
     ws.write_string(row, 0, "评分方法", section)
     row += 1
-    for i, line in enumerate(settings.method_statement(), start=1):
+    roles = {n.role for n in result.catalogue.level1}
+    for i, line in enumerate(settings.method_statement(roles), start=1):
         ws.write_number(row, 0, i, styles.get(align="right", num_format='0"."'))
         merged(row, line, value)
         fit_row(row, line, span)
@@ -111,38 +122,56 @@ def write_cover(
             ws.write_number(row, c, int(by.get(g, 0)), count_fmt)
         row += 1
 
-    row += 1
-    ws.write_string(row, 0, "运行记录", section)
-    row += 1
-    small = styles.get(align="left", font_size=9, text_wrap=True)
-    small_label = styles.get(bold=True, align="right", font_size=9)
-    for name, text in (
-        ("程序版本", f"zwgk-scoring {manifest.package_version}"),
-        ("计算时间", f"{manifest.created}（UTC）"),
-        ("单位数", f"{manifest.units}"),
-        ("评分记录数", f"{manifest.observations}"),
+    ws.hide_gridlines(2)
+
+
+def write_run_record(
+    wb: Any, styles: Styles, result: Result, title: str, sheet_name: str, run_label: str | None = None
+) -> None:
+    """运行信息: what lets anyone recompute the results — program version, when (Beijing time), the results
+    digest, every input file with its SHA-256 and, with an archive, the run. Hidden, so printing the
+    workbook prints the pages for readers only; 取消隐藏 shows it."""
+    manifest = result.manifest
+    ws = wb.add_worksheet(sheet_name)
+    widths = [14, 60, 70]
+    for i, w in enumerate(widths):
+        ws.set_column(i, i, w)
+    title_row(ws, styles, f"{title}：运行信息", 2)
+    page_setup(ws, title, 0)
+    label = styles.get(bold=True, align="right", valign="top")
+    value = styles.get(align="left", text_wrap=True, valign="top")
+    rows = [
+        ("程序", f"zwgk-scoring {manifest.package_version}"),
+        ("计算时间", f"{beijing_time(manifest.created)}（北京时间）"),
+        ("单位数", str(manifest.units)),
+        ("评分记录数", str(manifest.observations)),
         ("结果摘要", f"SHA-256 {manifest.results_sha256}"),
+        *((("考核期", manifest.period),) if manifest.period else ()),
         *((("档案记录", run_label),) if run_label else ()),
-    ):
-        ws.write_string(row, 0, f"{name}：", small_label)
-        merged(row, text, small)
+    ]
+    row = 2
+    for name, text in rows:
+        ws.write_string(row, 0, f"{name}：", label)
+        ws.merge_range(row, 1, row, 2, "", value)
+        ws.write_string(row, 1, cell_text(text), value)
         row += 1
-    ws.write_string(row, 0, "输入文件：", small_label)
-    small_bold = styles.get(align="left", font_size=9, bold=True)
-    merged(row, "文件", small_bold, 1, 3)
-    merged(row, "SHA-256", small_bold, 4, last_col)
     row += 1
-    file_span = sum(widths[1:4])
+    head = styles.header()
+    for c, h in enumerate(("用途", "文件", "SHA-256")):
+        ws.write_string(row, c, h, head)
+    row += 1
+    text = styles.text(wrap=True)
     for src in manifest.sources:
-        merged(row, src.path, small, 1, 3)
-        merged(row, src.sha256, small, 4, last_col)
-        fit_row(row, src.path, file_span)
+        ws.write_string(row, 0, SOURCE_ROLES.get(src.role, src.role), text)
+        ws.write_string(row, 1, cell_text(src.path), text)
+        ws.write_string(row, 2, src.sha256, text)
         row += 1
     row += 1
-    ws.write_string(row, 0, "", styles.get())
-    merged(
+    ws.merge_range(row, 0, row, 2, "", styles.get(font_size=9, italic=True))
+    ws.write_string(
         row,
+        0,
         "以上结果可用相同的程序版本和输入文件复算，结果摘要应一致。",
         styles.get(font_size=9, italic=True),
     )
-    ws.hide_gridlines(2)
+    ws.hide()

@@ -32,12 +32,13 @@ from scoring.errors import Issue
 from scoring.output.appeals_sheet import write_appeals
 from scoring.output.catalogue_sheet import write_catalogue
 from scoring.output.charts import write_charts
-from scoring.output.cover import write_cover
+from scoring.output.cover import write_cover, write_run_record
 from scoring.output.kit import Styles, sanitise_sheet_name, write_book
 from scoring.output.ledger_sheet import write_ledger_sheets
 from scoring.output.notes import write_notes
 from scoring.output.ranking import write_class_sheet
 from scoring.output.self_review import write_discrepancies
+from scoring.spec.manifest import beijing_today
 from scoring.spec.settings import Settings
 
 if TYPE_CHECKING:
@@ -53,6 +54,7 @@ SHEET_CATALOGUE = "指标体系"
 SHEET_NOTES = "校验说明"
 SHEET_APPEALS = "申诉处理"
 SHEET_DISCREPANCIES = "自评复核差异"
+SHEET_RUN = "运行信息"
 
 
 def workbook_title(settings: Settings) -> str:
@@ -78,7 +80,7 @@ def write_workbook(
     ``yoy`` (unit, yoy_total, yoy_rank, yoy_change; see ``yoy_columns``) adds the 同比
     columns to the ranking sheets, ``appeals`` the 申诉处理 sheet, ``run_label`` the archive's run on the
     cover."""
-    generated = generated or dt.date.today()
+    generated = generated or beijing_today()
     if yoy is not None:
         units = result.units.join(
             yoy.select("unit", "yoy_total", "yoy_rank", "yoy_change"), on="unit", how="left"
@@ -93,7 +95,6 @@ def write_workbook(
                 "title": title,
                 "author": settings.issuer,
                 "company": settings.issuer,
-                "comments": f"结果摘要 SHA-256 {result.manifest.results_sha256}",
                 "created": dt.datetime(generated.year, generated.month, generated.day),
             }
         )
@@ -108,9 +109,10 @@ def write_workbook(
                 SHEET_NOTES,
                 SHEET_APPEALS,
                 SHEET_DISCREPANCIES,
+                SHEET_RUN,
             )
         }
-        write_cover(wb, styles, result, title, generated, SHEET_COVER, run_label)
+        write_cover(wb, styles, result, title, generated, SHEET_COVER)
         class_sheets = [
             write_class_sheet(wb, styles, result, uc, sanitise_sheet_name(uc.name, used), title)
             for uc in settings.classes
@@ -127,6 +129,7 @@ def write_workbook(
         write_catalogue(wb, styles, result, title, SHEET_CATALOGUE)
         if notes:
             write_notes(wb, styles, notes, title, SHEET_NOTES)
+        write_run_record(wb, styles, result, title, SHEET_RUN, run_label)
         wb.worksheets()[0].activate()
 
     atomic_write(path, lambda tmp: write_book(tmp, fill))

@@ -8,7 +8,6 @@ renders the :class:`Computed` it returns; every user's mistake is raised as a ``
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -25,6 +24,7 @@ from scoring.reading.appeals import AppliedAppeals
 from scoring.reading.files import short_path
 from scoring.run.extras import Extras, workbook_extras
 from scoring.run.inputs import RunSpec, prepare
+from scoring.spec.manifest import beijing_today
 from scoring.spec.settings import Settings
 from scoring.spec.year import Alias, Assessment
 
@@ -148,7 +148,7 @@ def compute_year(
     result = dataclasses.replace(
         result, manifest=dataclasses.replace(result.manifest, options=spec.options())
     )
-    today = dt.date.today()
+    today = beijing_today()
     extras = workbook_extras(
         store,
         result,
@@ -199,4 +199,3 @@ def compute_year(
     except (OSError, ScoringError) as e:
         raise WriteFailed(f"无法写出结果：{e}", run_id) from None
     return Computed(spec, result, prepared.before, applied, extras, outputs, prev, run_id)
-

@@ -17,6 +17,21 @@ from scoring.spec.year import SourceFile
 if TYPE_CHECKING:
     from scoring.spec.year import Assessment
 
+BEIJING = dt.timezone(dt.timedelta(hours=8))
+"""The time a reader's page is dated in: 北京时间 (UTC+8)."""
+
+
+def beijing_today() -> dt.date:
+    return dt.datetime.now(BEIJING).date()
+
+
+def beijing_time(iso: str) -> str:
+    """A recorded UTC time (ISO 8601) as a reader writes it in Beijing time: 2026年11月27日 15:05."""
+    t = dt.datetime.fromisoformat(iso)
+    t = (t if t.tzinfo else t.replace(tzinfo=dt.UTC)).astimezone(BEIJING)
+    return f"{t.year}年{t.month}月{t.day}日 {t:%H:%M}"
+
+
 RESULT_COLUMNS = ("unit", "class", "total_num", "total_den", "total_printed", "rank", "grade", "veto")
 
 

@@ -3,6 +3,7 @@ never hard-coded."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
@@ -85,61 +86,63 @@ class Settings:
     def class_ids(self) -> list[str]:
         return [c.id for c in self.classes]
 
-    def method_statement(self) -> list[str]:
-        """The method in words, for the workbook's cover sheet."""
-        mode = ROUNDING[self.rounding]
+    def method_statement(self, roles: Collection[str] = ("base", "bonus", "penalty", "veto")) -> list[str]:
+        """The method in words for readers, only what applies: ``roles`` are the kinds of level-1 sections
+        the catalogue has (base, bonus, penalty, veto)."""
         lines = [
-            f"总分保留{self.places}位小数（{mode}）。",
-            "排名按"
-            + ("公布的总分" if self.rank_basis == "printed" else "未舍入的精确总分")
-            + (
-                "计算，总分相同者并列（1、2、2、4）"
-                if self.ties == "competition"
-                else "计算，总分相同者并列（1、2、2、3）"
-            )
-            + "，并列者按单位代码排序。",
-            "每个指标扣分以其自身分值为限，扣完为止。"
+            "各项指标按评分细则评分，每个指标扣分以其自身分值为限，扣完为止。"
             if self.caps == "node"
-            else "二级及以下指标扣分可突破自身分值，以一级指标分值为限。",
+            else "各项指标按评分细则评分，二级及以下指标扣分可突破自身分值，以所属一级指标的分值为限。",
             {
-                "renormalise": "不适用指标按得分率折算：得分 = 实得分 ÷ 适用指标满分 × 满分。",
-                "scale": "不适用指标按各类别声明的系数折算。",
+                "renormalise": "有不适用指标的单位按得分率折算：折算得分＝得分合计÷适用指标满分之和×满分。",
+                "scale": "各类单位按其适用指标的满分折算为百分制（折算系数见各排名表）。",
                 "redistribute": "不适用指标的分值平均分配给同一一级指标下的其他适用指标。",
-                "reduce_max": "不适用指标不计分，相应降低满分，不折算。",
+                "reduce_max": "不适用指标不计分，相应降低该单位的满分，不折算。",
             }[self.not_applicable],
         ]
-        if self.bonus_cap is not None:
+        if "bonus" in roles:
             gate = ""
             if self.bonus_gate is not None:
-                gate = f"，基础分{'达到' if self.bonus_gate_inclusive else '高于'}{self.bonus_gate}分"
+                gate = f"，基础得分{'达到' if self.bonus_gate_inclusive else '高于'}{self.bonus_gate}分"
                 gate += "（含）" if self.bonus_gate_inclusive else ""
-                gate += "方可加分"
-            lines.append(f"加分最高{self.bonus_cap}分{gate}。")
-        if self.penalty_cap is not None:
-            lines.append(f"扣分项最高扣{self.penalty_cap}分。")
-        lines.append(
-            {
-                "grade_only": f"触发一票否决的单位等次为“{self.fail_grade}”，得分照常计算",
-                "fixed_score": f"触发一票否决的单位按{self.veto_score}分计，等次为“{self.fail_grade}”",
-                "stop": f"触发一票否决的单位不再计分，等次为“{self.fail_grade}”",
-            }[self.veto_action]
-            + (
-                "，不参与排名，列于排名单位之后。"
-                if self.veto_action == "stop" or self.veto_placement == "after"
-                else "，排在本类最后。"
-                if self.veto_placement == "last"
-                else "，按得分参与排名。"
+                gate += "的方可加分"
+            cap = f"最多加{self.bonus_cap}分" if self.bonus_cap is not None else "不设上限"
+            lines.append(f"加分项{cap}{gate}。")
+        if "penalty" in roles:
+            cap = f"最多扣{self.penalty_cap}分" if self.penalty_cap is not None else "不设上限"
+            lines.append(f"扣分项{cap}（重大扣分项另计）。")
+        if "veto" in roles:
+            lines.append(
+                {
+                    "grade_only": f"触发一票否决的单位等次为“{self.fail_grade}”，得分照常计算",
+                    "fixed_score": f"触发一票否决的单位按{self.veto_score}分计，等次为“{self.fail_grade}”",
+                    "stop": f"触发一票否决的单位不再计分，等次为“{self.fail_grade}”",
+                }[self.veto_action]
+                + (
+                    "，不参与排名，列于排名单位之后。"
+                    if self.veto_action == "stop" or self.veto_placement == "after"
+                    else "，排在本类最后。"
+                    if self.veto_placement == "last"
+                    else "，按得分参与排名。"
+                )
             )
+        basis = "公布的总分" if self.rank_basis == "printed" else "未经舍入的精确总分"
+        ties = "1、2、2、4" if self.ties == "competition" else "1、2、2、3"
+        lines.append(
+            f"总分保留{self.places}位小数（{ROUNDING[self.rounding]}）。各类单位分别按{basis}排名，"
+            f"总分相同的并列（名次如{ties}），并列单位按单位代码先后列出。"
         )
-        bands = "，".join(f"{b.name}≥{b.min_points}" for b in self.bands)
-        lines.append(f"等次：{bands}，其余为{self.fail_grade}。")
+        bands = "，".join(f"{b.name}{b.min_points}分及以上" for b in self.bands)
+        grade_basis = "公布的总分" if self.grade_basis == "printed" else "未经舍入的精确总分"
+        lines.append(f"等次按{grade_basis}评定：{bands}，其余为{self.fail_grade}。")
         if self.section_fail_share is not None:
             lines.append(
-                f"任一一级指标得分低于其分值的{float(self.section_fail_share) * 100:g}%的，等次为"
+                f"任一一级指标得分低于其分值{float(self.section_fail_share) * 100:g}%的，等次为"
                 f"“{self.fail_grade}”。"
             )
         for q in self.quotas:
-            lines.append(f"“{q.grade}”不超过本类单位的{float(q.share) * 100:g}%。")
+            ties_rule = "名额边界并列的均不评为" if q.ties == "exclude" else "名额边界并列的均评为"
+            lines.append(f"“{q.grade}”不超过本类单位数的{float(q.share) * 100:g}%，{ties_rule}“{q.grade}”。")
         return lines
 
 

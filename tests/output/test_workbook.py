@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import json
+import re
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -174,7 +175,8 @@ def test_fixture_has_what_the_workbook_must_show(built: tuple[Result, Path]) -> 
 
 
 def test_sheet_names_and_headers(book: Any) -> None:
-    assert book.sheetnames == ["封面", "乡镇", "县直部门", "图表", "扣分明细", "指标体系"]
+    assert book.sheetnames == ["封面", "乡镇", "县直部门", "图表", "扣分明细", "指标体系", "运行信息"]
+    assert book["运行信息"].sheet_state == "hidden"  # printing the workbook prints the readers' pages
     town, _ = _table(book["乡镇"], RANKING_HEADER)
     # parts, bonus and penalty with their maxima for the class, then the total: the row reads as a sum
     assert town == [
@@ -301,12 +303,22 @@ def test_cover(book: Any, built: tuple[Result, Path]) -> None:
     values = [c.value for row in ws.iter_rows() for c in row if c.value is not None]
     assert values[0] == "2021年度测试县政务公开工作考核结果"
     assert "测试县人民政府办公室" in values
-    assert dt.datetime(2022, 1, 15) in values
-    for line in result.settings.method_statement():
+    assert "2022年1月15日" in values
+    assert "乡镇5个、县直部门3个，共8个单位" in values
+    for line in result.settings.method_statement({"base", "bonus", "penalty", "veto"}):
         assert line in values
-    assert result.manifest.results_sha256 in " ".join(str(v) for v in values)
+    # no run record on a reader's page: no hash, path, version or command
+    text = " ".join(str(v) for v in values)
+    assert result.manifest.results_sha256 not in text and "SHA" not in text and "zwgk" not in text
     for src in result.manifest.sources:
-        assert src.path in values and src.sha256 in values
+        assert src.path not in text and src.sha256 not in text
+    assert not re.search(r"[A-Za-z]{3,}|[\\/]", text), text
+    record = " ".join(
+        str(c.value) for row in book["运行信息"].iter_rows() for c in row if c.value is not None
+    )
+    assert result.manifest.results_sha256 in record
+    for src in result.manifest.sources:
+        assert src.path in record and src.sha256 in record
 
 
 def test_charts_exist(built: tuple[Result, Path]) -> None:
