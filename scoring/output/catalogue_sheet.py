@@ -8,12 +8,14 @@ from typing import TYPE_CHECKING, Any
 import polars as pl
 
 from scoring.output.kit import (
+    LINE_HEIGHT,
     Styles,
     cell_text,
     decimal_places,
     fit_width,
     number_format,
     page_setup,
+    readable_print,
     row_lines,
     set_heights,
     text_width,
@@ -21,7 +23,6 @@ from scoring.output.kit import (
     write_header,
 )
 from scoring.spec.catalogue import Catalogue, Node
-from scoring.spec.rules import REGISTRY
 
 if TYPE_CHECKING:
     from scoring.engine.compute import Result
@@ -46,48 +47,49 @@ def catalogue_order(catalogue: Catalogue) -> dict[str, int]:
     return order
 
 
-def _rule_text(n: Node) -> str:
-    if n.rule:
-        kind = REGISTRY.get(n.rule)
-        return f"{kind.summary}（{n.rule}）" if kind else n.rule
+def method_text(n: Node) -> str:
+    """How a node is scored, in the rubric's words: the kind's Chinese name and its sentence with this
+    leaf's parameters (每发现一例扣0.5分，最多扣2分); a level-1 section's role."""
+    if n.kind is not None:
+        return f"{n.kind.label}：{n.kind.sentence(n.params)}"
     if n.level == 1 and n.role != "base":
         return ROLE_NAMES.get(n.role, n.role)
     return ""
 
 
 def write_catalogue(wb: Any, styles: Styles, result: Result, title: str, sheet_name: str) -> None:
-    """指标体系: every indicator in reading order, level-1 parts in bold and children indented."""
+    """指标体系: every indicator in reading order, level-1 parts in bold and children indented, each scored
+    as the rubric says it (no rule codes, no parameter syntax)."""
     catalogue, settings = result.catalogue, result.settings
     order = catalogue_order(catalogue)
     nodes = sorted(catalogue.nodes, key=lambda n: order[n.id])
     class_names = {c.id: c.name for c in settings.classes}
-    headers = ["编号", "指标", "分值", "规则", "参数", "适用类别", "工作要点", "评分标准"]
+    headers = ["编号", "指标", "分值", "计分方法", "适用单位", "工作要点", "评分标准"]
     ws = wb.add_worksheet(sheet_name)
     title_row(ws, styles, f"{title}指标体系", len(headers) - 1)
     places = decimal_places([n.points for n in nodes])
     num_fmt = styles.number(number_format(places))
     num_bold = styles.number(number_format(places), bold=True)
-    rows: list[tuple[str, str, int, str, str, str, str, str]] = []
+    rows: list[tuple[str, str, int, str, str, str, str]] = []
     for n in nodes:
         applies = "、".join(class_names.get(c, c) for c in n.applies_to) if n.applies_to else "全部"
         plan = "\n".join(f"{p} {catalogue.plan_items.get(p, '')}".strip() for p in n.plan_items)
-        rows.append((n.id, n.name, n.level, _rule_text(n), n.params_text, applies, plan, n.rubric))
+        rows.append((n.id, n.name, n.level, method_text(n), applies, plan, n.rubric))
     widths = [
-        fit_width(max([4, *(text_width(r[0]) for r in rows)]), 6, 14),
-        fit_width(max([8, *(text_width(r[1]) + 2 * (r[2] - 1) for r in rows)]), 12, 40),
-        8,
-        fit_width(max([6, *(text_width(r[3]) for r in rows)]), 10, 30),
-        fit_width(max([6, *(text_width(r[4]) for r in rows)]), 10, 30),
-        fit_width(max([8, *(text_width(r[5]) for r in rows)]), 10, 20),
-        fit_width(max([8, *(text_width(line) for r in rows for line in r[6].split("\n"))]), 10, 40),
-        fit_width(max([8, *(text_width(r[7]) for r in rows)]), 12, 50),
+        fit_width(max([4, *(text_width(r[0]) for r in rows)]), 5, 8),
+        fit_width(max([8, *(text_width(r[1]) + 2 * (r[2] - 1) for r in rows)]) / 2, 12, 22),
+        6,
+        fit_width(max([6, *(text_width(r[3]) for r in rows)]) / 3, 12, 26),
+        fit_width(max([8, *(text_width(r[4]) for r in rows)]), 8, 12),
+        fit_width(max([8, *(text_width(line) for r in rows for line in r[5].split("\n"))]) / 3, 10, 22),
+        fit_width(max([8, *(text_width(r[6]) for r in rows)]) / 3, 12, 34),
     ]
     write_header(ws, styles, 1, headers, widths)
     wrap = styles.text(wrap=True)
     table = pl.DataFrame(
         [list(r[:2]) + list(r[3:]) for r in rows],
         orient="row",
-        schema=["id", "name", "rule", "params", "applies", "plan", "rubric"],
+        schema=["id", "name", "method", "applies", "plan", "rubric"],
     )
     table = (
         table.with_columns(
@@ -96,18 +98,19 @@ def write_catalogue(wb: Any, styles: Styles, result: Result, title: str, sheet_n
         if rows
         else table
     )
-    set_heights(
-        ws, 2, row_lines(table, dict(zip(table.columns, [widths[0], widths[1], *widths[3:]], strict=True)))
-    )
-    for r, (n, (nid, name, level, rule, params, applies, plan, rubric)) in enumerate(
+    lines = row_lines(table, dict(zip(table.columns, [widths[0], widths[1], *widths[3:]], strict=True)))
+    set_heights(ws, 2, lines)
+    for r, (n, (nid, name, level, method, applies, plan, rubric)) in enumerate(
         zip(nodes, rows, strict=True), start=2
     ):
         bold = level == 1
         ws.write_string(r, 0, cell_text(nid), styles.text(bold=bold))
         ws.write_string(r, 1, cell_text(name), styles.text(wrap=True, bold=bold, indent=level - 1))
         ws.write_number(r, 2, float(n.points), num_bold if bold else num_fmt)
-        for c, value in enumerate((rule, params, applies, plan, rubric), start=3):
+        for c, value in enumerate((method, applies, plan, rubric), start=3):
             ws.write_string(r, c, cell_text(value), wrap)
     ws.autofilter(1, 0, max(1 + len(rows), 1), len(headers) - 1)
     ws.freeze_panes(2, 2)
-    page_setup(ws, title, 1)
+    page_setup(ws, title, 1, fit=False)
+    height = 32 + 40 + sum(LINE_HEIGHT * min(n, 27) + 4 for n in lines)
+    readable_print(ws, widths, height, repeat_cols=2)

@@ -16,6 +16,7 @@ from scoring.output.kit import (
     Styles,
     cell_text,
     finite_number,
+    fit_width,
     page_setup,
     per_line,
     text_width,
@@ -48,7 +49,9 @@ def write_cover(
     grades = [b.name for b in settings.bands] + [settings.fail_grade]
     stats_headers = ["类别", "单位数", "平均分", "最高分", "最低分", *grades]
     last_col = max(8, len(stats_headers) - 1)
-    widths = [14, 12, 12, 12, 13.5, 13.5, 13.5, 13.5, 13.5] + [12] * (last_col - 8)
+    # the first column holds the labels and the class names: wide enough for the longest on one line
+    first = max([14.0] + [fit_width(text_width(uc.name), 8, 30) for uc in settings.classes])
+    widths = [first, 12, 12, 12, 13.5, 13.5, 13.5, 13.5, 13.5] + [12] * (last_col - 8)
     for i, w in enumerate(widths):
         ws.set_column(i, i, w)
     span = sum(widths[1:])  # characters across the merged value cells

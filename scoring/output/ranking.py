@@ -154,17 +154,21 @@ def formula(result: Result, uc: UnitClass, frame: pl.DataFrame) -> str:
         tail += "－重大扣分"
     most = decimal_text(uc.max_points)
     applicable = frame["applicable"].unique().to_list() if "applicable" in frame.columns else []
-    max_text = "适用满分" if len(applicable) != 1 else decimal_text(Decimal(str(applicable[0])))
+    one_max = decimal_text(Decimal(str(applicable[0]))) if len(applicable) == 1 else None
     if not converted(frame):
         line = f"总分＝各项得分之和{tail}"
     elif s.not_applicable == "scale" and uc.scale is not None:
         f = uc.scale
         factor = f"{f.numerator}/{f.denominator}" if f.denominator != 1 else str(f.numerator)
-        line = f"总分＝得分合计×{factor}{tail}（适用指标满分{max_text}分，折算为{most}分制）"
+        scope = f"适用指标满分{one_max}分" if one_max else "各单位适用指标的满分"
+        line = f"总分＝得分合计×{factor}{tail}（{scope}折算为{most}分制）"
     elif s.not_applicable == "redistribute":
-        line = f"不适用指标的分值由同一部分的其他指标分担；总分＝得分合计÷{max_text}×{most}{tail}"
+        line = (
+            f"不适用指标的分值由同一部分的其他指标分担；总分＝得分合计÷{one_max or '适用满分'}×{most}{tail}"
+        )
     else:
-        line = f"总分＝得分合计÷{max_text}×{most}{tail}（得分率；适用满分为该单位适用指标的满分之和）"
+        denominator = one_max or "适用满分"
+        line = f"总分＝得分合计÷{denominator}×{most}{tail}（得分率；适用满分为该单位适用指标的满分之和）"
     line += f"。各项保留{s.places}位小数（{ROUNDING[s.rounding]}），逐项相加与总分可能相差末位1个单位。"
     if s.grade_basis == "exact":
         line += "等次按未舍入的精确总分评定。"
@@ -233,12 +237,12 @@ def write_class_sheet(
     title_row(ws, styles, f"{title}（{uc.name}）", last_col)
     note = formula(result, uc, frame)
     widths = [c.width for c in cols]
-    note_fmt = styles.get(text_wrap=True, valign="top", font_size=10)
+    note_fmt = styles.get(text_wrap=True, valign="top")  # 11 pt like the table: never under 9 pt printed
     if last_col > 0:
         ws.merge_range(1, 0, 1, last_col, "", note_fmt)
     ws.write_string(1, 0, note, note_fmt)
     note_lines = max(1, -(-text_width(note) // max(int(sum(widths) * 1.05), 1)))
-    ws.set_row(1, 13 * note_lines + 4)
+    ws.set_row(1, LINE_HEIGHT * note_lines + 4)
     write_header(ws, styles, 2, [c.header for c in cols], widths)
 
     first = 3
@@ -312,7 +316,7 @@ def write_class_sheet(
     ws.autofilter(2, 0, max(last_row, 2), last_col)
     ws.freeze_panes(3, 2)
     page_setup(ws, title, 2, fit=False)
-    table_height = 32 + 13 * note_lines + 60 + sum(LINE_HEIGHT * min(n, 27) + 6 for n in lines)
+    table_height = 32 + LINE_HEIGHT * note_lines + 60 + sum(LINE_HEIGHT * min(n, 27) + 6 for n in lines)
     readable_print(ws, widths, table_height, repeat_cols=2)
     part_cols = tuple(i for i, c in enumerate(cols) if c.source.startswith("part:"))
     axis_max = float(uc.max_points) if top <= float(uc.max_points) else None

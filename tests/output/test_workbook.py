@@ -279,7 +279,7 @@ def test_formula_like_strings_stay_text(book: Any, built: tuple[Result, Path]) -
 
 
 def test_print_settings_on_every_sheet(book: Any) -> None:
-    ranking = {"乡镇", "县直部门"}
+    ranking = {"乡镇", "县直部门", "指标体系"}  # a scale chosen for the table
     for ws in book.worksheets:
         assert ws.page_setup.orientation == "landscape", ws.title
         assert int(ws.page_setup.paperSize) == 9, ws.title
@@ -373,12 +373,17 @@ def test_ledger_sheet(book: Any, built: tuple[Result, Path]) -> None:
 def test_catalogue_sheet(book: Any, built: tuple[Result, Path]) -> None:
     result, _ = built
     header, rows = _table(book["指标体系"])
-    assert header == ["编号", "指标", "分值", "规则", "参数", "适用类别", "工作要点", "评分标准"]
+    assert header == ["编号", "指标", "分值", "计分方法", "适用单位", "工作要点", "评分标准"]
     assert [r[0].value for r in rows] == [n.id for n in result.catalogue.nodes]
     b1 = next(r for r in rows if r[0].value == "B1")
     assert b1[1].alignment.indent == 1 and b1[2].value == 20 and b1[2].data_type == "n"
-    assert b1[5].value == "乡镇" and "ratio" in b1[3].value
+    assert b1[4].value == "乡镇" and b1[3].value == "比例折算：按完成比例得分（本项分值×完成比例）"
+    a2 = next(r for r in rows if r[0].value == "A2")  # per_occurrence per=0.5; cap=2
+    assert a2[3].value == "定额扣分：每发现一例扣0.5分，最多扣2分"
     assert next(r for r in rows if r[0].value == "J")[3].value == "加分项"
+    # the rubric's words: no rule code or parameter syntax anywhere a reader looks
+    text = " ".join(str(c.value) for r in rows for c in r[:6] if c.value is not None)
+    assert not re.search(r"[a-z_]{4,}|\w+=", text), text
 
 
 def test_notes_sheet_only_with_notes(tmp_path: Path, built: tuple[Result, Path]) -> None:
@@ -393,16 +398,16 @@ def test_notes_sheet_only_with_notes(tmp_path: Path, built: tuple[Result, Path])
     with pytest.warns(UserWarning, match="extension is not supported"):
         wb = openpyxl.load_workbook(out)
     header, rows = _table(wb["校验说明"])
-    assert header[:6] == ["文件", "行", "列", "值", "说明", "代码"]
-    assert [c.value for c in rows[0][:6]] == [
-        "data/assessments.csv",
-        3,
-        "value",
-        "１",
-        "全角数字已转换为半角",
+    assert header == ["序号", "说明", "级别", "代码"]  # the code last, for whoever fixes the file
+    assert [c.value for c in rows[0]] == [
+        1,
+        "data/assessments.csv第3行“value”列的“１”：全角数字已转换为半角",
+        "提示",
         "A1|fullwidth",
     ]
-    assert rows[0][1].data_type == "n" and rows[1][1].value is None
+    assert rows[1][1].value == "indicators/settings.toml：说明"
+    # notes on the inputs are for the office: hidden, so printing the workbook prints the readers' pages
+    assert wb["校验说明"].sheet_state == "hidden"
     wb.close()
 
 
