@@ -25,8 +25,10 @@ SERIES_COLOURS = (
     "#997300",
 )
 CHART_WIDTH = 1000  # pixels: one A4 landscape page wide at about 100%
-CHART_UNITS = 50  # bars per chart: beyond this a chart cannot be read, so it shows the first 50 ranks
-PAGE_ROWS = 30  # default-height rows (20 px) that fit one printed page below the title
+CHART_UNITS = 30  # bars per chart: more would not fit a page readably, so it shows the first 30 ranks
+PAGE_PX = 600  # what one printed page holds below the title, in pixels (rows of 20 px)
+BAR_PX = 16  # height per bar, label included
+CHART_FRAME_PX = 100  # title, axis and legend
 
 
 def _bar_chart(wb: Any, cs: ClassSheet, columns: Sequence[int], title: str, num_fmt: str, height: int) -> Any:
@@ -53,7 +55,7 @@ def _bar_chart(wb: Any, cs: ClassSheet, columns: Sequence[int], title: str, num_
     # in a bar chart xlsxwriter's x axis is the value axis and the y axis the categories
     value_axis: dict[str, Any] = {
         "min": 0,
-        "num_format": num_fmt,
+        "num_format": "0",  # the axis in whole points; the bars' labels at the declared places
         "num_font": font,
         "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}},
     }
@@ -67,32 +69,37 @@ def _bar_chart(wb: Any, cs: ClassSheet, columns: Sequence[int], title: str, num_
 
 
 def write_charts(wb: Any, styles: Styles, sheets: list[ClassSheet], title: str, sheet_name: str) -> None:
-    """Per class: totals in rank order, and the level-1 parts stacked; each chart on its own page."""
+    """Per class: totals in rank order, and the level-1 parts stacked; as many charts on a page as fit
+    (a page break before a chart that would not), so no chart is cut and no page holds a lone small one."""
     ws = wb.add_worksheet(sheet_name)
     title_row(ws, styles, f"{title}（图表）", 10)
     page_setup(ws, title, 0)
     ws.set_column(0, 10, 12.5)
     row = 2
+    used = 0  # pixels used on the current page
     breaks: list[int] = []
     for cs in sheets:
         if cs.ranked == 0:
             continue
         name = cs.unit_class.name
         shown = min(cs.ranked, CHART_UNITS)
-        height = max(320, 22 * shown + 150)
+        height = max(240, BAR_PX * shown + CHART_FRAME_PX)
         top = f"（前{shown}名）" if shown < cs.ranked else ""
         charts = [(f"{name}总分排名{top}", [cs.total_col])]
         if cs.part_cols:
             charts.append((f"{name}各一级指标得分{top}", list(cs.part_cols)))
         for chart_title, columns in charts:
-            if row > 2:
+            rows = math.ceil(height / 20) + 1
+            if used and used + rows * 20 > PAGE_PX:
                 breaks.append(row)
                 row += 1  # below the break, so the chart's border does not print on the page before
+                used = 0
             ws.insert_chart(
                 row,
                 0,
                 _bar_chart(wb, cs, columns, chart_title, styles.num_format, height),
                 {"object_position": 3},
             )
-            row += max(math.ceil(height / 20) + 1, PAGE_ROWS)
+            row += rows
+            used += rows * 20
     ws.set_h_pagebreaks(breaks)

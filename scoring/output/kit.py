@@ -38,6 +38,7 @@ __all__ = [
     "cell_text",
     "decimal_places",
     "decimal_text",
+    "decimal_text_expr",
     "finite_number",
     "fit_width",
     "number_format",
@@ -74,6 +75,19 @@ BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\\x00-\x1f\x7f]")
 def decimal_text(d: Decimal) -> str:
     """A decimal as people write it: 100, 0.5 (no exponent, no trailing zeros)."""
     return format(d.normalize(), "f")
+
+
+def decimal_text_expr(scaled: pl.Expr, places: int) -> pl.Expr:
+    """An integer count of 10^-places (as any numeric expression) as text with exactly ``places`` decimals:
+    123 at 2 places is "1.23", -5 is "-0.05" (vectorised; no float formatting)."""
+    v = scaled.cast(pl.Int64)
+    sign = pl.when(v < 0).then(pl.lit("-")).otherwise(pl.lit(""))
+    a = v.abs()
+    whole = (a // 10**places).cast(pl.String)
+    if places == 0:
+        return pl.concat_str(sign, whole)
+    frac = (a % 10**places).cast(pl.String).str.zfill(places)
+    return pl.concat_str(sign, whole, pl.lit("."), frac)
 
 
 def utf16_len(s: str) -> int:

@@ -14,10 +14,10 @@ from scoring.output.kit import (
     PICO,
     Styles,
     cell_text,
+    decimal_text_expr,
     fit_width,
     number_format,
     page_setup,
-    places_needed,
     row_lines,
     safe_url,
     set_heights,
@@ -69,6 +69,80 @@ def _ledger_frame(result: Result, limit: int) -> pl.DataFrame:
     )
 
 
+def _with_subtotals(result: Result, led: pl.DataFrame) -> pl.DataFrame:
+    """The shown lines with a 小计 line after each unit whose lines are all shown: what it lost (its
+    适用满分 less its 得分合计 on the ranking sheet, to the last printed place), what bonus and penalty
+    items credited and deducted (before the section caps), and what of them counted in the total."""
+    if led.is_empty():
+        return led.with_columns(pl.lit(False).alias("subtotal"))
+    places = result.settings.places
+    kind = pl.col("kind")
+    sums = led.group_by("unit", "_u").agg(
+        pl.col("unit_name").first(),
+        pl.len().alias("shown"),
+        (-pl.col("change")).filter(kind.is_in(["失分", "重大扣分"])).sum().alias("lost"),
+        pl.col("change").filter(kind == "加分").sum().alias("credited"),
+        (-pl.col("change")).filter(kind == "扣分项").sum().alias("deducted"),
+    )
+    full = result.ledger().group_by("unit").agg(pl.len().alias("all")).collect()
+    figures = result.units.select(
+        "unit",
+        pl.col("bonus").alias("bonus_counted"),
+        pl.col("penalty").alias("penalty_counted"),
+    )
+
+    def amount(col: str) -> pl.Expr:
+        """A sum of pico-points as text: the declared places, more where the rubric's amounts have more."""
+        text = decimal_text_expr(pl.col(col) // 10**6, 6)
+        return text.str.replace(rf"(\.\d{{{places}}}\d*?)0+$", "${1}") if places else text
+
+    def counted(col: str) -> pl.Expr:
+        """A figure of the ranking sheet (printed at the declared places) as text."""
+        return decimal_text_expr((pl.col(col) * 10**places).round(0), places)
+
+    credit = pl.concat_str(
+        pl.lit("；加分项合计"), amount("credited"), pl.lit("，计入总分"), counted("bonus_counted")
+    )
+    debit = pl.concat_str(
+        pl.lit("；扣分项合计"), amount("deducted"), pl.lit("，计入总分"), counted("penalty_counted")
+    )
+    text = pl.concat_str(
+        pl.lit("失分合计"),
+        amount("lost"),
+        pl.when(pl.col("credited") != 0).then(credit).otherwise(pl.lit("")),
+        pl.when(pl.col("deducted") != 0).then(debit).otherwise(pl.lit("")),
+    )
+    rows = (
+        sums.join(full, on="unit")
+        .filter(pl.col("shown") == pl.col("all"))
+        .join(figures, on="unit", how="left")
+        .select(
+            "unit",
+            "unit_name",
+            "_u",
+            pl.lit(None, pl.Int64).alias("_i"),
+            pl.lit("").alias("indicator"),
+            pl.lit("本单位合计").alias("path"),
+            pl.lit("小计").alias("kind"),
+            pl.lit(None, pl.Int64).alias("change"),  # the sums are in words: a net figure misleads
+            text.alias("rubric"),
+            pl.lit(True).alias("subtotal"),
+        )
+    )
+    return pl.concat([led.with_columns(pl.lit(False).alias("subtotal")), rows], how="diagonal_relaxed").sort(
+        "_u", "_i", nulls_last=True, maintain_order=True
+    )
+
+
+def _places(change: pl.Expr, declared: int) -> pl.Expr:
+    """The decimals an amount of pico-points needs: the declared places, or more (up to 6) when the
+    rubric's amount has more (0.075)."""
+    out = pl.lit(6, pl.Int64)
+    for d in range(5, declared - 1, -1):
+        out = pl.when(change.fill_null(0) % 10 ** (12 - d) == 0).then(pl.lit(d, pl.Int64)).otherwise(out)
+    return out
+
+
 def write_ledger_sheets(
     wb: Any, styles: Styles, result: Result, title: str, sheet_name: str, limit: int | None = None
 ) -> None:
@@ -77,7 +151,7 @@ def write_ledger_sheets(
     if limit is None:
         limit = LEDGER_WORKBOOK_MAX
     total = result.ledger().select(pl.len()).collect().item()
-    led = _ledger_frame(result, limit)
+    led = _with_subtotals(result, _ledger_frame(result, limit))
     none = total == 0
     heading = f"{title}扣分明细"
     note = None
@@ -89,9 +163,7 @@ def write_ledger_sheets(
     chunks = [
         led.slice(i, LEDGER_ROWS_PER_SHEET) for i in range(0, max(led.height, 1), LEDGER_ROWS_PER_SHEET)
     ]
-    places = (
-        places_needed(led["change"], max(result.settings.places, 0)) if led.height else result.settings.places
-    )
+    places = result.settings.places
     for k, chunk in enumerate(chunks, start=1):
         name = sheet_name if k == 1 else f"{sheet_name}{k}"
         _write_ledger_sheet(wb, styles, chunk, places, heading, title, name, empty=none, note=note)
@@ -126,21 +198,28 @@ def _write_ledger_sheet(
     write_header(ws, styles, 1, headers, widths)
     wrap_fmt, link_fmt = styles.text(wrap=True), styles.link()
     center = styles.text(align="center")
-    num_fmt = styles.number(number_format(places, signed=True))
+    # each amount at the declared places, or as many as the rubric wrote it with (a 0.075 deduction)
+    formats = {p: styles.number(number_format(p, signed=True)) for p in range(places, 7)}
+    bold_formats = {p: styles.number(number_format(p, signed=True), bold=True) for p in range(places, 7)}
+    bold_wrap = styles.text(wrap=True, bold=True)
     links = 0
+    digits = _places(pl.col("change"), places).alias("places")
     cols = ["unit_name", "indicator", "path", "kind", "change", "rubric", "input", "note", "evidence"]
-    for r, (unit, ind, path, kind, change, rubric, inp, note, evidence) in enumerate(
-        led.select(cols).iter_rows(), start=2
+    rows = led.with_columns(digits, pl.col("subtotal").fill_null(False)).select(*cols, "places", "subtotal")
+    for r, (unit, ind, path, kind, change, rubric, inp, note, evidence, digits_, sub) in enumerate(
+        rows.iter_rows(), start=2
     ):
-        ws.write_string(r, 0, cell_text(unit), wrap_fmt)
+        text_fmt = bold_wrap if sub else wrap_fmt
+        ws.write_string(r, 0, cell_text(unit), text_fmt)
         ws.write_string(r, 1, cell_text(ind), center)
-        ws.write_string(r, 2, cell_text(path), wrap_fmt)
+        ws.write_string(r, 2, cell_text(path), text_fmt)
         ws.write_string(r, 3, cell_text(kind), center)
+        num_fmt = (bold_formats if sub else formats)[digits_]
         if change is None:
             ws.write_blank(r, 4, None, num_fmt)
         else:
             ws.write_number(r, 4, change / PICO + 0.0, num_fmt)
-        ws.write_string(r, 5, cell_text(rubric), wrap_fmt)
+        ws.write_string(r, 5, cell_text(rubric), text_fmt)
         write_text(ws, r, 6, inp, wrap_fmt)
         write_text(ws, r, 7, note, wrap_fmt)
         ev = cell_text(evidence).strip()

@@ -348,7 +348,16 @@ def test_ledger_sheet(book: Any, built: tuple[Result, Path]) -> None:
         "失分原因",
         "佐证链接",
     ]
-    assert len(rows) == result.ledger().collect().height
+    lines = [r for r in rows if r[3].value != "小计"]
+    assert len(lines) == result.ledger().collect().height
+    # each unit's lines end with a 小计 that adds them up: what it lost is its 适用满分 less its 得分合计
+    subtotals = {r[0].value: r[5].value for r in rows if r[3].value == "小计"}
+    assert set(subtotals) == {r[0].value for r in lines}
+    for name, text in subtotals.items():
+        lost = sum(-r[4].value for r in lines if r[0].value == name and r[3].value == "失分")
+        assert text.startswith(f"失分合计{lost:.2f}"), (name, text)
+    assert subtotals["甲镇"].endswith("加分项合计3.00，计入总分3.00")
+    rows = lines
     by = {(r[0].value, r[1].value): r for r in rows}
     a2 = by[("甲镇", "A2")]
     assert a2[4].value == -0.5 and a2[4].data_type == "n" and a2[4].number_format.startswith("+0.00")
@@ -540,8 +549,11 @@ def test_a_ledger_longer_than_a_sheet_continues(
     path = write_workbook(result, tmp_path / "long.xlsx")
     book = openpyxl.load_workbook(path, read_only=True)  # read-only: no data-bar warning
     sheets = [n for n in book.sheetnames if n.startswith("扣分明细")]
-    assert sheets[0] == "扣分明细" and len(sheets) == -(-rows // 3)
-    written = sum(sum(1 for r in book[n].iter_rows(min_row=3) if r[0].value) for n in sheets)
+    units = result.ledger().collect()["unit"].n_unique()  # each with its 小计 line
+    assert sheets[0] == "扣分明细" and len(sheets) == -(-(rows + units) // 3)
+    written = sum(
+        sum(1 for r in book[n].iter_rows(min_row=3) if r[0].value and r[3].value != "小计") for n in sheets
+    )
     assert written == rows
     book.close()
 
@@ -560,7 +572,7 @@ def test_a_huge_ledger_is_capped_in_the_workbook_and_said_so(
         sheet = book["扣分明细"]
         title = str(sheet["A1"].value)
         assert f"共 {rows} 条" in title and f"前 {limit} 条" in title and ".ledger.parquet" in title
-        assert sum(1 for r in sheet.iter_rows(min_row=3) if r[0].value) == limit
+        assert sum(1 for r in sheet.iter_rows(min_row=3) if r[0].value and r[3].value != "小计") == limit
         book.close()
     full = write_ledger_parquet(result, tmp_path / "x.ledger.parquet")
     assert pl.read_parquet(full).height == rows
@@ -579,5 +591,7 @@ def test_a_ledger_left_out_is_not_reported_as_empty(built: tuple[Result, Path], 
     full = write_workbook(result, tmp_path / "all.xlsx", ledger_rows=rows)
     book = openpyxl.load_workbook(full, read_only=True)
     assert "共" not in str(book["扣分明细"]["A1"].value)  # nothing left out, nothing said
-    assert sum(1 for r in book["扣分明细"].iter_rows(min_row=3) if r[0].value) == rows
+    assert (
+        sum(1 for r in book["扣分明细"].iter_rows(min_row=3) if r[0].value and r[3].value != "小计") == rows
+    )
     book.close()
