@@ -17,15 +17,7 @@ from scoring.spec.settings import Settings
 
 
 def _na_frame(na: pl.LazyFrame, catalogue: Catalogue) -> pl.LazyFrame:
-    base = [n for n in catalogue.leaves if n.role == "base"]
-    info = pl.LazyFrame(
-        {
-            "indicator": [n.id for n in base],
-            "M": [n.points_fixed for n in base],
-            "level1": [n.level1 for n in base],
-        },
-        schema_overrides={"M": pl.Int64},
-    )
+    info = catalogue.leaf_frame().lazy().filter(pl.col("role") == "base").select("indicator", "M", "level1")
     return na.select("unit", "indicator").unique().join(info, on="indicator", how="inner")
 
 
@@ -122,15 +114,7 @@ def _redistribute(
     points: pl.LazyFrame, na: pl.LazyFrame, units: pl.LazyFrame, catalogue: Catalogue, l1_table: pl.LazyFrame
 ) -> pl.LazyFrame:
     """Scale each applicable leaf so the N/A points of its level-1 node are shared evenly (M + Δ/k)."""
-    leaf = pl.LazyFrame(
-        {
-            "indicator": [n.id for n in catalogue.leaves],
-            "M": [n.points_fixed for n in catalogue.leaves],
-            "level1": [n.level1 for n in catalogue.leaves],
-            "role": [n.role for n in catalogue.leaves],
-        },
-        schema_overrides={"M": pl.Int64},
-    )
+    leaf = catalogue.leaf_frame().lazy().select("indicator", "M", "level1", "role")
     explicit = na.group_by("unit", "level1").agg(pl.col("M").sum().alias("na_pts"), pl.len().alias("na_n"))
     per = (
         units.select(pl.col("code").alias("unit"), "class")
@@ -189,15 +173,17 @@ def _simple_tree(catalogue: Catalogue, settings: Settings) -> bool:
 
 def _veto_reason(catalogue: Catalogue) -> pl.Expr:
     """The names of the veto leaves a unit triggered, from the bit set in ``veto_bits``, in name order."""
-    veto = sorted(
-        (
-            (n.name, i)
-            for i, n in enumerate(n for n in catalogue.leaves if n.kind is not None and n.role == "veto")
-        ),
+    veto = (
+        catalogue.leaf_frame()
+        .filter(pl.col("veto_bit") > 0)
+        .select("name", "veto_bit")
+        .sort("name", "veto_bit")
     )
-    if not veto:
+    if veto.is_empty():
         return pl.lit(None, pl.String)
-    names = [pl.when((pl.col("veto_bits") // (1 << bit)) % 2 == 1).then(pl.lit(name)) for name, bit in veto]
+    names = [
+        pl.when((pl.col("veto_bits") // bit) % 2 == 1).then(pl.lit(name)) for name, bit in veto.iter_rows()
+    ]
     return pl.concat_str(names, separator="；", ignore_nulls=True).replace("", None)
 
 
@@ -208,12 +194,12 @@ def _parts_by_unit(points: pl.LazyFrame, catalogue: Catalogue, settings: Setting
     summed and capped in turn."""
     level1 = catalogue.level1
     # sums over every leaf row cost at a million units: only those the catalogue can make non-zero
-    leaves = [n for n in catalogue.leaves if n.kind is not None]
+    scored = catalogue.leaf_frame().filter(pl.col("kind_code").is_not_null())
     agg = [
         (pl.col("veto_bit") * (pl.col("points") > 0)).sum().alias("veto_bits")
-        if any(n.role == "veto" for n in leaves)
+        if (scored["veto_bit"] > 0).any()
         else pl.lit(0, pl.Int64).alias("veto_bits"),
-        pl.col("major").sum() if any(n.uncapped for n in leaves) else pl.lit(0, pl.Int64).alias("major"),
+        pl.col("major").sum() if scored["uncapped"].any() else pl.lit(0, pl.Int64).alias("major"),
     ]
     if _simple_tree(catalogue, settings):
         sums = points.group_by("unit").agg(

@@ -10,11 +10,31 @@ from scoring.engine.points import leaf_points
 from scoring.spec.catalogue import Catalogue
 from scoring.spec.settings import Settings
 
+LEDGER_LEAF_COLUMNS = (
+    "indicator",
+    "rule",
+    "M",
+    "role",
+    "level1",
+    "uncapped",
+    "bounded",
+    "path",
+    "name",
+    "rubric",
+    "level1_points",
+)
+"""The columns of the catalogue's leaf frame each row of the ledger carries."""
+
 
 def _leaf_info(catalogue: Catalogue, class_ids: list[str]) -> pl.LazyFrame:
     # the leaf's texts repeat on every unit's row: categorical, so each is stored once
     texts = ("rule", "role", "path", "name", "rubric", "level1")
-    return catalogue.leaf_frame(class_ids).lazy().with_columns(pl.col(c).cast(pl.Categorical) for c in texts)
+    return (
+        catalogue.leaf_frame(class_ids)
+        .lazy()
+        .select(*LEDGER_LEAF_COLUMNS, *(f"applies_{c}" for c in class_ids))
+        .with_columns(pl.col(c).cast(pl.Categorical) for c in texts)
+    )
 
 
 def indicator_points(

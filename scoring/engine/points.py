@@ -126,37 +126,39 @@ def combine(points: pl.LazyFrame, settings: Settings) -> pl.LazyFrame:
     return out
 
 
+LEAF_COLUMNS = (
+    "indicator",
+    "rule",
+    "kind_code",
+    "M",
+    "l1",
+    "bounded",
+    "uncapped",
+    "ceiling",
+    "as_penalty",
+    "veto_bit",
+)
+"""The columns of the catalogue's leaf frame that scoring reads, before the parameter columns."""
+
+
+def _leaves_by_kind(catalogue: Catalogue) -> dict[str, list[Node]]:
+    """The leaves with a registered rule (the rows of :func:`leaf_table`), by rule name in name order."""
+    by_kind: dict[str, list[Node]] = {}
+    for n in catalogue.leaves:
+        if n.kind is not None:
+            by_kind.setdefault(n.kind.name, []).append(n)
+    return dict(sorted(by_kind.items()))
+
+
 def leaf_table(catalogue: Catalogue) -> pl.DataFrame:
-    """One row per leaf: its rule (as a code), points, level-1 node (as its index), caps and flags, veto bit,
-    and the parameter columns (``p_*``) of every single-row rule kind."""
-    leaves = [n for n in catalogue.leaves if n.kind is not None]
-    l1_index = {n.id: i for i, n in enumerate(catalogue.level1)}
-    veto_leaves = [n.id for n in leaves if n.role == "veto"]
-    base = pl.DataFrame(
-        {
-            "indicator": [n.id for n in leaves],
-            "rule": [n.rule or "" for n in leaves],
-            "kind_code": [sorted(REGISTRY).index(n.rule or "") for n in leaves],
-            "M": [n.points_fixed for n in leaves],
-            "l1": [l1_index[n.level1] for n in leaves],
-            "bounded": [bool(n.kind and n.kind.bounded) for n in leaves],
-            "uncapped": [n.uncapped for n in leaves],
-            "ceiling": [n.params.get("ceiling") for n in leaves],
-            "as_penalty": [n.role == "penalty" and bool(n.kind and n.kind.sense == "deduct") for n in leaves],
-            "veto_bit": [1 << veto_leaves.index(n.id) if n.id in veto_leaves else 0 for n in leaves],
-        },
-        schema_overrides={
-            "M": pl.Int64,
-            "ceiling": pl.Int64,
-            "kind_code": pl.UInt8,
-            "l1": pl.UInt16,
-            "veto_bit": pl.Int64,
-        },
-    )
+    """One row per leaf with a rule: its rule (and its code), points, level-1 node (as its index), caps and
+    flags, veto bit (``LEAF_COLUMNS``, from :meth:`Catalogue.leaf_frame`), and the parameter columns
+    (``p_*``) of every single-row rule kind."""
+    base = catalogue.leaf_frame().filter(pl.col("kind_code").is_not_null()).select(LEAF_COLUMNS)
     params = [
         t
-        for name in sorted({str(n.rule) for n in leaves if n.kind and n.kind.single_row})
-        if (t := _param_table(REGISTRY[name], [n for n in leaves if n.rule == name])) is not None
+        for name, leaves in _leaves_by_kind(catalogue).items()
+        if REGISTRY[name].single_row and (t := _param_table(REGISTRY[name], leaves)) is not None
     ]
     if params:
         table = pl.concat(params, how="diagonal_relaxed")
@@ -196,7 +198,8 @@ def leaf_points(
     schema = observations.collect_schema()
     obs = observations
     combining = bool(settings.channel_weights) or settings.period_method is not None
-    ranked = any(n.kind and n.kind.rank_by is not None for n in catalogue.leaves)
+    by_kind = _leaves_by_kind(catalogue)
+    ranked = any(REGISTRY[name].rank_by is not None for name in by_kind)
     if "class" not in schema and units is not None and ranked:
         # ranks are within a unit class: take each unit's class from the roster
         obs = obs.join(units.select(pl.col("code").alias("unit"), "class"), on="unit", how="left")
@@ -233,7 +236,7 @@ def leaf_points(
             [rows, _synthetic_rows(marked, units, catalogue, table.lazy())], how="diagonal_relaxed"
         )
 
-    kinds = sorted({str(n.rule) for n in catalogue.leaves if n.rule in REGISTRY})
+    kinds = list(by_kind)
     fast = [k for k in kinds if REGISTRY[k].single_row]
     slow = [k for k in kinds if not REGISTRY[k].single_row]
     info = table.lazy().select(
@@ -245,10 +248,9 @@ def leaf_points(
         scored = single_row_points(fast_rows, fast, table.columns)
         parts.append(scored.select(*GROUP, "points") if combining else scored)
     for name in slow:
-        nodes = [n for n in catalogue.leaves if n.rule == name]
         # the leaf table's parameter columns belong to the single-row kinds: each kind joins its own
         mine = rows.filter(pl.col("rule") == name).select(pl.exclude("^p_.*$"))
-        group = rule_points(mine, REGISTRY[name], nodes)
+        group = rule_points(mine, REGISTRY[name], by_kind[name])
         parts.append(group if combining else group.join(info, on="indicator", how="left"))
     if not parts:
         return pl.LazyFrame(
@@ -288,18 +290,16 @@ def leaf_points(
             .alias("points")
         )
     # the caps, written only for what the catalogue has (a column test per row costs at a million units)
-    leaves = [n for n in catalogue.leaves if n.kind is not None]
     low = pl.lit(0, pl.Int64) if settings.caps == "node" else None
-    unbounded = any(not n.kind.bounded for n in leaves if n.kind)
     capped = p.clip(low, pl.col("M"))
-    if unbounded:
+    if not table["bounded"].all():
         capped = pl.when(pl.col("bounded")).then(capped).otherwise(p.clip(low, None))
     final = capped
     major: pl.Expr = pl.lit(0, pl.Int64)
-    if any(n.uncapped for n in leaves):
+    if table["uncapped"].any():
         final = pl.when(pl.col("uncapped")).then(p.clip(0, pl.col("M"))).otherwise(capped)
         major = pl.when(pl.col("uncapped")).then(pl.min_horizontal(p, pl.lit(0, pl.Int64))).otherwise(0)
-    if any(n.role == "penalty" and n.kind and n.kind.sense == "deduct" for n in leaves):
+    if table["as_penalty"].any():
         # in a penalty section a deducting rule's deduction is the penalty
         final = pl.when(pl.col("as_penalty")).then(pl.col("M") - final).otherwise(final)
     return lf.select(
@@ -316,13 +316,7 @@ def _synthetic_rows(
     marked: pl.LazyFrame, units: pl.LazyFrame, catalogue: Catalogue, table: pl.LazyFrame
 ) -> pl.LazyFrame:
     """For ``missing = "no_finding"``: an empty observation for each applicable leaf without rows."""
-    leaves = pl.LazyFrame(
-        {
-            "indicator": [n.id for n in catalogue.leaves],
-            "applies": [list(n.applies_to) for n in catalogue.leaves],
-        },
-        schema_overrides={"applies": pl.List(pl.String)},
-    )
+    leaves = catalogue.leaf_frame().lazy().select("indicator", "applies")
     grid = (
         units.select(pl.col("code").alias("unit"), "class")
         .join(leaves, how="cross")

@@ -248,30 +248,19 @@ def normalise_inputs(
         return _empty_observations(), issues
     raw = pl.concat(parts, how="vertical_relaxed").with_columns(pl.col("__row__").cast(pl.Int64))
 
-    leaves = catalogue.leaves
-    # what each leaf takes, as its rule kind declares it
-    bounds = [n.kind.input.bounds_for(n.params, n.points_fixed) if n.kind else (None, None) for n in leaves]
-    leaf_info = pl.DataFrame(
-        {
-            "indicator": [n.id for n in leaves],
-            "rule": [n.rule or "" for n in leaves],
-            "domain": [n.kind.domain if n.kind else "" for n in leaves],
-            # a leaf takes keyed rows when its rule lists the keys it accepts
-            "keyed": [bool(n.kind and n.kind.keyed and n.kind.keys(n.params) is not None) for n in leaves],
-            "allowed_keys": [list(n.kind.keys(n.params) or ()) if n.kind else [] for n in leaves],
-            "choices": [list(n.kind.input.choices_for(n.params)) if n.kind else [] for n in leaves],
-            "lo": [None if lo is None else float(lo) for lo, _ in bounds],
-            "hi": [None if hi is None else float(hi) for _, hi in bounds],
-            "ceiling": [n.params.get("ceiling") is not None for n in leaves],
-            "applies": [list(n.applies_to) for n in leaves],
-        },
-        schema_overrides={
-            "allowed_keys": pl.List(pl.String),
-            "choices": pl.List(pl.String),
-            "lo": pl.Float64,
-            "hi": pl.Float64,
-            "applies": pl.List(pl.String),
-        },
+    # what each leaf takes, as its rule kind declares it; a leaf takes keyed rows when its rule lists the
+    # keys it accepts
+    leaf_info = catalogue.leaf_frame().select(
+        "indicator",
+        "rule",
+        "domain",
+        "keyed",
+        "allowed_keys",
+        "choices",
+        "lo",
+        "hi",
+        pl.col("ceiling").is_not_null(),
+        "applies",
     )
     non_leaf = {n.id for n in catalogue.nodes if not n.is_leaf}
 
@@ -386,7 +375,7 @@ def normalise_inputs(
     domain = pl.when(is_modifier).then(pl.lit("bool")).otherwise(pl.col("domain"))
     # a branch only for the domains this catalogue uses (each is computed for every row), on the streaming
     # engine: a national run has millions of rows, and eager polars is several times slower here
-    used = {n.kind.domain for n in leaves if n.kind}
+    used = set(leaf_info["domain"])
     num, is_pct = pl.col("__number"), pl.col("__pct")
     branches: list[tuple[pl.Expr, pl.Expr]] = [(is_na, pl.lit(None, pl.Float64)), (domain == "bool", truth)]
     if "count" in used:
@@ -600,13 +589,7 @@ def _normalisation_notes(df: pl.DataFrame) -> list[Issue]:
 def _missing_rows(
     have: pl.DataFrame, catalogue: Catalogue, settings: Settings, roster: pl.DataFrame
 ) -> list[Issue]:
-    leaves = pl.DataFrame(
-        {
-            "indicator": [n.id for n in catalogue.leaves],
-            "applies": [list(n.applies_to) for n in catalogue.leaves],
-        },
-        schema_overrides={"applies": pl.List(pl.String)},
-    )
+    leaves = catalogue.leaf_frame().select("indicator", "applies")
     grid = (
         roster.join(leaves, how="cross")
         .filter(pl.col("applies").list.len().eq(0) | pl.col("applies").list.contains(pl.col("class")))

@@ -5,8 +5,10 @@ parameters, classes, plan items) with every problem collected."""
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 from typing import Any
 
 import polars as pl
@@ -32,6 +34,32 @@ CATALOGUE_COLUMNS = {
 }
 """The columns of ``indicators.csv`` in file order, each with whether it is required (docs/catalogue.md)."""
 ROLES = ("base", "bonus", "penalty", "veto")
+LEAF_SCHEMA: dict[str, pl.DataType] = {
+    "indicator": pl.String(),
+    "rule": pl.String(),  # "" when the leaf has none
+    "kind_code": pl.UInt8(),  # the rule's index in sorted(REGISTRY); null when it is not registered
+    "domain": pl.String(),  # the rule kind's input domain (see scoring.spec.rulekind.DOMAINS); "" without one
+    "M": pl.Int64(),  # the leaf's points, pico
+    "role": pl.String(),
+    "level1": pl.String(),  # the id of the leaf's level-1 node
+    "l1": pl.UInt16(),  # the index of that node in Catalogue.level1
+    "level1_points": pl.Int64(),  # that node's points, pico
+    "uncapped": pl.Boolean(),
+    "bounded": pl.Boolean(),  # the rule keeps points within [0, M] (false without a rule)
+    "ceiling": pl.Int64(),  # the 及格封顶 amount, pico; null when the leaf has none
+    "as_penalty": pl.Boolean(),  # a deducting rule in a penalty section: its deduction is the penalty
+    "veto_bit": pl.Int64(),  # 2^i for the i-th veto leaf with a rule, else 0
+    "keyed": pl.Boolean(),  # the leaf takes keyed rows: its rule lists the keys it accepts
+    "allowed_keys": pl.List(pl.String()),
+    "choices": pl.List(pl.String()),  # a category's values
+    "lo": pl.Float64(),  # the range of an entered number; null when open
+    "hi": pl.Float64(),
+    "applies": pl.List(pl.String()),  # the classes the leaf applies to; empty = all
+    "path": pl.String(),  # the names from level 1 down, joined by " / "
+    "name": pl.String(),
+    "rubric": pl.String(),
+}
+"""The columns of :meth:`Catalogue.leaf_frame`, one row per leaf."""
 YES = {"是", "yes", "y", "true", "1", "√", "✓"}
 NO = {"", "否", "no", "n", "false", "0", "×", "✗"}
 
@@ -106,27 +134,56 @@ class Catalogue:
     def applicable_max(self, class_id: str) -> Decimal:
         return sum((n.points for n in self.leaves if n.role == "base" and n.applies(class_id)), Decimal(0))
 
-    def leaf_frame(self, class_ids: list[str]) -> pl.DataFrame:
-        """One row per leaf: what the scoring core needs about it."""
-        leaves = self.leaves
-        by_id = self._by_id
-        return pl.DataFrame(
-            {
-                "indicator": [n.id for n in leaves],
-                "rule": [n.rule or "" for n in leaves],
-                "M": [n.points_fixed for n in leaves],
-                "role": [n.role for n in leaves],
-                "level1": [n.level1 for n in leaves],
-                "uncapped": [n.uncapped for n in leaves],
-                "bounded": [bool(n.kind and n.kind.bounded) for n in leaves],
-                "path": [self.path_names(n) for n in leaves],
-                "name": [n.name for n in leaves],
-                "rubric": [n.rubric for n in leaves],
-                "level1_points": [by_id[n.level1].points_fixed for n in leaves],
-                **{f"applies_{c}": [n.applies(c) for n in leaves] for c in class_ids},
-            },
-            schema_overrides={"M": pl.Int64, "level1_points": pl.Int64},
+    def leaf_frame(self, class_ids: Sequence[str] = ()) -> pl.DataFrame:
+        """One row per leaf, in catalogue order, with every column of ``LEAF_SCHEMA``, and ``applies_<c>``
+        (whether the leaf applies to class ``c``) for each of ``class_ids``. Each consumer selects the
+        columns it needs; the frame is built once per catalogue."""
+        frame = self._leaf_columns
+        if not class_ids:
+            return frame
+        applies = pl.col("applies")
+        return frame.with_columns(
+            (applies.list.len().eq(0) | applies.list.contains(pl.lit(c, pl.String))).alias(f"applies_{c}")
+            for c in class_ids
         )
+
+    @cached_property
+    def _leaf_columns(self) -> pl.DataFrame:
+        by_id = self._by_id
+        l1_index = {n.id: i for i, n in enumerate(self.level1)}
+        kind_codes = {name: i for i, name in enumerate(sorted(REGISTRY))}
+        vetoes = [n.id for n in self.leaves if n.kind is not None and n.role == "veto"]
+
+        def row(n: Node) -> dict[str, Any]:
+            kind = n.kind
+            lo, hi = kind.input.bounds_for(n.params, n.points_fixed) if kind else (None, None)
+            return {
+                "indicator": n.id,
+                "rule": n.rule or "",
+                "kind_code": kind_codes.get(n.rule or ""),
+                "domain": kind.domain if kind else "",
+                "M": n.points_fixed,
+                "role": n.role,
+                "level1": n.level1,
+                "l1": l1_index[n.level1],
+                "level1_points": by_id[n.level1].points_fixed,
+                "uncapped": n.uncapped,
+                "bounded": bool(kind and kind.bounded),
+                "ceiling": n.params.get("ceiling"),
+                "as_penalty": n.role == "penalty" and bool(kind and kind.sense == "deduct"),
+                "veto_bit": 1 << vetoes.index(n.id) if n.id in vetoes else 0,
+                "keyed": bool(kind and kind.keyed and kind.keys(n.params) is not None),
+                "allowed_keys": list(kind.keys(n.params) or ()) if kind else [],
+                "choices": list(kind.input.choices_for(n.params)) if kind else [],
+                "lo": None if lo is None else float(lo),
+                "hi": None if hi is None else float(hi),
+                "applies": list(n.applies_to),
+                "path": self.path_names(n),
+                "name": n.name,
+                "rubric": n.rubric,
+            }
+
+        return pl.DataFrame([row(n) for n in self.leaves], schema=LEAF_SCHEMA)
 
     def node_frame(self) -> pl.DataFrame:
         """Every node with its parent, level and points (pico), for the tree aggregation."""
