@@ -21,6 +21,7 @@ import polars as pl
 from typer.testing import CliRunner
 
 from scoring.cli.main import app
+from scoring.spec.manifest import beijing_today
 
 ROOT = Path(__file__).resolve().parents[1]
 GOLDEN = ROOT / "tests" / "golden" / "outputs"
@@ -32,11 +33,12 @@ VOLATILE = [
     (re.compile(r"\b[0-9a-f]{64}\b"), "<sha256>"),
     (re.compile(r"\b[0-9a-f]{12}…"), "<sha256>…"),
     (re.compile(r"zwgk-scoring \S+"), "zwgk-scoring <version>"),
+    (re.compile(r"\d{2}:\d{2}（北京时间）"), "<time>（北京时间）"),
 ]
 
 
 def _today_patterns() -> list[tuple[re.Pattern[str], str]]:
-    d = dt.date.today()
+    d = beijing_today()  # the date a workbook is dated with
     return [
         (re.compile(re.escape(f"{d.year}年{d.month}月{d.day}日")), "<today>"),
         (re.compile(re.escape(d.isoformat())), "<today>"),
@@ -45,7 +47,7 @@ def _today_patterns() -> list[tuple[re.Pattern[str], str]]:
 
 def _clean(value: Any) -> Any:
     if isinstance(value, dt.datetime):
-        return "<datetime>" if value.date() == dt.date.today() else value.isoformat()
+        return "<datetime>" if value.date() == beijing_today() else value.isoformat()
     if isinstance(value, str):
         for pattern, repl in [*VOLATILE, *_today_patterns()]:
             value = pattern.sub(repl, value)
