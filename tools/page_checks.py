@@ -421,11 +421,29 @@ def fold(text: str, width: int = TABLE_WIDTH, indent: str = "    ") -> list[str]
     return [*lines, current]
 
 
+def continuation_tails(reports: Sequence[PageReport]) -> list[int]:
+    """The ids of the reports that are the last page of a sheet printed over two or more pages: such a page
+    holds what is left of a long table, and its fill says nothing about the layout."""
+    tails: list[int] = []
+    for i, r in enumerate(reports):
+        nxt = reports[i + 1] if i + 1 < len(reports) else None
+        prev = reports[i - 1] if i > 0 else None
+        last = nxt is None or nxt.book != r.book or nxt.sheet != r.sheet
+        continued = prev is not None and prev.book == r.book and prev.sheet == r.sheet
+        if r.sheet is not None and last and continued:
+            tails.append(id(r))
+    return tails
+
+
 def summary(reports: Sequence[PageReport], clips: Sequence[tuple[str, Clip, int | None]]) -> tuple[str, bool]:
     """The closing lines (clipped cells, pages failing each check; at most 80 columns) and whether
     everything passed."""
     small = [r for r in reports if any(p.startswith("排名页字号") for p in r.problems)]
-    empty = [r for r in reports if r.fill < MIN_FILL]
+    tails = set(continuation_tails(reports))
+    for r in reports:  # the last page of a table that runs over several pages ends where the table ends
+        if id(r) in tails:
+            r.problems = [p if not p.startswith("填充") else f"{p}（续页末页，不计）" for p in r.problems]
+    empty = [r for r in reports if r.fill < MIN_FILL and id(r) not in tails]
     hashes = [r for r in reports if any(p.startswith("###") for p in r.problems)]
 
     def pages(rs: Sequence[PageReport]) -> str:

@@ -345,13 +345,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         r, c = check_book(book.stem, book, pdf)
         reports += r
         clips += c
+    text, ok = summary(reports, clips)  # marks a long table's last page before the table is printed
     print(format_table(reports))
     print()
     print(f"PDF：{out / 'pdf'}")
     print(f"PNG：{out / 'png'}/<工作簿>/page-<页码>.png（60 dpi）")
     print("* 排名页：字号须 ≥ 9 pt（精确到 0.1 pt）")
-    print("填充 = 正文（不含页眉页脚）外接矩形 ÷ 可打印区域（纸面减页边距），须 ≥ 33%")
-    text, ok = summary(reports, clips)
+    print("填充 = 正文（不含页眉页脚）外接矩形 ÷ 可打印区域（纸面减页边距），须 ≥ 33%；")
+    print("       一张跨多页的表的最后一页只承接剩余的行，不计")
     print(text)
     return 0 if ok else 1
 

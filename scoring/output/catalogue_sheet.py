@@ -73,7 +73,7 @@ def write_catalogue(wb: Any, styles: Styles, result: Result, title: str, sheet_n
     rows: list[tuple[str, str, int, str, str, str, str]] = []
     for n in nodes:
         applies = "、".join(class_names.get(c, c) for c in n.applies_to) if n.applies_to else "全部"
-        plan = "\n".join(f"{p} {catalogue.plan_items.get(p, '')}".strip() for p in n.plan_items)
+        plan = "、".join(n.plan_items)  # the item numbers: the plan's text is the plan document's
         rows.append((n.id, n.name, n.level, method_text(n), applies, plan, n.rubric))
     widths = [
         fit_width(max([4, *(text_width(r[0]) for r in rows)]), 5, 8),
@@ -81,8 +81,8 @@ def write_catalogue(wb: Any, styles: Styles, result: Result, title: str, sheet_n
         6,
         fit_width(max([6, *(text_width(r[3]) for r in rows)]) / 3, 12, 26),
         fit_width(max([8, *(text_width(r[4]) for r in rows)]), 8, 12),
-        fit_width(max([8, *(text_width(line) for r in rows for line in r[5].split("\n"))]) / 3, 10, 22),
-        fit_width(max([8, *(text_width(r[6]) for r in rows)]) / 3, 12, 34),
+        fit_width(max([8, *(text_width(r[5]) for r in rows)]) / 2, 8, 12),
+        fit_width(max([8, *(text_width(r[6]) for r in rows)]) / 3, 12, 46),
     ]
     write_header(ws, styles, 1, headers, widths)
     wrap = styles.text(wrap=True)

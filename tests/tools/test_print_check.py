@@ -454,3 +454,17 @@ def test_summary_lists_many_pages_as_ranges_within_80_columns() -> None:
     assert not ok
     assert "book-0 第2-19页" in text
     assert all(display_width(line) <= 80 for line in text.splitlines())
+
+
+def test_the_last_page_of_a_long_table_is_not_a_layout_fault() -> None:
+    from tools.page_checks import PageReport, summary
+
+    pages = [
+        PageReport("b", 1, "封面", False, 10.0, 0.2),  # a one-page sheet: its fill counts
+        PageReport("b", 2, "扣分明细", False, 9.0, 0.9),
+        PageReport("b", 3, "扣分明细", False, 9.0, 0.1),  # where the long table ends: not counted
+    ]
+    text, ok = summary(pages, [])
+    assert not ok and "填充不足 33%：1 页（b 第1页）" in text
+    text, ok = summary(pages[1:], [])
+    assert ok, text
