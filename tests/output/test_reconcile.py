@@ -43,6 +43,12 @@ def _col(header: list[str], prefix: str) -> str | None:
     return next((h for h in header if h.startswith(prefix)), None)
 
 
+def _total(header: list[str]) -> str:
+    found = _col(header, "总分")
+    assert found is not None, header
+    return found
+
+
 def _shipped(tmp_path: Path, year: int) -> tuple[Settings, Path]:
     a = load_year(year, ROOT / "indicators" / str(year), ROOT / "data" / str(year))
     return a.settings, write_workbook(compute(a), tmp_path / f"{year}.xlsx")
@@ -82,7 +88,7 @@ def test_every_printed_total_is_recomputed_from_its_row(tmp_path: Path) -> None:
             parts = [
                 h for h in parts if not h.startswith(("得分合计", "加分", "扣分", "总分", "适用", "重大"))
             ]
-            sub, total_h = _col(header, "得分合计"), _col(header, "总分")
+            sub, total_h = _col(header, "得分合计"), _total(header)
             bonus, penalty = _col(header, "加分"), _col(header, "扣分")
             formula = book[uc.name]["A2"].value
             for r in rows:
@@ -123,7 +129,7 @@ def test_no_grade_contradicts_its_printed_total(tmp_path: Path) -> None:
         book = _book(path)
         for uc in settings.classes:
             header, rows = _rows(book[uc.name])
-            total_h = _col(header, "总分")
+            total_h = _total(header)
             for r in rows:
                 band = next(
                     (b.name for b in settings.bands if r[total_h] is not None and r[total_h] >= b.min_points),
@@ -150,7 +156,7 @@ def test_ranks_follow_the_printed_totals(tmp_path: Path) -> None:
             unranked = [r for r in rows if r["排名"] is None]
             assert rows[: len(ranked)] == ranked  # the unranked are listed last
             if settings.rank_basis == "printed":
-                totals = [r[_col(header, "总分")] for r in ranked]
+                totals = [r[_total(header)] for r in ranked]
                 assert totals == sorted(totals, reverse=True)
             assert all(
                 str(r.get("备注") or "").startswith("一票否决")
