@@ -62,7 +62,7 @@ def _bar_chart(wb: Any, cs: ClassSheet, columns: Sequence[int], title: str, num_
     if cs.axis_max is not None:
         value_axis["max"] = cs.axis_max
     chart.set_x_axis(value_axis)
-    chart.set_y_axis({"reverse": True, "crossing": "max", "num_font": font})
+    chart.set_y_axis({"reverse": True, "crossing": "max", "num_font": font, "interval_unit": 1})  # every name
     chart.set_legend({"position": "bottom", "font": font} if stacked else {"none": True})
     chart.set_size({"width": CHART_WIDTH, "height": height})
     return chart

@@ -342,6 +342,7 @@ def readable_print(ws: Any, widths: Sequence[float], height_pt: float, repeat_co
         scale = MIN_PRINT_SCALE
         if repeat_cols:
             ws.repeat_columns(0, repeat_cols - 1)
+        ws.print_across()  # a row's two halves on facing pages, not after every row's first half
     ws.set_print_scale(scale)
     return scale
 
