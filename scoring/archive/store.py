@@ -24,7 +24,7 @@ import re
 import secrets
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -356,10 +356,13 @@ class Archive:
         appeals_base_run: int | None = None,
         workbook: str | None = None,
         options: dict[str, Any] | None = None,
+        then: Callable[[int], None] | None = None,
     ) -> int:
         """Append a run (status draft) and return its id. Every file of the manifest (paths relative to
         ``root``) is stored by content; ``extra_files`` are (shown path, role, path) read besides the
-        manifest's (the alias table)."""
+        manifest's (the alias table). ``then`` is called with the new run's id before the run is committed:
+        if it raises, nothing is recorded (a run's files are put in place there, so the archive never
+        records a run whose files were not written)."""
         manifest = result.manifest
         files: list[tuple[str, str, str | None, str, bytes, bool]] = []
         for s in manifest.sources:
@@ -449,6 +452,8 @@ class Archive:
                 self._insert(con, "unit_parts", parts, run_id, ["unit", "part", "points"])
                 self._insert(con, "indicator_points", points, run_id, list(POINT_COLUMNS))
                 self._insert(con, "ledger", ledger, run_id, ["ord", *LEDGER_COLUMNS])
+                if then is not None:
+                    then(run_id)
                 con.execute("COMMIT")
             except BaseException:
                 with contextlib.suppress(duckdb.Error):

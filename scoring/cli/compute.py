@@ -8,7 +8,6 @@ from typing import Annotated
 
 import typer
 
-from .archive import DEFAULT_ARCHIVE, ArchivePath
 from .common import DataDir, IndicatorsDir, Inputs, Period, Year
 
 
@@ -23,7 +22,14 @@ def compute(
     ] = None,
     period: Period = None,
     force: Annotated[bool, typer.Option("--force", "-f", help="覆盖已存在的输出文件")] = False,
-    archive: ArchivePath = DEFAULT_ARCHIVE,
+    archive: Annotated[
+        Path | None,
+        typer.Option(
+            "--archive",
+            help="档案库路径（默认在结果文件夹旁：results/<年度>/ 的上一级，即 results/archive.duckdb）",
+            show_default=False,
+        ),
+    ] = None,
     no_archive: Annotated[bool, typer.Option("--no-archive", help="不记录到档案库（也不加同比列）")] = False,
     supersedes: Annotated[
         int | None,
@@ -62,7 +68,15 @@ def compute(
     import polars as pl
 
     from scoring.errors import ScoringError
-    from scoring.run.compute import Outputs, Recording, WriteFailed, compute_year, default_workbook, title_of
+    from scoring.run.compute import (
+        Outputs,
+        Recording,
+        WriteFailed,
+        beside_results,
+        compute_year,
+        default_workbook,
+        title_of,
+    )
     from scoring.run.inputs import AppealsInvalid, RunSpec
 
     from .archive import fail, open_archive
@@ -84,7 +98,9 @@ def compute(
         recording = (
             None
             if no_archive
-            else Recording(open_archive(archive), supersedes, reason, previous)
+            else Recording(
+                open_archive(archive or beside_results(outputs.workbook, year)), supersedes, reason, previous
+            )
         )
         done = compute_year(spec, a, outputs, recording, progress)
     except AppealsInvalid as e:
@@ -92,10 +108,11 @@ def compute(
         error("申诉决定未通过校验，未计算任何结果。")
         raise typer.Exit(1) from None
     except WriteFailed as e:
-        error(str(e))
-        if e.run_id is not None:
-            error(f"运行 {e.run_id} 已记录在档案库中，可用 score export {e.run_id} 重新生成工作簿")
+        error(f"{e}；未记录到档案库，原有结果文件保持不变")
         raise typer.Exit(1) from None
+    except KeyboardInterrupt:
+        error("已中断：未记录到档案库，原有结果文件保持不变")
+        raise typer.Exit(130) from None
     except ScoringError as e:
         raise fail(e) from None
     result, applied, extras, prev, run_id = done.result, done.applied, done.extras, done.previous, done.run_id

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import dataclasses
 import re
+import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from scoring.archive.store import Archive, RunInfo, run_label
-from scoring.atomic import atomic_write
+from scoring.atomic import OutputSet
 from scoring.engine.compute import Result, compute
 from scoring.errors import ScoringError
 from scoring.output.results import write_ledger_parquet, write_parquet
@@ -36,11 +37,7 @@ class OutputsExist(ScoringError):
 
 
 class WriteFailed(ScoringError):
-    """The results could not be written (after the run was recorded, when it was)."""
-
-    def __init__(self, message: str, run_id: int | None) -> None:
-        super().__init__(message)
-        self.run_id = run_id
+    """The results could not be written: nothing was recorded and the earlier files are as they were."""
 
 
 @dataclass(frozen=True)
@@ -67,8 +64,24 @@ class Outputs:
         return (self.workbook, self.results, self.manifest, self.ledger)
 
     def check(self) -> None:
+        """Before any work: the names are right, nothing is overwritten unasked, the folder can be written
+        (made if missing); a set an interrupted run left half moved is finished first."""
         if self.workbook.suffix.lower() != ".xlsx":
             raise ScoringError(f"{self.workbook}：工作簿应以 .xlsx 结尾")
+        folders = [p for p in self.all() if p.is_dir()]
+        if folders:
+            raise ScoringError(f"{folders[0]} 是一个文件夹；请用 --out 指定工作簿文件名（.xlsx）")
+        folder = self.workbook.parent
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            probe = folder / f".{self.workbook.name}.{secrets.token_hex(4)}.probe"
+            probe.write_bytes(b"")
+            probe.unlink()
+        except OSError as e:
+            raise ScoringError(
+                f"无法写入文件夹 {folder}（{e.strerror or e}）；请检查权限，或用 --out 指定其他位置"
+            ) from None
+        OutputSet.recover(self.all())
         existing = [p for p in self.all() if p.exists()]
         if existing and not self.force:
             raise OutputsExist(f"{existing[0]} 已存在；使用 --force 覆盖，或用 --out 指定新文件名")
@@ -108,6 +121,14 @@ def default_workbook(settings: Settings, year: int, period: str | None) -> Path:
     suffix = f"（{period}）" if period else ""
     file_name = re.sub(r'[\\/:*?"<>|]', "_", f"{title_of(settings)}{suffix}")
     return Path("results") / str(year) / f"{file_name}.xlsx"
+
+
+def beside_results(workbook: Path, year: int) -> Path:
+    """The archive's default place: beside the year's results folder (``results/2021/x.xlsx`` →
+    ``results/archive.duckdb``), or in the folder of a workbook written elsewhere — never the current
+    folder by accident."""
+    folder = workbook.parent
+    return (folder.parent if folder.name == str(year) else folder) / "archive.duckdb"
 
 
 def compute_year(
@@ -159,43 +180,57 @@ def compute_year(
         before=prepared.before,
         base=base if applied is not None else None,
     )
-    run_id = None
-    if recording is not None and store is not None:
-        progress("记录到档案库…")
-        run_id = store.record(
-            result,
-            generated=today,
-            root=spec.root,
-            period=spec.period,
-            supersedes=recording.supersedes,
-            reason=recording.reason,
-            extra_files=[(aliases_shown, "aliases", aliases_path)] if alias_list else [],
-            previous_year_run=prev.run_id if prev is not None else None,
-            appeals_base_run=base.run_id if base is not None and applied is not None else None,
-            workbook=str(outputs.workbook),
-            options={**spec.options(), "out": str(outputs.workbook)},
-        )
-    progress("写出工作簿…")
-    try:
-        outputs.workbook.parent.mkdir(parents=True, exist_ok=True)
-        write_workbook(
-            result,
+    files = OutputSet(outputs.all())
+    recorded: list[int] = []
+
+    def put_in_place(run_id: int | None) -> None:
+        """The workbook (naming the archive's run) and the other files to temporary names, then all four
+        into place together; inside the archive's transaction, so a run is recorded only with its files."""
+        label = None
+        if run_id is not None and recording is not None:
+            label = run_label(run_id, recording.supersedes, recording.reason)
+            recorded.append(run_id)
+        progress("写出工作簿…")
+        files.stage(
             outputs.workbook,
-            notes=list(a.notes),
-            generated=today,
-            yoy=extras.yoy,
-            appeals=extras.appeals,
-            run_label=(
-                run_label(run_id, recording.supersedes, recording.reason)
-                if run_id is not None and recording is not None
-                else None
+            lambda tmp: write_workbook(
+                result,
+                tmp,
+                notes=list(a.notes),
+                generated=today,
+                yoy=extras.yoy,
+                appeals=extras.appeals,
+                run_label=label,
+                ledger_rows=outputs.ledger_rows,
             ),
-            ledger_rows=outputs.ledger_rows,
         )
-        write_parquet(result, outputs.results)
-        write_ledger_parquet(result, outputs.ledger)
+        files.stage(outputs.results, lambda tmp: write_parquet(result, tmp))
+        files.stage(outputs.ledger, lambda tmp: write_ledger_parquet(result, tmp))
         manifest = result.manifest.to_json()
-        atomic_write(outputs.manifest, lambda tmp: tmp.write_text(manifest, encoding="utf-8"))
-    except (OSError, ScoringError) as e:
-        raise WriteFailed(f"无法写出结果：{e}", run_id) from None
+        files.stage(outputs.manifest, lambda tmp: tmp.write_text(manifest, encoding="utf-8"))
+        files.commit()
+
+    try:
+        with files:
+            if recording is not None and store is not None:
+                progress("记录到档案库…")
+                store.record(
+                    result,
+                    generated=today,
+                    root=spec.root,
+                    period=spec.period,
+                    supersedes=recording.supersedes,
+                    reason=recording.reason,
+                    extra_files=[(aliases_shown, "aliases", aliases_path)] if alias_list else [],
+                    previous_year_run=prev.run_id if prev is not None else None,
+                    appeals_base_run=base.run_id if base is not None and applied is not None else None,
+                    workbook=str(outputs.workbook),
+                    options={**spec.options(), "out": str(outputs.workbook)},
+                    then=put_in_place,
+                )
+            else:
+                put_in_place(None)
+    except OSError as e:
+        raise WriteFailed(f"无法写出结果：{e}") from None
+    run_id = recorded[0] if recorded else None
     return Computed(spec, result, prepared.before, applied, extras, outputs, prev, run_id)

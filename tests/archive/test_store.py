@@ -207,7 +207,7 @@ def test_two_compute_processes_at_once(make_year: YearFactory, tmp_path: Path) -
     for p, (_, err) in zip(procs, outputs, strict=True):
         assert p.returncode == 0, err
         assert "Traceback" not in err
-    runs = Archive(tmp_path / "results" / "archive.duckdb").runs()
+    runs = Archive(tmp_path / "archive.duckdb").runs()  # beside the workbooks written to the current folder
     assert [r.run_id for r in runs] == [1, 2]
     assert {r.workbook for r in runs} == {"r0.xlsx", "r1.xlsx"}
 
@@ -297,12 +297,14 @@ def test_a_foreign_or_damaged_file_is_refused_and_never_overwritten(
     path.parent.mkdir()
     make(path)
     before = path.read_bytes()
-    args = ["compute", "--year", "2021", "--indicators", str(y.ind), "--data", str(y.data), "--out", "r.xlsx"]
+    out = tmp_path / "results" / "2021" / "r.xlsx"  # the archive's default place is beside results/2021
+    args = ["compute", "--year", "2021", "--indicators", str(y.ind), "--data", str(y.data), "--out", str(out)]
     result = runner.invoke(app, args)
     assert result.exit_code == 1 and message in result.output and "不会使用或覆盖它" in result.output
     assert "Traceback" not in result.output
-    assert path.read_bytes() == before and not (tmp_path / "r.xlsx").exists()
-    assert sorted(p.name for p in path.parent.iterdir()) == ["archive.duckdb"]
+    assert path.read_bytes() == before and not out.exists()
+    assert sorted(p.name for p in path.parent.iterdir()) in (["archive.duckdb"], ["2021", "archive.duckdb"])
+    assert not out.parent.exists() or not list(out.parent.iterdir())  # nothing written, no temporary file
     for command in (["history"], ["show", "1"], ["finalize", "1"]):
         refused = runner.invoke(app, command)
         assert refused.exit_code == 1 and message in refused.output, command
@@ -323,6 +325,7 @@ def test_history_show_and_messages(
     y, _ = small
     monkeypatch.chdir(tmp_path)
     args = ["compute", "--year", "2021", "--indicators", str(y.ind), "--data", str(y.data)]
+    args += ["--archive", "results/archive.duckdb"]  # where history looks by default
     missing = runner.invoke(app, ["history"])
     assert missing.exit_code == 1 and "档案库 results/archive.duckdb 不存在" in missing.output
     assert runner.invoke(app, [*args, "--out", "r.xlsx"]).exit_code == 0

@@ -64,7 +64,9 @@ def county(
 
 
 def cli_args(y: Year, year: int) -> list[str]:
-    return ["--year", str(year), "--indicators", str(y.ind), "--data", str(y.data)]
+    # workbooks in the current folder; the archive where history, compare and export look by default
+    archive = ["--archive", "results/archive.duckdb"]
+    return ["--year", str(year), "--indicators", str(y.ind), "--data", str(y.data), *archive]
 
 
 def write_aliases(y: Year, rows: Sequence[Sequence[object]]) -> Path:

@@ -198,6 +198,7 @@ def test_a_header_only_file_applies_nothing(year: Year) -> None:
 
 def test_appeal_run_supersedes_the_draft_and_both_are_kept(year: Year) -> None:
     args = ["compute", "--year", "2021", "--indicators", str(year.ind), "--data", str(year.data)]
+    args += ["--archive", "results/archive.duckdb"]  # where export looks by default
     draft = runner.invoke(app, [*args, "--out", "draft.xlsx"])
     assert draft.exit_code == 0, draft.output
     assert "档案：运行 1（草稿）已记录" in draft.output
