@@ -83,5 +83,5 @@ def load_spec(spec: RunSpec) -> Assessment:
     except ValidationFailed as e:
         errors = e.errors
         typer.echo(issues_table(errors), err=True)
-        error(f"校验未通过：共 {len(errors)} 处错误，未计算任何结果。")
+        error(f"校验未通过：{e.summary()}，未计算任何结果。")
         raise typer.Exit(1) from None
