@@ -94,6 +94,29 @@ class _Reader:
     issues: list[Issue] = field(default_factory=list)
     rows: list[dict[str, Any]] = field(default_factory=list)
 
+    def base_leaves(self) -> set[str]:
+        """The leaves whose blank cells are reported: base leaves (bonus, penalty and veto cells stay blank
+        when nothing happened)."""
+        return {n.id for n in self.catalogue.leaves if n.role == "base"}
+
+    def blanks(self, sheet: str, blank: dict[str, tuple[int, int]]) -> None:
+        """A note of the input cells a sheet leaves blank, per unit (``blank``: code → (first Excel row,
+        blank cells)): a blank cell is no input, never a 0."""
+        if not blank:
+            return
+        units = [f"{code}（第{row}行）{n} 格" for code, (row, n) in blank.items()]
+        shown = "、".join(units[:20]) + (f" 等 {len(units)} 个单位" if len(units) > 20 else "")
+        self.issue(
+            sheet,
+            None,
+            shown,
+            f"{len(units)} 个单位共 {sum(n for _, n in blank.values())} 个应填单元格未填写：未填写的指标"
+            f'按未评分处理（[inputs] missing = "{self.settings.missing}"），不是0分或满分；'
+            "不适用的请填“不适用”",
+            "template_blank",
+            severity="note",
+        )
+
     def issue(
         self,
         sheet: str | None,
@@ -394,18 +417,25 @@ def _read_wide(spec: _SheetSpec, cells: dict[tuple[int, int], Cell], book: Book,
     seen: dict[str, int] = {}
     data_rows = sorted({r for (r, _c) in cells if r >= first0})
     stray: list[str] = []
+    base = rd.base_leaves()
+    counted = {c for c, col in values if col.leaf in base and col.key != CEILING_KEY}
+    blank: dict[str, tuple[int, int]] = {}
     for r in data_rows:
         excel_row = r + 1
         code_ref = cell_ref(r, code_col)
         code = cell_text(cells.get((r, code_col)), book, rd, sheet, code_ref)
         code = unicodedata.normalize("NFKC", code).strip() if code else None
         out: list[dict[str, Any]] = []
+        blanks = 0
         for c, col in values:
             ref = cell_ref(r, c)
             v = cell_value(cells.get((r, c)), col.domain, book, rd, sheet, ref)
             if v is SKIP:
+                blanks += c in counted
                 continue
             out.append(_row(code, col.leaf, col.key, v, spec, excel_row, f"{sheet}!{ref}"))
+        if blanks and code in spec.units and code not in blank:
+            blank[code] = (excel_row, blanks)
         if "zero" in by_role:
             ref = cell_ref(r, by_role["zero"])
             text = cell_text(cells.get((r, by_role["zero"])), book, rd, sheet, ref)
@@ -461,6 +491,7 @@ def _read_wide(spec: _SheetSpec, cells: dict[tuple[int, int], Cell], book: Book,
             "template_stray",
             severity="note",
         )
+    rd.blanks(sheet, blank)
 
 
 def _attach(
@@ -522,6 +553,8 @@ def _read_long(spec: _SheetSpec, cells: dict[tuple[int, int], Cell], book: Book,
     sheet = spec.name
     pos = {c.role: col_index(c.letter) for c in spec.cols}
     by_id = {n.id: n for n in rd.catalogue.leaves}
+    base = rd.base_leaves()
+    blank: dict[str, tuple[int, int]] = {}
     first0 = spec.first - 1
     for r in sorted({r for (r, _c) in cells if r >= first0}):
 
@@ -541,6 +574,10 @@ def _read_long(spec: _SheetSpec, cells: dict[tuple[int, int], Cell], book: Book,
         v = cell_value(cells.get((r, pos["value"])), domain, book, rd, sheet, ref)
         note, evidence = text("note"), text("evidence")
         if v is SKIP:
+            unit = unicodedata.normalize("NFKC", code or "").strip()
+            if unit in spec.units and leaf is not None and leaf.id in base and key != CEILING_KEY:
+                first_row, n = blank.get(unit, (r + 1, 0))
+                blank[unit] = (first_row, n + 1)
             if note or evidence:
                 rd.issue(
                     sheet,
@@ -575,3 +612,4 @@ def _read_long(spec: _SheetSpec, cells: dict[tuple[int, int], Cell], book: Book,
                 "__cell__": f"{sheet}!{ref}",
             }
         )
+    rd.blanks(sheet, blank)
