@@ -43,7 +43,8 @@ def check_coverage(
         .group_by("class")
         .agg(pl.len().alias("applicable"))
     )
-    seen = observations.lazy().select("unit").unique()
+    # in memory: faster than streaming for a group-by of many small groups
+    seen = observations.lazy().select(pl.col("unit").unique(), pl.lit(True).alias("seen"))
     scored = (
         observations.lazy()
         .filter(pl.col("indicator").is_in(base["indicator"].implode()))
@@ -52,7 +53,8 @@ def check_coverage(
     )
     units = (
         roster.lazy()
-        .join(seen.with_columns(pl.lit(True).alias("seen")), left_on="code", right_on="unit", how="left")
+        .with_row_index("__order")
+        .join(seen, left_on="code", right_on="unit", how="left")
         .join(scored, left_on="code", right_on="unit", how="left")
         .join(applicable.lazy(), on="class", how="left")
         .with_columns(
@@ -61,7 +63,8 @@ def check_coverage(
             pl.col("applicable").fill_null(0),
         )
         .with_columns((pl.col("applicable") - pl.col("scored")).alias("unscored"))
-        .collect(engine="streaming")
+        .sort("__order")
+        .collect()
     )
     severity = "error" if settings.missing_units == "error" else "note"
     allow = 'settings.toml [inputs] missing_units = "zero"'

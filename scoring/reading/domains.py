@@ -111,8 +111,18 @@ def date_window(settings: Settings) -> tuple[dt.date, dt.date]:
     return dt.date(settings.year - w, 1, 1), dt.date(settings.year + w, 12, 31)
 
 
-def value_checks(settings: Settings) -> list[ValueCheck]:
-    """Every check of a typed value (see :func:`typed_values`) against its domain and declared range."""
+def by_leaf(leaves: pl.DataFrame, column: str) -> pl.Expr:
+    """A leaf column looked up by the row's indicator, computed where an expression needs it (a check's
+    mask, a message) rather than joined onto every row."""
+    known = leaves.filter(pl.col(column).is_not_null())
+    return pl.col("indicator").replace_strict(
+        known["indicator"], known[column], default=None, return_dtype=leaves.schema[column]
+    )
+
+
+def value_checks(settings: Settings, leaves: pl.DataFrame) -> list[ValueCheck]:
+    """Every check of a typed value (see :func:`typed_values`) against its domain and the range declared
+    for its leaf (``leaves``: the catalogue's leaf frame)."""
     present = pl.col("text").is_not_null()
     is_na = pl.col("text").is_in(NA_MARKERS)
     v, domain = pl.col("value"), pl.col("domain")
@@ -137,8 +147,10 @@ def value_checks(settings: Settings) -> list[ValueCheck]:
     lo, hi = pl.col("lo"), pl.col("hi")
     first, last = date_window(settings)
     days = [float((d - EPOCH).days) for d in (first, last)]
-    what = pl.when(pl.col("what") != "").then(pl.format("（{}）", pl.col("what"))).otherwise(pl.lit(""))
-    usual_lo, usual_hi = pl.col("usual_lo"), pl.col("usual_hi")
+    what = by_leaf(leaves.filter(pl.col("what") != ""), "what")
+    what = pl.when(what.is_not_null()).then(pl.format("（{}）", what)).otherwise(pl.lit(""))
+    usual = leaves.filter(pl.col("usual_lo").is_not_null() | pl.col("usual_hi").is_not_null())
+    usual_lo, usual_hi = by_leaf(usual, "usual_lo"), by_leaf(usual, "usual_hi")
     return [
         ValueCheck(unparsed, expected, "value_domain"),
         ValueCheck(
@@ -179,7 +191,9 @@ def value_checks(settings: Settings) -> list[ValueCheck]:
             "value_date_window",
         ),
         ValueCheck(
-            domain.is_in(["number", "count", "ratio", "percent"]) & ((v < usual_lo) | (v > usual_hi)),
+            pl.col("indicator").is_in(usual["indicator"].implode())
+            & domain.is_in(["number", "count", "ratio", "percent"])
+            & ((v < usual_lo) | (v > usual_hi)),
             pl.format(
                 "超出此项通常的范围（{}），已按所填数值计分；请核对是否填错",
                 pl.when(usual_hi.is_null())

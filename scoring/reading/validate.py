@@ -266,9 +266,6 @@ def normalise_inputs(
         "choices",
         "lo",
         "hi",
-        "usual_lo",
-        "usual_hi",
-        "what",
         pl.col("ceiling").is_not_null(),
         "applies",
     )
@@ -379,7 +376,7 @@ def normalise_inputs(
     # values per domain, each checked against its domain and the range its kind declares (reading.domains)
     df = typed_values(df, set(leaf_info["domain"]))
     present = pl.col("text").is_not_null()
-    for check in value_checks(settings):
+    for check in value_checks(settings, catalogue.leaf_frame()):
         report(ok_row & check.mask, "value", "text", check.expected, check.code, check.severity)
     report(
         ok_row & ~present & (pl.col("domain") != "date"),
