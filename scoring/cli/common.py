@@ -54,7 +54,8 @@ def issues_table(issues: list[Issue]) -> str:
         )
         for i in issues
     ]
-    return table(["文件", "行", "列", "值", "说明", "代码"], rows, right=(1,))
+    # wide enough for a whole 说明: what to do is at its end
+    return table(["文件", "行", "列", "值", "说明", "代码"], rows, right=(1,), max_width=110)
 
 
 def load(

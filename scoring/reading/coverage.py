@@ -16,25 +16,20 @@ from scoring.errors import Issue
 from scoring.spec.catalogue import Catalogue
 from scoring.spec.settings import Settings
 
-MAX_LISTED = 30
-"""Units named in one coverage finding; the count always says how many there are."""
+MAX_LISTED = 200
+"""Units listed one by one; a last line says how many more."""
 
 
 def _applies() -> pl.Expr:
     return pl.col("applies").list.len().eq(0) | pl.col("applies").list.contains(pl.col("class"))
 
 
-def _listed(items: list[str]) -> str:
-    shown = "、".join(items[:MAX_LISTED])
-    return shown + (f" 等 {len(items)} 个" if len(items) > MAX_LISTED else "")
-
-
 def check_coverage(
     observations: pl.DataFrame, catalogue: Catalogue, settings: Settings, roster: pl.DataFrame, file: str
 ) -> list[Issue]:
     """The units the observations (``unit``, ``indicator``: the rows of known units and applicable leaves)
-    leave without any row, or with most of their applicable base leaves unscored; ``file``: the roster,
-    where the units are listed."""
+    leave without any row, or with most of their applicable base leaves unscored, each named at its row
+    of the roster (``file``; ``roster`` in the order of its file)."""
     base = catalogue.leaf_frame().filter(pl.col("role") == "base").select("indicator", "applies")
     applicable = (
         pl.DataFrame({"class": settings.class_ids}, schema={"class": pl.String})
@@ -67,57 +62,62 @@ def check_coverage(
         .collect()
     )
     severity = "error" if settings.missing_units == "error" else "note"
-    allow = 'settings.toml [inputs] missing_units = "zero"'
+    allow = '[inputs] missing_units = "zero"'
     share = settings.unscored_share
-    then = "照常计分（未评分的指标按 [inputs] missing 计）"
-    issues = []
     absent = units.filter(~pl.col("seen"))
-    if not absent.is_empty():
-        names = [f"{r['code']} {r['name']}" for r in absent.to_dicts()]
-        issues.append(
-            Issue(
-                file,
-                None,
-                "code",
-                _listed(names),
-                f"{len(names)} 个单位在评分数据中没有任何一行（其各项指标将按未评分计）："
-                + (
-                    f"请补齐其评分；本年度不考核的，从名单中删除；确需{then}的，设 {allow}"
-                    if severity == "error"
-                    else f"已按 {allow} {then}"
-                ),
-                "units|no_inputs",
-                severity=severity,
-            )
-        )
     sparse = units.filter(
         pl.col("seen")
         & (pl.col("applicable") > 0)
         & (pl.col("unscored") * share.denominator > pl.col("applicable") * share.numerator)
     )
-    if not sparse.is_empty():
-        items = [
-            f"{r['code']} {r['name']}（{r['applicable']} 项中 {r['unscored']} 项未评分）"
-            for r in sparse.to_dicts()
-        ]
-        issues.append(
+    if severity == "error":
+        absent_says = f"评分数据中没有此单位：请补齐；不考核的从名单删除；照常计分的设 {allow}"
+        then = f"：请补齐（不适用的填“不适用”）或设 {allow}"
+    else:
+        absent_says = f"评分数据中没有此单位，按 {allow} 照常计分（各项按未评分计）"
+        then = f"，按 {allow} 照常计分（各项按未评分计）"
+    sparse_says = pl.format(
+        "{} 项适用指标中 {} 项无评分数据（超过 {}%）{}",
+        "applicable",
+        "unscored",
+        pl.lit(f"{float(share) * 100:g}"),
+        pl.lit(then),
+    )
+    return [
+        *_per_unit(absent, file, pl.lit(absent_says), "units|no_inputs", severity),
+        *_per_unit(
+            sparse,
+            file,
+            sparse_says,
+            "units|mostly_unscored",
+            severity,
+        ),
+    ]
+
+
+def _per_unit(units: pl.DataFrame, file: str, says: pl.Expr, code: str, severity: str) -> list[Issue]:
+    """One finding per unit (its row in the roster), up to ``MAX_LISTED``, and a line with how many more."""
+    rows = units.head(MAX_LISTED).select("__order", "code", "name", says.alias("says")).to_dicts()
+    out = [
+        Issue(file, r["__order"] + 2, "code", f"{r['code']} {r['name']}", r["says"], code, severity=severity)
+        for r in rows
+    ]
+    more = units.height - MAX_LISTED
+    if more > 0:
+        what = "错误" if severity == "error" else "说明"
+        out.append(
             Issue(
                 file,
                 None,
                 "code",
-                _listed(items),
-                f"{len(items)} 个单位超过 {float(share) * 100:g}% 的适用指标（加分、扣分、否决项除外）"
-                "没有评分数据："
-                + (
-                    f"请补齐评分，不适用的指标填“不适用”；确需{then}的，设 {allow}"
-                    if severity == "error"
-                    else f"已按 {allow} {then}"
-                ),
-                "units|mostly_unscored",
+                None,
+                f"同类{what}还有 {more} 个单位未列出（共 {units.height} 个）",
+                code,
                 severity=severity,
+                count=more,
             )
         )
-    return issues
+    return out
 
 
 def missing_rows(have: pl.DataFrame, catalogue: Catalogue, roster: pl.DataFrame, limit: int) -> list[Issue]:

@@ -56,7 +56,11 @@ def decode_text(data: bytes, name: str) -> tuple[str, str]:
                     "请用 Excel 打开后另存为“CSV UTF-8（逗号分隔）”"
                 )
         return text, ("utf-8" if enc == "utf-8-sig" else enc)
-    raise InputError(f"{name}：无法识别的文件编码，请另存为 UTF-8 或 GB18030（Excel 的“CSV (逗号分隔)”）")
+    guess = None if b"\x00" in data else western_encoding(data)
+    seems = f"（应是按西文编码 {guess} 保存的）" if guess else ""
+    raise InputError(
+        f"{name}：无法识别的文件编码{seems}，请另存为 UTF-8 或 GB18030（Excel 的“CSV (逗号分隔)”）"
+    )
 
 
 def western_encoding(data: bytes) -> str | None:
@@ -65,7 +69,10 @@ def western_encoding(data: bytes) -> str | None:
     either way)."""
     from charset_normalizer import from_bytes
 
-    mess = {m.encoding: m.chaos for m in from_bytes(data, cp_isolation=["gb18030", *WESTERN])}
+    # measured on the lines that are not ASCII (at most 200): in a long file of codes and digits a few
+    # accented words would be lost in charset-normalizer's samples
+    sample = b"\n".join([x for x in data.splitlines() if not x.isascii()][:200])
+    mess = {m.encoding: m.chaos for m in from_bytes(sample, cp_isolation=["gb18030", *WESTERN])}
     western = sorted((c, e) for e, c in mess.items() if e in WESTERN)
     if not western:
         return None

@@ -241,9 +241,7 @@ class _Reader:
                 where = f"{path}.{key}" if path else key
                 shown = None if isinstance(value, (dict, list)) else value
                 table = "顶层" if not path else f"[{path}] 表中" if path == name else f"{path} 中"
-                self.fail(
-                    where, shown, f"未知的设置项 {key}（{table}）：{nearest_key(key, name)}", "key_unknown"
-                )
+                self.fail(where, shown, f"未知的设置项，{nearest_key(key, name)}（{table}）", "key_unknown")
         return Section(name, data)
 
     def fail(self, column: str, value: object, expected: str, code: str) -> None:

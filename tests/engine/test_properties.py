@@ -169,7 +169,7 @@ def write_case(root: Path, case: Case, shuffle: bool = False) -> tuple[Path, Pat
     ]
     base = BASE_SETTINGS.replace("max = 100", f"max = {float(total):g}")
     # a generated year scores any subset of its leaves: units with few or no rows are meant
-    extra = "[bonus]\ncap = 3\n[inputs]\nmissing_units = \"zero\"\n" + (
+    extra = '[bonus]\ncap = 3\n[inputs]\nmissing_units = "zero"\n' + (
         '[caps]\nmode = "pooled"\n' if case.pooled else ""
     )
     (ind / "settings.toml").write_text(base + extra, encoding="utf-8")

@@ -99,23 +99,20 @@ class _Reader:
         when nothing happened)."""
         return {n.id for n in self.catalogue.leaves if n.role == "base"}
 
-    def blanks(self, sheet: str, blank: dict[str, tuple[int, int]]) -> None:
-        """A note of the input cells a sheet leaves blank, per unit (``blank``: code → (first Excel row,
-        blank cells)): a blank cell is no input, never a 0."""
-        if not blank:
-            return
-        units = [f"{code}（第{row}行）{n} 格" for code, (row, n) in blank.items()]
-        shown = "、".join(units[:20]) + (f" 等 {len(units)} 个单位" if len(units) > 20 else "")
-        self.issue(
-            sheet,
-            None,
-            shown,
-            f"{len(units)} 个单位共 {sum(n for _, n in blank.values())} 个应填单元格未填写：未填写的指标"
-            f'按未评分处理（[inputs] missing = "{self.settings.missing}"），不是0分或满分；'
-            "不适用的请填“不适用”",
-            "template_blank",
-            severity="note",
-        )
+    def blanks(self, sheet: str, blank: dict[str, list[str]]) -> None:
+        """A note per unit of the input cells a sheet leaves blank (``blank``: code → the blank cells, the
+        first on the unit's row): a blank cell is no input, never a 0."""
+        for code, refs in blank.items():
+            shown = "、".join(refs[:3]) + ("等" if len(refs) > 3 else "")
+            self.issue(
+                sheet,
+                refs[0],
+                code,
+                f"{len(refs)} 个应填单元格未填写（{shown}）：按未评分计（不是0分或满分），"
+                "不适用的请填“不适用”",
+                "template_blank",
+                severity="note",
+            )
 
     def issue(
         self,
@@ -419,23 +416,24 @@ def _read_wide(spec: _SheetSpec, cells: dict[tuple[int, int], Cell], book: Book,
     stray: list[str] = []
     base = rd.base_leaves()
     counted = {c for c, col in values if col.leaf in base and col.key != CEILING_KEY}
-    blank: dict[str, tuple[int, int]] = {}
+    blank: dict[str, list[str]] = {}
     for r in data_rows:
         excel_row = r + 1
         code_ref = cell_ref(r, code_col)
         code = cell_text(cells.get((r, code_col)), book, rd, sheet, code_ref)
         code = unicodedata.normalize("NFKC", code).strip() if code else None
         out: list[dict[str, Any]] = []
-        blanks = 0
+        blanks = []
         for c, col in values:
             ref = cell_ref(r, c)
             v = cell_value(cells.get((r, c)), col.domain, book, rd, sheet, ref)
             if v is SKIP:
-                blanks += c in counted
+                if c in counted:
+                    blanks.append(ref)
                 continue
             out.append(_row(code, col.leaf, col.key, v, spec, excel_row, f"{sheet}!{ref}"))
         if blanks and code in spec.units and code not in blank:
-            blank[code] = (excel_row, blanks)
+            blank[code] = blanks
         if "zero" in by_role:
             ref = cell_ref(r, by_role["zero"])
             text = cell_text(cells.get((r, by_role["zero"])), book, rd, sheet, ref)
@@ -554,7 +552,7 @@ def _read_long(spec: _SheetSpec, cells: dict[tuple[int, int], Cell], book: Book,
     pos = {c.role: col_index(c.letter) for c in spec.cols}
     by_id = {n.id: n for n in rd.catalogue.leaves}
     base = rd.base_leaves()
-    blank: dict[str, tuple[int, int]] = {}
+    blank: dict[str, list[str]] = {}
     first0 = spec.first - 1
     for r in sorted({r for (r, _c) in cells if r >= first0}):
 
@@ -576,8 +574,7 @@ def _read_long(spec: _SheetSpec, cells: dict[tuple[int, int], Cell], book: Book,
         if v is SKIP:
             unit = unicodedata.normalize("NFKC", code or "").strip()
             if unit in spec.units and leaf is not None and leaf.id in base and key != CEILING_KEY:
-                first_row, n = blank.get(unit, (r + 1, 0))
-                blank[unit] = (first_row, n + 1)
+                blank.setdefault(unit, []).append(ref)
             if note or evidence:
                 rd.issue(
                     sheet,
