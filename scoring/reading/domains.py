@@ -128,7 +128,10 @@ def value_checks(settings: Settings, leaves: pl.DataFrame) -> list[ValueCheck]:
     v, domain = pl.col("value"), pl.col("domain")
     unparsed = present & ~is_na & v.is_null()
     expected = (
-        pl.when(pl.col("text").str.contains(NOT_FINITE))
+        pl.when(
+            pl.col("text").str.contains(NOT_FINITE)
+            & domain.is_in(["count", "number", "points", "ratio", "percent"])
+        )
         .then(pl.lit("应为有限的数值（NaN、inf 等不是数值，不能作为评分）"))
         .when(domain == "bool")
         .then(pl.lit("应为 是/否（或 √/×、1/0）"))

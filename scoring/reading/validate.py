@@ -376,8 +376,17 @@ def normalise_inputs(
     # values per domain, each checked against its domain and the range its kind declares (reading.domains)
     df = typed_values(df, set(leaf_info["domain"]))
     present = pl.col("text").is_not_null()
-    for check in value_checks(settings, catalogue.leaf_frame()):
-        report(ok_row & check.mask, "value", "text", check.expected, check.code, check.severity)
+    checks = value_checks(settings, catalogue.leaf_frame())
+    # every check's mask in one pass over the rows (almost always all false), then the rows of each that hit
+    hits = (
+        df.lazy()
+        .select((ok_row & c.mask).any().alias(str(i)) for i, c in enumerate(checks))
+        .collect(engine="streaming")
+        .row(0)
+    )
+    for check, hit in zip(checks, hits, strict=True):
+        if hit:
+            report(ok_row & check.mask, "value", "text", check.expected, check.code, check.severity)
     report(
         ok_row & ~present & (pl.col("domain") != "date"),
         "value",
