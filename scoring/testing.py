@@ -26,6 +26,7 @@ import polars as pl
 
 from scoring.engine.compute import Result, compute
 from scoring.errors import Issue, ValidationFailed
+from scoring.reading.coverage import check_coverage
 from scoring.reading.validate import check_roster, normalise_inputs
 from scoring.spec.catalogue import CATALOGUE_COLUMNS, Catalogue, build_catalogue
 from scoring.spec.settings import Settings, parse_settings
@@ -147,6 +148,8 @@ class ExampleYear:
         frame = pl.DataFrame(rows, schema=list(INPUT_COLUMNS), orient="row")
         frame = frame.with_columns(pl.all().replace("", None)).with_row_index("__row__", offset=2)
         observations, problems = normalise_inputs([("assessments.csv", frame)], catalogue, settings, roster)
+        if not any(i.family == "structure" for i in problems):
+            problems += check_coverage(observations, catalogue, settings, roster, "units.csv")
         _raise_errors(problems)
         notes = tuple(i for i in problems if i.severity != "error")
         return Assessment(settings.year, settings, catalogue, roster, observations, (), notes)

@@ -45,7 +45,7 @@ def fail(e: Exception) -> typer.Exit:
 
     if isinstance(e, ValidationFailed):
         typer.echo(issues_table(e.errors), err=True)
-        error(f"校验未通过：共 {len(e.errors)} 处错误。")
+        error(f"校验未通过：{e.summary()}。")
     else:
         error(str(e))
     return typer.Exit(1)

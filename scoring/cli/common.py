@@ -54,7 +54,8 @@ def issues_table(issues: list[Issue]) -> str:
         )
         for i in issues
     ]
-    return table(["文件", "行", "列", "值", "说明", "代码"], rows, right=(1,))
+    # wide enough for a whole 说明: what to do is at its end
+    return table(["文件", "行", "列", "值", "说明", "代码"], rows, right=(1,), max_width=110)
 
 
 def load(
@@ -83,5 +84,5 @@ def load_spec(spec: RunSpec) -> Assessment:
     except ValidationFailed as e:
         errors = e.errors
         typer.echo(issues_table(errors), err=True)
-        error(f"校验未通过：共 {len(errors)} 处错误，未计算任何结果。")
+        error(f"校验未通过：{e.summary()}，未计算任何结果。")
         raise typer.Exit(1) from None

@@ -57,7 +57,7 @@ def template(
         raise typer.Exit(1) from None
     except ValidationFailed as e:
         typer.echo(issues_table(e.errors), err=True)
-        error(f"校验未通过：共 {len(e.errors)} 处错误，未生成模板。")
+        error(f"校验未通过：{e.summary()}，未生成模板。")
         raise typer.Exit(1) from None
     classes = None
     if unit_class is not None:

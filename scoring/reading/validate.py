@@ -9,7 +9,6 @@ apply, keys, values outside the rule's domain, duplicates across files. Every fa
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 import pandera.polars as pa
@@ -17,8 +16,9 @@ import polars as pl
 from pandera.config import ValidationDepth, config_context
 
 from scoring.errors import Issue
+from scoring.reading.coverage import missing_rows
+from scoring.reading.domains import NA_MARKERS, normalisation_notes, typed_values, value_checks
 from scoring.spec.catalogue import Catalogue
-from scoring.spec.expr import first_match
 from scoring.spec.rules import MODIFIER_KEYS
 from scoring.spec.settings import Settings
 
@@ -65,9 +65,6 @@ ALIASES = {
     "工作要点": "plan_items",
     "评分标准": "rubric",
 }
-NA_MARKERS = ["不适用", "N/A", "n/a", "NA", "na", "/", "—", "－"]
-TRUE_WORDS = ["是", "√", "✓", "✔", "1", "yes", "y", "true", "有", "Y", "YES", "TRUE"]
-FALSE_WORDS = ["否", "×", "✗", "✘", "0", "no", "n", "false", "无", "N", "NO", "FALSE"]
 FULLWIDTH = {chr(0xFF10 + i): str(i) for i in range(10)} | {
     "．": ".",
     "％": "%",
@@ -75,7 +72,6 @@ FULLWIDTH = {chr(0xFF10 + i): str(i) for i in range(10)} | {
     "／": "/",
     "：": ":",
 }
-UNIT_SUFFIXES = r"(分|条|次|项|个|件|篇|期|天)$"
 
 
 def canonical_columns(df: pl.DataFrame) -> pl.DataFrame:
@@ -154,9 +150,16 @@ def _failures(cases: pl.DataFrame, df: pl.DataFrame, file: str, expected: list[s
 
 
 def _issues_from(
-    df: pl.DataFrame, file_col: str, column: str, value_col: str, expected: str | pl.Expr, code: str
+    df: pl.DataFrame,
+    file_col: str,
+    column: str,
+    value_col: str,
+    expected: str | pl.Expr,
+    code: str,
+    severity: str = "error",
 ) -> list[Issue]:
-    """Issues for the failing rows in ``df`` (already filtered), up to a limit per check."""
+    """Issues for the failing rows in ``df`` (already filtered), up to a limit per check, and a line with
+    how many more (its ``count``: so the total is never hidden)."""
     if df.is_empty():
         return []
     exp = expected if isinstance(expected, pl.Expr) else pl.lit(expected)
@@ -177,16 +180,20 @@ def _issues_from(
     out = []
     for r in rows:
         where = f"{column}（{r['c']}）" if r["c"] else column  # a template's cell, e.g. value（乡镇!F12）
-        out.append(Issue(r["f"], r["r"], where, r["v"], r["e"], f"{r['i']}|{code}"))
-    if df.height > MAX_ISSUES_PER_CHECK:
+        out.append(Issue(r["f"], r["r"], where, r["v"], r["e"], f"{r['i']}|{code}", severity=severity))
+    more = df.height - MAX_ISSUES_PER_CHECK
+    if more > 0:
+        files = df[file_col].unique(maintain_order=True).to_list()
         out.append(
             Issue(
-                rows[0]["f"],
+                rows[0]["f"] if len(files) == 1 else "、".join(files[:3]) + ("等" if len(files) > 3 else ""),
                 None,
                 column,
                 None,
-                f"同类错误还有 {df.height - MAX_ISSUES_PER_CHECK} 处未列出",
+                f"同类{'错误' if severity == 'error' else '说明'}还有 {more} 处未列出（共 {df.height} 处）",
                 f"*|{code}",
+                severity=severity,
+                count=more,
             )
         )
     return out
@@ -290,10 +297,17 @@ def normalise_inputs(
         .join(leaf_info, on="indicator", how="left")
     )
 
-    def report(mask: pl.Expr, column: str, value_col: str, expected: str | pl.Expr, code: str) -> pl.Expr:
+    def report(
+        mask: pl.Expr,
+        column: str,
+        value_col: str,
+        expected: str | pl.Expr,
+        code: str,
+        severity: str = "error",
+    ) -> pl.Expr:
         nonlocal issues
         bad = df.filter(mask)
-        issues += _issues_from(bad, "source", column, value_col, expected, code)
+        issues += _issues_from(bad, "source", column, value_col, expected, code, severity)
         return mask
 
     known_unit = pl.col("class").is_not_null()
@@ -359,98 +373,20 @@ def normalise_inputs(
         "ceiling_missing",
     )
 
-    # values per domain
-    text = pl.col("text").str.replace(UNIT_SUFFIXES, "").str.strip_chars()
-    number = text.str.strip_suffix("%").cast(pl.Float64, strict=False)
-    pct = text.str.ends_with("%")
-    truth = (
-        pl.when(pl.col("text").is_in(TRUE_WORDS))
-        .then(1.0)
-        .when(pl.col("text").is_in(FALSE_WORDS))
-        .then(0.0)
-        .when(number.is_in([0.0, 1.0]))  # 1.0 / 0.0, as a spreadsheet or Parquet file gives numbers
-        .then(number)
-        .otherwise(None)
-    )
-    domain = pl.when(is_modifier).then(pl.lit("bool")).otherwise(pl.col("domain"))
-    # a branch only for the domains this catalogue uses (each is computed for every row), on the streaming
-    # engine: a national run has millions of rows, and eager polars is several times slower here
-    used = set(leaf_info["domain"])
-    num, is_pct = pl.col("__number"), pl.col("__pct")
-    branches: list[tuple[pl.Expr, pl.Expr]] = [(is_na, pl.lit(None, pl.Float64)), (domain == "bool", truth)]
-    if "count" in used:
-        branches.append((domain == "count", pl.when(~is_pct).then(num)))
-    if "ratio" in used:
-        branches.append((domain == "ratio", pl.when(is_pct).then(num / 100).otherwise(num)))
-    if "percent" in used:
-        branches.append((domain == "percent", num))
-    if used & {"number", "points"}:
-        branches.append((domain.is_in(["number", "points"]), pl.when(~is_pct).then(num)))
-    if "date" in used:
-        branches.append((domain == "date", _parse_date(pl.col("text"))))
-    if "category" in used:
-        branches.append(
-            (domain == "category", pl.when(pl.col("choices").list.contains(pl.col("text"))).then(1.0))
-        )
-    df = (
-        df.lazy()
-        .with_columns(number.alias("__number"), pct.alias("__pct"))
-        .with_columns(
-            first_match(branches, pl.lit(None, pl.Float64)).alias("value"),
-            is_na.alias("na"),
-            domain.alias("domain"),
-        )
-        .drop("__number", "__pct")
-        .collect(engine="streaming")
-    )
+    # values per domain, each checked against its domain and the range its kind declares (reading.domains)
+    df = typed_values(df, set(leaf_info["domain"]))
     present = pl.col("text").is_not_null()
-    unparsed = ok_row & present & ~is_na & pl.col("value").is_null()
-    expected = (
-        pl.when(pl.col("domain") == "bool")
-        .then(pl.lit("应为 是/否（或 √/×、1/0）"))
-        .when(pl.col("domain") == "count")
-        .then(pl.lit("应为非负整数（次数、条数）"))
-        .when(pl.col("domain") == "ratio")
-        .then(pl.lit("应为0–1之间的比例或百分数（如 0.92 或 92%）"))
-        .when(pl.col("domain") == "percent")
-        .then(pl.lit("应为百分数（0–100，如 95 或 95%）"))
-        .when(pl.col("domain") == "date")
-        .then(pl.lit("应为日期（如 2021-10-18），未完成留空"))
-        .when(pl.col("domain") == "category")
-        .then(pl.format("应为以下等级之一：{}", pl.col("choices").list.join("、")))
-        .otherwise(pl.lit("应为数值"))
+    checks = value_checks(settings, catalogue.leaf_frame())
+    # every check's mask in one pass over the rows (almost always all false), then the rows of each that hit
+    hits = (
+        df.lazy()
+        .select((ok_row & c.mask).any().alias(str(i)) for i, c in enumerate(checks))
+        .collect(engine="streaming")
+        .row(0)
     )
-    report(unparsed, "value", "text", expected, "value_domain")
-    v = pl.col("value")
-    report(
-        ok_row & (pl.col("domain") == "count") & v.is_not_null() & ((v < 0) | (v != v.floor())),
-        "value",
-        "text",
-        "应为非负整数（次数、条数）",
-        "value_count",
-    )
-    report(
-        ok_row & (pl.col("domain") == "ratio") & v.is_not_null() & ((v < 0) | (v > 1)),
-        "value",
-        "text",
-        "比例应在0到1之间（或0%–100%）",
-        "value_ratio_range",
-    )
-    report(
-        ok_row & (pl.col("domain") == "percent") & v.is_not_null() & ((v < 0) | (v > 100)),
-        "value",
-        "text",
-        "百分数应在0到100之间",
-        "value_percent_range",
-    )
-    # points outside the leaf's range are refused; another body's score beyond its scale, clipped by the rule
-    report(
-        ok_row & (pl.col("domain") == "points") & v.is_not_null() & ((v < pl.col("lo")) | (v > pl.col("hi"))),
-        "value",
-        "text",
-        pl.format("评分应在 {} 到 {} 分之间", pl.col("lo"), pl.col("hi")),
-        "value_points_range",
-    )
+    for check, hit in zip(checks, hits, strict=True):
+        if hit:
+            report(ok_row & check.mask, "value", "text", check.expected, check.code, check.severity)
     report(
         ok_row & ~present & (pl.col("domain") != "date"),
         "value",
@@ -529,7 +465,7 @@ def normalise_inputs(
 
     if settings.missing == "error":
         have = df.filter(known_unit & known_leaf).select("unit", "indicator").unique()
-        issues += _missing_rows(have, catalogue, settings, roster)
+        issues += missing_rows(have, catalogue, roster, MAX_ISSUES_PER_CHECK)
 
     obs = df.filter(ok_row).select(
         pl.col("unit"),
@@ -546,66 +482,8 @@ def normalise_inputs(
         pl.col("__row__").alias("row"),
         pl.col("text"),
     )
-    notes = _normalisation_notes(df.filter(ok_row & present & ~is_na & pl.col("value").is_not_null()))
+    notes = normalisation_notes(df.filter(ok_row & present & ~is_na & pl.col("value").is_not_null()))
     return obs, issues + notes
-
-
-def _parse_date(text: pl.Expr) -> pl.Expr:
-    t = text.str.replace_all(r"[年月/.]", "-").str.replace_all("日", "").str.strip_chars("-")
-    d = t.str.to_date("%Y-%m-%d", strict=False)
-    return (d - pl.lit(dt.date(1970, 1, 1))).dt.total_days().cast(pl.Float64)
-
-
-def _normalisation_notes(df: pl.DataFrame) -> list[Issue]:
-    """Hand-entry forms that were normalised, listed so nothing is changed silently."""
-    canonical = (
-        (
-            # digits as a program writes them (a Parquet or spreadsheet number may come as 4.07e-07)
-            pl.col("text").str.contains(r"^-?\d+(\.\d+)?([eE][-+]?\d+)?$")
-            & pl.col("domain").is_in(["count", "number", "points", "ratio", "percent"])
-        )
-        | (pl.col("domain") == "category")
-        | (pl.col("domain").is_in(["bool"]) & pl.col("text").is_in(["是", "否"]))
-        | ((pl.col("domain") == "date") & pl.col("text").str.contains(r"^\d{4}-\d{2}-\d{2}$"))
-    )
-    changed = df.filter(~canonical)
-    if changed.is_empty():
-        return []
-    counts = changed.group_by("source").agg(pl.len(), pl.col("text").unique().head(5)).sort("source")
-    return [
-        Issue(
-            r["source"],
-            None,
-            "value",
-            "、".join(r["text"]),
-            f"{r['len']} 个值按手工录入习惯规范化（全角数字、“分”、百分号、√/×等）",
-            "inputs|normalised",
-            severity="note",
-        )
-        for r in counts.to_dicts()
-    ]
-
-
-def _missing_rows(
-    have: pl.DataFrame, catalogue: Catalogue, settings: Settings, roster: pl.DataFrame
-) -> list[Issue]:
-    leaves = catalogue.leaf_frame().select("indicator", "applies")
-    grid = (
-        roster.join(leaves, how="cross")
-        .filter(pl.col("applies").list.len().eq(0) | pl.col("applies").list.contains(pl.col("class")))
-        .join(have, left_on=["code", "indicator"], right_on=["unit", "indicator"], how="anti")
-    )
-    return [
-        Issue(
-            "inputs",
-            None,
-            "indicator",
-            f"{r['code']} {r['indicator']}",
-            '缺少此单位此指标的评分（settings.toml [inputs] missing = "error"）',
-            f"{r['indicator']}|missing",
-        )
-        for r in grid.head(MAX_ISSUES_PER_CHECK).to_dicts()
-    ]
 
 
 def _empty_observations() -> pl.DataFrame:

@@ -9,6 +9,7 @@ from pathlib import Path
 import polars as pl
 
 from scoring.errors import InputError, Issue, ValidationFailed
+from scoring.reading.coverage import check_coverage
 from scoring.reading.files import read_table, read_toml, sha256
 from scoring.reading.template import is_template, read_template
 from scoring.reading.validate import canonical_columns, check_roster, check_structure, normalise_inputs
@@ -168,8 +169,6 @@ def load_year(
     }
     for _, problems in stages.values():
         issues += problems
-    if any(i.severity == "error" for i in issues):
-        raise ValidationFailed(issues)
     self_scores = stages[True][0] if True in stages else None
     if False not in stages:  # only self-scores: they are the results
         observations, self_scores = stages[True][0], None
@@ -187,6 +186,12 @@ def load_year(
             ],
             how="vertical",
         )
+    # what the inputs leave unscored (not when a file or sheet could not be read: that is said already)
+    if not any(i.family == "structure" and i.severity == "error" for i in issues):
+        roster_file = next((s.path for s in d.sources if s.role == "roster"), "units.csv")
+        issues += check_coverage(observations, catalogue, settings, roster, roster_file)
+    if any(i.severity == "error" for i in issues):
+        raise ValidationFailed(issues)
     return Assessment(
         year,
         settings,

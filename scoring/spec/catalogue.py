@@ -54,6 +54,9 @@ LEAF_SCHEMA: dict[str, pl.DataType] = {
     "choices": pl.List(pl.String()),  # a category's values
     "lo": pl.Float64(),  # the range of an entered number; null when open
     "hi": pl.Float64(),
+    "usual_lo": pl.Float64(),  # the range a value usually falls in (outside it: a note); null when open
+    "usual_hi": pl.Float64(),
+    "what": pl.String(),  # what an entered number is, as the rule kind says ("" when it does not)
     "applies": pl.List(pl.String()),  # the classes the leaf applies to; empty = all
     "path": pl.String(),  # the names from level 1 down, joined by " / "
     "name": pl.String(),
@@ -157,6 +160,7 @@ class Catalogue:
         def row(n: Node) -> dict[str, Any]:
             kind = n.kind
             lo, hi = kind.input.bounds_for(n.params, n.points_fixed) if kind else (None, None)
+            usual_lo, usual_hi = kind.input.usual_for(n.params, n.points_fixed) if kind else (None, None)
             return {
                 "indicator": n.id,
                 "rule": n.rule or "",
@@ -177,6 +181,9 @@ class Catalogue:
                 "choices": list(kind.input.choices_for(n.params)) if kind else [],
                 "lo": None if lo is None else float(lo),
                 "hi": None if hi is None else float(hi),
+                "usual_lo": None if usual_lo is None else float(usual_lo),
+                "usual_hi": None if usual_hi is None else float(usual_hi),
+                "what": kind.input.what if kind else "",
                 "applies": list(n.applies_to),
                 "path": self.path_names(n),
                 "name": n.name,

@@ -60,14 +60,21 @@ class InputDomain:
     what: str = ""
     # a category's values (the grades a leaf accepts)
     choices: Callable[[Params], tuple[str, ...]] | None = None
-    # the range of an entered number, from the leaf's parameters and points (pico)
+    # the range of an entered number, from the leaf's parameters and points (pico): a value outside it is
+    # refused by validation (the domains themselves bound the rest: a ratio within 0–1, a percent within
+    # 0–100, a count whole and ≥ 0, a date within the assessment year's window)
     bounds: Callable[[Params, int], tuple[Decimal | None, Decimal | None]] | None = None
+    # the range a value usually falls in: one outside it is legal but noted, naming the cell
+    usual: Callable[[Params, int], tuple[Decimal | None, Decimal | None]] | None = None
 
     def choices_for(self, params: Params) -> tuple[str, ...]:
         return () if self.choices is None else self.choices(params)
 
     def bounds_for(self, params: Params, m: int) -> tuple[Decimal | None, Decimal | None]:
         return (None, None) if self.bounds is None else self.bounds(params, m)
+
+    def usual_for(self, params: Params, m: int) -> tuple[Decimal | None, Decimal | None]:
+        return (None, None) if self.usual is None else self.usual(params, m)
 
 
 BOOL = InputDomain("bool")

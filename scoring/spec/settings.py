@@ -3,7 +3,8 @@ never hard-coded."""
 
 from __future__ import annotations
 
-from collections.abc import Collection
+import difflib
+from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
@@ -22,6 +23,45 @@ VETO_PLACEMENTS = ("after", "last", "in_place")
 MISSING_POLICIES = ("zero", "no_finding", "error")
 PERIOD_METHODS = ("mean", "sum", "weighted")
 QUOTA_TIES = ("include", "exclude")
+MISSING_UNITS = ("error", "zero")
+
+KEYS: dict[str, tuple[str, ...]] = {
+    "": (
+        "year",
+        "title",
+        "issuer",
+        "classes",
+        "rounding",
+        "ranking",
+        "caps",
+        "not_applicable",
+        "bonus",
+        "penalty",
+        "veto",
+        "grades",
+        "inputs",
+        "periods",
+        "channels",
+    ),
+    "classes": ("id", "name", "max", "scale"),
+    "rounding": ("places", "mode"),
+    "ranking": ("ties", "basis"),
+    "caps": ("mode",),
+    "not_applicable": ("method",),
+    "bonus": ("cap", "gate", "gate_inclusive"),
+    "penalty": ("cap",),
+    "veto": ("action", "score", "placement"),
+    "grades": ("bands", "fail", "basis", "section_fail_share", "quotas"),
+    "grades.bands": ("name", "min"),
+    "grades.quotas": ("grade", "share", "ties"),
+    "inputs": ("missing", "missing_units", "unscored_share", "date_window"),
+    "periods": ("method", "weights"),
+    "channels": ("weights",),
+}
+"""Every key ``settings.toml`` may hold, by table: ``""`` is the top level, ``classes`` each ``[[classes]]``
+entry, ``grades.bands`` and ``grades.quotas`` each entry of those lists. The parser reads the file only
+through :class:`Section`, which takes no key outside this table, and refuses any key of the file that is
+not in it (with the nearest known key), so a misspelt key is never silently ignored."""
 
 
 @dataclass(frozen=True)
@@ -74,6 +114,12 @@ class Settings:
     section_fail_share: Fraction | None = None
     quotas: tuple[GradeQuota, ...] = ()
     missing: str = "zero"
+    # a unit of the roster with no input row, or with more than ``unscored_share`` of its applicable base
+    # leaves without a row: "error" (refused by validation) or "zero" (a note; the leaves follow ``missing``)
+    missing_units: str = "error"
+    unscored_share: Fraction = Fraction(1, 2)
+    # an entered date more than this many years before or after the assessment year is refused
+    date_window: int = 1
     period_method: str | None = None
     period_weights: tuple[tuple[str, Fraction], ...] = ()
     channel_weights: tuple[tuple[str, Fraction], ...] = ()
@@ -146,12 +192,57 @@ class Settings:
         return lines
 
 
+class Section(Mapping[str, Any]):
+    """One table of ``settings.toml`` as the parser reads it: reading a key that :data:`KEYS` does not
+    declare for the table is a programming error (``TypeError``), so the table stays the one list."""
+
+    def __init__(self, name: str, data: Mapping[str, Any]) -> None:
+        self.name = name
+        self.data = data
+
+    def __getitem__(self, key: str) -> Any:
+        if key not in KEYS[self.name]:
+            raise TypeError(f"settings key {key!r} of table {self.name!r} is not declared in KEYS")
+        return self.data[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.data)
+
+    def __len__(self) -> int:
+        return len(self.data)
+
+
+def nearest_key(key: str, table: str) -> str:
+    """What to say of an unknown key of ``table`` (a name in :data:`KEYS`): the nearest known key, or the
+    table it belongs in, or the keys the table has."""
+    close = difflib.get_close_matches(key, KEYS[table], n=1, cutoff=0.6)
+    if close:
+        return f"是否应为 {close[0]}？"
+    if table in KEYS[""] or not table:  # a plain table: the key may belong in another one
+        home = [t for t in KEYS[""] if t in KEYS and t != "classes" and t != table and key in KEYS[t]]
+        if home:
+            return f"此项应写在 [{home[0]}] 表中"
+        if table and key in KEYS[""]:
+            return "此项应写在顶层（所有 [表] 之前）"
+    return f"可用：{'、'.join(KEYS[table])}"
+
+
 class _Reader:
     """Reads typed values out of the TOML tables, collecting every problem as an Issue."""
 
     def __init__(self, file: str) -> None:
         self.file = file
         self.issues: list[Issue] = []
+
+    def section(self, data: Mapping[str, Any], name: str, path: str) -> Section:
+        """``data`` as the table ``name`` of :data:`KEYS` (written at ``path``), each unknown key refused."""
+        for key, value in data.items():
+            if key not in KEYS[name]:
+                where = f"{path}.{key}" if path else key
+                shown = None if isinstance(value, (dict, list)) else value
+                table = "顶层" if not path else f"[{path}] 表中" if path == name else f"{path} 中"
+                self.fail(where, shown, f"未知的设置项，{nearest_key(key, name)}（{table}）", "key_unknown")
+        return Section(name, data)
 
     def fail(self, column: str, value: object, expected: str, code: str) -> None:
         self.issues.append(
@@ -167,7 +258,7 @@ class _Reader:
         )
 
     def choice(
-        self, table: dict[str, Any], key: str, path: str, options: tuple[str, ...], default: str
+        self, table: Mapping[str, Any], key: str, path: str, options: tuple[str, ...], default: str
     ) -> str:
         value = table.get(key, default)
         if value not in options:
@@ -177,7 +268,7 @@ class _Reader:
 
     def decimal(
         self,
-        table: dict[str, Any],
+        table: Mapping[str, Any],
         key: str,
         path: str,
         *,
@@ -209,17 +300,27 @@ class _Reader:
             return None
         return f
 
-    def table(self, raw: dict[str, Any], key: str) -> dict[str, Any]:
+    def table(self, raw: Section, key: str) -> Section:
         value = raw.get(key, {})
         if not isinstance(value, dict):
             self.fail(key, value, "应为一个表（[section]）", f"{key}_table")
-            return {}
-        return value
+            value = {}
+        return self.section(value, key, key)
+
+    def entries(self, value: object, name: str) -> list[Section | None]:
+        """The entries of a list of tables (``[[classes]]``, ``grades.bands``: ``name`` in :data:`KEYS`),
+        each checked for unknown keys; ``None`` for an entry that is not a table."""
+        items = value if isinstance(value, list) else []
+        return [
+            self.section(x, name, f"{name}[{i + 1}]") if isinstance(x, dict) else None
+            for i, x in enumerate(items)
+        ]
 
 
-def parse_settings(raw: dict[str, Any], file: str) -> tuple[Settings | None, list[Issue]]:
+def parse_settings(toml: dict[str, Any], file: str) -> tuple[Settings | None, list[Issue]]:
     """Typed settings from the parsed TOML, with every problem found."""
     r = _Reader(file)
+    raw = r.section(toml, "", "")
     year = raw.get("year")
     if not isinstance(year, int) or isinstance(year, bool):
         r.fail("year", year, "应为年份（整数，如 2021）", "year")
@@ -235,17 +336,17 @@ def parse_settings(raw: dict[str, Any], file: str) -> tuple[Settings | None, lis
     if not isinstance(raw_classes, list) or not raw_classes:
         r.fail("classes", raw_classes, "应至少声明一个单位类别（[[classes]]，含 id、name、max）", "classes")
         raw_classes = []
-    for i, c in enumerate(raw_classes):
+    for i, entry in enumerate(r.entries(raw_classes, "classes")):
         path = f"classes[{i + 1}]"
-        if not isinstance(c, dict) or not str(c.get("id", "")).strip():
-            r.fail(f"{path}.id", c, "单位类别应有 id", "class_id")
+        if entry is None or not str(entry.get("id", "")).strip():
+            r.fail(f"{path}.id", raw_classes[i], "单位类别应有 id", "class_id")
             continue
-        max_points = r.decimal(c, "max", f"{path}.max", required=True, minimum=Decimal("0.0001"))
-        scale = r.fraction(c["scale"], f"{path}.scale", "class_scale") if "scale" in c else None
-        cid = str(c["id"]).strip()
+        max_points = r.decimal(entry, "max", f"{path}.max", required=True, minimum=Decimal("0.0001"))
+        scale = r.fraction(entry["scale"], f"{path}.scale", "class_scale") if "scale" in entry else None
+        cid = str(entry["id"]).strip()
         if any(x.id == cid for x in classes):
             r.fail(f"{path}.id", cid, "单位类别 id 重复", "class_id_unique")
-        classes.append(UnitClass(cid, str(c.get("name", cid)), max_points or Decimal(100), scale))
+        classes.append(UnitClass(cid, str(entry.get("name", cid)), max_points or Decimal(100), scale))
 
     rounding = r.table(raw, "rounding")
     places = rounding.get("places", 2)
@@ -286,10 +387,10 @@ def parse_settings(raw: dict[str, Any], file: str) -> tuple[Settings | None, lis
     if not isinstance(raw_bands, list):
         r.fail("grades.bands", raw_bands, "应为等次列表", "bands")
         raw_bands = []
-    for i, b in enumerate(raw_bands):
+    for i, b in enumerate(r.entries(raw_bands, "grades.bands")):
         path = f"grades.bands[{i + 1}]"
-        if not isinstance(b, dict) or not str(b.get("name", "")).strip():
-            r.fail(path, b, "等次应有 name 和 min", "band")
+        if b is None or not str(b.get("name", "")).strip():
+            r.fail(path, raw_bands[i], "等次应有 name 和 min", "band")
             continue
         m = r.decimal(b, "min", f"{path}.min", required=True)
         if m is not None:
@@ -306,10 +407,15 @@ def parse_settings(raw: dict[str, Any], file: str) -> tuple[Settings | None, lis
 
     quotas: list[GradeQuota] = []
     raw_quotas = grades.get("quotas", [])
-    for i, q in enumerate(raw_quotas if isinstance(raw_quotas, list) else []):
+    for i, q in enumerate(r.entries(raw_quotas, "grades.quotas")):
         path = f"grades.quotas[{i + 1}]"
-        if not isinstance(q, dict) or q.get("grade") not in names:
-            r.fail(path, q, f"grade 应为已声明的等次之一（{'、'.join(sorted(names))}）", "quota_grade")
+        if q is None or q.get("grade") not in names:
+            r.fail(
+                path,
+                raw_quotas[i],
+                f"grade 应为已声明的等次之一（{'、'.join(sorted(names))}）",
+                "quota_grade",
+            )
             continue
         share = r.fraction(q.get("share"), f"{path}.share", "quota_share")
         if share is not None and share > 1:
@@ -324,6 +430,20 @@ def parse_settings(raw: dict[str, Any], file: str) -> tuple[Settings | None, lis
         section_fail = r.fraction(
             grades["section_fail_share"], "grades.section_fail_share", "section_fail_share"
         )
+
+    date_window = inputs.get("date_window", 1)
+    if not isinstance(date_window, int) or isinstance(date_window, bool) or not 0 <= date_window <= 50:
+        r.fail(
+            "inputs.date_window", date_window, "应为0到50之间的整数（考核年度前后各若干年）", "date_window"
+        )
+        date_window = 1
+    unscored_share = Fraction(1, 2)
+    if "unscored_share" in inputs:
+        share = r.fraction(inputs["unscored_share"], "inputs.unscored_share", "unscored_share")
+        if share is not None and share > 1:
+            r.fail("inputs.unscored_share", inputs["unscored_share"], "比例应在0到1之间", "unscored_share")
+        elif share is not None:
+            unscored_share = share
 
     period_method = None
     period_weights: list[tuple[str, Fraction]] = []
@@ -384,9 +504,12 @@ def parse_settings(raw: dict[str, Any], file: str) -> tuple[Settings | None, lis
         section_fail_share=section_fail,
         quotas=tuple(quotas),
         missing=r.choice(inputs, "missing", "inputs.missing", MISSING_POLICIES, "zero"),
+        missing_units=r.choice(inputs, "missing_units", "inputs.missing_units", MISSING_UNITS, "error"),
+        unscored_share=unscored_share,
+        date_window=date_window,
         period_method=period_method,
         period_weights=tuple(period_weights),
         channel_weights=tuple(channel_weights),
-        raw=raw,
+        raw=toml,
     )
     return (settings if not r.issues else None), r.issues

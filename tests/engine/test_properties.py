@@ -168,7 +168,10 @@ def write_case(root: Path, case: Case, shuffle: bool = False) -> tuple[Path, Pat
         ["V1", "V", "泄密", 1, "", "veto", "", "", "", "标准", ""],
     ]
     base = BASE_SETTINGS.replace("max = 100", f"max = {float(total):g}")
-    extra = "[bonus]\ncap = 3\n" + ('[caps]\nmode = "pooled"\n' if case.pooled else "")
+    # a generated year scores any subset of its leaves: units with few or no rows are meant
+    extra = '[bonus]\ncap = 3\n[inputs]\nmissing_units = "zero"\n' + (
+        '[caps]\nmode = "pooled"\n' if case.pooled else ""
+    )
     (ind / "settings.toml").write_text(base + extra, encoding="utf-8")
     write_csv(ind / "indicators.csv", CATALOGUE_HEADER, rows)
     write_csv(data / "units.csv", ["code", "name", "class"], [(u, f"单位{u}", c) for u, c in case.units])

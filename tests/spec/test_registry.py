@@ -347,3 +347,22 @@ def test_the_docs_list_of_deducting_rules_is_the_registry() -> None:
     assert award is not None and deduct is not None
     assert all(REGISTRY[n].sense == "award" for n in re.findall(r"`(\w+)`", award[1]))
     assert set(re.findall(r"`(\w+)`", deduct[1])) == {n for n, k in REGISTRY.items() if k.sense == "deduct"}
+
+
+@pytest.mark.parametrize(
+    ("tiers", "usual"),
+    [
+        ("tiers=100:1,90:0.8", (Decimal(0), Decimal(100))),  # a rate in percent
+        ("tiers=0.95:1,0.8:0.5", (Decimal(0), Decimal(1))),  # a rate as a ratio
+        ("tiers=200:1,100:0.5", (Decimal(0), None)),  # a count: no upper bound
+    ],
+)
+def test_a_tiered_leaf_declares_its_usual_range(tiers: str, usual: tuple[Decimal, Decimal | None]) -> None:
+    kind = REGISTRY["tiered"]
+    assert kind.input.usual_for(parsed(kind, tiers), 5 * 10**12) == usual
+
+
+def test_an_imported_score_is_bounded_by_its_scale() -> None:
+    kind = REGISTRY["imported"]
+    assert kind.input.bounds_for({"scale": Decimal(5)}, 10**12) == (Decimal(0), Decimal(5))
+    assert kind.input.bounds_for({}, 10**12) == (Decimal(0), Decimal(100))

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import re
+import tomllib
+from fractions import Fraction
+from pathlib import Path
+
 import pytest
 
 from scoring.errors import ValidationFailed
+from scoring.spec.settings import KEYS, Section, parse_settings
 from scoring.testing import example_year
 
 
@@ -30,3 +36,101 @@ def test_a_bad_setting_is_refused_with_its_key(extra: str, column: str) -> None:
     with pytest.raises(ValidationFailed) as caught:
         example_year(settings=extra).settings()
     assert any(i.column == column and i.file == "settings.toml" for i in caught.value.errors)
+
+
+# ------------------------------------------------------------------------------------ closed settings
+
+
+@pytest.mark.parametrize(
+    ("extra", "column", "says"),
+    [
+        ("[grades]\nsection_fail_shar = 0.6\n", "grades.section_fail_shar", "是否应为 section_fail_share？"),
+        ("[rounding]\nplace = 1\n", "rounding.place", "是否应为 places？"),
+        ('[ranking]\ntie = "dense"\n', "ranking.tie", "是否应为 ties？"),
+        ("[inputs]\ndate_widow = 2\n", "inputs.date_widow", "是否应为 date_window？"),
+        ('[inputs]\nmissing_unit = "zero"\n', "inputs.missing_unit", "是否应为 missing_units？"),
+        ("[penalty]\ngate = 80\n", "penalty.gate", "此项应写在 [bonus] 表中"),
+        ('[veto]\ntitle = "x"\n', "veto.title", "此项应写在顶层"),
+        ('[[classes]]\nid = "x"\nnmae = "乙"\nmax = 100\n', "classes[3].nmae", "是否应为 name？"),
+        ('[grades]\nbands = [ { name = "优", mn = 90 } ]\n', "grades.bands[1].mn", "是否应为 min？"),
+        (
+            '[grades]\nquotas = [ { grade = "优秀", share = 0.2, tie = "include" } ]\n',
+            "grades.quotas[1].tie",
+            "是否应为 ties？",
+        ),
+        ('[periodz]\nmethod = "mean"\n', "periodz", "是否应为 periods？"),
+    ],
+)
+def test_an_unknown_key_is_refused_with_the_nearest_known_key(extra: str, column: str, says: str) -> None:
+    with pytest.raises(ValidationFailed) as caught:
+        example_year(settings=extra).settings()
+    found = [i for i in caught.value.errors if i.code == "settings|key_unknown"]
+    assert [i.column for i in found] == [column]
+    assert found[0].expected.startswith(f"未知的设置项，{says}")
+
+
+def test_a_key_with_no_near_one_lists_the_table() -> None:
+    with pytest.raises(ValidationFailed) as caught:
+        example_year(settings="[caps]\nzzz = 1\n").settings()
+    (issue,) = caught.value.errors
+    assert issue.expected == "未知的设置项，可用：mode（[caps] 表中）"
+
+
+def test_the_parser_reads_only_declared_keys() -> None:
+    """KEYS is the one list: a key read that it does not declare is a programming error, not a silent
+    default."""
+    table = Section("caps", {"mode": "node"})
+    assert table["mode"] == "node" and table.get("mode") == "node"
+    with pytest.raises(TypeError, match="not declared"):
+        table.get("modes")
+
+
+def test_every_declared_key_is_accepted() -> None:
+    toml = "\n".join(
+        [
+            'missing = "zero"',
+            'missing_units = "zero"',
+            "unscored_share = 0.8",
+            "date_window = 2",
+        ]
+    )
+    s = example_year(settings=f"[inputs]\n{toml}\n").settings()
+    assert (s.missing_units, s.unscored_share, s.date_window) == ("zero", Fraction(4, 5), 2)
+    assert set(KEYS[""]) >= {t for t in KEYS if t and "." not in t}
+
+
+def test_the_defaults_refuse_missing_units_and_dates_far_from_the_year() -> None:
+    s = example_year().settings()
+    assert (s.missing_units, s.unscored_share, s.date_window) == ("error", Fraction(1, 2), 1)
+
+
+@pytest.mark.parametrize(
+    ("extra", "column"),
+    [
+        ('[inputs]\nmissing_units = "maybe"\n', "inputs.missing_units"),
+        ("[inputs]\ndate_window = -1\n", "inputs.date_window"),
+        ("[inputs]\ndate_window = 1.5\n", "inputs.date_window"),
+        ("[inputs]\nunscored_share = 2\n", "inputs.unscored_share"),
+        ("[inputs]\nunscored_share = 0\n", "inputs.unscored_share"),
+    ],
+)
+def test_bad_input_settings_are_refused(extra: str, column: str) -> None:
+    with pytest.raises(ValidationFailed) as caught:
+        example_year(settings=extra).settings()
+    assert [i.column for i in caught.value.errors] == [column]
+
+
+def test_the_documented_settings_use_only_known_keys_and_name_every_one() -> None:
+    """docs/catalogue.md shows settings.toml with every key (some commented out): each parses, and each
+    key the parser knows is there."""
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "catalogue.md").read_text(encoding="utf-8")
+    block = doc.split("## `settings.toml`", 1)[1].split("```toml\n", 1)[1].split("```", 1)[0]
+    uncommented = re.sub(r"(?m)^# ?(\[|\w+ *=)", r"\1", block)
+    raw = tomllib.loads(uncommented)
+    _, issues = parse_settings(raw, "catalogue.md")
+    assert not [i for i in issues if i.code == "settings|key_unknown"], issues
+    for table, keys in KEYS.items():
+        for key in keys:
+            assert re.search(
+                rf"(?m)^#? *{re.escape(key)} *=|\[\[?{re.escape(key)}\]|{{ *{key} *=|, *{key} *=", block
+            ) or (f"[{key}]" in block), f"{table}.{key} is not documented"

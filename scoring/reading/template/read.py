@@ -94,6 +94,26 @@ class _Reader:
     issues: list[Issue] = field(default_factory=list)
     rows: list[dict[str, Any]] = field(default_factory=list)
 
+    def base_leaves(self) -> set[str]:
+        """The leaves whose blank cells are reported: base leaves (bonus, penalty and veto cells stay blank
+        when nothing happened)."""
+        return {n.id for n in self.catalogue.leaves if n.role == "base"}
+
+    def blanks(self, sheet: str, blank: dict[str, list[str]]) -> None:
+        """A note per unit of the input cells a sheet leaves blank (``blank``: code → the blank cells, the
+        first on the unit's row): a blank cell is no input, never a 0."""
+        for code, refs in blank.items():
+            shown = "、".join(refs[:3]) + ("等" if len(refs) > 3 else "")
+            self.issue(
+                sheet,
+                refs[0],
+                code,
+                f"{len(refs)} 个应填单元格未填写（{shown}）：按未评分计（不是0分或满分），"
+                "不适用的请填“不适用”",
+                "template_blank",
+                severity="note",
+            )
+
     def issue(
         self,
         sheet: str | None,
@@ -394,18 +414,26 @@ def _read_wide(spec: _SheetSpec, cells: dict[tuple[int, int], Cell], book: Book,
     seen: dict[str, int] = {}
     data_rows = sorted({r for (r, _c) in cells if r >= first0})
     stray: list[str] = []
+    base = rd.base_leaves()
+    counted = {c for c, col in values if col.leaf in base and col.key != CEILING_KEY}
+    blank: dict[str, list[str]] = {}
     for r in data_rows:
         excel_row = r + 1
         code_ref = cell_ref(r, code_col)
         code = cell_text(cells.get((r, code_col)), book, rd, sheet, code_ref)
         code = unicodedata.normalize("NFKC", code).strip() if code else None
         out: list[dict[str, Any]] = []
+        blanks = []
         for c, col in values:
             ref = cell_ref(r, c)
             v = cell_value(cells.get((r, c)), col.domain, book, rd, sheet, ref)
             if v is SKIP:
+                if c in counted:
+                    blanks.append(ref)
                 continue
             out.append(_row(code, col.leaf, col.key, v, spec, excel_row, f"{sheet}!{ref}"))
+        if blanks and code in spec.units and code not in blank:
+            blank[code] = blanks
         if "zero" in by_role:
             ref = cell_ref(r, by_role["zero"])
             text = cell_text(cells.get((r, by_role["zero"])), book, rd, sheet, ref)
@@ -461,6 +489,7 @@ def _read_wide(spec: _SheetSpec, cells: dict[tuple[int, int], Cell], book: Book,
             "template_stray",
             severity="note",
         )
+    rd.blanks(sheet, blank)
 
 
 def _attach(
@@ -522,6 +551,8 @@ def _read_long(spec: _SheetSpec, cells: dict[tuple[int, int], Cell], book: Book,
     sheet = spec.name
     pos = {c.role: col_index(c.letter) for c in spec.cols}
     by_id = {n.id: n for n in rd.catalogue.leaves}
+    base = rd.base_leaves()
+    blank: dict[str, list[str]] = {}
     first0 = spec.first - 1
     for r in sorted({r for (r, _c) in cells if r >= first0}):
 
@@ -541,6 +572,9 @@ def _read_long(spec: _SheetSpec, cells: dict[tuple[int, int], Cell], book: Book,
         v = cell_value(cells.get((r, pos["value"])), domain, book, rd, sheet, ref)
         note, evidence = text("note"), text("evidence")
         if v is SKIP:
+            unit = unicodedata.normalize("NFKC", code or "").strip()
+            if unit in spec.units and leaf is not None and leaf.id in base and key != CEILING_KEY:
+                blank.setdefault(unit, []).append(ref)
             if note or evidence:
                 rd.issue(
                     sheet,
@@ -575,3 +609,4 @@ def _read_long(spec: _SheetSpec, cells: dict[tuple[int, int], Cell], book: Book,
                 "__cell__": f"{sheet}!{ref}",
             }
         )
+    rd.blanks(sheet, blank)

@@ -17,7 +17,6 @@ from scoring.spec.registry import register
 from scoring.spec.rubric import fraction_text, share_text
 from scoring.spec.rulekind import (
     MAX_STEPS,
-    NUMBER,
     RATIO,
     Agg,
     InputDomain,
@@ -111,6 +110,15 @@ def _tiers_check(p: Params, m: int) -> list[tuple[str, str]]:
     return out
 
 
+def _tier_usual(p: Params, m: int) -> tuple[Decimal | None, Decimal | None]:
+    """Tiers up to 100 measure a rate or a percentage (达到95%): a value above 100 (or above 1 for tiers
+    up to 1) or below 0 is most likely mistyped, and noted."""
+    top = max(t for t, _ in p["tiers"])
+    if top <= 1:
+        return Decimal(0), Decimal(1)
+    return Decimal(0), (Decimal(100) if top <= 100 else None)
+
+
 def _tiers_text(tiers: tuple[tuple[Fraction, Fraction], ...]) -> str:
     return "、".join(f"达到{fraction_text(t)}得{share_text(s)}" for t, s in tiers)
 
@@ -138,7 +146,7 @@ register(
         name="tiered",
         label="分档得分",
         sense="award",
-        input=NUMBER,
+        input=InputDomain("number", usual=_tier_usual),
         summary="按达到的档次得分值的相应比例",
         rubric="按达到的档次得本项分值的相应比例：{tiers}",
         formats={"tiers": _tiers_text},

@@ -1,0 +1,240 @@
+"""What an entered value is, by its rule kind's input domain (:data:`scoring.spec.rulekind.DOMAINS`): the
+text as typed parsed into a number, and every value checked against its domain and the range its kind
+declares for the leaf. All rows at once, as polars expressions: no per-row Python.
+
+- Only finite numbers: ``NaN``, ``inf`` and the like are refused, never read as numbers.
+- A count is whole and ≥ 0; a ratio within 0–1 (or 0%–100%); a percentage within 0–100.
+- A number within the bounds its kind declares (``InputDomain.bounds``: an imported score within
+  0..its ``scale``, points within [lo, hi]); a date within ``[inputs] date_window`` years of the year.
+- A value outside the range its kind says is usual (``InputDomain.usual``) is legal, and noted by cell.
+- Hand-entry forms (全角数字, 3分, 95%, √) are normalised and listed in one note per file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import polars as pl
+
+from scoring.errors import Issue
+from scoring.spec.expr import first_match
+from scoring.spec.rules import MODIFIER_KEYS
+from scoring.spec.settings import Settings
+
+NA_MARKERS = ["不适用", "N/A", "n/a", "NA", "na", "/", "—", "－"]
+TRUE_WORDS = ["是", "√", "✓", "✔", "1", "yes", "y", "true", "有", "Y", "YES", "TRUE"]
+FALSE_WORDS = ["否", "×", "✗", "✘", "0", "no", "n", "false", "无", "N", "NO", "FALSE"]
+UNIT_SUFFIXES = r"(分|条|次|项|个|件|篇|期|天)$"
+NOT_FINITE = r"(?i)^[+-]?(nan|inf|infinity)%?$"
+EPOCH = dt.date(1970, 1, 1)
+
+
+@dataclass(frozen=True)
+class ValueCheck:
+    """One check of the typed values: the rows it flags (among the rows of a known unit and an applicable
+    leaf), what was expected of them, its code, and whether a flagged row is an error or a note."""
+
+    mask: pl.Expr
+    expected: str | pl.Expr
+    code: str
+    severity: str = "error"
+
+
+def typed_values(df: pl.DataFrame, used: set[str]) -> pl.DataFrame:
+    """``df`` (``text``, ``key``, the leaf's ``domain`` and ``choices``) with ``value`` (Float64: the
+    number, 1/0 for a condition, days since 1970 for a date; null when the text is not of the domain or
+    not a finite number), ``na`` (marked 不适用) and ``domain`` (``bool`` for the 不得分 / 及格封顶 rows).
+    ``used``: the domains the catalogue has, so only their branches are computed."""
+    is_na = pl.col("text").is_in(NA_MARKERS)
+    text = pl.col("text").str.replace(UNIT_SUFFIXES, "").str.strip_chars()
+    parsed = text.str.strip_suffix("%").cast(pl.Float64, strict=False)
+    number = pl.when(parsed.is_finite()).then(parsed)  # NaN and ±inf are no numbers
+    pct = text.str.ends_with("%")
+    modifier = pl.col("key").is_in(list(MODIFIER_KEYS))
+    domain = pl.when(modifier).then(pl.lit("bool")).otherwise(pl.col("domain"))
+    num, is_pct = pl.col("__number"), pl.col("__pct")
+    truth = (
+        pl.when(pl.col("text").is_in(TRUE_WORDS))
+        .then(1.0)
+        .when(pl.col("text").is_in(FALSE_WORDS))
+        .then(0.0)
+        .when(num.is_in([0.0, 1.0]))  # 1.0 / 0.0, as a spreadsheet or Parquet file gives numbers
+        .then(num)
+        .otherwise(None)
+    )
+    # a branch only for the domains this catalogue uses (each is computed for every row), on the streaming
+    # engine: a national run has millions of rows, and eager polars is several times slower here
+    branches: list[tuple[pl.Expr, pl.Expr]] = [(is_na, pl.lit(None, pl.Float64)), (domain == "bool", truth)]
+    if "count" in used:
+        branches.append((domain == "count", pl.when(~is_pct).then(num)))
+    if "ratio" in used:
+        branches.append((domain == "ratio", pl.when(is_pct).then(num / 100).otherwise(num)))
+    if "percent" in used:
+        branches.append((domain == "percent", num))
+    if used & {"number", "points"}:
+        branches.append((domain.is_in(["number", "points"]), pl.when(~is_pct).then(num)))
+    if "date" in used:
+        branches.append((domain == "date", parse_date(pl.col("text"))))
+    if "category" in used:
+        branches.append(
+            (domain == "category", pl.when(pl.col("choices").list.contains(pl.col("text"))).then(1.0))
+        )
+    return (
+        df.lazy()
+        .with_columns(number.alias("__number"), pct.alias("__pct"))
+        .with_columns(
+            first_match(branches, pl.lit(None, pl.Float64)).alias("value"),
+            is_na.alias("na"),
+            domain.alias("domain"),
+        )
+        .drop("__number", "__pct")
+        .collect(engine="streaming")
+    )
+
+
+def parse_date(text: pl.Expr) -> pl.Expr:
+    """Days since 1970-01-01 of a date written 2021-10-18, 2021/10/18, 2021.10.18 or 2021年10月18日."""
+    t = text.str.replace_all(r"[年月/.]", "-").str.replace_all("日", "").str.strip_chars("-")
+    d = t.str.to_date("%Y-%m-%d", strict=False)
+    return (d - pl.lit(EPOCH)).dt.total_days().cast(pl.Float64)
+
+
+def number_text(x: pl.Expr) -> pl.Expr:
+    """A bound as people write it: 100, 2.5 (not 100.0)."""
+    return pl.when(x == x.round(0)).then(x.cast(pl.Int64).cast(pl.String)).otherwise(x.cast(pl.String))
+
+
+def date_window(settings: Settings) -> tuple[dt.date, dt.date]:
+    """The dates an input may have: ``[inputs] date_window`` whole years before and after the year."""
+    w = settings.date_window
+    return dt.date(settings.year - w, 1, 1), dt.date(settings.year + w, 12, 31)
+
+
+def by_leaf(leaves: pl.DataFrame, column: str) -> pl.Expr:
+    """A leaf column looked up by the row's indicator, computed where an expression needs it (a check's
+    mask, a message) rather than joined onto every row."""
+    known = leaves.filter(pl.col(column).is_not_null())
+    return pl.col("indicator").replace_strict(
+        known["indicator"], known[column], default=None, return_dtype=leaves.schema[column]
+    )
+
+
+def value_checks(settings: Settings, leaves: pl.DataFrame) -> list[ValueCheck]:
+    """Every check of a typed value (see :func:`typed_values`) against its domain and the range declared
+    for its leaf (``leaves``: the catalogue's leaf frame)."""
+    present = pl.col("text").is_not_null()
+    is_na = pl.col("text").is_in(NA_MARKERS)
+    v, domain = pl.col("value"), pl.col("domain")
+    unparsed = present & ~is_na & v.is_null()
+    expected = (
+        pl.when(
+            pl.col("text").str.contains(NOT_FINITE)
+            & domain.is_in(["count", "number", "points", "ratio", "percent"])
+        )
+        .then(pl.lit("应为有限的数值（NaN、inf 等不是数值，不能作为评分）"))
+        .when(domain == "bool")
+        .then(pl.lit("应为 是/否（或 √/×、1/0）"))
+        .when(domain == "count")
+        .then(pl.lit("应为非负整数（次数、条数）"))
+        .when(domain == "ratio")
+        .then(pl.lit("应为0–1之间的比例或百分数（如 0.92 或 92%）"))
+        .when(domain == "percent")
+        .then(pl.lit("应为百分数（0–100，如 95 或 95%）"))
+        .when(domain == "date")
+        .then(pl.lit("应为日期（如 2021-10-18），未完成留空"))
+        .when(domain == "category")
+        .then(pl.format("应为以下等级之一：{}", pl.col("choices").list.join("、")))
+        .otherwise(pl.lit("应为数值"))
+    )
+    lo, hi = pl.col("lo"), pl.col("hi")
+    first, last = date_window(settings)
+    days = [float((d - EPOCH).days) for d in (first, last)]
+    what = by_leaf(leaves.filter(pl.col("what") != ""), "what")
+    what = pl.when(what.is_not_null()).then(pl.format("（{}）", what)).otherwise(pl.lit(""))
+    usual = leaves.filter(pl.col("usual_lo").is_not_null() | pl.col("usual_hi").is_not_null())
+    usual_lo, usual_hi = by_leaf(usual, "usual_lo"), by_leaf(usual, "usual_hi")
+    return [
+        ValueCheck(unparsed, expected, "value_domain"),
+        ValueCheck(
+            (domain == "count") & v.is_not_null() & ((v < 0) | (v != v.floor())),
+            "应为非负整数（次数、条数）",
+            "value_count",
+        ),
+        ValueCheck(
+            (domain == "ratio") & v.is_not_null() & ((v < 0) | (v > 1)),
+            "比例应在0到1之间（或0%–100%）",
+            "value_ratio_range",
+        ),
+        ValueCheck(
+            (domain == "percent") & v.is_not_null() & ((v < 0) | (v > 100)),
+            "百分数应在0到100之间",
+            "value_percent_range",
+        ),
+        # points outside the leaf's range are refused, and so is any number outside the bounds its kind
+        # declares (another body's score beyond its scale: the rule would clip it to full marks)
+        ValueCheck(
+            (domain == "points") & ((v < lo) | (v > hi)),
+            pl.format("评分应在 {} 到 {} 分之间", number_text(lo), number_text(hi)),
+            "value_points_range",
+        ),
+        ValueCheck(
+            domain.is_in(["number", "count", "ratio", "percent"]) & ((v < lo) | (v > hi)),
+            pl.when(hi.is_null())
+            .then(pl.format("应不小于 {}{}", number_text(lo), what))
+            .when(lo.is_null())
+            .then(pl.format("应不大于 {}{}", number_text(hi), what))
+            .otherwise(pl.format("应在 {} 到 {} 之间{}", number_text(lo), number_text(hi), what)),
+            "value_range",
+        ),
+        ValueCheck(
+            (domain == "date") & ((v < days[0]) | (v > days[1])),
+            f"日期应在 {first.isoformat()} 至 {last.isoformat()} 之间（{settings.year}年度前后"
+            f"{settings.date_window}年，settings.toml [inputs] date_window），年份是否写错？",
+            "value_date_window",
+        ),
+        ValueCheck(
+            pl.col("indicator").is_in(usual["indicator"].implode())
+            & domain.is_in(["number", "count", "ratio", "percent"])
+            & ((v < usual_lo) | (v > usual_hi)),
+            pl.format(
+                "超出此项通常的范围（{}），已按所填数值计分；请核对是否填错",
+                pl.when(usual_hi.is_null())
+                .then(pl.format("不小于 {}", number_text(usual_lo)))
+                .otherwise(pl.format("{} 到 {}", number_text(usual_lo), number_text(usual_hi))),
+            ),
+            "value_unusual",
+            "note",
+        ),
+    ]
+
+
+def normalisation_notes(df: pl.DataFrame) -> list[Issue]:
+    """Hand-entry forms that were normalised (``df``: the rows with a typed value), listed per file so
+    nothing is changed silently."""
+    canonical = (
+        (
+            # digits as a program writes them (a Parquet or spreadsheet number may come as 4.07e-07)
+            pl.col("text").str.contains(r"^-?\d+(\.\d+)?([eE][-+]?\d+)?$")
+            & pl.col("domain").is_in(["count", "number", "points", "ratio", "percent"])
+        )
+        | (pl.col("domain") == "category")
+        | (pl.col("domain").is_in(["bool"]) & pl.col("text").is_in(["是", "否"]))
+        | ((pl.col("domain") == "date") & pl.col("text").str.contains(r"^\d{4}-\d{2}-\d{2}$"))
+    )
+    changed = df.filter(~canonical)
+    if changed.is_empty():
+        return []
+    counts = changed.group_by("source").agg(pl.len(), pl.col("text").unique().head(5)).sort("source")
+    return [
+        Issue(
+            r["source"],
+            None,
+            "value",
+            "、".join(r["text"]),
+            f"{r['len']} 个值按手工录入习惯规范化（全角数字、“分”、百分号、√/×等）",
+            "inputs|normalised",
+            severity="note",
+        )
+        for r in counts.to_dicts()
+    ]
