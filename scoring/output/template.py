@@ -131,6 +131,11 @@ def _slices(settings: Settings, class_ids: list[str]) -> list[_Slice]:
     return [_Slice(c, p, ch) for c, p, ch in product(class_ids, periods, channels)]
 
 
+def date_years(settings: Settings) -> tuple[int, int]:
+    """The years a date may fall in: the assessment year ± the settings' date window."""
+    return settings.year - settings.date_window, settings.year + settings.date_window
+
+
 def resolve_class(settings: Settings, text: str) -> str | None:
     """A class id from its id or its name."""
     t = text.strip()
@@ -336,7 +341,7 @@ def _write_wide(
         ws.write_string(hint_row, c, "填写要求" if c == code_col else "", hint_fmt)
     for i, col in enumerate(cols):
         c = first_input + i
-        spec, options = input_validation(col, cell_ref(first, c))
+        spec, options = input_validation(col, cell_ref(first, c), date_years(settings))
         ws.write_string(hint_row, c, spec.short, hint_fmt)
         fmt = styles.entry(spec.num_format, align="center")
         for r in range(first, last + 1):
@@ -465,7 +470,7 @@ def _write_long(
     for g, rows in groups.items():
         col = cols_by[g]
         c = pos["value"]
-        spec, options = input_validation(col, cell_ref(rows[0], c))
+        spec, options = input_validation(col, cell_ref(rows[0], c), date_years(settings))
         fmt = styles.entry(spec.num_format, align="center")
         for r in rows:
             ws.write_blank(r, c, None, fmt)
@@ -608,7 +613,9 @@ def _write_instructions(
     leaves = [leaf for leaf in dfs_leaves(catalogue) if any(leaf.applies(c) for c in class_ids)]
     for r, leaf in enumerate(leaves, start=r0 + 1):
         cols = [c for c in input_columns(catalogue, None) if c.leaf.id == leaf.id]
-        fill = "；".join((f"{c.key}：" if c.key else "") + input_spec(c, "A1").short for c in cols)
+        fill = "；".join(
+            (f"{c.key}：" if c.key else "") + input_spec(c, "A1", date_years(settings)).short for c in cols
+        )
         applies = "、".join(names[c] for c in (leaf.applies_to or tuple(settings.class_ids)) if c in names)
         values = [leaf.id, leaf.name, dec(leaf.points), applies, fill, leaf.rubric.strip()]
         for c, v in enumerate(values):

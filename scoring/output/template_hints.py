@@ -38,7 +38,7 @@ def _range(ref: str, lo: str | None, hi: str | None) -> str:
     return f"AND({','.join(parts)})"
 
 
-def input_spec(col: InputColumn, ref: str) -> InputSpec:
+def input_spec(col: InputColumn, ref: str, years: tuple[int, int] = (1990, 2999)) -> InputSpec:
     leaf, domain = col.leaf, col.domain
     entry = leaf.kind.input if leaf.kind else None  # what the rule kind takes, as it declares it
     what = entry.what if entry else ""
@@ -78,7 +78,8 @@ def input_spec(col: InputColumn, ref: str) -> InputSpec:
             f"{a}–{b}分", f"{a}到{b}之间的分数（直接填写得分）", _custom(_or_na(ref, _range(ref, a, b)))
         )
     if domain == "date":
-        cond = f"AND(ISNUMBER({ref}),{ref}>=DATE(1990,1,1))"
+        first, last = years  # the settings' date window around the assessment year, as validation has it
+        cond = f"AND(ISNUMBER({ref}),{ref}>=DATE({first},1,1),{ref}<=DATE({last},12,31))"
         return InputSpec(
             "日期",
             f"完成日期（如 2021-10-18）；未完成的填“{NOT_DONE}”",
@@ -97,9 +98,11 @@ def _custom(formula: str) -> dict[str, Any]:
     return {"validate": "custom", "value": formula}
 
 
-def input_validation(col: InputColumn, ref: str) -> tuple[InputSpec, dict[str, Any]]:
+def input_validation(
+    col: InputColumn, ref: str, years: tuple[int, int] = (1990, 2999)
+) -> tuple[InputSpec, dict[str, Any]]:
     """The spec and the complete data validation options for a column whose first cell is ``ref``."""
-    spec = input_spec(col, ref)
+    spec = input_spec(col, ref, years)
     leaf = col.leaf
     title = f"{leaf.id} {col.key or leaf.name}"
     na = "" if col.key == CEILING_KEY else f"不适用的填“{NA}”。"

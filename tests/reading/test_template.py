@@ -260,6 +260,8 @@ def test_validations_and_protection(blank: Path) -> None:
     assert ">=0.5" in dv_of("E1.2").formula1 and "<=1.5" in dv_of("E1.2").formula1
     deadline = dv_of("D3.2")
     assert "DATE(" in deadline.formula1 and '"未完成"' in deadline.formula1
+    # the date window validation uses: 2021 ± 1 year ([inputs] date_window)
+    assert "DATE(2020,1,1)" in deadline.formula1 and "DATE(2022,12,31)" in deadline.formula1
     # every input cell of every unit is unlocked and validated
     n_units = 20
     letter = cols[("县直部门", "A1.1", "未公开")]
