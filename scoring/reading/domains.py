@@ -41,6 +41,11 @@ class ValueCheck:
     severity: str = "error"
 
 
+MAX_COUNT = 1_000_000
+"""The largest count accepted: a million occurrences is no assessor's entry, and a count times its
+amount stays within exact 64-bit points."""
+
+
 def typed_values(df: pl.DataFrame, used: set[str]) -> pl.DataFrame:
     """``df`` (``text``, ``key``, the leaf's ``domain`` and ``choices``) with ``value`` (Float64: the
     number, 1/0 for a condition, days since 1970 for a date; null when the text is not of the domain or
@@ -160,6 +165,13 @@ def value_checks(settings: Settings, leaves: pl.DataFrame) -> list[ValueCheck]:
             (domain == "count") & v.is_not_null() & ((v < 0) | (v != v.floor())),
             "应为非负整数（次数、条数）",
             "value_count",
+        ),
+        # beyond any count an assessor records, and beyond what exact points can multiply (10⁻¹² points
+        # in 64 bits): found by the fuzz suite (1e308 as a count crashed the engine)
+        ValueCheck(
+            (domain == "count") & v.is_not_null() & (v > MAX_COUNT),
+            f"数量过大（超过 {MAX_COUNT}），请核对是否填错",
+            "value_count_huge",
         ),
         ValueCheck(
             (domain == "ratio") & v.is_not_null() & ((v < 0) | (v > 1)),

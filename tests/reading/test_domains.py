@@ -133,3 +133,18 @@ def test_the_date_window_follows_the_settings() -> None:
         ).assessment()
     (issue,) = caught.value.errors
     assert issue.expected.startswith("日期应在 2018-01-01 至 2024-12-31 之间（2021年度前后3年")
+
+
+def test_a_count_beyond_any_real_count_is_refused() -> None:
+    # found by the fuzz suite: 1e308 as a count overflowed the exact points and crashed the engine
+    from scoring.errors import ValidationFailed
+    from scoring.testing import CATALOGUE, INPUTS, example_year
+
+    inputs = [r if r[:2] != ("T01", "A1") else ("T01", "A1", "", "1e308") for r in INPUTS]
+    try:
+        example_year(CATALOGUE, inputs=inputs).assessment()
+    except ValidationFailed as e:
+        bad = [i for i in e.errors if i.code == "A1|value_count_huge"]
+        assert bad and bad[0].value == "1e308" and bad[0].row == 2, e.errors
+    else:
+        raise AssertionError("1e308 as a count was accepted")
