@@ -44,6 +44,10 @@ class ValueCheck:
 MAX_COUNT = 1_000_000
 """The largest count accepted: a million occurrences is no assessor's entry, and a count times its
 amount stays within exact 64-bit points."""
+MAX_NUMBER = 1_000_000_000
+"""The largest measure accepted (a rate, a score, a ranked quantity): beyond it a number is a typing
+error, and the engine's single pass (which reads every row's value as each kind of input at once) stays
+within 64-bit integers."""
 
 
 def typed_values(df: pl.DataFrame, used: set[str]) -> pl.DataFrame:
@@ -172,6 +176,11 @@ def value_checks(settings: Settings, leaves: pl.DataFrame) -> list[ValueCheck]:
             (domain == "count") & v.is_not_null() & (v > MAX_COUNT),
             f"数量过大（超过 {MAX_COUNT}），请核对是否填错",
             "value_count_huge",
+        ),
+        ValueCheck(
+            (domain == "number") & v.is_not_null() & (v.abs() > MAX_NUMBER),
+            f"数值过大（绝对值超过 {MAX_NUMBER:,}），请核对是否填错",
+            "value_number_huge",
         ),
         ValueCheck(
             (domain == "ratio") & v.is_not_null() & ((v < 0) | (v > 1)),

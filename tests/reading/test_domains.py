@@ -148,3 +148,19 @@ def test_a_count_beyond_any_real_count_is_refused() -> None:
         assert bad and bad[0].value == "1e308" and bad[0].row == 2, e.errors
     else:
         raise AssertionError("1e308 as a count was accepted")
+
+
+def test_a_number_beyond_any_real_measure_is_refused() -> None:
+    # found by the fuzz suite: 1e308 on a tiered rate overflowed the single pass's integer reading
+    from scoring.errors import ValidationFailed
+    from scoring.testing import CATALOGUE, INPUTS, example_year, leaf
+
+    rows = [r if r[0] != "B1" else leaf("B1", "B", 20, "tiered", "tiers=90:1,60:0.6") for r in CATALOGUE]
+    inputs = [r if r[:2] != ("T01", "B1") else ("T01", "B1", "", "1e308") for r in INPUTS]
+    inputs = [r if r[1] != "B1" or r[0] == "T01" else (r[0], "B1", "", "95") for r in inputs]
+    try:
+        example_year(rows, inputs=inputs).assessment()
+    except ValidationFailed as e:
+        assert [i.value for i in e.errors if i.code == "B1|value_number_huge"] == ["1e308"], e.errors
+    else:
+        raise AssertionError("1e308 as a measure was accepted")
