@@ -36,7 +36,11 @@ Inputs = Annotated[
 ]
 Period = Annotated[
     str | None,
-    typer.Option("--period", help="只计算某一考核期（如 Q3），须在 [periods] 中声明", show_default=False),
+    typer.Option(
+        "--period",
+        help="只计算某一考核期（如 Q3），须在 settings.toml 的 \\[periods] 中声明",  # \\[: not rich markup
+        show_default=False,
+    ),
 ]
 
 

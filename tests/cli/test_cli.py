@@ -286,3 +286,9 @@ def test_compute_scores_each_leaf_once(tmp_path: Path, monkeypatch: pytest.Monke
     )
     assert done.exit_code == 0, done.output
     assert len(calls) == 1
+
+
+def test_help_shows_settings_tables_in_brackets() -> None:
+    # rich would read [periods] as markup and drop it: "须在  中声明"
+    done = runner.invoke(app, ["compute", "--help"], env={"COLUMNS": "200"})
+    assert "[periods]" in done.output
