@@ -405,3 +405,22 @@ def test_composite_averages_only_the_scored_units_of_a_stopped_class() -> None:
     result = y.result()
     c = composite_score(result.units, {"town": 1}, result.settings)
     assert c.exact == 85
+
+
+# ---- a deeper tree: a level-2 node's own cap -----------------------------------------------------------
+
+DEEP = (
+    section("A", 100),
+    leaf("A1", "A", 10, "", rubric=""),  # a level-2 node
+    leaf("A1a", "A1", 5, "accumulate", "per=1"),  # unbounded: may earn more than its 5
+    leaf("A1b", "A1", 5, "judgement"),
+    leaf("A2", "A", 90, "judgement"),
+)
+DEEP_INPUTS = [("U1", "A1a", "", 8), ("U1", "A1b", "", 5), ("U1", "A2", "", 80)]
+
+
+@pytest.mark.parametrize(("caps", "total"), [("node", 90), ("pooled", 93)])
+def test_an_inner_nodes_cap_binds_under_node_caps_only(caps: str, total: int) -> None:
+    # A1's leaves earn 8 + 5 = 13: capped at A1's 10 per node (80 + 10 = 90); pooled, only A caps: 93
+    r = scored(DEEP, DEEP_INPUTS, f'[caps]\nmode = "{caps}"\n')["U1"]
+    assert exact(r) == total
