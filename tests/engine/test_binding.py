@@ -424,3 +424,17 @@ def test_an_inner_nodes_cap_binds_under_node_caps_only(caps: str, total: int) ->
     # A1's leaves earn 8 + 5 = 13: capped at A1's 10 per node (80 + 10 = 90); pooled, only A caps: 93
     r = scored(DEEP, DEEP_INPUTS, f'[caps]\nmode = "{caps}"\n')["U1"]
     assert exact(r) == total
+
+
+def test_redistributed_leaf_points_round_half_up_at_the_pico_point() -> None:
+    # A1 (40) N/A: A2 and A3 (30 each) take 20 more each, × 5/3; A2 earns 1 pico-point → 5/3 → 2 (half up;
+    # truncation would give 1), A3 earns 0: the total is exactly 2 pico-points
+    catalogue = (
+        section("A", 100),
+        leaf("A1", "A", 40, "judgement"),
+        leaf("A2", "A", 30, "judgement"),
+        leaf("A3", "A", 30, "judgement"),
+    )
+    inputs = [("U1", "A1", "", "不适用"), ("U1", "A2", "", "0.000000000001"), ("U1", "A3", "", 0)]
+    r = scored(catalogue, inputs, '[not_applicable]\nmethod = "redistribute"\n')["U1"]
+    assert exact(r) == Fraction(2, 10**12)
