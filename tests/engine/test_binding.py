@@ -438,3 +438,51 @@ def test_redistributed_leaf_points_round_half_up_at_the_pico_point() -> None:
     inputs = [("U1", "A1", "", "不适用"), ("U1", "A2", "", "0.000000000001"), ("U1", "A3", "", 0)]
     r = scored(catalogue, inputs, '[not_applicable]\nmethod = "redistribute"\n')["U1"]
     assert exact(r) == Fraction(2, 10**12)
+
+
+def test_a_quota_on_the_fail_grade_keeps_the_fail_grade() -> None:
+    # 不合格 has no grade below it: a unit over the quota stays 不合格
+    settings = '[grades]\nquotas = [{ grade = "不合格", share = 0.5 }]\n'
+    rows = _quota_year({"U1": ("town", 50), "U2": ("town", 40)}, settings)
+    assert (rows["U1"]["grade"], rows["U2"]["grade"]) == ("不合格", "不合格")
+
+
+def test_quota_seats_count_every_unit_above_a_tie() -> None:
+    # 优秀 for at most 2 of 4: U1 and U2 tie at 95 (seats 1–2), U3 93 takes seat 3 (not 2): 良好
+    settings = '[grades]\nquotas = [{ grade = "优秀", share = 0.5, ties = "include" }]\n'
+    rows = _quota_year(
+        {"U1": ("town", 95), "U2": ("town", 95), "U3": ("town", 93), "U4": ("town", 50)}, settings
+    )
+    assert [rows[u]["grade"] for u in ("U1", "U2", "U3", "U4")] == ["优秀", "优秀", "良好", "不合格"]
+
+
+def test_tied_flags_only_units_that_share_a_rank() -> None:
+    rows = _quota_year({"U1": ("town", 95), "U2": ("town", 95), "U3": ("town", 93)}, "")
+    assert [rows[u]["tied"] for u in ("U1", "U2", "U3")] == [True, True, False]
+
+
+def test_every_triggered_veto_is_named() -> None:
+    # two veto leaves (bits 1 and 2) both triggered: the reason names both, in name order
+    catalogue = (
+        section("A", 100),
+        leaf("A1", "A", 100, "judgement"),
+        section("V", 1, "veto"),
+        leaf("V1", "V", 1, "veto", name="泄密"),
+        leaf("V2", "V", 1, "veto", name="安全事故"),
+    )
+    inputs = [("U1", "A1", "", 90), ("U1", "V1", "", "是"), ("U1", "V2", "", "是"), ("U2", "A1", "", 90)]
+    inputs += [("U2", "V2", "", "是"), ("U2", "V1", "", "否")]
+    rows = scored(catalogue, inputs, "", (("U1", "甲", "town"), ("U2", "乙", "town")))
+    assert rows["U1"]["veto_reason"] == "安全事故；泄密" and rows["U2"]["veto_reason"] == "安全事故"
+
+
+def test_a_section_without_rows_adds_exactly_nothing() -> None:
+    # no row for B1 (missing counts 0): the total is exactly A1's 45, to the pico-point
+    catalogue = (
+        section("A", 50),
+        leaf("A1", "A", 50, "judgement"),
+        section("B", 50),
+        leaf("B1", "B", 50, "judgement"),
+    )
+    r = scored(catalogue, [("U1", "A1", "", 45)])["U1"]
+    assert exact(r) == 45 and r["part:B"] == 0
