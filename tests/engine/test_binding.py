@@ -486,3 +486,18 @@ def test_a_section_without_rows_adds_exactly_nothing() -> None:
     )
     r = scored(catalogue, [("U1", "A1", "", 45)])["U1"]
     assert exact(r) == 45 and r["part:B"] == 0
+
+
+def test_section_fail_share_is_exact_below_the_printed_places() -> None:
+    # share 2/3 of B's 40 is 26.666…: B1 26.666666666666 is below it by 2/3 of a pico-point and fails,
+    # though it prints as 26.67 (a threshold off by one pico-point would let it pass)
+    catalogue = (
+        section("A", 60),
+        leaf("A1", "A", 60, "judgement"),
+        section("B", 40),
+        leaf("B1", "B", 40, "judgement"),
+    )
+    settings = '[grades]\nsection_fail_share = "2/3"\n'
+    low = scored(catalogue, [("U1", "A1", "", 60), ("U1", "B1", "", "26.666666666666")], settings)["U1"]
+    ok = scored(catalogue, [("U1", "A1", "", 60), ("U1", "B1", "", "26.666666666667")], settings)["U1"]
+    assert low["section_fail"] and low["failed_parts"] == "B" and not ok["section_fail"]
