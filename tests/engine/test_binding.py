@@ -11,6 +11,7 @@ import polars as pl
 import pytest
 
 from scoring.engine.composite import composite_score
+from scoring.errors import ScoringError
 from scoring.testing import ExampleYear, leaf, section
 
 BASE = """year = 2021
@@ -501,3 +502,14 @@ def test_section_fail_share_is_exact_below_the_printed_places() -> None:
     low = scored(catalogue, [("U1", "A1", "", 60), ("U1", "B1", "", "26.666666666666")], settings)["U1"]
     ok = scored(catalogue, [("U1", "A1", "", 60), ("U1", "B1", "", "26.666666666667")], settings)["U1"]
     assert low["section_fail"] and low["failed_parts"] == "B" and not ok["section_fail"]
+
+
+def test_composite_accepts_a_zero_weight_and_refuses_zero_in_all() -> None:
+    # own 1 : town 0 → exactly the own score; weights all 0 have no mean: an error, not a division by zero
+    catalogue = (section("A", 100), leaf("A1", "A", 100, "judgement"))
+    result = year(catalogue, [("U1", "A1", "", 80)]).result()
+    assert composite_score(result.units, {"own": 1, "town": 0}, result.settings, "91.5").exact == Fraction(
+        183, 2
+    )
+    with pytest.raises(ScoringError):
+        composite_score(result.units, {"own": 0, "town": 0}, result.settings, "91.5")
