@@ -152,3 +152,9 @@ def test_negative_tie_rounds_half_up_away_from_zero_in_print() -> None:
     )
     row = y.result().units.to_dicts()[0]
     assert row["major"] == 0.13 and row["total"] == 89.88  # 90 − 0.125 = 89.875 → 89.88
+
+
+def test_a_modifier_marked_no_changes_nothing() -> None:
+    # 不得分 = 否 and 及格封顶 = 否 are rows that say the modifier does not apply: 10 − 1 = 9 for both
+    rows = [("U1", "", 1), ("U1", "不得分", "否"), ("U2", "", 1), ("U2", "及格封顶", "否")]
+    assert points("per_occurrence", "per=1; ceiling=6", 10, rows) == {"U1": 9, "U2": 9}
