@@ -158,3 +158,9 @@ def test_a_modifier_marked_no_changes_nothing() -> None:
     # 不得分 = 否 and 及格封顶 = 否 are rows that say the modifier does not apply: 10 − 1 = 9 for both
     rows = [("U1", "", 1), ("U1", "不得分", "否"), ("U2", "", 1), ("U2", "及格封顶", "否")]
     assert points("per_occurrence", "per=1; ceiling=6", 10, rows) == {"U1": 9, "U2": 9}
+
+
+def test_the_pass_ceiling_never_raises_points() -> None:
+    # 及格封顶 caps at 6: 10 − 1 = 9 → 6, but 10 − 7 = 3 stays 3 (a ceiling, not a fixed score)
+    rows = [("U1", "", 1), ("U1", "及格封顶", "是"), ("U2", "", 7), ("U2", "及格封顶", "是")]
+    assert points("per_occurrence", "per=1; ceiling=6", 10, rows) == {"U1": 6, "U2": 3}
