@@ -513,3 +513,14 @@ def test_composite_accepts_a_zero_weight_and_refuses_zero_in_all() -> None:
     )
     with pytest.raises(ScoringError):
         composite_score(result.units, {"own": 0, "town": 0}, result.settings, "91.5")
+
+
+def test_an_uncapped_leaf_within_its_points_has_no_major_deduction() -> None:
+    # A1 (5, uncapped), 1 × 2 = 2: the leaf keeps 3 and nothing goes beyond it: 3 + 90 = 93
+    catalogue = (
+        section("A", 100),
+        leaf("A1", "A", 5, "per_occurrence", "per=2", uncapped="是"),
+        leaf("A2", "A", 95, "judgement"),
+    )
+    r = scored(catalogue, [("U1", "A1", "", 1), ("U1", "A2", "", 90)])["U1"]
+    assert r["major"] == 0 and exact(r) == 93
