@@ -164,3 +164,31 @@ def test_the_pass_ceiling_never_raises_points() -> None:
     # 及格封顶 caps at 6: 10 − 1 = 9 → 6, but 10 − 7 = 3 stays 3 (a ceiling, not a fixed score)
     rows = [("U1", "", 1), ("U1", "及格封顶", "是"), ("U2", "", 7), ("U2", "及格封顶", "是")]
     assert points("per_occurrence", "per=1; ceiling=6", 10, rows) == {"U1": 6, "U2": 3}
+
+
+def test_a_measured_share_rounds_to_the_nearest_pico_point() -> None:
+    # 2 of 3 → 10 × 2/3 = 6.666…: 6.666666666667 (nearest), not 6.666666666666
+    assert points("imported", "scale=3", 10, [("U1", "", 2)]) == {"U1": Fraction(6666666666667, PICO)}
+
+
+def test_half_even_rounds_a_tie_to_the_even_digit() -> None:
+    # 0.025 at 2 places: 0.02 (2 is even); 0.035: 0.04
+    catalogue = (section("A", 100), leaf("A1", "A", 100, "judgement"))
+    units = (("U1", "甲", "town"), ("U2", "乙", "town"))
+    inputs = (("U1", "A1", "", "0.025"), ("U2", "A1", "", "0.035"))
+    y = ExampleYear(catalogue, units, inputs, BASE + '[rounding]\nplaces = 2\nmode = "half_even"\n')
+    assert {r["unit"]: r["total"] for r in y.result().units.to_dicts()} == {"U1": 0.02, "U2": 0.04}
+
+
+def test_exact_rank_basis_separates_totals_less_than_a_pico_point_apart() -> None:
+    # U1: A2 N/A, 2 of 3 → 66.666… (2/3 of a pico-point above U2); U2: 2 + 64.666666666666 = 66.666666666666
+    catalogue = (section("A", 100), leaf("A1", "A", 3, "judgement"), leaf("A2", "A", 97, "judgement"))
+    units = (("U1", "甲", "town"), ("U2", "乙", "town"))
+    inputs = (
+        ("U1", "A1", "", 2),
+        ("U1", "A2", "", "不适用"),
+        ("U2", "A1", "", 2),
+        ("U2", "A2", "", "64.666666666666"),
+    )
+    y = ExampleYear(catalogue, units, inputs, BASE + '[ranking]\nbasis = "exact"\n')
+    assert {r["unit"]: r["rank"] for r in y.result().units.to_dicts()} == {"U1": 1, "U2": 2}
