@@ -45,13 +45,17 @@ def explain(
     applicable = row["applicable_max"] / 10**12
     if s.not_applicable in ("renormalise", "redistribute") and applicable != float(cls.max_points):
         typer.echo(
-            f"基础得分 {row['base_raw']:.2f}（适用指标满分 {applicable:g}），按得分率折算为 {row['base']:.2f}"
+            f"基础得分 {fmt_points(row['base_raw'], s.places)}（适用指标满分 {applicable:g}），"
+            f"按得分率折算为 {fmt_points(row['base'], s.places)}"
             f"（满分 {cls.max_points}）"
         )
     if row["veto"]:
         typer.echo(f"一票否决：{row['veto_reason']}")
     if row["section_fail"]:
-        typer.echo("有一级指标得分低于其分值的规定比例，等次为不合格。")
+        names = {n.id: n.name for n in a.catalogue.level1}
+        parts = "；".join(names.get(p, p) for p in (row.get("failed_parts") or "").split(",") if p)
+        share = f"{float(s.section_fail_share) * 100:g}%" if s.section_fail_share is not None else "规定比例"
+        typer.echo(f"以下部分得分低于其分值的{share}，等次为{s.fail_grade}：{parts}")
     ledger = result.ledger().filter(pl.col("unit") == code).collect().sort("indicator")
     scale = 10**12
     rows = [
@@ -59,7 +63,7 @@ def explain(
             r["indicator"],
             r["name"],
             r["kind"],
-            fmt_points((r["lost"] if r["kind"] in ("失分", "重大扣分") else r["points"]) / scale, 2),
+            fmt_points((r["lost"] if r["kind"] in ("失分", "重大扣分") else r["points"]) / scale, s.places),
             r["input"] or "",
             r["note"] or "",
             r["rubric"],
@@ -79,6 +83,6 @@ def explain(
         typer.echo("所有指标均得满分。")
     lost = sum(r["lost"] for r in ledger.to_dicts() if r["kind"] in ("失分", "重大扣分")) / scale
     typer.echo(
-        f"合计失分 {lost:.2f}，加分 {fmt_points(row['bonus'], s.places)}，"
+        f"合计失分 {fmt_points(lost, s.places)}，加分 {fmt_points(row['bonus'], s.places)}，"
         f"扣分 {fmt_points(row['penalty'], s.places)}"
     )

@@ -55,6 +55,10 @@ def progress(message: str) -> None:
 
 
 def fmt_points(value: float | None, places: int = 2) -> str:
+    """Points at the declared places, or more where the amount has more (a 0.075 deduction stays 0.075)."""
     if value is None:
         return "—"
-    return f"{value:.{places}f}"
+    shown = places
+    while shown < 6 and abs(round(value, shown) - value) > 1e-9:
+        shown += 1
+    return f"{value:.{shown}f}"
