@@ -10,10 +10,13 @@ from scoring.spec.expr import first_match
 from scoring.spec.settings import Settings
 
 
-def _band(settings: Settings) -> pl.Expr:
+def band(settings: Settings, basis: str | None = None) -> pl.Expr:
+    """The band a unit's total reaches, on ``basis`` (printed or exact; default the declared grade basis),
+    before quotas, veto and section rules."""
+    basis = basis or settings.grade_basis
     cases = []
     for b in settings.bands:
-        if settings.grade_basis == "printed":
+        if basis == "printed":
             bound = pl.lit(int(b.min_points.scaleb(settings.places).to_integral_value()), pl.Int64)
             cond = pl.col("total_printed") >= bound
         else:
@@ -30,7 +33,7 @@ def grade_units(units: pl.LazyFrame, settings: Settings) -> pl.LazyFrame:
     Demoted units take the next grade down.
     """
     fail = settings.fail_grade
-    lf = units.with_columns(_band(settings).alias("band")).with_columns(pl.col("band").alias("quota_grade"))
+    lf = units.with_columns(band(settings).alias("band")).with_columns(pl.col("band").alias("quota_grade"))
     names = [b.name for b in settings.bands] + [fail]
     for q in settings.quotas:
         lower = names[min(names.index(q.grade) + 1, len(names) - 1)]

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
+from scoring.engine.grade import band
 from scoring.exact import ROUNDING
 from scoring.output.kit import (
     LINE_HEIGHT,
@@ -190,11 +191,7 @@ def remarks(result: Result, frame: pl.DataFrame) -> pl.Expr:
         veto = pl.format("{}（按{}分计）", veto, pl.lit(decimal_text(s.veto_score)))
     exact: pl.Expr = pl.lit("")
     if s.grade_basis == "exact" and frame.height:
-        printed_band: pl.Expr = pl.lit(s.fail_grade)
-        for b in reversed(s.bands):
-            printed_band = (
-                pl.when(pl.col("total") >= float(b.min_points)).then(pl.lit(b.name)).otherwise(printed_band)
-            )
+        printed_band = band(s, "printed")  # what the printed total alone would give
         exact = (
             pl.when(pl.col("band").is_not_null() & (printed_band != pl.col("band")))
             .then(pl.format("未舍入总分{}，按其评定等次", pl.col("total_exact").round(4).cast(pl.String)))
