@@ -21,23 +21,31 @@ def atomic_write(path: Path, write: Callable[[Path], T], *, make_folder: bool = 
     """Call ``write`` on a temporary path beside ``path``, then move it to ``path``; return what ``write``
     returned. The folder must exist, unless ``make_folder`` asks for it to be made."""
     path = Path(path)
-    folder = path.parent
     if make_folder:
-        folder.mkdir(parents=True, exist_ok=True)
-    if not folder.is_dir():
-        raise ScoringError(f"无法写入 {path}：目录 {folder} 不存在")
-    tmp = folder / f".{path.name}.{secrets.token_hex(6)}.tmp"
+        path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = _temporary(path)
     try:
         done = write(tmp)
-        try:
-            os.replace(tmp, path)
-        except PermissionError as e:
-            raise ScoringError(f"无法写入 {path}：文件可能正被 Excel 等程序打开，请关闭后重试") from e
+        _move(tmp, path)
     except BaseException:
         with contextlib.suppress(OSError):
             tmp.unlink()
         raise
     return done
+
+
+def _temporary(path: Path) -> Path:
+    """A fresh temporary name beside ``path``, whose folder must exist."""
+    if not path.parent.is_dir():
+        raise ScoringError(f"无法写入 {path}：目录 {path.parent} 不存在")
+    return path.parent / f".{path.name}.{secrets.token_hex(6)}.tmp"
+
+
+def _move(tmp: Path, final: Path) -> None:
+    try:
+        os.replace(tmp, final)
+    except PermissionError as e:
+        raise ScoringError(f"无法写入 {final}：文件可能正被 Excel 等程序打开，请关闭后重试") from e
 
 
 class OutputSet:
@@ -67,10 +75,7 @@ class OutputSet:
         path = Path(path)
         if path not in self.paths:
             raise ValueError(f"{path} is not in this output set")
-        folder = path.parent
-        if not folder.is_dir():
-            raise ScoringError(f"无法写入 {path}：目录 {folder} 不存在")
-        tmp = folder / f".{path.name}.{secrets.token_hex(6)}.tmp"
+        tmp = _temporary(path)
         self.staged[path] = tmp
         try:
             return write(tmp)
@@ -127,7 +132,4 @@ def journal_path(first: Path) -> Path:
 
 def _finish(moves: Sequence[Sequence[str]]) -> None:
     for tmp, final in moves:
-        try:
-            os.replace(tmp, final)
-        except PermissionError as e:
-            raise ScoringError(f"无法写入 {final}：文件可能正被 Excel 等程序打开，请关闭后重试") from e
+        _move(Path(tmp), Path(final))
