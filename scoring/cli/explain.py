@@ -56,14 +56,30 @@ def explain(
         parts = "；".join(names.get(p, p) for p in (row.get("failed_parts") or "").split(",") if p)
         share = f"{float(s.section_fail_share) * 100:g}%" if s.section_fail_share is not None else "规定比例"
         typer.echo(f"以下部分得分低于其分值的{share}，等次为{s.fail_grade}：{parts}")
-    ledger = result.ledger().filter(pl.col("unit") == code).collect().sort("indicator")
+    from decimal import Decimal
+    from fractions import Fraction
+
+    from scoring.exact import round_fraction
+    from scoring.output.ledger_sheet import reading_order
+
+    ledger = (
+        result.ledger()
+        .filter(pl.col("unit") == code)
+        .with_columns(reading_order(a.catalogue).alias("_order"))
+        .sort("_order", "indicator", nulls_last=True)
+        .collect()
+    )
     scale = 10**12
     rows = [
         (
-            r["indicator"],
+            r["indicator"] or "",
             r["name"],
             r["kind"],
-            fmt_points((r["lost"] if r["kind"] in ("失分", "重大扣分") else r["points"]) / scale, s.places),
+            ""
+            if r["change"] is None
+            else f"{round_fraction(Fraction(r['change'], scale), s.places, 'half_up'):+}"
+            if r["kind"] == "折算"  # an exact fraction: at the declared places
+            else fmt_points(r["change"] / scale, s.places, signed=True),
             r["input"] or "",
             r["note"] or "",
             r["rubric"],
@@ -73,7 +89,7 @@ def explain(
     if rows:
         typer.echo(
             table(
-                ["编号", "指标", "类型", "分值", "评分数据", "失分原因", "评分标准"],
+                ["编号", "指标", "类型", "增减", "评分数据", "失分原因", "评分标准"],
                 rows,
                 right=(3,),
                 max_width=40,
@@ -81,8 +97,9 @@ def explain(
         )
     else:
         typer.echo("所有指标均得满分。")
-    lost = sum(r["lost"] for r in ledger.to_dicts() if r["kind"] in ("失分", "重大扣分")) / scale
-    typer.echo(
-        f"合计失分 {fmt_points(lost, s.places)}，加分 {fmt_points(row['bonus'], s.places)}，"
-        f"扣分 {fmt_points(row['penalty'], s.places)}"
-    )
+    if row["total"] is None:
+        typer.echo("一票否决，不计分、不排名。")
+        return
+    # the lines add up to the exact total less the maximum; shown as the printed total less the maximum
+    total, most = Decimal(f"{row['total']:.{s.places}f}"), Decimal(f"{row['max']:.{s.places}f}")
+    typer.echo(f"满分 {most}，以上各行合计 {total - most:+}，总分 {total}")

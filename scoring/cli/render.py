@@ -54,11 +54,12 @@ def progress(message: str) -> None:
         typer.echo(message, err=True)
 
 
-def fmt_points(value: float | None, places: int = 2) -> str:
-    """Points at the declared places, or more where the amount has more (a 0.075 deduction stays 0.075)."""
+def fmt_points(value: float | None, places: int = 2, signed: bool = False) -> str:
+    """Points at the declared places, or more where the amount has more (a 0.075 deduction stays 0.075);
+    ``signed``: with + on a gain."""
     if value is None:
         return "—"
     shown = places
     while shown < 6 and abs(round(value, shown) - value) > 1e-9:
         shown += 1
-    return f"{value:.{shown}f}"
+    return f"{value:+.{shown}f}" if signed else f"{value:.{shown}f}"

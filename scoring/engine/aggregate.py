@@ -241,18 +241,36 @@ def _parts_by_unit(points: pl.LazyFrame, catalogue: Catalogue, settings: Setting
     )
 
 
-def aggregate_units(
+def summed_points(
     points: pl.LazyFrame, na: pl.LazyFrame, units: pl.LazyFrame, catalogue: Catalogue, settings: Settings
+) -> pl.LazyFrame:
+    """The leaves' points as the parts add them up: under ``redistribute`` each applicable leaf scaled to
+    its share of the N/A points, otherwise ``points`` as they are."""
+    if settings.not_applicable != "redistribute":
+        return points
+    _, l1_table = _class_tables(catalogue, settings)
+    return _redistribute(points, _na_frame(na, catalogue), units, catalogue, l1_table)
+
+
+def aggregate_units(
+    points: pl.LazyFrame,
+    na: pl.LazyFrame,
+    units: pl.LazyFrame,
+    catalogue: Catalogue,
+    settings: Settings,
+    *,
+    accounts: bool = False,
 ) -> pl.LazyFrame:
     """One row per unit: parts, base, bonus, penalty, major, veto and the exact total as num/den.
 
     ``points``: (unit, indicator, points, major) from :func:`scoring.engine.points.leaf_points`;
-    ``na``: (unit, indicator) marked not applicable; ``units``: (code, name, class).
+    ``na``: (unit, indicator) marked not applicable; ``units``: (code, name, class). With ``accounts``
+    the frame also keeps ``applicable_raw``: the applicable points of the unit's base leaves before any
+    conversion (what the ledger accounts from, see :mod:`scoring.engine.accounts`).
     """
     class_table, l1_table = _class_tables(catalogue, settings)
     na_base = _na_frame(na, catalogue)
-    if settings.not_applicable == "redistribute":
-        points = _redistribute(points, na_base, units, catalogue, l1_table)
+    points = summed_points(points, na, units, catalogue, settings)
 
     base_l1 = [n.id for n in catalogue.level1 if n.role == "base"]
     wide = _parts_by_unit(points, catalogue, settings)
@@ -280,6 +298,7 @@ def aggregate_units(
         .with_columns(
             pl.col("veto").fill_null(False),
             (pl.col("class_applicable") - pl.col("na_max")).alias("applicable_max"),
+            (pl.col("class_applicable") - pl.col("na_max")).alias("applicable_raw"),
         )
     )
     if settings.not_applicable == "redistribute":
@@ -391,4 +410,5 @@ def aggregate_units(
         "total_num",
         "total_den",
         "max",
+        *(["applicable_raw"] if accounts else []),
     )

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import polars as pl
 
+from scoring.engine.accounts import account_lines
 from scoring.engine.points import leaf_points
 from scoring.spec.catalogue import Catalogue
 from scoring.spec.settings import Settings
@@ -99,10 +100,14 @@ def build_ledger(
     settings: Settings,
     points: pl.LazyFrame | None = None,
 ) -> pl.LazyFrame:
-    """Rows where points were lost, credited (bonus), deducted (penalty) or a veto was triggered
+    """Rows where points were lost, credited (bonus), deducted (penalty) or a veto was triggered, and the
+    account lines that lead from them to the total (:mod:`scoring.engine.accounts`); ``change`` is each
+    line's signed effect on the total, so the unit's maximum plus its lines' changes is its total
     (``points``: as for :func:`indicator_points`)."""
-    pts = indicator_points(observations, units, catalogue, settings, points)
     schema = observations.collect_schema()
+    if points is None:
+        points = leaf_points(observations, catalogue, settings, units)
+    pts = indicator_points(observations, units, catalogue, settings, points)
     texts = [c for c in ("note", "evidence", "text", "key") if c in schema]
     text = pl.col("text") if "text" in texts else pl.col("value").cast(pl.String)
     given = (
@@ -132,10 +137,21 @@ def build_ledger(
         .then(pl.lit("重大扣分"))
         .otherwise(pl.lit("失分"))
     )
-    keep = ((pl.col("role") == "base") & (pl.col("lost") != 0)) | (
-        pl.col("role").is_in(["bonus", "penalty", "veto"]) & (pl.col("points") > 0)
+    keep = (
+        ((pl.col("role") == "base") & (pl.col("lost") != 0))
+        | (pl.col("role").is_in(["bonus", "penalty"]) & (pl.col("points") != 0))
+        | ((pl.col("role") == "veto") & (pl.col("points") > 0))
     )
-    return (
+    change = (
+        pl.when(pl.col("role") == "bonus")
+        .then(pl.col("points"))
+        .when(pl.col("role") == "penalty")
+        .then(-pl.col("points"))
+        .when(pl.col("role") == "veto")
+        .then(None)
+        .otherwise(-pl.col("lost"))
+    )
+    leaves = (
         pts.filter(keep)
         .join(detail, on=["unit", "indicator"], how="left")
         .with_columns(
@@ -162,5 +178,40 @@ def build_ledger(
             "note",
             "evidence",
             "status",
+            change.cast(pl.Int64).alias("change"),
         )
     )
+    na = (observations.filter(pl.col("na")) if "na" in schema else observations.head(0)).select(
+        "unit", "indicator"
+    )
+    accounts = account_lines(points, na, units, catalogue, settings)
+    bonus_side = pl.col("kind").is_in(["加分封顶", "加分门槛"])
+    penalty_side = pl.col("kind") == "扣分封顶"
+    lines = accounts.join(
+        units.select(pl.col("code").alias("unit"), pl.col("name").alias("unit_name"), "class"), on="unit"
+    ).select(
+        "unit",
+        "unit_name",
+        "class",
+        "indicator",
+        "name",
+        pl.col("name").alias("path"),
+        pl.lit(None, pl.String).alias("rule"),
+        "kind",
+        pl.lit(None, pl.String).alias("input"),
+        pl.lit(None, pl.Int64).alias("M"),
+        pl.when(bonus_side)
+        .then(pl.col("change"))
+        .when(penalty_side)
+        .then(-pl.col("change"))
+        .otherwise(0)
+        .cast(pl.Int64)
+        .alias("points"),
+        pl.when(bonus_side | penalty_side).then(0).otherwise(-pl.col("change")).cast(pl.Int64).alias("lost"),
+        "rubric",
+        pl.lit(None, pl.String).alias("note"),
+        pl.lit(None, pl.String).alias("evidence"),
+        pl.lit("核算").alias("status"),
+        "change",
+    )
+    return pl.concat([leaves, lines], how="diagonal_relaxed")

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
+from scoring.engine.accounts import ACCOUNT_KINDS
 from scoring.output.catalogue_sheet import catalogue_order
 from scoring.output.kit import (
     MAX_LINKS,
@@ -29,8 +30,15 @@ from scoring.output.kit import (
 
 if TYPE_CHECKING:
     from scoring.engine.compute import Result
+    from scoring.spec.catalogue import Catalogue
 
-__all__ = ["EXCEL_ROWS", "LEDGER_ROWS_PER_SHEET", "LEDGER_WORKBOOK_MAX", "write_ledger_sheets"]
+__all__ = [
+    "EXCEL_ROWS",
+    "LEDGER_ROWS_PER_SHEET",
+    "LEDGER_WORKBOOK_MAX",
+    "reading_order",
+    "write_ledger_sheets",
+]
 
 EXCEL_ROWS = 1_048_576
 LEDGER_ROWS_PER_SHEET = EXCEL_ROWS - 2  # below the title and header rows
@@ -42,27 +50,37 @@ The title says when rows are left out; ``score compute`` always writes the whole
 the workbook, ``score explain`` shows any unit's, and ``--ledger-rows`` raises the limit."""
 
 
+def reading_order(catalogue: Catalogue) -> pl.Expr:
+    """Each line's place within its unit: the leaves as in the catalogue, a section's account line (扣完为止,
+    封顶) right after the section's last leaf, the unit's own account lines (折算, caps, 保底) last, in the
+    order they apply."""
+    tree = catalogue_order(catalogue)
+    after = {
+        n.id: max(tree[leaf.id] for leaf in catalogue.leaves if leaf.level1 == n.id) + 0.5
+        for n in catalogue.level1
+        if any(leaf.level1 == n.id for leaf in catalogue.leaves)
+    }
+    last = float(len(tree))
+    kinds = {k: last + 1 + i for i, k in enumerate(ACCOUNT_KINDS)}
+    leaf_place = pl.col("indicator").replace_strict(tree, default=last, return_dtype=pl.Float64)
+    account = pl.col("kind").is_in(list(ACCOUNT_KINDS))
+    return (
+        pl.when(account & pl.col("indicator").is_in(list(after)) & pl.col("kind").is_in(["扣完为止", "封顶"]))
+        .then(pl.col("indicator").replace_strict(after, default=last, return_dtype=pl.Float64))
+        .when(account)
+        .then(pl.col("kind").replace_strict(kinds, default=last, return_dtype=pl.Float64))
+        .otherwise(leaf_place)
+    )
+
+
 def _ledger_frame(result: Result, limit: int) -> pl.DataFrame:
     """The first ``limit`` ledger rows in the order people read them: units as published, indicators as in
     the catalogue (a top-k, so a province's millions of rows are not all sorted for the few shown)."""
     unit_order = result.units.select("unit").with_row_index("_u").lazy()
-    tree = catalogue_order(result.catalogue)
-    change = (
-        pl.when(pl.col("kind") == "加分")
-        .then(pl.col("points"))
-        .when(pl.col("kind") == "扣分项")
-        .then(-pl.col("points"))
-        .when(pl.col("kind") == "一票否决")
-        .then(None)
-        .otherwise(-pl.col("lost"))
-    )
     return (
         result.ledger()
         .join(unit_order, on="unit", how="left")
-        .with_columns(
-            pl.col("indicator").replace_strict(tree, default=len(tree), return_dtype=pl.Int64).alias("_i"),
-            change.cast(pl.Int64).alias("change"),
-        )
+        .with_columns(reading_order(result.catalogue).alias("_i"))
         .sort("_u", "_i", "unit", "indicator", nulls_last=True)
         .head(limit)
         .collect()
@@ -70,61 +88,55 @@ def _ledger_frame(result: Result, limit: int) -> pl.DataFrame:
 
 
 def _with_subtotals(result: Result, led: pl.DataFrame) -> pl.DataFrame:
-    """The shown lines with a 小计 line after each unit whose lines are all shown: what it lost (its
-    适用满分 less its 得分合计 on the ranking sheet, to the last printed place), what bonus and penalty
-    items credited and deducted (before the section caps), and what of them counted in the total."""
+    """The shown lines with a 小计 line after each unit whose lines are all shown: the unit's maximum, what
+    its lines add up to, and its total — the lines are a complete account (see
+    :mod:`scoring.engine.accounts`), so the maximum plus the sum of the lines is the total."""
     if led.is_empty():
         return led.with_columns(pl.lit(False).alias("subtotal"))
     places = result.settings.places
-    kind = pl.col("kind")
     sums = led.group_by("unit", "_u").agg(
         pl.col("unit_name").first(),
         pl.len().alias("shown"),
-        (-pl.col("change")).filter(kind.is_in(["失分", "重大扣分"])).sum().alias("lost"),
-        pl.col("change").filter(kind == "加分").sum().alias("credited"),
-        (-pl.col("change")).filter(kind == "扣分项").sum().alias("deducted"),
     )
     full = result.ledger().group_by("unit").agg(pl.len().alias("all")).collect()
     figures = result.units.select(
-        "unit",
-        pl.col("bonus").alias("bonus_counted"),
-        pl.col("penalty").alias("penalty_counted"),
+        "unit", pl.col("max").alias("unit_max"), pl.col("total").alias("unit_total")
     )
-
-    def amount(col: str) -> pl.Expr:
-        """A sum of pico-points as text: the declared places, more where the rubric's amounts have more."""
-        text = decimal_text_expr(pl.col(col) // 10**6, 6)
-        return text.str.replace(rf"(\.\d{{{places}}}\d*?)0+$", "${1}") if places else text
 
     def counted(col: str) -> pl.Expr:
         """A figure of the ranking sheet (printed at the declared places) as text."""
         return decimal_text_expr((pl.col(col) * 10**places).round(0), places)
 
-    credit = pl.concat_str(
-        pl.lit("；加分项合计"), amount("credited"), pl.lit("，计入总分"), counted("bonus_counted")
-    )
-    debit = pl.concat_str(
-        pl.lit("；扣分项合计"), amount("deducted"), pl.lit("，计入总分"), counted("penalty_counted")
-    )
-    text = pl.concat_str(
-        pl.lit("失分合计"),
-        amount("lost"),
-        pl.when(pl.col("credited") != 0).then(credit).otherwise(pl.lit("")),
-        pl.when(pl.col("deducted") != 0).then(debit).otherwise(pl.lit("")),
+    # the lines add up to the exact total less the maximum; shown as the printed total less the maximum
+    net = pl.when(pl.col("net") > 0).then(pl.lit("+")).otherwise(pl.lit("")) + counted("net")
+    text = (
+        pl.when(pl.col("unit_total").is_null())
+        .then(pl.lit("一票否决，不计分、不排名"))
+        .otherwise(
+            pl.concat_str(
+                pl.lit("满分"),
+                counted("unit_max"),
+                pl.lit("，以上各行合计"),
+                net,
+                pl.lit("，总分"),
+                counted("unit_total"),
+            )
+        )
     )
     rows = (
         sums.join(full, on="unit")
         .filter(pl.col("shown") == pl.col("all"))
         .join(figures, on="unit", how="left")
+        .with_columns((pl.col("unit_total") - pl.col("unit_max")).round(places).alias("net"))
         .select(
             "unit",
             "unit_name",
             "_u",
-            pl.lit(None, pl.Int64).alias("_i"),
+            pl.lit(None, pl.Float64).alias("_i"),
             pl.lit("").alias("indicator"),
             pl.lit("本单位合计").alias("path"),
             pl.lit("小计").alias("kind"),
-            pl.lit(None, pl.Int64).alias("change"),  # the sums are in words: a net figure misleads
+            (pl.col("net") * 10**places).round(0).cast(pl.Int64).mul(10 ** (12 - places)).alias("change"),
             text.alias("rubric"),
             pl.lit(True).alias("subtotal"),
         )
@@ -203,7 +215,12 @@ def _write_ledger_sheet(
     bold_formats = {p: styles.number(number_format(p, signed=True), bold=True) for p in range(places, 7)}
     bold_wrap = styles.text(wrap=True, bold=True)
     links = 0
-    digits = _places(pl.col("change"), places).alias("places")
+    # a conversion is an exact fraction: at the declared places
+    digits = (
+        pl.when(pl.col("kind") == "折算")
+        .then(pl.lit(places, pl.Int64))
+        .otherwise(_places(pl.col("change"), places))
+    ).alias("places")
     cols = ["unit_name", "indicator", "path", "kind", "change", "rubric", "input", "note", "evidence"]
     rows = led.with_columns(digits, pl.col("subtotal").fill_null(False)).select(*cols, "places", "subtotal")
     for r, (unit, ind, path, kind, change, rubric, inp, note, evidence, digits_, sub) in enumerate(

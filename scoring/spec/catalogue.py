@@ -397,18 +397,6 @@ def build_catalogue(
                 family="definition",
             )
         )
-    if settings.bonus_cap is None and any(n.role == "bonus" for n in base_roots + list(nodes.values())):
-        issues.append(
-            Issue(
-                file,
-                None,
-                "role",
-                "bonus",
-                "有加分项时 settings.toml 应声明 [bonus] cap",
-                "settings|bonus_cap_missing",
-                family="definition",
-            )
-        )
     order = [nodes[nid] for nid in ids if nid in nodes]
     year = settings.year
     return Catalogue(year, tuple(order), plan_items), issues

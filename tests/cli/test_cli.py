@@ -301,4 +301,6 @@ def test_explain_prints_points_at_the_declared_places_and_names_failed_parts(yea
     failed = "以下部分得分低于其分值的60%，等次为不合格：紧扣“十四五”开好局起好步，深化政务公开；"
     assert failed in done.output
     first = runner.invoke(app, ["explain", "--year", "2021", "--unit", "轮台镇"])
-    assert " 0.075 " in first.output and "合计失分 0.075，" in first.output
+    assert " -0.075 " in first.output
+    # the lines account for the whole difference: the 得分率 conversion is a line of its own
+    assert " -0.04 " in first.output and "满分 100.00，以上各行合计 +2.88，总分 102.88" in first.output

@@ -350,13 +350,19 @@ def test_ledger_sheet(book: Any, built: tuple[Result, Path]) -> None:
     ]
     lines = [r for r in rows if r[3].value != "小计"]
     assert len(lines) == result.ledger().collect().height
-    # each unit's lines end with a 小计 that adds them up: what it lost is its 适用满分 less its 得分合计
-    subtotals = {r[0].value: r[5].value for r in rows if r[3].value == "小计"}
+    # each unit's lines end with a 小计: its maximum plus what its lines add up to is its total
+    subtotals = {r[0].value: (r[4].value, r[5].value) for r in rows if r[3].value == "小计"}
     assert set(subtotals) == {r[0].value for r in lines}
-    for name, text in subtotals.items():
-        lost = sum(-r[4].value for r in lines if r[0].value == name and r[3].value == "失分")
-        assert text.startswith(f"失分合计{lost:.2f}"), (name, text)
-    assert subtotals["甲镇"].endswith("加分项合计3.00，计入总分3.00")
+    totals = dict(zip(result.units["name"], result.units["total"], strict=True))
+    maxima = dict(zip(result.units["name"], result.units["max"], strict=True))
+    for name, (net, text) in subtotals.items():
+        if totals[name] is None:  # vetoed, not scored
+            assert net is None and text == "一票否决，不计分、不排名"
+            continue
+        added = sum(r[4].value for r in lines if r[0].value == name and r[4].value is not None)
+        assert abs(added - net) < 0.01 and abs(maxima[name] + net - totals[name]) < 1e-9, (name, net, text)
+        assert text == f"满分{maxima[name]:.2f}，以上各行合计{net:+.2f}，总分{totals[name]:.2f}"
+    assert subtotals["甲镇"][1] == "满分100.00，以上各行合计+0.50，总分100.50"
     rows = lines
     by = {(r[0].value, r[1].value): r for r in rows}
     a2 = by[("甲镇", "A2")]
@@ -373,9 +379,10 @@ def test_ledger_sheet(book: Any, built: tuple[Result, Path]) -> None:
     assert by[("=SUM(A1)", "A2")][8].hyperlink is None  # javascript: is never a link
     assert by[("己局", "A2")][8].value == "见书面材料"
     assert by[("戊镇", "V1")][3].value == "一票否决"
-    # units in published order, indicators in catalogue order inside a unit
+    # units in published order, indicators in catalogue order inside a unit, the unit's own account lines
+    # (折算, caps of bonus and penalty, 保底) after them
     order = {name: i for i, name in enumerate(result.units["name"])}
-    keys = [(order[r[0].value], r[1].value) for r in rows]
+    keys = [(order[r[0].value], r[1].value or "~") for r in rows]
     assert keys == sorted(keys)
 
 
