@@ -59,7 +59,10 @@ def indicators(year: Year, indicators: IndicatorsDir = None, data: DataDir = Non
             if n.uncapped:
                 extra.append("重大扣分项")
             tail = f"  [{'；'.join(extra)}]" if extra else ""
-            typer.echo(f"{prefix}{branch}{n.id} {n.name}（{n.points}分）{tail}")
+            points = (
+                f"{n.points}分" if n.has_points else ("不封顶" if n.level == 1 else "从上级指标分值中扣分")
+            )
+            typer.echo(f"{prefix}{branch}{n.id} {n.name}（{points}）{tail}")
             walk(n.id, prefix + ("   " if last else "│  "))
 
     walk(None, "")

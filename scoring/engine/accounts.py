@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from scoring.engine.aggregate import aggregate_units, summed_points
+from scoring.engine.aggregate import aggregate_units, summed_points, with_leftover
 from scoring.exact import SCALE, div_round, to_fixed
 from scoring.spec.catalogue import Catalogue
 from scoring.spec.settings import Settings
@@ -79,7 +79,8 @@ def account_lines(
         .join(l1_info, on="l1")
     )
     raw = (
-        points.join(l1_info.select("l1", "l1_role"), on="l1")
+        with_leftover(points, units, catalogue, settings)
+        .join(l1_info.select("l1", "l1_role"), on="l1")
         .filter(pl.col("l1_role") == "base")
         .group_by("unit")
         .agg(pl.col("points").sum().alias("raw_points"))
@@ -162,7 +163,7 @@ def account_lines(
         rows = unit_rows.join(credited, on="unit", how="left")
         sign = 1 if role == "bonus" else -1
         node_gap = pl.col(f"{role}_summed").fill_null(0) - pl.col(f"{role}_raw")
-        node_names = "、".join(f"{n.name}最多{verb}{n.points}分" for n in nodes)
+        node_names = "、".join(f"{n.name}最多{verb}{n.points}分" for n in nodes if n.has_points)
         lines.append(
             _line(
                 rows,

@@ -25,6 +25,7 @@ def _class_tables(catalogue: Catalogue, settings: Settings) -> tuple[pl.LazyFram
     """Per class: its max and applicable max (pico); per (class, level1): applicable points and leaf count."""
     classes = []
     per_l1 = []
+    kept = _leftover(catalogue, settings)
     for c in settings.classes:
         applicable = [n for n in catalogue.leaves if n.role == "base" and n.applies(c.id)]
         scale = c.scale or Fraction(1)
@@ -32,11 +33,13 @@ def _class_tables(catalogue: Catalogue, settings: Settings) -> tuple[pl.LazyFram
             {
                 "class": c.id,
                 "class_max": to_fixed(c.max_points),
-                "class_applicable": sum(n.points_fixed for n in applicable),
+                "class_applicable": sum(n.points_fixed for n in applicable)
+                + int(kept.filter(pl.col("class") == c.id)["kept"].sum()),
                 "scale_num": scale.numerator,
                 "scale_den": scale.denominator,
             }
         )
+        under = {l1.id: [n.id for n in catalogue.nodes if n.level1 == l1.id] for l1 in catalogue.level1}
         for l1 in catalogue.level1:
             if l1.role != "base":
                 continue
@@ -46,7 +49,12 @@ def _class_tables(catalogue: Catalogue, settings: Settings) -> tuple[pl.LazyFram
                     "class": c.id,
                     "level1": l1.id,
                     "l1_points": l1.points_fixed,
-                    "l1_applicable": sum(n.points_fixed for n in leaves if n.applies(c.id)),
+                    "l1_applicable": sum(n.points_fixed for n in leaves if n.applies(c.id))
+                    + int(
+                        kept.filter((pl.col("class") == c.id) & (pl.col("node").is_in(under[l1.id])))[
+                            "kept"
+                        ].sum()
+                    ),
                     "l1_count": sum(1 for n in leaves if n.applies(c.id)),
                 }
             )
@@ -102,11 +110,17 @@ def _tree(points: pl.LazyFrame, catalogue: Catalogue, settings: Settings) -> pl.
                 .drop("cap")
             )
     l1 = pl.LazyFrame(
-        {"node": [n.id for n in catalogue.level1], "cap": [n.points_fixed for n in catalogue.level1]},
+        {
+            "node": [n.id for n in catalogue.level1],
+            "cap": [n.points_fixed if n.has_points else None for n in catalogue.level1],
+        },
         schema_overrides={"cap": pl.Int64},
     )
+    held = pl.when(pl.col("cap").is_null()).then(pl.col("points").clip(0, None))
     return current.join(l1, on="node", how="inner").select(
-        "unit", pl.col("node").alias("level1"), pl.col("points").clip(0, pl.col("cap")).alias("part")
+        "unit",
+        pl.col("node").alias("level1"),
+        held.otherwise(pl.col("points").clip(0, pl.col("cap"))).alias("part"),
     )
 
 
@@ -223,7 +237,7 @@ def _parts_by_unit(points: pl.LazyFrame, catalogue: Catalogue, settings: Setting
         )
 
     def part(n: Node) -> pl.Expr:
-        return pl.col(f"raw:{n.id}").fill_null(0).clip(0, n.points_fixed)
+        return pl.col(f"raw:{n.id}").fill_null(0).clip(0, n.points_fixed if n.has_points else None)
 
     def total(role: str) -> pl.Expr:
         chosen = [part(n) for n in level1 if n.role == role]
@@ -241,11 +255,50 @@ def _parts_by_unit(points: pl.LazyFrame, catalogue: Catalogue, settings: Setting
     )
 
 
+def _leftover(catalogue: Catalogue, settings: Settings) -> pl.DataFrame:
+    """(class, node, l1, kept): what a node keeps of its points for its children without points of their
+    own, per class (see :meth:`Catalogue.kept`), pico."""
+    l1_index = {n.id: i for i, n in enumerate(catalogue.level1)}
+    rows = [
+        {"class": c.id, "node": n.id, "l1": l1_index[n.level1], "kept": to_fixed(kept)}
+        for n in catalogue.nodes
+        for c in settings.classes
+        if (kept := catalogue.kept(n, c.id)) > 0
+    ]
+    return pl.DataFrame(
+        rows, schema={"class": pl.String, "node": pl.String, "l1": pl.UInt16, "kept": pl.Int64}
+    )
+
+
+def with_leftover(
+    points: pl.LazyFrame, units: pl.LazyFrame, catalogue: Catalogue, settings: Settings
+) -> pl.LazyFrame:
+    """``points`` and, for a section whose leaves have no points of their own, a row per unit with what the
+    section keeps (its points less its leaves' declared points): the leaves' deductions come off it."""
+    kept = _leftover(catalogue, settings)
+    if kept.is_empty():
+        return points
+    rows = (
+        units.select(pl.col("code").alias("unit"), "class")
+        .join(kept.lazy(), on="class")
+        .select(
+            "unit",
+            pl.col("node").alias("indicator"),
+            "l1",
+            pl.lit(0, pl.Int64).alias("veto_bit"),
+            pl.col("kept").alias("points"),
+            pl.lit(0, pl.Int64).alias("major"),
+        )
+    )
+    return pl.concat([points, rows], how="diagonal_relaxed")
+
+
 def summed_points(
     points: pl.LazyFrame, na: pl.LazyFrame, units: pl.LazyFrame, catalogue: Catalogue, settings: Settings
 ) -> pl.LazyFrame:
     """The leaves' points as the parts add them up: under ``redistribute`` each applicable leaf scaled to
     its share of the N/A points, otherwise ``points`` as they are."""
+    points = with_leftover(points, units, catalogue, settings)
     if settings.not_applicable != "redistribute":
         return points
     _, l1_table = _class_tables(catalogue, settings)

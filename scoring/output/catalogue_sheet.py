@@ -106,7 +106,10 @@ def write_catalogue(wb: Any, styles: Styles, result: Result, title: str, sheet_n
         bold = level == 1
         ws.write_string(r, 0, cell_text(nid), styles.text(bold=bold))
         ws.write_string(r, 1, cell_text(name), styles.text(wrap=True, bold=bold, indent=level - 1))
-        ws.write_number(r, 2, float(n.points), num_bold if bold else num_fmt)
+        if n.has_points:
+            ws.write_number(r, 2, float(n.points), num_bold if bold else num_fmt)
+        else:  # a pooled section's leaf deducts from the section; a bonus or penalty section without a cap
+            ws.write_string(r, 2, "不封顶" if n.level == 1 else "从上级扣", styles.text(align="center"))
         for c, value in enumerate((method, applies, plan, rubric), start=3):
             ws.write_string(r, c, cell_text(value), wrap)
     ws.autofilter(1, 0, max(1 + len(rows), 1), len(headers) - 1)

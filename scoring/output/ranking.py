@@ -85,9 +85,7 @@ def part_maxima(result: Result, uc: UnitClass) -> list[tuple[str, str, Decimal]]
     catalogue = result.catalogue
     out = []
     for l1 in catalogue.level1:
-        applicable = sum(
-            (n.points for n in catalogue.leaves if n.level1 == l1.id and n.applies(uc.id)), Decimal(0)
-        )
+        applicable = catalogue.applicable_points(l1.id, uc.id)
         if l1.role == "base" and applicable > 0:
             out.append((l1.id, l1.name, applicable))
     return out

@@ -67,6 +67,8 @@ def _lines(text: str, width: float) -> int:
 def _header_text(node: Node) -> str:
     if node.role == "veto":
         return f"{node.id} {node.name}（一票否决）"
+    if not node.has_points:
+        return f"{node.id} {node.name}" + ("（从上级指标分值中扣分）" if node.is_leaf else "")
     if node.role == "bonus":
         return f"{node.id} {node.name}（最高{dec(node.points)}分）"
     if node.role == "penalty":
@@ -617,7 +619,8 @@ def _write_instructions(
             (f"{c.key}：" if c.key else "") + input_spec(c, "A1", date_years(settings)).short for c in cols
         )
         applies = "、".join(names[c] for c in (leaf.applies_to or tuple(settings.class_ids)) if c in names)
-        values = [leaf.id, leaf.name, dec(leaf.points), applies, fill, leaf.rubric.strip()]
+        points = dec(leaf.points) if leaf.has_points else "从上级扣分"
+        values = [leaf.id, leaf.name, points, applies, fill, leaf.rubric.strip()]
         for c, v in enumerate(values):
             ws.write_string(r, c, v, cell)
         ws.set_row(r, min(max(_lines(v, w) for v, w in zip(values, widths, strict=True)) * 13.5 + 3, 400))

@@ -5,7 +5,8 @@
   unless ``[inputs] missing_units = "zero"`` (the office scores them as the inputs stand): then a note.
 - With ``[inputs] missing = "error"``, every (unit, leaf) without a row is an error.
 
-Bonus, penalty and veto leaves take rows only when something happened, so only base leaves count.
+Bonus, penalty and veto leaves, and base leaves without points of their own, take rows only when something
+happened, so only base leaves with points count.
 """
 
 from __future__ import annotations
@@ -30,7 +31,9 @@ def check_coverage(
     """The units the observations (``unit``, ``indicator``: the rows of known units and applicable leaves)
     leave without any row, or with most of their applicable base leaves unscored, each named at its row
     of the roster (``file``; ``roster`` in the order of its file)."""
-    base = catalogue.leaf_frame().filter(pl.col("role") == "base").select("indicator", "applies")
+    # leaves without points of their own (a pooled section's) take rows only when something was found
+    counted = (pl.col("role") == "base") & (pl.col("M") > 0)
+    base = catalogue.leaf_frame().filter(counted).select("indicator", "applies")
     applicable = (
         pl.DataFrame({"class": settings.class_ids}, schema={"class": pl.String})
         .join(base, how="cross")

@@ -5,7 +5,7 @@ parameters, classes, plan items) with every problem collected."""
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
@@ -23,7 +23,7 @@ CATALOGUE_COLUMNS = {
     "id": True,
     "parent": False,
     "name": True,
-    "points": True,
+    "points": False,  # blank only where build_catalogue allows it (a pooled section's leaf, a bonus section)
     "role": False,
     "rule": False,
     "params": False,
@@ -85,6 +85,9 @@ class Node:
     path: tuple[str, ...]
     row: int
     is_leaf: bool
+    # False for a node whose points were left blank: a leaf of a pooled section whose deductions come off
+    # the section's points, or a bonus or penalty section without a cap of its own (points is then 0)
+    has_points: bool = True
 
     @property
     def points_fixed(self) -> int:
@@ -134,8 +137,26 @@ class Catalogue:
         by_id = self._by_id
         return " / ".join(by_id[i].name for i in node.path)
 
+    def kept(self, node: Node, class_id: str) -> Decimal:
+        """What ``node`` keeps of its points for a class beyond its children's declared points: the points
+        its children without points of their own (a pooled section's) deduct from; 0 without such children."""
+        kids = self.children(node.id)
+        bare = [k for k in kids if not k.has_points and k.applies(class_id)]
+        if node.is_leaf or not bare or not node.applies(class_id):
+            return Decimal(0)
+        return node.points - sum((k.points for k in kids if k.has_points), Decimal(0))
+
+    def applicable_points(self, root: str, class_id: str) -> Decimal:
+        """The points of ``root``'s subtree that apply to a class: its applicable leaves' points and what its
+        nodes keep for leaves without points."""
+        under = [n for n in self.nodes if root in n.path]
+        leaves = sum((n.points for n in under if n.is_leaf and n.applies(class_id)), Decimal(0))
+        return leaves + sum((self.kept(n, class_id) for n in under), Decimal(0))
+
     def applicable_max(self, class_id: str) -> Decimal:
-        return sum((n.points for n in self.leaves if n.role == "base" and n.applies(class_id)), Decimal(0))
+        return sum(
+            (self.applicable_points(n.id, class_id) for n in self.level1 if n.role == "base"), Decimal(0)
+        )
 
     def leaf_frame(self, class_ids: Sequence[str] = ()) -> pl.DataFrame:
         """One row per leaf, in catalogue order, with every column of ``LEAF_SCHEMA``, and ``applies_<c>``
@@ -254,7 +275,11 @@ def build_catalogue(
     # depth-first from the roots, catching cycles
     nodes: dict[str, Node] = {}
     points: dict[str, Decimal] = {}
+    blank = {nid for nid, r in ids.items() if not (r.get("points") or "").strip()}
     for nid, r in ids.items():
+        if nid in blank:
+            points[nid] = Decimal(0)  # allowed or refused where the node's place in the tree is known
+            continue
         p = parse_decimal((r.get("points") or "").rstrip("分"))
         if p is None or p <= 0:
             fail(r["__row__"], "points", r.get("points"), "分值应为正数", f"{nid}|points_positive")
@@ -328,6 +353,8 @@ def build_catalogue(
                 fail(row, "rubric", None, "末级指标应写明评分标准", f"{nid}|rubric_present")
         elif rule:
             fail(row, "rule", rule, "只有末级指标才有评分规则", f"{nid}|rule_on_leaf")
+        if nid in blank:
+            _check_without_points(nid, row, is_leaf, parent, role, rule, params, settings, fail)
         node = Node(
             id=nid,
             parent=parent.id if parent else None,
@@ -345,6 +372,7 @@ def build_catalogue(
             path=(*seen, nid),
             row=row,
             is_leaf=is_leaf,
+            has_points=nid not in blank,
         )
         if not (r.get("name") or "").strip():
             fail(row, "name", None, "指标名称不能为空", f"{nid}|name_present")
@@ -353,7 +381,17 @@ def build_catalogue(
             visit(kid, node, (*seen, nid))
         if kids and role == "base":
             total = sum((points[k] for k in kids), Decimal(0))
-            if total != points[nid]:
+            if any(k in blank for k in kids):
+                # the kids without points take their deductions from what the others leave
+                if total > points[nid]:
+                    fail(
+                        row,
+                        "points",
+                        f"{points[nid]}",
+                        f"设有分值的下级指标分值之和为 {total}，不应超过本指标分值",
+                        f"{nid}|points_sum",
+                    )
+            elif total != points[nid]:
                 fail(
                     row,
                     "points",
@@ -373,14 +411,30 @@ def build_catalogue(
     base_roots = [nodes[n] for n in children.get(None, []) if n in nodes and nodes[n].role == "base"]
     for c in settings.classes:
         total = sum((n.points for n in base_roots if n.applies(c.id)), Decimal(0))
-        if base_roots and total != c.max_points:
+        rate_sheet = settings.not_applicable == "renormalise" and settings.not_applicable_declared
+        if base_roots and total != c.max_points and rate_sheet:
+            # a 得分率 sheet: Σ earned ÷ Σ applicable × the class maximum, whatever the blocks add up to
             issues.append(
                 Issue(
                     file,
                     None,
                     "points",
                     str(total),
-                    f"适用于“{c.name}”的一级指标分值之和应为 {c.max_points}",
+                    f"适用于“{c.name}”的一级指标分值之和为 {total}，按得分率折算为 {c.max_points} 分制",
+                    f"{c.id}|class_max_rate",
+                    family="definition",
+                    severity="note",
+                )
+            )
+        elif base_roots and total != c.max_points:
+            issues.append(
+                Issue(
+                    file,
+                    None,
+                    "points",
+                    str(total),
+                    f"适用于“{c.name}”的一级指标分值之和应为 {c.max_points}"
+                    '（得分率考核表可声明 [not_applicable] method = "renormalise"，按得分率折算）',
                     f"{c.id}|class_max_sum",
                     family="definition",
                 )
@@ -400,6 +454,54 @@ def build_catalogue(
     order = [nodes[nid] for nid in ids if nid in nodes]
     year = settings.year
     return Catalogue(year, tuple(order), plan_items), issues
+
+
+WITHOUT_POINTS = (
+    '分值应为正数；只有两处可以不填：[caps] mode = "pooled" 时基础指标中扣分类的末级指标'
+    "（扣分从所在一级指标的分值中扣除），以及加分项、扣分项的一级指标（不另设封顶）"
+)
+
+
+def _check_without_points(
+    nid: str,
+    row: int,
+    is_leaf: bool,
+    parent: Node | None,
+    role: str,
+    rule: str | None,
+    params: dict[str, Any],
+    settings: Settings,
+    fail: Callable[[int | None, str | None, object, str, str], None],
+) -> None:
+    """A node whose points were left blank: allowed for a deducting leaf of a pooled base section and for a
+    bonus or penalty section; anything else is an error saying where blank points are allowed."""
+    if not is_leaf:
+        if parent is None and role in ("bonus", "penalty"):
+            return
+        fail(row, "points", None, WITHOUT_POINTS, f"{nid}|points_positive")
+        return
+    kind = REGISTRY.get(rule or "")
+    if (
+        parent is None
+        or role != "base"
+        or settings.caps != "pooled"
+        or kind is None
+        or kind.without_points is None
+    ):
+        fail(row, "points", None, WITHOUT_POINTS, f"{nid}|points_positive")
+        return
+    if settings.not_applicable == "redistribute":
+        fail(
+            row,
+            "points",
+            None,
+            "不适用指标分值调剂（redistribute）时末级指标须设分值",
+            f"{nid}|points_positive",
+        )
+        return
+    lack = kind.without_points(params)
+    if lack is not None:
+        fail(row, "params", None, lack, f"{nid}|params_without_points")
 
 
 def _check_leaf(

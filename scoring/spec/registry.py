@@ -234,6 +234,8 @@ def registration_problems(kind: RuleKind, registry: Mapping[str, RuleKind]) -> l
     _check_expressions(kind, columns, problems)
     _check_single_row(kind, registry, problems)
     _check_input(kind, problems)
+    if kind.without_points is not None and kind.sense != "deduct":
+        problems.append("only a deducting kind can score a leaf without points (without_points)")
     return list(dict.fromkeys(problems))
 
 

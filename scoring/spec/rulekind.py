@@ -163,6 +163,10 @@ class RuleKind:
     single_row: bool = False
     # rules whose parameters come in steps (p_s0, p_s1, …): the finish for the steps a catalogue uses
     finish_steps: Callable[[int], pl.Expr] | None = None
+    # whether a leaf may carry no points of its own in a pooled section (重点领域 5分：每月少于6条扣1分…),
+    # its deductions taken from the section's points: None when it may not; else what its parameters lack
+    # for that (a message), or None when they are enough. Only deducting kinds may allow it.
+    without_points: Callable[[Params], str | None] | None = None
 
     @property
     def domain(self) -> str:

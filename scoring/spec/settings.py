@@ -97,6 +97,9 @@ class Settings:
     rank_basis: str = "printed"
     caps: str = "node"
     not_applicable: str = "renormalise"
+    # whether settings.toml wrote [not_applicable] method: a 得分率 sheet whose blocks add up to more than
+    # the class maximum must say so (the default is not taken as that declaration)
+    not_applicable_declared: bool = False
     bonus_cap: Decimal | None = None
     bonus_gate: Decimal | None = None
     bonus_gate_inclusive: bool = False
@@ -491,6 +494,7 @@ def parse_settings(toml: dict[str, Any], file: str) -> tuple[Settings | None, li
         rank_basis=r.choice(ranking, "basis", "ranking.basis", BASES, "printed"),
         caps=r.choice(caps, "mode", "caps.mode", CAP_MODES, "node"),
         not_applicable=na_method,
+        not_applicable_declared="method" in na,
         bonus_cap=r.decimal(bonus, "cap", "bonus.cap"),
         bonus_gate=r.decimal(bonus, "gate", "bonus.gate"),
         bonus_gate_inclusive=gate_inclusive,

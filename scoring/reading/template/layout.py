@@ -81,7 +81,7 @@ def catalogue_hash(catalogue: Catalogue) -> str:
         [
             n.id,
             n.parent or "",
-            dec(n.points),
+            dec(n.points) if n.has_points else "",
             n.role,
             n.rule or "",
             n.params_text.strip(),

@@ -29,6 +29,17 @@ from scoring.spec.rulekind import (
 
 EPOCH = dt.date(1970, 1, 1)
 
+
+def _enough(p: Params) -> str | None:
+    """Every deduction is declared in the parameters: the leaf needs no points of its own."""
+    return None
+
+
+def _deadline_without_points(p: Params) -> str | None:
+    if p.get("missing") is None or (p.get("late") is None and not p.get("late_steps")):
+        return "不设分值时须写明逾期和未完成各扣多少分（late 或 late_steps，以及 missing）"
+    return None
+
 register(
     RuleKind(
         name="deductions",
@@ -44,6 +55,7 @@ register(
         row={"c": pl.when(met()).then(pl.col("amount")).otherwise(0)},
         aggs=(Agg("d", "sum", pl.col("c")),),
         finish=M - pl.col("d"),
+        without_points=_enough,
     )
 )
 
@@ -65,6 +77,7 @@ register(
                 pl.col("p_per") * pl.col("n").cast(pl.Int64), pl.col("p_cap").fill_null(NO_CAP)
             )
         ),
+        without_points=_enough,
     )
 )
 
@@ -84,6 +97,7 @@ register(
         row={"c": pl.col("amount") * pl.col("value").cast(pl.Int64)},
         aggs=(Agg("d", "sum", pl.col("c")),),
         finish=M - pl.min_horizontal(pl.col("d"), pl.col("p_cap").fill_null(NO_CAP)),
+        without_points=_enough,
     )
 )
 
@@ -103,6 +117,7 @@ register(
         row={"c": met().cast(pl.Int64)},
         aggs=(Agg("present", "sum", pl.col("c")),),
         finish=M - pl.col("p_per") * (pl.col("p_n") - pl.col("present")),
+        without_points=_enough,
     )
 )
 
@@ -124,6 +139,7 @@ register(
         key_rows=lambda p: [(k, None, None) for k in p["conditions"]],
         aggs=(Agg("any", "any", met()),),
         finish=pl.when(pl.col("any")).then(M - pl.col("p_amount")).otherwise(M),
+        without_points=_enough,
     )
 )
 
@@ -189,6 +205,7 @@ register(
         },
         aggs=(Agg("d", "sum", pl.col("c")), Agg("seen", "sum", pl.col("k"))),
         finish=M - pl.col("d") - (pl.col("p_nper") - pl.col("seen")) * pl.col("p_empty"),
+        without_points=_enough,
     )
 )
 
@@ -279,6 +296,7 @@ register(
         aggs=(Agg("date", "max", pl.col("value")), Agg("synthetic", "all", pl.col("synthetic"))),
         finish=_deadline_finish(),
         finish_steps=_deadline_finish,
+        without_points=_deadline_without_points,
     )
 )
 
@@ -296,5 +314,6 @@ register(
         single_row=True,
         aggs=(Agg("v", "sum", pl.col("value")),),
         finish=(M - fixed_times_float(pl.col("p_per"), (pl.col("p_target") - pl.col("v")).clip(0.0, None))),
+        without_points=_enough,
     )
 )
