@@ -81,7 +81,9 @@ _ORG_RE = re.compile(
 _DOC_NUMBER_RE = re.compile(
     r"^\s*([\u4e00-\u9fff]{1,12}\s*[〔［\[【(（]\s*\d{4}\s*[〕］\]】)）]\s*\d{1,4}\s*号)\s*$"
 )
-_TITLE_WORDS = re.compile(r"工作要点|要点|工作安排|任务分工|重点任务|实施方案|工作方案|工作计划")
+_TITLE_WORDS = re.compile(
+    r"工作要点|要点|工作安排|任务分工|重点任务|实施方案|工作方案|工作计划|任务分解|分解表|任务清单|责任清单"
+)
 _NOTICE_TITLE_RE = re.compile(r"关于印发\s*《?(.+?)》?\s*的通知")
 _NON_TASK_TITLES = re.compile(
     r"^(?:总体要求|指导思想|基本原则|工作目标|主要目标|目标任务|工作要求|有关要求|其他要求|保障措施|组织保障"

@@ -58,8 +58,18 @@ def grid_from_values(values: list[list[str]], lines: list[int] | None = None, na
     return Grid(rows, lines or list(range(1, len(values) + 1)), name)
 
 
+_FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
+
+
 def _cell_text(s: str) -> str:
-    return " ".join(t for t in (clean_line(x) for x in s.splitlines()) if t)
+    """A cell's text: lines stripped (kept apart by newlines: a unit a line is common), blank lines
+    dropped, full-width digits as ASCII; a lone number stays (it is the item's number)."""
+    lines = (x.replace("\u3000", " ").replace("\xa0", " ").strip() for x in s.splitlines())
+    return "\n".join(x for x in lines if x).translate(_FULLWIDTH_DIGITS)
+
+
+def _flat(s: str) -> str:
+    return join_text([clean_line(x) or x for x in s.split("\n")])
 
 
 def _role(header: str) -> str | None:
@@ -183,10 +193,11 @@ def read_table(grid: Grid, year: int | None) -> TableRead:
         if m:
             others = [t for o, t in filled.items() if number_cell is None or o != number_cell.origin]
             head_kind = "sub" if number_text.startswith(("（", "(")) else "section"
-            head_numeral, head_title = m.group(1), join_text(others)
+            head_numeral, head_title = m.group(1), _flat("\n".join(others))
             head_title = f"{number_text}{'' if number_text.endswith(('、', '）', ')')) else '、'}{head_title}"
         elif len(filled) == 1 and not _ARABIC.match(next(iter(filled.values()))):
             ((origin, t),) = filled.items()
+            t = _flat(t)
             span = sum(1 for c in row if c.origin == origin)
             ms, mu = _SECTION_RE.match(t), _SUB_RE.match(t)
             if mu:
@@ -207,7 +218,7 @@ def read_table(grid: Grid, year: int | None) -> TableRead:
             heads_since_item = True
             continue
         if cols["section"]:
-            sec_text = "".join(texts(row, "section"))
+            sec_text = _flat("\n".join(texts(row, "section")))
             if sec_text and (section is None or section.title != sec_text):
                 sections_seen += 1
                 ms = _SECTION_RE.match(sec_text)
@@ -225,7 +236,7 @@ def read_table(grid: Grid, year: int | None) -> TableRead:
             n = int(ml.group(1))
             requirement[0] = requirement[0][ml.end() :]
         if not (task or requirement or lead_raw or resp_raw):
-            out.unplaced.append(Unplaced(line, "　".join(filled.values())))
+            out.unplaced.append(Unplaced(line, "　".join(map(_flat, filled.values()))))
             continue
         # a row under a number merged down from the row above continues that item
         if (
@@ -238,7 +249,7 @@ def read_table(grid: Grid, year: int | None) -> TableRead:
             continue
         if n is None and not no_numbers:
             if last_item is not None and not task and number_cell is not None and not number_text:
-                out.unplaced.append(Unplaced(line, "　".join(filled.values())))
+                out.unplaced.append(Unplaced(line, "　".join(map(_flat, filled.values()))))
                 continue
             label = f"行{line}"
             out.warnings.append(PlanWarning(f"这一行没有序号，记为“{label}”", label, line))
@@ -333,7 +344,7 @@ def _extend(
 ) -> None:
     """Add a row's task, requirement, units and time limit to an item (a first row or a continuation)."""
     parts = [item.text] if item.text else []
-    parts += [t for t in [*task, *requirement] if t not in item.text]
+    parts += [t for t in (_flat(x) for x in [*task, *requirement]) if t not in item.text]
     item.text = _join(parts)
     for raw in lead_raw:
         u = cell_units(raw, "lead")
@@ -344,6 +355,7 @@ def _extend(
         _add(item.lead_units, u.lead)
         _add(item.responsible_units, u.responsible)
     item.responsible_units[:] = [u for u in item.responsible_units if u not in item.lead_units]
+    when = [_flat(w) for w in when]
     found, problems = find_deadlines("；".join([*when, item.text]), year)
     for p in problems:
         warnings.append(PlanWarning(p, item.label, item.line))
