@@ -546,7 +546,7 @@ def parse_plan(text: str, source: str | None = None) -> Plan:
     plan = Plan(title, issuer, doc_number, year, items, warnings, source, unplaced)
     if cut:
         plan.notes.append(f"有 {cut} 行原文没有换行（如从网页复制），已按“一、”“（一）”“1.”等编号分段")
-    return plan
+    return finish(plan)
 
 
 _TAIL_WORD_RE = re.compile(
