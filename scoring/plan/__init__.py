@@ -6,8 +6,7 @@ build DataFrames, write workbooks or read Word and Excel files import them when 
 
 from __future__ import annotations
 
-from .deadlines import find_deadlines
-from .deadlines import find_durations, find_recurrences
+from .deadlines import find_deadlines, find_durations, find_recurrences
 from .extract import (
     COLUMNS,
     Plan,
@@ -20,19 +19,19 @@ from .extract import (
     read_plan,
 )
 from .matrix import responsibilities_frame, responsibility_matrix, write_matrix
-from .output import OutputError, write_items
-from .skeleton import Skeleton, build_skeleton, write_skeleton
 from .model import Unplaced, report_lines
+from .output import OutputError, write_items
 from .roster import Roster, read_roster
+from .skeleton import Skeleton, build_skeleton, write_skeleton
 from .units import Units, expand_elided, find_note, parse_note, unit_class
 
 __all__ = [
     "COLUMNS",
     "OutputError",
     "Plan",
-    "Roster",
     "PlanItem",
     "PlanWarning",
+    "Roster",
     "Skeleton",
     "Units",
     "Unplaced",

@@ -689,4 +689,4 @@ def plan_from_tables(grids: list[Grid], text: str | None, source: str | None = N
     elif not plan.items:
         plan.warnings.append(PlanWarning("任务分解表中没有找到工作事项"))
     plan.warnings.sort(key=lambda w: (w.line is None, w.line or 0))
-    return plan
+    return finish(plan)

@@ -267,6 +267,7 @@ _ANY_MARK = re.compile(
     r"|(?P<item>\d{1,3})\s*[.．、](?:(?!\d)|(?=\d{4}\s*年)))"
 )
 _ENDS = "。；;！？!?）)〕】]"
+_TITLE_ENDS = ("要点", "方案", "计划", "安排", "分工", "任务")  # a plan's title just before its 一、
 
 
 def _run_on_cuts(text: str) -> list[int]:
@@ -284,7 +285,7 @@ def _run_on_cuts(text: str) -> list[int]:
             continue
         before = text[: m.start()].rstrip()
         after_heading = last_kind in ("sec", "sub")
-        ended = not before or before[-1] in _ENDS
+        ended = not before or before[-1] in _ENDS or (kind == "sec" and before.endswith(_TITLE_ENDS))
         expected = n == nxt[kind] or (kind == "item" and n == 1 and after_heading)
         if m.start() == 0 and n >= 1:
             expected = True  # the line starts with a marker: the numbering goes on from it

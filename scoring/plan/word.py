@@ -213,12 +213,11 @@ def _grid(tbl: Any, first_line: int, name: str) -> Grid:
 
     table = Table(tbl, None)  # type: ignore[arg-type]  # the parent is only needed to write
     rows: list[list[Cell]] = []
-    where: dict[int, tuple[int, int]] = {}
+    where: dict[Any, tuple[int, int]] = {}  # keyed by the cell element itself: ids of lxml proxies are reused
     for r, row in enumerate(table.rows):
         cells: list[Cell] = []
         for c, cell in enumerate(row.cells):
-            key = id(cell._tc)
-            origin = where.setdefault(key, (r, c))
+            origin = where.setdefault(cell._tc, (r, c))
             text = "\n".join(p.text for p in cell.paragraphs)
             cells.append(Cell(text, origin))
         rows.append(cells)
