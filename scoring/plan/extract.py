@@ -30,7 +30,7 @@ from .model import (
     items_frame,
     summary_lines,
 )
-from .table import Grid, header_row, read_table
+from .table import Grid, header_row, join_tables, read_table
 from .text import (
     Line,
     cn_number,
@@ -495,7 +495,7 @@ def read_plan(path: Path, roster: Roster | None = None) -> Plan:
         from .word import read_word
 
         doc = read_word(path)
-        tables = [g for g in doc.grids if header_row(g) is not None]
+        tables = join_tables(doc.grids)
         if tables:
             plan = plan_from_tables(tables, doc.text(tables=False), path.name)
         else:
@@ -509,7 +509,7 @@ def read_plan(path: Path, roster: Roster | None = None) -> Plan:
 def plan_from_tables(grids: list[Grid], text: str | None, source: str | None = None) -> Plan:
     """A plan from decomposition tables: the items of every grid with a header row, the document facts
     from ``text`` (a Word file's paragraphs) or from the rows above the first header (a sheet's title)."""
-    found = [(g, h) for g in grids if (h := header_row(g)) is not None]
+    found = [(g, h) for g in join_tables(grids) if (h := header_row(g)) is not None]
     if text is None:
         text = "\n".join(
             " ".join(dict.fromkeys(c.text.strip() for c in row if c.text.strip()))

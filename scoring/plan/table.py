@@ -373,3 +373,29 @@ def _add(target: list[str], values: list[str]) -> None:
     for v in values:
         if v and v not in target:
             target.append(v)
+
+
+def join_tables(grids: list[Grid]) -> list[Grid]:
+    """The decomposition tables among ``grids``, a table broken over pages put back together: a grid of
+    the same width right after a decomposition table continues it when it has no header row (a Word
+    table split at a page) or repeats the same header (printed on each page)."""
+    out: list[tuple[Grid, list[str]]] = []
+    for g in grids:
+        h = header_row(g)
+        width = max((len(r) for r in g.rows), default=0)
+        prev = out[-1] if out else None
+        if prev is not None and width == max((len(r) for r in prev[0].rows), default=0):
+            skip = 0
+            if h is not None:
+                names = [_cell_text(c.text) for c in g.rows[h]]
+                if names != prev[1]:
+                    out.append((g, names))
+                    continue
+                skip = _column_roles(g, h)[1]
+            base = prev[0]
+            offset = len(base.rows) - skip
+            rows = [[Cell(c.text, (c.origin[0] + offset, c.origin[1])) for c in row] for row in g.rows[skip:]]
+            out[-1] = (Grid([*base.rows, *rows], [*base.lines, *g.lines[skip:]], base.name), prev[1])
+        elif h is not None:
+            out.append((g, [_cell_text(c.text) for c in g.rows[h]]))
+    return [g for g, _ in out]

@@ -470,3 +470,33 @@ def test_plan_with_a_roster_lists_codes_and_what_it_could_not_map() -> None:
     assert plan.mapped == 20
     assert "“各乡镇人民政府”泛指多个单位，未对应名册中的某一个单位" in plan.item("18").notes
     assert any(line.startswith("    未能对应：") for line in report_lines(plan))
+
+
+def test_word_table_broken_over_pages_is_one_table(tmp_path: Path) -> None:
+    """The table goes on after a page break as a second table, once without its header and once with
+    the header repeated; the numbering runs on."""
+    document = docx.Document()
+    document.add_paragraph("某县2021年政务公开工作任务分工")
+    header = ["序号", "工作任务", "责任单位"]
+    parts = [
+        [header, ["1", "规划公开", "县发改委"], ["2", "决策公开", "县政府办"]],
+        [["3", "政策解读", "县司法局"]],
+        [header, ["4", "数据开放", "县政务服务中心"]],
+    ]
+    for rows in parts:
+        table = document.add_table(rows=0, cols=3)
+        for values in rows:
+            for cell, v in zip(table.add_row().cells, values, strict=True):
+                cell.text = v
+        document.add_paragraph("")
+    path = tmp_path / "分工.docx"
+    document.save(str(path))
+    plan = read_plan(path)
+    assert [(it.label, it.responsible_units) for it in plan.items] == [
+        ("1", ["县发改委"]),
+        ("2", ["县政府办"]),
+        ("3", ["县司法局"]),
+        ("4", ["县政务服务中心"]),
+    ]
+    assert [it.line for it in plan.items] == [3, 4, 6, 9]
+    assert messages(plan) == []
