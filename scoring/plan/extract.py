@@ -441,7 +441,7 @@ def parse_plan(text: str, source: str | None = None) -> Plan:
         first = next((i for i, ln in enumerate(lines) if ln.no == lines[last].no), None)
         if first is not None and not _SECTION_RE.match(lines[first].text):
             lines[first : first + 1] = cut_head(lines[first])
-    wrap = wrap_width(lines)
+    wrap = None if cut else wrap_width(lines)  # pieces of a line cut by its numbering are paragraphs
     sc = _scan(lines, wrap)
     warnings = list(sc.warnings)
     title, issuer, doc_number, year = document_facts(sc.preamble, sc.tail)

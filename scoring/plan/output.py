@@ -91,6 +91,6 @@ def _items_xlsx(plan: Plan, path: Path) -> None:
         lines = [*summary_lines(plan), f"事项数：{len(plan.items)}", "", *report_lines(plan), ""]
         lines += [f"警告：{w}" for w in plan.warnings] or ["没有警告"]
         for r, s in enumerate(lines):
-            info.write_string(r, 0, s)
+            info.write_string(r, 0, s, wrap)  # the report's lines can be long: wrapped in the column
     finally:
         wb.close()

@@ -305,14 +305,19 @@ def _run_on_cuts(text: str) -> list[int]:
 def split_run_on(lines: list[Line]) -> tuple[list[Line], int, int | None]:
     """Lines whose line breaks were lost (a web page copied as one line), cut before each marker that
     continues the numbering (see :func:`_run_on_cuts`). Only a line with at least two such markers
-    inside it is cut; the pieces keep the line's number. Returns the lines, how many were cut and the
-    index of the last piece of the last line cut (where a closing paragraph and signature may hide)."""
+    inside it is cut (two items, when other lines start with a marker); the pieces keep the line's
+    number. Returns the lines, how many were cut and the index of the last piece of the last line cut
+    (where a closing paragraph and signature may hide)."""
     out: list[Line] = []
     cut = 0
     last: int | None = None
+    # a text that kept its line breaks (several lines start with a marker) is cut only where a line runs
+    # several numbered items together, so that （一）（二） listed inside an item stay in it
+    structured = sum(1 for ln in lines if _ANY_MARK.match(ln.text)) >= 3
     for ln in lines:
         cuts = _run_on_cuts(ln.text)
-        if len(cuts) < 2:
+        items = sum(1 for c in cuts if (m := _ANY_MARK.match(ln.text, c)) and m.group("item"))
+        if len(cuts) < 2 or (structured and items < 2):
             out.append(ln)
             continue
         cut += 1

@@ -91,6 +91,45 @@ def test_numbers_inside_a_long_line_that_do_not_continue_the_numbering_stay() ->
     assert split_run_on(lines) == (lines, 0, None)
 
 
+def test_one_line_with_numbering_restarting_under_each_section() -> None:
+    plan = parse_plan(
+        "某县2021年政务公开工作要点一、加强政策解读1.做好解读。（县政府办）2.回应关切。（县融媒体中心）"
+        "二、强化平台建设1.网站改版。（县政府办）2.新媒体。（县政府办）"
+    )
+    assert [(it.label, it.text, it.units) for it in plan.items] == [
+        ("一.1", "做好解读。", ["县政府办"]),
+        ("一.2", "回应关切。", ["县融媒体中心"]),
+        ("二.1", "网站改版。", ["县政府办"]),
+        ("二.2", "新媒体。", ["县政府办"]),
+    ]
+
+
+def test_one_line_whose_items_are_the_sub_sections() -> None:
+    plan = parse_plan(
+        "一、加强政策解读（一）做好政策解读。各部门要做好解读。（牵头单位：县政府办，责任单位：县直各部门）"
+        "（二）加强回应关切。及时回应社会关切。（县政府办、县融媒体中心）二、强化平台建设"
+        "（一）加强政府网站建设。2021年6月底前完成改版。（责任单位：各乡镇人民政府）"
+    )
+    assert [(it.label, it.units) for it in plan.items] == [
+        ("一（一）", ["县政府办", "县直各部门"]),
+        ("一（二）", ["县政府办", "县融媒体中心"]),
+        ("二（一）", ["各乡镇人民政府"]),
+    ]
+    assert plan.items[2].deadlines == ["2021-06-30"]
+
+
+def test_sub_points_inside_an_item_of_a_text_with_line_breaks_stay_in_it() -> None:
+    plan = parse_plan(
+        "某县2021年政务公开工作要点\n一、加强政策解读\n"
+        "1.做好以下工作。（一）解读文件；（二）回应关切。（县政府办）\n2.加强回应。（县政府办）\n"
+    )
+    assert [(it.label, it.text) for it in plan.items] == [
+        ("1", "做好以下工作。（一）解读文件；（二）回应关切。"),
+        ("2", "加强回应。"),
+    ]
+    assert plan.notes == []
+
+
 # ------------------------------------------------------------------------------------- responsibility
 
 
