@@ -399,6 +399,7 @@ def _build_items(
                         sub.head.block.lines[0].no,
                     )
                 )
+                unplaced.append(_unplaced(sub.head.block))
                 continue
             make("subsection", label, None, sub.head.block.lines, sec, sub, False)
         if sec.head is None or sec.direct or sec.subs:
@@ -410,7 +411,13 @@ def _build_items(
             make("section", sec_num, None, head.block.lines, sec, None, False)
         else:
             warnings.append(PlanWarning(f"“{head.title}”下没有工作事项，未提取", line=head.block.lines[0].no))
+            unplaced.append(_unplaced(head.block))
     return items
+
+
+def _unplaced(block: _Block) -> Unplaced:
+    """A heading and its text that were not made an item, as written, for the report."""
+    return Unplaced(block.lines[0].no, block.marker + join_text([ln.text for ln in block.lines]))
 
 
 def _bare(s: str) -> str:

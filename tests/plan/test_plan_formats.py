@@ -539,3 +539,19 @@ def test_word_table_broken_over_pages_is_one_table(tmp_path: Path) -> None:
     ]
     assert [it.line for it in plan.items] == [3, 4, 6, 9]
     assert messages(plan) == []
+
+
+def test_the_report_lists_every_text_outside_the_items() -> None:
+    gaochang = read_plan(FIXTURES / "000_18955a963105cee7.txt")
+    assert [u.line for u in gaochang.unplaced] == [485]
+    assert gaochang.unplaced[0].text.startswith("各乡（镇、场、街道、片区）、各部门贯彻落实本工作要点")
+    luntai = read_plan(FIXTURES / "004_e762bc6c38b9abe6.txt")
+    assert [u.line for u in luntai.unplaced] == [112]
+    assert luntai.unplaced[0].text.startswith("六、工作要求各乡镇人民政府")
+    report = report_lines(luntai)
+    assert report[:2] == [
+        "004_e762bc6c38b9abe6.txt（文本）：找到 34 个事项，写明责任单位的 32 个，写明时限的 1 个",
+        "  未能归入事项的文字（1 处）：",
+    ]
+    clean = parse_plan("一、任务\n1.做好解读。（县政府办）\n")
+    assert report_lines(clean)[1] == "  事项之外没有遗留的文字（开头和落款按文件信息读取）"
