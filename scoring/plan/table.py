@@ -31,7 +31,8 @@ _ROLE_RES = (
 _SECTION_RE = re.compile(r"^(?:第\s*)?([一二三四五六七八九十]{1,3})\s*(?:、|\.|．|部分)\s*(.*)$")
 _SUB_RE = re.compile(r"^[（(]\s*([一二三四五六七八九十]{1,3})\s*[）)]\s*(.*)$")
 _CN_NUMBER = re.compile(r"^[（(]?\s*([一二三四五六七八九十]{1,3})\s*[）)、.．]?$")
-_ARABIC = re.compile(r"^(\d{1,3})(?:\.0+)?\s*[.．、]?$")
+_ARABIC = re.compile(r"^[（(]?\s*(\d{1,3})(?:\.0+)?\s*[）)]?\s*[.．、]?$")
+_DOTTED = re.compile(r"^\d{1,3}(?:\s*[.．-]\s*\d{1,3})+$")  # 1.1, 2-3: kept as written
 _LEADING_NUMBER = re.compile(r"^(\d{1,3})\s*[.．、]\s*(?!\d)")
 
 
@@ -149,10 +150,9 @@ def read_table(grid: Grid, year: int | None) -> TableRead:
     roles, start = _column_roles(grid, h)
     cols = {role: [c for c, x in enumerate(roles) if x == role] for role in ROLES}
     headers = [_cell_text(c.text) for c in grid.rows[h]]
+    names = [_flat(_cell_text(grid.rows[start - 1][c].text) or headers[c]) for c in range(len(headers))]
     shown = [
-        f"“{_cell_text(grid.rows[start - 1][c].text) or headers[c]}”作{ROLE_NAMES[x] if x else '（未用）'}"
-        for c, x in enumerate(roles)
-        if headers[c] or x
+        f"“{names[c]}”作{ROLE_NAMES[x] if x else '（未用）'}" for c, x in enumerate(roles) if names[c] or x
     ]
     out.columns = "列：" + "，".join(dict.fromkeys(shown))
     section: _Head | None = None
@@ -247,7 +247,9 @@ def read_table(grid: Grid, year: int | None) -> TableRead:
         ):
             _extend(last_item, task, requirement, lead_raw, resp_raw, when, year, out.warnings)
             continue
-        if n is None and not no_numbers:
+        if n is None and _DOTTED.match(number_text):
+            label = re.sub(r"\s+", "", number_text)  # a numbering of its own (1.1, 1.2): as written
+        elif n is None and not no_numbers:
             if last_item is not None and not task and number_cell is not None and not number_text:
                 out.unplaced.append(Unplaced(line, "　".join(map(_flat, filled.values()))))
                 continue
@@ -258,8 +260,12 @@ def read_table(grid: Grid, year: int | None) -> TableRead:
             label = str(sequence)
         else:
             label = str(n)
-            if n > last_n + 1 and last_n > 0 and n <= last_n + 20:
-                gap = "、".join(str(k) for k in range(last_n + 1, n))
+            if n > last_n + 1 and last_n > 0:
+                gap = (
+                    "、".join(str(k) for k in range(last_n + 1, n))
+                    if n <= last_n + 10
+                    else f"{last_n + 1}–{n - 1}"
+                )
                 out.warnings.append(
                     PlanWarning(f"事项编号不连续：{last_n} 之后是 {n}（缺 {gap}）", label, line)
                 )
@@ -290,7 +296,7 @@ def read_table(grid: Grid, year: int | None) -> TableRead:
         _extend(item, task, requirement, lead_raw, resp_raw, when, year, out.warnings)
         item.units_text = (
             "；".join(
-                f"{headers[cols[role][0]] or role}：{'、'.join(raw)}"
+                f"{names[cols[role][0]] or ROLE_NAMES[role]}：{'、'.join(raw)}"
                 for role, raw in (("lead", lead_raw), ("responsible", resp_raw))
                 if raw
             )

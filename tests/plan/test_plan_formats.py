@@ -555,3 +555,26 @@ def test_the_report_lists_every_text_outside_the_items() -> None:
     ]
     clean = parse_plan("一、任务\n1.做好解读。（县政府办）\n")
     assert report_lines(clean)[1] == "  事项之外没有遗留的文字（开头和落款按文件信息读取）"
+
+
+def test_table_numbers_as_offices_write_them() -> None:
+    from scoring.plan.extract import plan_from_tables
+
+    grid = grid_from_values(
+        [
+            ["序号", "重点任务", "牵头单位", "责任单位"],
+            ["（1）", "规划公开", "县发改委", ""],
+            ["2.", "决策公开", "县政府办", ""],
+            ["2.1", "目录公开", "", "县司法局"],
+            ["15", "数据开放", "", "县政务服务中心"],
+            ["", "", "", "县财政局"],
+            ["", "预算公开", "县财政局", ""],
+        ]
+    )
+    plan = plan_from_tables([grid], None)
+    assert [it.label for it in plan.items] == ["1", "2", "2.1", "15", "行7"]
+    assert messages(plan) == [
+        "第5行，事项 15：事项编号不连续：2 之后是 15（缺 3–14）",
+        "第7行，事项 行7：这一行没有序号，记为“行7”",
+    ]
+    assert [(u.line, u.text) for u in plan.unplaced] == [(6, "县财政局")]
