@@ -116,8 +116,7 @@ def extract(
         typer.Option(
             "--units",
             "-u",
-            help="参评单位名册（如 data/2021/units.csv，含 code、name 两列，可加 short_names 列写简称）："
-            "把事项中的单位名称和简称对应到单位代码，并列出未能对应的名称",
+            help="名册 units.csv：单位名称、简称对应到代码",
             show_default=False,
         ),
     ] = None,
