@@ -11,6 +11,7 @@ import typer
 
 if TYPE_CHECKING:
     from scoring.plan.extract import Plan
+    from scoring.plan.roster import Roster
 
 app = typer.Typer(
     name="plan",
@@ -23,7 +24,7 @@ app = typer.Typer(
 PlanFile = Annotated[
     Path,
     typer.Argument(
-        help="工作要点文件：纯文本 .txt / .md（UTF-8 或 GB18030）或 Word .docx",
+        help="工作要点文件：纯文本 .txt / .md（UTF-8 或 GB18030）、Word .docx，或任务分解表 .xlsx",
         show_default=False,
         metavar="PLAN",
     ),
@@ -40,12 +41,27 @@ def _fail(message: str) -> NoReturn:
     raise typer.Exit(1)
 
 
-def _load(path: Path, strict: bool, quiet: bool) -> Plan:
-    """Read and parse the plan; print the document facts and warnings; exit 1 on a user's mistake."""
-    from scoring.plan.extract import read_plan, summary_lines
+def _roster(path: Path | None) -> Roster | None:
+    """The roster given with --units, or None; exit 1 with every problem of the file."""
+    if path is None:
+        return None
+    from scoring.errors import ScoringError
+    from scoring.plan.roster import read_roster
 
     try:
-        plan = read_plan(path)
+        return read_roster(path)
+    except ScoringError as e:
+        _fail(str(e))
+
+
+def _load(path: Path, strict: bool, quiet: bool, roster: Roster | None = None, report: bool = False) -> Plan:
+    """Read and parse the plan; print the document facts, the report of what was found (``report``)
+    and the warnings; exit 1 on a user's mistake."""
+    from scoring.plan.extract import read_plan, summary_lines
+    from scoring.plan.model import report_lines
+
+    try:
+        plan = read_plan(path, roster)
     except FileNotFoundError:
         _fail(f"找不到工作要点文件：{path}")
     except IsADirectoryError:
@@ -55,6 +71,9 @@ def _load(path: Path, strict: bool, quiet: bool) -> Plan:
     except (ValueError, OSError) as e:
         _fail(str(e))
     typer.echo("；".join(summary_lines(plan)))
+    if report:
+        for line in report_lines(plan):
+            typer.echo(line)
     if plan.warnings:
         if quiet:
             typer.echo(f"警告 {len(plan.warnings)} 条（去掉 --quiet 查看）", err=True)
@@ -92,15 +111,29 @@ def extract(
             "--out", "-o", help="输出文件：.csv（列表用“、”连接）、.xlsx 或 .parquet", show_default=False
         ),
     ],
+    units: Annotated[
+        Path | None,
+        typer.Option(
+            "--units",
+            "-u",
+            help="名册 units.csv：单位名称、简称对应到代码",
+            show_default=False,
+        ),
+    ] = None,
     strict: Strict = False,
     quiet: Quiet = False,
 ) -> None:
-    """提取工作事项：每个事项一行，含编号、所属部分、小标题、正文、牵头单位、责任单位、时限，以及发文机关、文号、年度。"""
+    """提取工作事项：每个事项一行，含编号、所属部分、小标题、正文、牵头单位、责任单位、时限（日期、期限、周期），以及发文机关、文号、年度。
+
+    读取 .txt / .md、Word .docx（含自动编号和表格）和任务分解表 .xlsx；没有换行的文本按编号分段。
+    打印每个文件的情况：事项数、写明责任单位和时限的事项数、未能归入事项的文字。
+    """
     from scoring.errors import ScoringError
     from scoring.plan.output import OutputError, write_items
 
     _check_output(out)
-    plan = _load(plan_file, strict, quiet)
+    roster = _roster(units)
+    plan = _load(plan_file, strict, quiet, roster, report=True)
     try:
         write_items(plan, out)
     except OutputError as e:

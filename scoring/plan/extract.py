@@ -11,12 +11,26 @@ has neither, its sections are. Nothing is dropped silently: every problem is a :
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .deadlines import find_deadlines
+from .enrich import finish
+from .facts import DATE_LINE_RE, ORG_RE, PRINTED_RE, TERMINATOR_RE, cut_head, cut_tail, document_facts
+from .model import (
+    COLUMNS,
+    LIST_COLUMNS,
+    Plan,
+    PlanItem,
+    PlanWarning,
+    Unplaced,
+    flat_rows,
+    item_rows,
+    items_frame,
+    summary_lines,
+)
+from .table import Grid, header_row, join_tables, read_table
 from .text import (
     Line,
     cn_number,
@@ -28,92 +42,36 @@ from .text import (
     paragraphs,
     read_plan_text,
     split_lines,
+    split_run_on,
     wrap_width,
 )
 from .units import UnitsNote, find_note
 
 if TYPE_CHECKING:
-    import polars as pl
+    from .roster import Roster
+
+__all__ = [
+    "COLUMNS",
+    "LIST_COLUMNS",
+    "Plan",
+    "PlanItem",
+    "PlanWarning",
+    "flat_rows",
+    "item_rows",
+    "items_frame",
+    "parse_plan",
+    "read_plan",
+    "summary_lines",
+]
 
 _SECTION_RE = re.compile(r"^([一二三四五六七八九十]{1,3})\s*[、.．]\s*(.*)$")
 _SUB_RE = re.compile(r"^[（(]\s*([一二三四五六七八九十]{1,3})\s*[）)]\s*(.*)$")
 # ``3.`` / ``3．`` / ``3、``, but not a decimal (``2.5亿``) or ``1.1``; ``3.2020 年底前`` is item 3.
 _ITEM_RE = re.compile(r"^(\d{1,3})\s*[.．、]\s*(?:(?!\d)|(?=\d{4}\s*年))(.*)$")
-_TERMINATOR_RE = re.compile(
-    r"^(?:抄送|抄报|主送\s*[：:]|附件\s*[：:\d１-９]|附件下载|附\s*[：:]|附表|主题词|相关链接|扫一扫|打印本页"
-    r"|关闭窗口|【打印】|【关闭】|责任编辑|（此件公开发布）|\(此件公开发布\))"
-)
-_DATE_LINE_RE = re.compile(r"^\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日$")
-_PRINTED_RE = re.compile(r"^(?P<org>.*?)\s*\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*印发$")
-_ORG_RE = re.compile(
-    r"^[\u4e00-\u9fff（）()]{4,40}(?:政府|办公室|办公厅|委员会|局|委|办|厅|中心|公开办|领导小组|[）)])$"
-)
-_DOC_NUMBER_RE = re.compile(
-    r"^\s*([\u4e00-\u9fff]{1,12}\s*[〔［\[【(（]\s*\d{4}\s*[〕］\]】)）]\s*\d{1,4}\s*号)\s*$"
-)
-_TITLE_WORDS = re.compile(r"工作要点|要点|工作安排|任务分工|重点任务|实施方案|工作方案|工作计划")
-_NOTICE_TITLE_RE = re.compile(r"关于印发\s*《?(.+?)》?\s*的通知")
 _NON_TASK_TITLES = re.compile(
     r"^(?:总体要求|指导思想|基本原则|工作目标|主要目标|目标任务|工作要求|有关要求|其他要求|保障措施|组织保障"
     r"|工作保障|组织实施|工作措施)$"
 )
-
-
-@dataclass(frozen=True)
-class PlanWarning:
-    """Something the parser could not read with confidence; shown to the user, never fatal."""
-
-    message: str
-    item: str | None = None
-    line: int | None = None
-
-    def __str__(self) -> str:
-        where = []
-        if self.line is not None:
-            where.append(f"第{self.line}行")
-        if self.item is not None:
-            where.append(f"事项 {self.item}")
-        return ("，".join(where) + "：" if where else "") + self.message
-
-
-@dataclass
-class PlanItem:
-    """One work item of the plan."""
-
-    label: str
-    kind: str  # "item" (numbered), "subsection" (a （一） sub-section) or "section" (a 一、 section)
-    number: int | None
-    section: str | None
-    section_no: int | None
-    heading: str | None
-    heading_no: int | None
-    text: str
-    units_text: str | None
-    lead_units: list[str]
-    responsible_units: list[str]
-    deadlines: list[str]
-    line: int
-
-    @property
-    def units(self) -> list[str]:
-        """Every unit named, lead first, once each."""
-        return [*self.lead_units, *(u for u in self.responsible_units if u not in self.lead_units)]
-
-
-@dataclass
-class Plan:
-    """A parsed plan document."""
-
-    title: str | None
-    issuer: str | None
-    doc_number: str | None
-    year: int | None
-    items: list[PlanItem]
-    warnings: list[PlanWarning] = field(default_factory=list)
-    source: str | None = None
-
-    def item(self, label: str) -> PlanItem:
-        return next(i for i in self.items if i.label == label)
 
 
 # --------------------------------------------------------------------------------------------- scanning
@@ -151,14 +109,14 @@ def _scan(lines: list[Line], wrap: int | None) -> _Scan:
         prev = lines[i - 1] if i > 0 else None
         prev_end = prev is None or ends_paragraph(prev, wrap) or ends_sentence(prev)
         if sc.blocks and (
-            _TERMINATOR_RE.match(ln.text) or _DATE_LINE_RE.match(ln.text) or _PRINTED_RE.match(ln.text)
+            TERMINATOR_RE.match(ln.text) or DATE_LINE_RE.match(ln.text) or PRINTED_RE.match(ln.text)
         ):
             tail = lines[i:]
             if (
                 cur is not None
                 and len(cur.lines) > 1
-                and _DATE_LINE_RE.match(ln.text)
-                and _ORG_RE.match(cur.lines[-1].text)
+                and DATE_LINE_RE.match(ln.text)
+                and ORG_RE.match(cur.lines[-1].text)
             ):
                 tail = [cur.lines.pop(), *tail]  # the signature above the date
             sc.tail = tail
@@ -327,7 +285,11 @@ def _snippet(lines: list[Line], limit: int = 30) -> str:
 
 
 def _build_items(
-    sections: list[_Section], wrap: int | None, year: int | None, warnings: list[PlanWarning]
+    sections: list[_Section],
+    wrap: int | None,
+    year: int | None,
+    warnings: list[PlanWarning],
+    unplaced: list[Unplaced],
 ) -> list[PlanItem]:
     blocks = [b for s in sections for b in [*s.direct, *(b for sub in s.subs for b in sub.items)]]
     has_numbered = bool(blocks)
@@ -361,6 +323,7 @@ def _build_items(
         text, note, rest = _text_and_note(lines, keep_first, wrap)
         if rest:
             warnings.append(PlanWarning(f"其后的文字未归入任何事项：“{_snippet(rest)}”", label, rest[0].no))
+            unplaced.append(Unplaced(rest[0].no, join_text([ln.text for ln in rest])))
         if note is not None and not note.complete:
             warnings.append(PlanWarning(f"责任单位的括号不完整，已按“{note.note}”读取", label, lines[0].no))
         inherited = None
@@ -436,6 +399,7 @@ def _build_items(
                         sub.head.block.lines[0].no,
                     )
                 )
+                unplaced.append(_unplaced(sub.head.block))
                 continue
             make("subsection", label, None, sub.head.block.lines, sec, sub, False)
         if sec.head is None or sec.direct or sec.subs:
@@ -447,7 +411,13 @@ def _build_items(
             make("section", sec_num, None, head.block.lines, sec, None, False)
         else:
             warnings.append(PlanWarning(f"“{head.title}”下没有工作事项，未提取", line=head.block.lines[0].no))
+            unplaced.append(_unplaced(head.block))
     return items
+
+
+def _unplaced(block: _Block) -> Unplaced:
+    """A heading and its text that were not made an item, as written, for the report."""
+    return Unplaced(block.lines[0].no, block.marker + join_text([ln.text for ln in block.lines]))
 
 
 def _bare(s: str) -> str:
@@ -467,190 +437,111 @@ def _unique_labels(items: list[PlanItem], warnings: list[PlanWarning]) -> None:
             seen[it.label] = 1
 
 
-# --------------------------------------------------------------------------------------------- metadata
-
-
-def _metadata(head: list[Line], tail: list[Line]) -> tuple[str | None, str | None, str | None, int | None]:
-    """Title, issuer, document number and year from the lines before the first heading (and the tail)."""
-    texts = [join_text([ln.text]) for ln in head]
-    doc_number = None
-    for t in texts:
-        m = _DOC_NUMBER_RE.match(t)
-        if m:
-            doc_number = re.sub(r"\s+", "", m.group(1))
-            break
-    title = None
-    for t in texts:
-        if (
-            _TITLE_WORDS.search(t)
-            and "关于" not in t
-            and not t.endswith("通知")
-            and len(t) <= 50
-            and not re.search(r"[《》。，,：:]", t)
-        ):
-            title = t
-            break
-    if title is None:
-        joined = join_text([ln.text for ln in head[:12]])
-        m = _NOTICE_TITLE_RE.search(joined)
-        if m:
-            title = m.group(1).strip("《》 ")
-    issuer = None
-    all_lines = texts + [join_text([ln.text]) for ln in tail]
-    for i, t in enumerate(all_lines):
-        if _DATE_LINE_RE.match(t):
-            for j in range(i - 1, max(-1, i - 3), -1):
-                if _ORG_RE.match(all_lines[j]) and not all_lines[j].endswith("文件"):
-                    issuer = all_lines[j]
-                    break
-            if issuer:
-                break
-    if issuer is None:
-        for i, t in enumerate(all_lines):
-            m = re.match(r"^(?:来源|发布机构|发文机关)\s*[：:]\s*(.*)$", t)
-            if m:
-                cand = m.group(1).strip() or (all_lines[i + 1] if i + 1 < len(all_lines) else "")
-                if cand and _ORG_RE.match(cand):
-                    issuer = cand
-                    break
-    if issuer is None:
-        for t in all_lines:
-            m = _PRINTED_RE.match(t)
-            if m and _ORG_RE.match(m.group("org")):
-                issuer = m.group("org")
-                break
-    if issuer is None:
-        joined = "".join(texts[:3])
-        m = re.match(r"^(.{4,40}?)文件", joined)
-        if m and _ORG_RE.match(m.group(1)):
-            issuer = m.group(1)
-    year = None
-    for src in (title, doc_number):
-        m = re.search(r"((?:19|20)\d{2})", src or "")
-        if m:
-            year = int(m.group(1))
-            break
-    if year is None:
-        for t in all_lines:
-            if _DATE_LINE_RE.match(t):
-                year = int(t[:4])
-                break
-    return title, issuer, doc_number, year
-
-
 # ------------------------------------------------------------------------------------------------- API
 
 
 def parse_plan(text: str, source: str | None = None) -> Plan:
     """Parse the text of a plan document."""
-    lines = split_lines(text)
-    wrap = wrap_width(lines)
+    lines, cut, last = split_run_on(split_lines(text))
+    if last is not None:
+        lines[last : last + 1] = cut_tail(lines[last])
+        first = next((i for i, ln in enumerate(lines) if ln.no == lines[last].no), None)
+        if first is not None and not _SECTION_RE.match(lines[first].text):
+            lines[first : first + 1] = cut_head(lines[first])
+    wrap = None if cut else wrap_width(lines)  # pieces of a line cut by its numbering are paragraphs
     sc = _scan(lines, wrap)
     warnings = list(sc.warnings)
-    title, issuer, doc_number, year = _metadata(sc.preamble, sc.tail)
+    title, issuer, doc_number, year = document_facts(sc.preamble, sc.tail)
     sections = _structure(sc.blocks, wrap)
-    items = _build_items(sections, wrap, year, warnings)
+    unplaced: list[Unplaced] = []
+    items = _build_items(sections, wrap, year, warnings, unplaced)
     _unique_labels(items, warnings)
+    _unit_warnings(items, warnings)
+    if not items:
+        warnings.append(
+            PlanWarning("没有找到工作事项（未识别出“1.”编号事项、“（一）”小标题或“一、”部分标题）")
+        )
+    warnings.sort(key=lambda w: (w.line is None, w.line or 0))
+    plan = Plan(title, issuer, doc_number, year, items, warnings, source, unplaced)
+    if cut:
+        plan.notes.append(f"有 {cut} 行原文没有换行（如从网页复制），已按“一、”“（一）”“1.”等编号分段")
+    return finish(plan)
+
+
+def _unit_warnings(items: list[PlanItem], warnings: list[PlanWarning]) -> None:
     if items and not any(it.units for it in items):
         warnings.append(PlanWarning("全文没有写明责任单位（牵头单位、责任单位）"))
     else:
         for it in items:
             if not it.units:
                 warnings.append(PlanWarning("没有写明责任单位", it.label, it.line))
-    if not items:
-        warnings.append(
-            PlanWarning("没有找到工作事项（未识别出“1.”编号事项、“（一）”小标题或“一、”部分标题）")
+
+
+REFUSED = {".doc": ".docx", ".wps": ".docx", ".pdf": ".txt 或 .docx", ".xls": ".xlsx", ".et": ".xlsx"}
+
+
+def read_plan(path: Path, roster: Roster | None = None) -> Plan:
+    """Read and parse a plan file: text (.txt, .md, UTF-8 or GB18030), Word (.docx: paragraphs with their
+    automatic numbers, and tables) or an Excel decomposition table (.xlsx); then the durations,
+    recurrences, full unit names and, with a roster, the units' codes (:func:`enrich.finish`).
+
+    Raises FileNotFoundError, IsADirectoryError or ValueError (with a Chinese message) for the CLI."""
+    suffix = path.suffix.lower()
+    if suffix in REFUSED:
+        raise ValueError(f"{path.name}：不支持 {suffix} 文件，请先另存为 {REFUSED[suffix]}")
+    if suffix in (".docx", ".xlsx", ".xlsm"):
+        if not path.exists():
+            raise FileNotFoundError(f"找不到文件：{path}")
+        if path.is_dir():
+            raise IsADirectoryError(f"{path} 是目录，不是文件")
+    if suffix in (".xlsx", ".xlsm"):
+        from .sheet import read_xlsx
+
+        plan = plan_from_tables(read_xlsx(path), None, path.name)
+    elif suffix == ".docx":
+        from .word import read_word
+
+        doc = read_word(path)
+        tables = join_tables(doc.grids)
+        if tables:
+            plan = plan_from_tables(tables, doc.text(tables=False), path.name)
+        else:
+            plan = parse_plan(doc.text(), source=path.name)
+        plan.form = "word" if not tables else "table"
+    else:
+        plan = parse_plan(read_plan_text(path), source=path.name)
+    return finish(plan, roster)
+
+
+def plan_from_tables(grids: list[Grid], text: str | None, source: str | None = None) -> Plan:
+    """A plan from decomposition tables: the items of every grid with a header row, the document facts
+    from ``text`` (a Word file's paragraphs) or from the rows above the first header (a sheet's title)."""
+    found = [(g, h) for g in join_tables(grids) if (h := header_row(g)) is not None]
+    if text is None:
+        text = "\n".join(
+            " ".join(dict.fromkeys(c.text.strip() for c in row if c.text.strip()))
+            for g, h in found[:1]
+            for row in g.rows[:h]
         )
-    warnings.sort(key=lambda w: (w.line is None, w.line or 0))
-    return Plan(title, issuer, doc_number, year, items, warnings, source)
-
-
-def read_plan(path: Path) -> Plan:
-    """Read and parse a plan file (.txt, .md or .docx; UTF-8 or GB18030)."""
-    return parse_plan(read_plan_text(path), source=path.name)
-
-
-COLUMNS = (
-    "item",
-    "section",
-    "heading",
-    "text",
-    "lead_units",
-    "responsible_units",
-    "deadlines",
-    "units_text",
-    "line",
-    "issuer",
-    "doc_number",
-    "year",
-)
-LIST_COLUMNS = ("lead_units", "responsible_units", "deadlines")
-
-
-def item_rows(plan: Plan) -> list[dict[str, object]]:
-    """One dict per item with the columns of :data:`COLUMNS` (lists as lists)."""
-    return [
-        {
-            "item": it.label,
-            "section": it.section,
-            "heading": it.heading,
-            "text": it.text,
-            "lead_units": list(it.lead_units),
-            "responsible_units": list(it.responsible_units),
-            "deadlines": list(it.deadlines),
-            "units_text": it.units_text,
-            "line": it.line,
-            "issuer": plan.issuer,
-            "doc_number": plan.doc_number,
-            "year": plan.year,
-        }
-        for it in plan.items
-    ]
-
-
-def items_frame(plan: Plan) -> pl.DataFrame:
-    """The items as a polars DataFrame (list columns for units and deadlines)."""
-    import polars as pl
-
-    schema: dict[str, pl.DataType | type[pl.DataType]] = {
-        "item": pl.String,
-        "section": pl.String,
-        "heading": pl.String,
-        "text": pl.String,
-        "lead_units": pl.List(pl.String),
-        "responsible_units": pl.List(pl.String),
-        "deadlines": pl.List(pl.String),
-        "units_text": pl.String,
-        "line": pl.Int64,
-        "issuer": pl.String,
-        "doc_number": pl.String,
-        "year": pl.Int64,
-    }
-    if not plan.items:
-        return pl.DataFrame(schema=schema)
-    return pl.DataFrame(item_rows(plan), schema=schema, orient="row")
-
-
-def flat_rows(plan: Plan, sep: str = "、") -> list[list[str]]:
-    """The items as text rows (lists joined with ``sep``), header first, for CSV and Excel."""
-    out: list[list[str]] = [list(COLUMNS)]
-    for row in item_rows(plan):
-        cells: list[str] = []
-        for c in COLUMNS:
-            v = row[c]
-            if isinstance(v, list):
-                cells.append(sep.join(str(x) for x in v))
-            else:
-                cells.append("" if v is None else str(v))
-        out.append(cells)
-    return out
-
-
-def summary_lines(plan: Plan) -> Sequence[str]:
-    """The document facts, for printing."""
-    return [
-        f"标题：{plan.title or '（未识别）'}",
-        f"发文机关：{plan.issuer or '（未识别）'}",
-        f"文号：{plan.doc_number or '（未识别）'}",
-        f"年度：{plan.year or '（未识别）'}",
-    ]
+    head = parse_plan(text)
+    plan = Plan(head.title, head.issuer, head.doc_number, head.year, [], [], source, form="table")
+    if head.items:
+        plan.notes.append(f"正文中另有 {len(head.items)} 个编号事项，以任务分解表为准")
+    for g, h in found:
+        got = read_table(g, plan.year)
+        plan.items += got.items
+        plan.warnings += got.warnings
+        plan.unplaced += got.unplaced
+        plan.notes.append(f"{g.name or '表格'}：表头在第{g.lines[h]}行，{got.columns}")
+    _unique_labels(plan.items, plan.warnings)
+    _unit_warnings(plan.items, plan.warnings)
+    if not found:
+        plan.warnings.append(
+            PlanWarning(
+                "没有找到任务分解表的表头（应有“工作任务”或“工作要求”列，以及序号、牵头单位、责任单位等列）"
+            )
+        )
+    elif not plan.items:
+        plan.warnings.append(PlanWarning("任务分解表中没有找到工作事项"))
+    plan.warnings.sort(key=lambda w: (w.line is None, w.line or 0))
+    return finish(plan)

@@ -10,6 +10,7 @@ from pathlib import Path
 from scoring.atomic import atomic_write
 
 from .extract import Plan, flat_rows, items_frame, summary_lines
+from .model import report_lines
 from .text import display_width
 
 SUFFIXES = (".csv", ".xlsx", ".parquet")
@@ -87,9 +88,9 @@ def _items_xlsx(plan: Plan, path: Path) -> None:
         ws.autofilter(0, 0, max(0, len(rows) - 1), len(rows[0]) - 1)
         info = wb.add_worksheet("说明")
         info.set_column(0, 0, 100)
-        lines = [*summary_lines(plan), f"事项数：{len(plan.items)}", ""]
+        lines = [*summary_lines(plan), f"事项数：{len(plan.items)}", "", *report_lines(plan), ""]
         lines += [f"警告：{w}" for w in plan.warnings] or ["没有警告"]
         for r, s in enumerate(lines):
-            info.write_string(r, 0, s)
+            info.write_string(r, 0, s, wrap)  # the report's lines can be long: wrapped in the column
     finally:
         wb.close()

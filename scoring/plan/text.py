@@ -3,6 +3,7 @@ display widths (to tell hard-wrapped lines from paragraph ends) and joining line
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 import zipfile
@@ -258,3 +259,71 @@ def first_sentence(s: str, limit: int = 40) -> str:
         clause = re.split(r"[，,：:]", head, maxsplit=1)[0].strip()
         head = clause if 6 <= len(clause) <= limit else head[: limit - 1] + "…"
     return head
+
+
+# Markers anywhere in a line: 一、 （一） 1. (not a decimal, not 第二、)
+_ANY_MARK = re.compile(
+    r"(?<![第\d.．])(?:(?P<sec>[一二三四五六七八九十]{1,3})\s*、|[（(]\s*(?P<sub>[一二三四五六七八九十]{1,3})\s*[）)]"
+    r"|(?P<item>\d{1,3})\s*[.．、](?:(?!\d)|(?=\d{4}\s*年)))"
+)
+_ENDS = "。；;！？!?）)〕】]"
+_TITLE_ENDS = ("要点", "方案", "计划", "安排", "分工", "任务")  # a plan's title just before its 一、
+
+
+def _run_on_cuts(text: str) -> list[int]:
+    """Where a line that lost its line breaks is to be cut: before each marker that continues its
+    numbering (the next section, the next sub-heading, the next item, or 1 again under a new heading)
+    and stands after the end of a sentence or right after a heading's title."""
+    nxt = {"sec": 1, "sub": 1, "item": 1}
+    last_kind: str | None = None
+    cuts: list[int] = []
+    for m in _ANY_MARK.finditer(text):
+        kind = next(k for k in ("sec", "sub", "item") if m.group(k))
+        raw = m.group(kind)
+        n = int(raw) if kind == "item" else cn_number(raw)
+        if n is None:
+            continue
+        before = text[: m.start()].rstrip()
+        after_heading = last_kind in ("sec", "sub")
+        ended = not before or before[-1] in _ENDS or (kind == "sec" and before.endswith(_TITLE_ENDS))
+        expected = n == nxt[kind] or (kind == "item" and n == 1 and after_heading)
+        if m.start() == 0 and n >= 1:
+            expected = True  # the line starts with a marker: the numbering goes on from it
+        if not expected or not (ended or after_heading or m.start() == 0):
+            continue
+        if kind == "sub" and last_kind is None and m.start() > 0 and not ended:
+            continue
+        if m.start() > 0:
+            cuts.append(m.start())
+        nxt[kind] = n + 1
+        if kind == "sec":
+            nxt["sub"] = 1
+        last_kind = kind
+    return cuts
+
+
+def split_run_on(lines: list[Line]) -> tuple[list[Line], int, int | None]:
+    """Lines whose line breaks were lost (a web page copied as one line), cut before each marker that
+    continues the numbering (see :func:`_run_on_cuts`). Only a line with at least two such markers
+    inside it is cut (two items, when other lines start with a marker); the pieces keep the line's
+    number. Returns the lines, how many were cut and the index of the last piece of the last line cut
+    (where a closing paragraph and signature may hide)."""
+    out: list[Line] = []
+    cut = 0
+    last: int | None = None
+    # a text that kept its line breaks (several lines start with a marker) is cut only where a line runs
+    # several numbered items together, so that （一）（二） listed inside an item stay in it
+    structured = sum(1 for ln in lines if _ANY_MARK.match(ln.text)) >= 3
+    for ln in lines:
+        cuts = _run_on_cuts(ln.text)
+        items = sum(1 for c in cuts if (m := _ANY_MARK.match(ln.text, c)) and m.group("item"))
+        if len(cuts) < 2 or (structured and items < 2):
+            out.append(ln)
+            continue
+        cut += 1
+        for a, b in itertools.pairwise([0, *cuts, len(ln.text)]):
+            piece = ln.text[a:b].strip()
+            if piece:
+                out.append(Line(ln.no, piece, display_width(piece)))
+        last = len(out) - 1
+    return out, cut, last

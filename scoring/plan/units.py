@@ -297,6 +297,32 @@ def find_note(text: str) -> UnitsNote | None:
         if units is not None:
             return UnitsNote(text[: m2.start()], inner, tail, units, complete=not stray)
         break
+    return duty_sentence(text)
+
+
+_DUTY_END = re.compile(r"(?:按照?|根据)?(?:各自)?(?:职责|职能)分工(?:负责|落实|抓好落实)\s*[。．.；;]?\s*$")
+_SENTENCE_START = re.compile(r"[。；;，,]")
+
+
+def duty_sentence(text: str) -> UnitsNote | None:
+    """Units named by the last sentence without brackets or labels: ``…。省工信厅、财政厅等按职责分工负责。``
+    (every name must read as a unit, so ``各部门要按职责分工负责`` is not one)."""
+    if not _DUTY_END.search(text):
+        return None
+    starts = [0, *(m.end() for m in _SENTENCE_START.finditer(text.rstrip(" 。．.；;")))]
+    for start in starts:
+        sentence = text[start:]
+        core, tail = _strip_tail(sentence)
+        if not core or "。" in core:
+            continue
+        units = Units()
+        if not _walk(core, units, plain_ok=False) or not units:
+            continue
+        if all(looks_like_unit(u) for u in units.all):
+            before = text[:start].rstrip(" ，,；;")
+            if before and before[-1] not in "。！？!?":
+                before += "。"
+            return UnitsNote(before, core, tail, units)
     return None
 
 
@@ -327,7 +353,7 @@ def unit_class(unit: str) -> str | None:
     return None
 
 
-_PREFIX = re.compile(r"^(县|市(?!场|监)|区(?!域)|州|旗|盟)(?![直属级])")
+_PREFIX = re.compile(r"^(自治区|省|县|市(?!场|监)|区(?!域)|州|旗|盟)(?![直属级])")
 _NO_PREFIX = re.compile(
     r"^(?:各|全|本|有关|相关|所属|其他|其它|省|自治区|国家|中央|县|市(?!场|监)|区(?!域)|州|旗|盟|乡镇|乡[（(]|镇|街道)"
 )
@@ -361,9 +387,18 @@ def split_including(units: list[str]) -> list[str]:
 def expand_prefixes(units: list[str]) -> list[str]:
     """Give abbreviated names in a list the administrative prefix of the first one: in
     ``县发改委、自然资源局、住建局`` the others are ``县自然资源局`` and ``县住建局``."""
+    return expand_elided(units)[0]
+
+
+def expand_elided(units: list[str]) -> tuple[list[str], list[str]]:
+    """The names of a list with the elided prefix restored, and a note for each restoration: when the
+    first names its level (省/自治区/市/州/县/区/旗/盟) and the others read as bare agency names
+    (``省工信厅、财政厅、生态环境厅`` → ``省财政厅``, ``省生态环境厅``). Collective names (各…, 有关…),
+    governments, towns and zones are never prefixed."""
     if not units:
-        return []
+        return [], []
     out = [normalise_unit(units[0])]
+    notes: list[str] = []
     m = _PREFIX.match(out[0])
     prefix = m.group(1) if m else ""
     for u in units[1:]:
@@ -375,6 +410,31 @@ def expand_prefixes(units: list[str]) -> list[str]:
             and "政府" not in u
             and not _REGIONAL.search(u)
         ):
+            notes.append(f"“{u}”补全为“{prefix}{u}”（按同一列举首个单位“{out[0]}”的级别）")
             u = prefix + u
         out.append(u)
-    return out
+    return out, notes
+
+
+def split_units(cell: str) -> list[str]:
+    """The unit names in a table cell: one a line or separated by 、，；/, role words (牵头, 配合…)
+    dropped, time limits left out."""
+    names: list[str] = []
+    for line in re.split(r"[\n\r]+", cell):
+        for piece in _pieces(normalise_town_marks(normalise_spaces(line))):
+            name, _ = _strip_role_suffix(piece)
+            name = re.sub(r"^(?:牵头|责任|配合|协办|主责)(?:单位|部门)?\s*[：:]\s*", "", name)
+            _add(names, [name])
+    return names
+
+
+def cell_units(cell: str, role: str) -> Units:
+    """The units of a table cell under a column of ``role`` (``lead`` or ``responsible``). A cell that
+    says who leads (``市政府办牵头，各部门配合`` or ``牵头单位：…；责任单位：…``) is read by its words."""
+    text = normalise_town_marks(normalise_spaces(cell.replace("\n", "，")))
+    if _LABEL_RE.search(text) or any(_strip_role_suffix(p)[1] for p in _pieces(text)):
+        units = parse_note(text)
+        if units is not None and units.lead and units.responsible:
+            return units
+    names = split_units(cell)
+    return Units(lead=names) if role == "lead" else Units(responsible=names)
