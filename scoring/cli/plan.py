@@ -9,15 +9,14 @@ from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 
+from .app import App
+
 if TYPE_CHECKING:
     from scoring.plan.extract import Plan
 
-app = typer.Typer(
+app = App(
     name="plan",
     help="从工作要点（政务公开工作要点）文本提取工作事项、责任分工，生成责任矩阵和指标目录草稿。",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
 )
 
 PlanFile = Annotated[
@@ -25,7 +24,7 @@ PlanFile = Annotated[
     typer.Argument(
         help="工作要点文件：纯文本 .txt / .md（UTF-8 或 GB18030）或 Word .docx",
         show_default=False,
-        metavar="PLAN",
+        metavar="工作要点文件",
     ),
 ]
 Strict = Annotated[
