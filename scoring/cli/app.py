@@ -32,7 +32,7 @@ from typer.core import TyperArgument, TyperCommand, TyperGroup, TyperOption
 from .render import render
 
 OPTIONS = "[选项]"
-SUBCOMMAND = "命令 [参数]…"
+SUBCOMMAND = "命令 [参数]"
 HELP = "显示本帮助并退出"
 
 # the words a value is shown with when a parameter declares no metavar, by its annotation
@@ -202,8 +202,9 @@ def _conversion(e: _click.exceptions.BadParameter) -> str:
         return f"值{shown}无效：{CONVERSION[kind]}"
     if kind in BOUNDS:
         return f"值{shown}无效：" + BOUNDS[kind].format(**{k: str(v) for k, v in context.items()})
-    if kind in ("enum", "literal_error"):
-        return f"值{shown}无效：应为 {context.get('expected', '')}".replace("' or '", "、").replace("'", "")
+    choices = getattr(getattr(e.param, "type_descriptor", None), "choices", None)
+    if choices:
+        return f"值{shown}无效：应为 " + "、".join(str(getattr(c, "value", c)) for c in choices)
     return f"值{shown}无效"
 
 

@@ -24,7 +24,6 @@ from rich.progress import Progress, SpinnerColumn, TaskID, TextColumn, TimeElaps
 from rich.table import Table
 from rich.text import Text
 
-
 UNWRAPPED = 100_000  # the width a table is laid out in when piped: no row wraps
 
 

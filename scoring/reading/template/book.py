@@ -15,6 +15,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from xml.etree import ElementTree
 
 import openpyxl
 from openpyxl.utils.datetime import CALENDAR_MAC_1904
@@ -34,6 +35,7 @@ UNREADABLE: tuple[type[Exception], ...] = (
     AttributeError,
     zipfile.BadZipFile,
     InvalidFileException,
+    ElementTree.ParseError,
 )
 
 

@@ -55,7 +55,7 @@ def is_template(path: Path) -> bool:
         if not zipfile.is_zipfile(path):
             return False
         return META_SHEET in sheet_names(path)
-    except (*UNREADABLE, ElementTree.ParseError):
+    except UNREADABLE:
         return False
 
 
@@ -150,7 +150,7 @@ def read_template(
         book = Book(path)
     except FileNotFoundError as e:
         raise InputError(f"{display}：文件不存在") from e
-    except (*UNREADABLE, ElementTree.ParseError) as e:
+    except UNREADABLE as e:
         raise InputError(f"{display}：无法读取 Excel 文件（{e}）") from e
     reader = _Reader(display, catalogue, settings)
     try:
