@@ -29,7 +29,7 @@ from rich.text import Text
 from typer import _click
 from typer.core import TyperArgument, TyperCommand, TyperGroup, TyperOption
 
-from .render import render
+from .render import Wrapped, render
 
 OPTIONS = "[选项]"
 SUBCOMMAND = "命令 [参数]"
@@ -113,7 +113,7 @@ def _panel(title: str, rows: list[tuple[str, str]], first: int) -> Panel:
     grid.add_column(no_wrap=True, width=first, style="bold cyan")
     grid.add_column(overflow="fold", ratio=1)
     for name, text in rows:
-        grid.add_row(Text(name), Text(text, overflow="fold"))
+        grid.add_row(Text(name), Wrapped(text))
     return Panel(grid, title=title, title_align="left", border_style="dim", box=box.ROUNDED)
 
 
@@ -138,7 +138,7 @@ def help_text(command: _click.Command, ctx: _click.Context) -> str:
     ]
     paragraphs = _paragraphs(command.help)
     if paragraphs:
-        body = Text("\n\n".join(paragraphs), overflow="fold")
+        body = Wrapped("\n\n".join(paragraphs))
         parts.append(Padding(body, (1, 1, 1, 1), expand=False))
     params = [p for p in command.get_params(ctx) if not getattr(p, "hidden", False)]
     arguments = [(_names(p), _param_help(p, ctx)) for p in params if isinstance(p, TyperArgument)]

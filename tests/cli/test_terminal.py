@@ -311,3 +311,11 @@ def test_progress_is_quiet_off_a_terminal(capsys: pytest.CaptureFixture[str]) ->
         heard.append(stages.stage)
     assert heard == ["读取 1,000 行"]
     assert capsys.readouterr().err == ""
+
+
+@pytest.mark.parametrize("args", [["--help"], ["compute", "--help"]], ids=["score", "compute"])
+def test_readme_shows_the_help_as_printed_at_80_columns(args: list[str]) -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    done = runner.invoke(app, args, env=AT_80)
+    shown = [line.rstrip() for line in done.stdout.splitlines() if line.strip()]
+    assert all(line in readme for line in shown), [line for line in shown if line not in readme]
