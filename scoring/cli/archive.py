@@ -212,7 +212,7 @@ def export(
     from scoring.errors import ScoringError
     from scoring.run.archived import export_workbook
 
-    from .render import progress
+    from .render import Stages
 
     store = open_archive(archive)
     try:
@@ -227,10 +227,11 @@ def export(
     if path.exists() and not force:
         error(f"{path} 已存在；使用 --force 覆盖，或用 --out 指定新文件名")
         raise typer.Exit(1)
-    progress(f"从档案库重建运行 {run_id}…")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        export_workbook(store, run_id, path)
+        with Stages() as stages:
+            stages(f"从档案库重建运行 {run_id}")
+            export_workbook(store, run_id, path)
     except ScoringError as e:
         raise fail(e) from None
     except OSError as e:

@@ -319,3 +319,21 @@ def test_readme_shows_the_help_as_printed_at_80_columns(args: list[str]) -> None
     done = runner.invoke(app, args, env=AT_80)
     shown = [line.rstrip() for line in done.stdout.splitlines() if line.strip()]
     assert all(line in readme for line in shown), [line for line in shown if line not in readme]
+
+
+def test_the_catalogue_page_names_the_format_version() -> None:
+    page = (ROOT / "docs" / "catalogue.md").read_text(encoding="utf-8")
+    assert f"**catalogue format {CATALOGUE_FORMAT}**" in page
+
+
+def test_validate_failing_gives_its_errors_as_csv_and_to_a_file(year_dir: Path) -> None:
+    path = year_dir / "data" / "2021" / "assessments.csv"
+    text = path.read_text(encoding="utf-8-sig").replace("T01,C1.1,,97.5,", "T01,C1.1,,九十,", 1)
+    path.write_text(text, encoding="utf-8")
+    out = year_dir / "错误.csv"
+    done = runner.invoke(app, ["validate", "-y", "2021", "--format", "csv", "--out", str(out)])
+    assert done.exit_code == 1
+    errors = pl.read_csv(io.BytesIO(done.stdout.encode("utf-8")), infer_schema=False)
+    assert errors.filter(pl.col("值") == "九十").height == 1
+    assert pl.read_csv(out, infer_schema=False).equals(errors)
+    assert "校验未通过" in done.stderr
