@@ -90,6 +90,14 @@ class Year:
 YearFactory = Callable[..., Year]
 
 
+@pytest.fixture(autouse=True)
+def _no_terminal_width(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Output as a pipe sees it, whatever the terminal running the tests: a test that wants a width passes
+    ``COLUMNS`` (tables wrap to it; with none, a piped table keeps each row on one line)."""
+    monkeypatch.delenv("COLUMNS", raising=False)
+    monkeypatch.delenv("FORCE_COLOR", raising=False)
+
+
 @pytest.fixture
 def make_year(tmp_path: Path) -> YearFactory:
     """Write a year's files: catalogue rows (see ``node``), units (code, name, class), inputs

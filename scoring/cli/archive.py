@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from .render import error, table
+from .common import OutputFormat
+from .render import Format, error, print_table, say
 
 if TYPE_CHECKING:
     from scoring.archive.store import Archive, RunInfo
@@ -17,9 +18,14 @@ DEFAULT_ARCHIVE = (
 )  # = scoring.archive.store.DEFAULT_ARCHIVE (not imported: fast help)
 
 ArchivePath = Annotated[
-    Path, typer.Option("--archive", help="档案库路径（DuckDB 文件，记录每次计算）", show_default=True)
+    Path,
+    typer.Option(
+        "--archive", help="档案库路径（DuckDB 文件，记录每次计算）", show_default=True, metavar="文件"
+    ),
 ]
-RunId = Annotated[int, typer.Argument(help="运行编号（score history 列出）", show_default=False)]
+RunId = Annotated[
+    int, typer.Argument(help="运行编号（score history 列出）", show_default=False, metavar="编号")
+]
 
 
 WAIT_VARIABLE = "ZWGK_ARCHIVE_WAIT"  # seconds to wait for another program holding the archive
@@ -59,8 +65,11 @@ def status_text(run: RunInfo) -> str:
 
 
 def history(
-    year: Annotated[int | None, typer.Option("--year", "-y", help="只列某一年度", show_default=False)] = None,
+    year: Annotated[
+        int | None, typer.Option("--year", "-y", help="只列某一年度", show_default=False, metavar="年度")
+    ] = None,
     archive: ArchivePath = DEFAULT_ARCHIVE,
+    fmt: OutputFormat = Format.text,
 ) -> None:
     """列出档案库中的运行记录（每次 score compute 一条）。"""
     from scoring.errors import ScoringError
@@ -70,8 +79,7 @@ def history(
     except ScoringError as e:
         raise fail(e) from None
     if not runs:
-        typer.echo(f"档案库 {archive} 中没有{f' {year} 年度的' if year else ''}运行记录")
-        return
+        say(f"档案库 {archive} 中没有{f' {year} 年度的' if year else ''}运行记录", fmt)
     rows = [
         (
             r.run_id,
@@ -86,17 +94,17 @@ def history(
         )
         for r in runs
     ]
-    typer.echo(
-        table(
-            ["编号", "计算时间", "年度", "考核期", "状态", "单位数", "结果摘要", "取代", "原因"],
-            rows,
-            right=(0, 5),
-        )
-    )
+    if not runs and fmt == Format.text:
+        return
+    headers = ["编号", "计算时间", "年度", "考核期", "状态", "单位数", "结果摘要", "取代", "原因"]
+    print_table(headers, rows, right=(0, 2, 5, 7), fmt=fmt)
 
 
-def show(run_id: RunId, archive: ArchivePath = DEFAULT_ARCHIVE) -> None:
-    """显示一次运行的概要：状态、取代关系、输入文件、各类别前三名和等次分布。"""
+def show(run_id: RunId, archive: ArchivePath = DEFAULT_ARCHIVE, fmt: OutputFormat = Format.text) -> None:
+    """显示一次运行的概要：状态、取代关系、输入文件、各类别前三名和等次分布。
+
+    用 --format csv 或 json 时只输出输入文件表，概要写到标准错误。
+    """
     import polars as pl
 
     from scoring.errors import ScoringError
@@ -110,41 +118,40 @@ def show(run_id: RunId, archive: ArchivePath = DEFAULT_ARCHIVE) -> None:
     except ScoringError as e:
         raise fail(e) from None
     title = run.title if not run.title.endswith("考核") else run.title + "结果"
-    typer.echo(f"运行 {run.run_id}：{title}{f'（{run.period}）' if run.period else ''}")
-    typer.echo(f"状态：{status_text(run)}")
+    say(f"运行 {run.run_id}：{title}{f'（{run.period}）' if run.period else ''}", fmt)
+    say(f"状态：{status_text(run)}", fmt)
     for ev in events:
         who = f"，{ev.actor}" if ev.actor else ""
         note = f"：{ev.note}" if ev.note else ""
-        typer.echo(f"  {ev.seq}. {STATUS_NAMES.get(ev.status, ev.status)}{who}（{_local(ev.at)}）{note}")
-    typer.echo(f"计算时间：{run.created_local}（程序版本 {run.package_version}），工作簿日期 {run.generated}")
+        say(f"  {ev.seq}. {STATUS_NAMES.get(ev.status, ev.status)}{who}（{_local(ev.at)}）{note}", fmt)
+    say(f"计算时间：{run.created_local}（程序版本 {run.package_version}），工作簿日期 {run.generated}", fmt)
     if run.supersedes is not None:
-        typer.echo(f"取代：运行 {run.supersedes}（原因：{run.reason or '未说明'}）")
+        say(f"取代：运行 {run.supersedes}（原因：{run.reason or '未说明'}）", fmt)
     if run.previous_year_run is not None:
-        typer.echo(f"同比：与运行 {run.previous_year_run} 比较")
+        say(f"同比：与运行 {run.previous_year_run} 比较", fmt)
     if run.appeals_base_run is not None:
-        typer.echo(f"申诉对照：运行 {run.appeals_base_run}")
-    typer.echo(f"单位数：{run.units}；评分记录：{run.observations}")
-    typer.echo(f"结果摘要：SHA-256 {run.results_sha256}")
+        say(f"申诉对照：运行 {run.appeals_base_run}", fmt)
+    say(f"单位数：{run.units}；评分记录：{run.observations}", fmt)
+    say(f"结果摘要：SHA-256 {run.results_sha256}", fmt)
     if run.workbook:
-        typer.echo(f"工作簿：{run.workbook}")
-    typer.echo(
-        table(
-            ["文件", "用途", "大小", "SHA-256"],
-            [(s.path, ROLE_NAMES.get(s.role, s.role), s.size, s.sha256[:16]) for s in sources],
-            right=(2,),
-        )
+        say(f"工作簿：{run.workbook}", fmt)
+    print_table(
+        ["文件", "用途", "大小", "SHA-256"],
+        [(s.path, ROLE_NAMES.get(s.role, s.role), s.size, s.sha256[:16]) for s in sources],
+        right=(2,),
+        fmt=fmt,
     )
     places = run.places
     for class_id, name in run.class_names.items():
         part = units.filter(pl.col("class") == class_id)
         top = part.filter(pl.col("rank") <= 3).head(5)
         tops = "、".join(f"{r['rank']}.{r['name']}({r['total']:.{places}f})" for r in top.to_dicts())
-        typer.echo(f"  {name}：{part.height} 个单位；前三：{tops}")
+        say(f"  {name}：{part.height} 个单位；前三：{tops}", fmt)
     counts = {r["grade"]: r["len"] for r in units.group_by("grade").len().to_dicts()}
     grades = run.settings.get("grades", {})
     order = [str(b.get("name")) for b in grades.get("bands", [])] + [str(grades.get("fail", "不合格"))]
     order += sorted(g for g in counts if g is not None and g not in order)
-    typer.echo("等次：" + "，".join(f"{g} {counts.get(g, 0)}" for g in order))
+    say("等次：" + "，".join(f"{g} {counts.get(g, 0)}" for g in order), fmt)
 
 
 STATUS_NAMES = {"draft": "草稿", "final": "定稿"}
@@ -169,8 +176,10 @@ def _local(at: object) -> str:
 
 def finalize(
     run_id: RunId,
-    by: Annotated[str | None, typer.Option("--by", help="定稿人", show_default=False)] = None,
-    note: Annotated[str | None, typer.Option("--note", help="说明", show_default=False)] = None,
+    by: Annotated[str | None, typer.Option("--by", help="定稿人", show_default=False, metavar="姓名")] = None,
+    note: Annotated[
+        str | None, typer.Option("--note", help="说明", show_default=False, metavar="说明")
+    ] = None,
     archive: ArchivePath = DEFAULT_ARCHIVE,
 ) -> None:
     """将一次运行标记为定稿（追加一条状态记录，不修改原记录）。"""
@@ -189,7 +198,11 @@ def export(
     out: Annotated[
         Path | None,
         typer.Option(
-            "--out", "-o", help="工作簿路径（默认 results/<年度>/<标题>（运行N）.xlsx）", show_default=False
+            "--out",
+            "-o",
+            help="工作簿路径（默认 results/<年度>/<标题>（运行N）.xlsx）",
+            show_default=False,
+            metavar="文件",
         ),
     ] = None,
     force: Annotated[bool, typer.Option("--force", "-f", help="覆盖已存在的文件")] = False,
@@ -199,7 +212,7 @@ def export(
     from scoring.errors import ScoringError
     from scoring.run.archived import export_workbook
 
-    from .render import progress
+    from .render import Stages
 
     store = open_archive(archive)
     try:
@@ -214,10 +227,11 @@ def export(
     if path.exists() and not force:
         error(f"{path} 已存在；使用 --force 覆盖，或用 --out 指定新文件名")
         raise typer.Exit(1)
-    progress(f"从档案库重建运行 {run_id}…")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        export_workbook(store, run_id, path)
+        with Stages() as stages:
+            stages(f"从档案库重建运行 {run_id}")
+            export_workbook(store, run_id, path)
     except ScoringError as e:
         raise fail(e) from None
     except OSError as e:

@@ -7,20 +7,23 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from .render import error, table
+from .render import Format, Stages, error, table
 
 if TYPE_CHECKING:
     from scoring.errors import Issue
-    from scoring.run.inputs import RunSpec
+    from scoring.run.inputs import Progress, RunSpec
     from scoring.spec.year import Assessment
 
-Year = Annotated[int, typer.Option("--year", "-y", help="考核年度，如 2021")]
+Year = Annotated[int, typer.Option("--year", "-y", help="考核年度，如 2021", metavar="年度")]
 IndicatorsDir = Annotated[
     Path | None,
-    typer.Option("--indicators", help="指标体系目录（默认 indicators/<年度>）", show_default=False),
+    typer.Option(
+        "--indicators", help="指标体系目录（默认 indicators/<年度>）", show_default=False, metavar="目录"
+    ),
 ]
 DataDir = Annotated[
-    Path | None, typer.Option("--data", help="数据目录（默认 data/<年度>）", show_default=False)
+    Path | None,
+    typer.Option("--data", help="数据目录（默认 data/<年度>）", show_default=False, metavar="目录"),
 ]
 Inputs = Annotated[
     list[Path] | None,
@@ -32,25 +35,40 @@ Inputs = Annotated[
             "全部文件；文件名含“自评”的为自评分）"
         ),
         show_default=False,
+        metavar="文件",
     ),
 ]
 Period = Annotated[
     str | None,
     typer.Option(
         "--period",
-        help="只计算某一考核期（如 Q3），须在 settings.toml 的 \\[periods] 中声明",  # \\[: not rich markup
+        help="只计算某一考核期（如 Q3），须在 settings.toml 的 [periods] 中声明",
         show_default=False,
+        metavar="考核期",
     ),
 ]
 
+OutputFormat = Annotated[
+    Format,
+    typer.Option(
+        "--format",
+        help="表格的输出格式：text（终端表格）、csv（带 BOM 的 UTF-8，可用 Excel 打开或粘贴）"
+        "或 json（供程序读取）；csv 和 json 只输出表格本身，其余说明写到标准错误",
+        metavar="格式",
+        case_sensitive=False,
+    ),
+]
 
-def issues_table(issues: list[Issue]) -> str:
+ISSUE_HEADERS = ["文件", "行", "列", "值", "说明", "代码"]
+
+
+def issue_rows(issues: list[Issue]) -> list[tuple[object, ...]]:
     from scoring.reading.files import short_path
 
-    rows = [
+    return [
         (
             short_path(i.file),
-            "" if i.row is None else i.row,
+            i.row,
             i.column or "",
             i.value or "",
             i.expected,
@@ -58,8 +76,11 @@ def issues_table(issues: list[Issue]) -> str:
         )
         for i in issues
     ]
-    # wide enough for a whole 说明: what to do is at its end
-    return table(["文件", "行", "列", "值", "说明", "代码"], rows, right=(1,), max_width=110)
+
+
+def issues_table(issues: list[Issue], err: bool = True) -> str:
+    """The issues as a table, for stderr (``err``) or stdout."""
+    return table(ISSUE_HEADERS, issue_rows(issues), right=(1,), err=err)
 
 
 def load(
@@ -75,13 +96,17 @@ def load(
     return load_spec(RunSpec.for_year(year, indicators, data, inputs, period, root=Path.cwd()))
 
 
-def load_spec(spec: RunSpec) -> Assessment:
-    """The run's validated year (its period kept); print every problem and exit 1 on a user's mistake."""
+def load_spec(spec: RunSpec, progress: Progress | None = None) -> Assessment:
+    """The run's validated year (its period kept); print every problem and exit 1 on a user's mistake.
+    ``progress``: told each stage (by default the progress of a long run on a terminal)."""
     from scoring.errors import InputError, ValidationFailed
     from scoring.run.inputs import load as load_run
 
     try:
-        return load_run(spec)
+        if progress is not None:
+            return load_run(spec, progress)
+        with Stages() as stages:
+            return load_run(spec, stages)
     except InputError as e:
         error(str(e))
         raise typer.Exit(1) from None

@@ -8,29 +8,38 @@ from typing import Annotated
 import typer
 
 from .archive import DEFAULT_ARCHIVE, ArchivePath, fail, open_archive
-from .render import error, table
+from .common import OutputFormat
+from .render import Format, error, print_table, say
 
 
 def compare(
     year: Annotated[
-        int | None, typer.Option("--year", "-y", help="本年度，如 2021", show_default=False)
+        int | None, typer.Option("--year", "-y", help="本年度，如 2021", show_default=False, metavar="年度")
     ] = None,
     with_year: Annotated[
-        int | None, typer.Option("--with", help="对比的年度（默认上一年度）", show_default=False)
+        int | None,
+        typer.Option("--with", help="对比的年度（默认上一年度）", show_default=False, metavar="年度"),
     ] = None,
     run: Annotated[
         int | None,
         typer.Option(
-            "--run", help="本年度的运行编号（默认最新定稿运行，没有定稿则最新运行）", show_default=False
+            "--run",
+            help="本年度的运行编号（默认最新定稿运行，没有定稿则最新运行）",
+            show_default=False,
+            metavar="编号",
         ),
     ] = None,
     with_run: Annotated[
-        int | None, typer.Option("--with-run", help="对比年度的运行编号（默认同上）", show_default=False)
+        int | None,
+        typer.Option("--with-run", help="对比年度的运行编号（默认同上）", show_default=False, metavar="编号"),
     ] = None,
     aliases: Annotated[
         Path | None,
         typer.Option(
-            "--aliases", help="单位别名表（默认用本年度运行的数据目录下的 aliases.csv）", show_default=False
+            "--aliases",
+            help="单位别名表（默认用本年度运行的数据目录下的 aliases.csv）",
+            show_default=False,
+            metavar="文件",
         ),
     ] = None,
     out: Annotated[
@@ -39,12 +48,18 @@ def compare(
             "--out",
             "-o",
             help="工作簿路径（默认 results/<本年度>/<本年度>年度与<对比年度>年度考核结果对比.xlsx）",
+            show_default=False,
+            metavar="文件",
         ),
     ] = None,
     force: Annotated[bool, typer.Option("--force", "-f", help="覆盖已存在的文件")] = False,
     archive: ArchivePath = DEFAULT_ARCHIVE,
+    fmt: OutputFormat = Format.text,
 ) -> None:
-    """同比：两个年度的考核结果逐单位对比（按单位代码匹配，改名、合并的单位通过别名表匹配），输出工作簿。"""
+    """同比：两个年度的考核结果逐单位对比（按单位代码匹配，改名、合并的单位通过别名表匹配），输出工作簿。
+
+    用 --format csv 或 json 时各类别的对比表合为一张（首列为类别），其余说明写到标准错误。
+    """
     import polars as pl
 
     from scoring.engine.year_over_year import year_over_year
@@ -102,18 +117,20 @@ def compare(
         error(f"{workbook} 已存在；使用 --force 覆盖，或用 --out 指定新文件名")
         raise typer.Exit(1)
 
-    typer.echo(f"{title}")
-    typer.echo(f"  本年：{current.label()}")
-    typer.echo(f"  上年：{previous.label()}")
+    say(f"{title}", fmt)
+    say(f"  本年：{current.label()}", fmt)
+    say(f"  上年：{previous.label()}", fmt)
     if current.issuer != previous.issuer:
-        typer.echo(f"提示：两个运行的发布单位不同（{current.issuer}；{previous.issuer}），请确认是同一考核")
+        say(f"提示：两个运行的发布单位不同（{current.issuer}；{previous.issuer}），请确认是同一考核", fmt)
     if alias_list:
-        typer.echo(f"  单位别名：{short_path(str(path))}（{len(alias_list)} 条）")
+        say(f"  单位别名：{short_path(str(path))}（{len(alias_list)} 条）", fmt)
+    headers = ["排名", "单位", f"{y}年", f"{py}年排名", f"{py}年", "变化", "名次", "说明"]
+    every: list[tuple[object, ...]] = []
     places = current.places
     for class_id, name in classes:
         part = cmp.rows.filter(pl.col("class") == class_id)
         counts = cmp.counts(class_id)
-        typer.echo(f"{name}：{part.height} 个单位；" + "，".join(f"{k} {v}" for k, v in counts.items() if v))
+        say(f"{name}：{part.height} 个单位；" + "，".join(f"{k} {v}" for k, v in counts.items() if v), fmt)
         rows = [
             (
                 "" if r["rank"] is None else r["rank"],
@@ -127,24 +144,23 @@ def compare(
             )
             for r in part.to_dicts()
         ]
-        typer.echo(
-            table(
-                ["排名", "单位", f"{y}年", f"{py}年排名", f"{py}年", "变化", "名次", "说明"],
-                rows,
-                right=(0, 2, 3, 4, 5),
-                max_width=40,
-            )
-        )
+        if fmt == Format.text:
+            print_table(headers, rows, right=(0, 2, 3, 4, 5))
+        every += [(name, *r) for r in rows]
+    if fmt != Format.text:
+        print_table(["类别", *headers], every, fmt=fmt)
     unmatched = cmp.rows.filter(pl.col("arrow") == "新增")
     if not unmatched.is_empty():
-        typer.echo(
+        say(
             "本年新增（上年无此代码，别名表中也未登记）："
-            + "、".join(f"{r['name']}（{r['unit']}）" for r in unmatched.to_dicts())
+            + "、".join(f"{r['name']}（{r['unit']}）" for r in unmatched.to_dicts()),
+            fmt,
         )
     if not cmp.gone.is_empty():
-        typer.echo(
+        say(
             f"{py}年有、{y}年无（撤并或未参评，别名表中未登记）："
-            + "、".join(f"{r['name']}（{r['unit']}）" for r in cmp.gone.to_dicts())
+            + "、".join(f"{r['name']}（{r['unit']}）" for r in cmp.gone.to_dicts()),
+            fmt,
         )
     subtitle = (
         f"本年：{current.label()}；上年：{previous.label()}。"
@@ -158,7 +174,7 @@ def compare(
     except (ScoringError, OSError) as e:
         error(f"无法写出工作簿：{e}")
         raise typer.Exit(1) from None
-    typer.echo(f"工作簿：{workbook}")
+    say(f"工作簿：{workbook}", fmt)
 
 
 def _num(value: float | None, places: int, *, signed: bool = False) -> str:

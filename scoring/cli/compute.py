@@ -18,7 +18,13 @@ def compute(
     inputs: Inputs = None,
     out: Annotated[
         Path | None,
-        typer.Option("--out", "-o", help="工作簿路径（默认 results/<年度>/<标题>.xlsx）", show_default=False),
+        typer.Option(
+            "--out",
+            "-o",
+            help="工作簿路径（默认 results/<年度>/<标题>.xlsx）",
+            show_default=False,
+            metavar="文件",
+        ),
     ] = None,
     period: Period = None,
     force: Annotated[bool, typer.Option("--force", "-f", help="覆盖已存在的输出文件")] = False,
@@ -28,22 +34,28 @@ def compute(
             "--archive",
             help="档案库路径（默认在结果文件夹旁：results/<年度>/ 的上一级，即 results/archive.duckdb）",
             show_default=False,
+            metavar="文件",
         ),
     ] = None,
     no_archive: Annotated[bool, typer.Option("--no-archive", help="不记录到档案库（也不加同比列）")] = False,
     supersedes: Annotated[
         int | None,
         typer.Option(
-            "--supersedes", help="本次运行取代的运行编号（更正或申诉处理后重算），须同时给出 --reason"
+            "--supersedes",
+            help="本次运行取代的运行编号（更正或申诉处理后重算），须同时给出 --reason",
+            metavar="编号",
         ),
     ] = None,
-    reason: Annotated[str | None, typer.Option("--reason", help="取代的原因", show_default=False)] = None,
+    reason: Annotated[
+        str | None, typer.Option("--reason", help="取代的原因", show_default=False, metavar="原因")
+    ] = None,
     appeals: Annotated[
         Path | None,
         typer.Option(
             "--appeals",
             help="申诉决定文件（默认 data/<年度>/appeals.csv，存在时应用）",
             show_default=False,
+            metavar="文件",
         ),
     ] = None,
     previous: Annotated[
@@ -52,6 +64,7 @@ def compute(
             "--previous",
             help="同比所用的上年运行编号（默认上一年度同一发布单位的最新定稿运行，没有定稿则最新运行）",
             show_default=False,
+            metavar="编号",
         ),
     ] = None,
     ledger_rows: Annotated[
@@ -61,6 +74,7 @@ def compute(
             min=0,
             help="工作簿“扣分明细”最多列出的条数（默认 20000；完整明细总是另存为 .ledger.parquet）",
             show_default=False,
+            metavar="条数",
         ),
     ] = None,
 ) -> None:
@@ -81,7 +95,7 @@ def compute(
 
     from .archive import fail, open_archive
     from .common import load_spec
-    from .render import error, progress, table
+    from .render import Stages, error
 
     if supersedes is not None and not (reason or "").strip():
         error("使用 --supersedes 时须用 --reason 说明取代的原因（如 --reason 申诉处理）")
@@ -90,31 +104,34 @@ def compute(
         error("--supersedes 和 --previous 需要档案库，不能与 --no-archive 同时使用")
         raise typer.Exit(1)
     spec = RunSpec.for_year(year, indicators, data, inputs, period, appeals, root=Path.cwd())
-    progress("读取并校验数据…")
-    a = load_spec(spec)
-    s = a.settings
-    outputs = Outputs(out or default_workbook(s, year, period), force, ledger_rows)
-    try:
-        recording = (
-            None
-            if no_archive
-            else Recording(
-                open_archive(archive or beside_results(outputs.workbook, year)), supersedes, reason, previous
+    with Stages() as stages:
+        a = load_spec(spec, stages)
+        s = a.settings
+        outputs = Outputs(out or default_workbook(s, year, period), force, ledger_rows)
+        try:
+            recording = (
+                None
+                if no_archive
+                else Recording(
+                    open_archive(archive or beside_results(outputs.workbook, year)),
+                    supersedes,
+                    reason,
+                    previous,
+                )
             )
-        )
-        done = compute_year(spec, a, outputs, recording, progress)
-    except AppealsInvalid as e:
-        fail(e)
-        error("申诉决定未通过校验，未计算任何结果。")
-        raise typer.Exit(1) from None
-    except WriteFailed as e:
-        error(f"{e}；未记录到档案库，原有结果文件保持不变")
-        raise typer.Exit(1) from None
-    except KeyboardInterrupt:
-        error("已中断：未记录到档案库，原有结果文件保持不变")
-        raise typer.Exit(130) from None
-    except ScoringError as e:
-        raise fail(e) from None
+            done = compute_year(spec, a, outputs, recording, stages)
+        except AppealsInvalid as e:
+            fail(e)
+            error("申诉决定未通过校验，未计算任何结果。")
+            raise typer.Exit(1) from None
+        except WriteFailed as e:
+            error(f"{e}；未记录到档案库，原有结果文件保持不变")
+            raise typer.Exit(1) from None
+        except KeyboardInterrupt:
+            error("已中断：未记录到档案库，原有结果文件保持不变")
+            raise typer.Exit(130) from None
+        except ScoringError as e:
+            raise fail(e) from None
     result, applied, extras, prev, run_id = done.result, done.applied, done.extras, done.previous, done.run_id
     title, suffix = title_of(s), (f"（{period}）" if period else "")
     store = recording.archive if recording is not None else None
@@ -128,9 +145,7 @@ def compute(
     counts = units.group_by("grade").len()
     order = [b.name for b in s.bands] + [s.fail_grade]
     by = {r["grade"]: r["len"] for r in counts.to_dicts()}
-    typer.echo(
-        table(["等次", *order], [["单位数", *(by.get(g, 0) for g in order)]], right=tuple(range(1, 9)))
-    )
+    typer.echo("等次：" + "，".join(f"{g} {by.get(g, 0)}" for g in order))
     vetoed = units.filter(pl.col("veto"))
     if not vetoed.is_empty():
         shown = "、".join(f"{r['name']}（{r['veto_reason']}）" for r in vetoed.head(10).to_dicts())

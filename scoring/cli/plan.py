@@ -9,16 +9,15 @@ from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 
+from .app import App
+
 if TYPE_CHECKING:
     from scoring.plan.extract import Plan
     from scoring.plan.roster import Roster
 
-app = typer.Typer(
+app = App(
     name="plan",
     help="从工作要点（政务公开工作要点）文本提取工作事项、责任分工，生成责任矩阵和指标目录草稿。",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
 )
 
 PlanFile = Annotated[
@@ -26,7 +25,7 @@ PlanFile = Annotated[
     typer.Argument(
         help="工作要点文件：纯文本 .txt / .md（UTF-8 或 GB18030）、Word .docx，或任务分解表 .xlsx",
         show_default=False,
-        metavar="PLAN",
+        metavar="工作要点文件",
     ),
 ]
 Strict = Annotated[

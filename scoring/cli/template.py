@@ -17,7 +17,11 @@ def template(
     unit_class: Annotated[
         str | None,
         typer.Option(
-            "--class", "-c", help="只生成某一单位类别（类别 id 或名称，如 town 或 乡镇）", show_default=False
+            "--class",
+            "-c",
+            help="只生成某一单位类别（类别 id 或名称，如 town 或 乡镇）",
+            show_default=False,
+            metavar="类别",
         ),
     ] = None,
     long: Annotated[
@@ -30,6 +34,7 @@ def template(
             "-o",
             help="模板路径（默认 templates/<年度>/<标题>评分填报模板.xlsx）",
             show_default=False,
+            metavar="文件",
         ),
     ] = None,
     force: Annotated[bool, typer.Option("--force", "-f", help="覆盖已存在的文件")] = False,

@@ -230,9 +230,33 @@ def value_checks(settings: Settings, leaves: pl.DataFrame) -> list[ValueCheck]:
     ]
 
 
-def normalisation_notes(df: pl.DataFrame) -> list[Issue]:
-    """Hand-entry forms that were normalised (``df``: the rows with a typed value), listed per file so
-    nothing is changed silently."""
+def canonical_text(value: pl.Expr, domain: pl.Expr) -> pl.Expr:
+    """A typed value as the program writes it: 是/否, 2021-10-18, 3, 0.95."""
+    day = (pl.lit(EPOCH) + pl.duration(days=value.fill_null(0).cast(pl.Int64))).dt.strftime("%Y-%m-%d")
+    return (
+        pl.when(domain == "bool")
+        .then(pl.when(value == 1).then(pl.lit("是")).otherwise(pl.lit("否")))
+        .when(domain == "date")
+        .then(day)
+        .when(domain == "category")
+        .then(pl.col("text"))
+        .otherwise(number_text(value))
+    )
+
+
+NORMALISED_SCHEMA = {
+    "file": pl.String,
+    "row": pl.Int64,
+    "column": pl.String,
+    "before": pl.String,
+    "after": pl.String,
+}
+
+
+def normalised_cells(df: pl.DataFrame) -> pl.DataFrame:
+    """Every value written in a hand-entry form that was normalised (``df``: the rows with a typed value,
+    ``written`` as it stood in the file): file, row, column (a template's cell: ``value（乡镇!F12）``), the
+    value before and after."""
     canonical = (
         (
             # digits as a program writes them (a Parquet or spreadsheet number may come as 4.07e-07)
@@ -243,19 +267,36 @@ def normalisation_notes(df: pl.DataFrame) -> list[Issue]:
         | (pl.col("domain").is_in(["bool"]) & pl.col("text").is_in(["是", "否"]))
         | ((pl.col("domain") == "date") & pl.col("text").str.contains(r"^\d{4}-\d{2}-\d{2}$"))
     )
-    changed = df.filter(~canonical)
-    if changed.is_empty():
+    # full-width digits and signs (３, ９５％) were made half-width before the text was read
+    widened = pl.col("written").str.strip_chars() != pl.col("text")
+    changed = df.filter(~canonical | widened)
+    return changed.sort("source", "__row__").select(
+        pl.col("source").alias("file"),
+        pl.col("__row__").cast(pl.Int64).alias("row"),
+        pl.when(pl.col("__cell__").is_not_null())
+        .then(pl.format("value（{}）", pl.col("__cell__")))
+        .otherwise(pl.lit("value"))
+        .alias("column"),
+        pl.col("written").alias("before"),
+        canonical_text(pl.col("value"), pl.col("domain")).alias("after"),
+    )
+
+
+def normalisation_notes(cells: pl.DataFrame) -> list[Issue]:
+    """One note per file for the normalised values (``cells``: :func:`normalised_cells`), so nothing is
+    changed silently; ``score validate`` lists every cell."""
+    if cells.is_empty():
         return []
-    counts = changed.group_by("source").agg(pl.len(), pl.col("text").unique().head(5)).sort("source")
+    counts = cells.group_by("file").agg(pl.len(), pl.col("before").unique(maintain_order=True).head(5))
     return [
         Issue(
-            r["source"],
+            r["file"],
             None,
             "value",
-            "、".join(r["text"]),
+            "、".join(r["before"]),
             f"{r['len']} 个值按手工录入习惯规范化（全角数字、“分”、百分号、√/×等）",
             "inputs|normalised",
             severity="note",
         )
-        for r in counts.to_dicts()
+        for r in counts.sort("file").to_dicts()
     ]

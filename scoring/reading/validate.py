@@ -9,7 +9,7 @@ apply, keys, values outside the rule's domain, duplicates across files. Every fa
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 import pandera.polars as pa
 import polars as pl
@@ -17,7 +17,14 @@ from pandera.config import ValidationDepth, config_context
 
 from scoring.errors import Issue
 from scoring.reading.coverage import missing_rows
-from scoring.reading.domains import NA_MARKERS, normalisation_notes, typed_values, value_checks
+from scoring.reading.domains import (
+    NA_MARKERS,
+    NORMALISED_SCHEMA,
+    normalisation_notes,
+    normalised_cells,
+    typed_values,
+    value_checks,
+)
 from scoring.spec.catalogue import Catalogue
 from scoring.spec.rules import MODIFIER_KEYS
 from scoring.spec.settings import Settings
@@ -230,10 +237,28 @@ def _normalise_text(col: pl.Expr) -> pl.Expr:
     return col.str.replace_many(FULLWIDTH).str.strip_chars()
 
 
+class Inputs(NamedTuple):
+    """The assessors' files read: typed observations, every problem found in them, and every value that
+    was normalised from a hand-entry form (file, row, column, before, after)."""
+
+    observations: pl.DataFrame
+    issues: list[Issue]
+    normalised: pl.DataFrame
+
+
 def normalise_inputs(
     frames: list[tuple[str, pl.DataFrame]], catalogue: Catalogue, settings: Settings, roster: pl.DataFrame
 ) -> tuple[pl.DataFrame, list[Issue]]:
     """Typed observations from the assessors' files, and every problem found in them."""
+    read = read_inputs(frames, catalogue, settings, roster)
+    return read.observations, read.issues
+
+
+def read_inputs(
+    frames: list[tuple[str, pl.DataFrame]], catalogue: Catalogue, settings: Settings, roster: pl.DataFrame
+) -> Inputs:
+    """Typed observations from the assessors' files, every problem found in them and every normalised
+    value."""
     issues: list[Issue] = []
     parts = []
     for file, df in frames:
@@ -252,7 +277,7 @@ def normalise_inputs(
         cell = pl.col("__cell__") if "__cell__" in df.columns else pl.lit(None, pl.String).alias("__cell__")
         parts.append(df.select(*INPUT_COLUMNS, "__row__", cell).with_columns(pl.lit(file).alias("source")))
     if not parts:
-        return _empty_observations(), issues
+        return Inputs(_empty_observations(), issues, pl.DataFrame(schema=NORMALISED_SCHEMA))
     raw = pl.concat(parts, how="vertical_relaxed").with_columns(pl.col("__row__").cast(pl.Int64))
 
     # what each leaf takes, as its rule kind declares it; a leaf takes keyed rows when its rule lists the
@@ -276,6 +301,7 @@ def normalise_inputs(
     df = (
         raw.with_columns(
             pl.col("unit").alias("unit_as_written"),
+            pl.col("value").alias("written"),
             _normalise_text(pl.col("unit")).alias("unit"),
             _normalise_text(pl.col("indicator")).alias("indicator"),
             _normalise_text(pl.col("key")).alias("key"),
@@ -482,8 +508,8 @@ def normalise_inputs(
         pl.col("__row__").alias("row"),
         pl.col("text"),
     )
-    notes = normalisation_notes(df.filter(ok_row & present & ~is_na & pl.col("value").is_not_null()))
-    return obs, issues + notes
+    cells = normalised_cells(df.filter(ok_row & present & ~is_na & pl.col("value").is_not_null()))
+    return Inputs(obs, issues + normalisation_notes(cells), cells)
 
 
 def _empty_observations() -> pl.DataFrame:

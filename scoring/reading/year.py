@@ -3,6 +3,7 @@ validated, every problem collected before anything is computed."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -12,7 +13,7 @@ from scoring.errors import InputError, Issue, ValidationFailed
 from scoring.reading.coverage import check_coverage
 from scoring.reading.files import read_table, read_toml, sha256
 from scoring.reading.template import is_template, read_template
-from scoring.reading.validate import canonical_columns, check_roster, check_structure, normalise_inputs
+from scoring.reading.validate import canonical_columns, check_roster, check_structure, read_inputs
 from scoring.spec.catalogue import CATALOGUE_COLUMNS, Catalogue, build_catalogue
 from scoring.spec.settings import Settings, parse_settings
 from scoring.spec.year import Assessment, SourceFile
@@ -136,9 +137,10 @@ def load_year(
     data_dir: Path,
     inputs: list[Path] | None = None,
     root: Path | None = None,
+    progress: Callable[[str], None] = lambda _: None,
 ) -> Assessment:
     """Read and validate a year. Raises :class:`ValidationFailed` with every problem, or
-    :class:`InputError` for a file that cannot be read at all."""
+    :class:`InputError` for a file that cannot be read at all. ``progress`` hears each stage in words."""
     d = load_definition(year, indicators_dir, data_dir, root)
     settings, catalogue, roster = d.settings, d.catalogue, d.units
     issues = list(d.issues)
@@ -153,7 +155,9 @@ def load_year(
     if not files:
         raise InputError(f"{_display(data_dir, root)}：没有评分数据文件（.csv、.xlsx 或 .parquet）")
     frames: dict[bool, list[tuple[str, pl.DataFrame]]] = {True: [], False: []}
+    rows = 0
     for path in files:
+        progress(f"读取 {_display(path, root)}（已读 {rows:,} 行）")
         if path.suffix.lower() in (".xlsx", ".xlsm") and is_template(path):
             shown = src(path)
             df, problems = read_template(path, catalogue, settings, shown)
@@ -162,13 +166,14 @@ def load_year(
             df, enc = read_table(path, _display(path, root))
             shown = src(path, enc)
         frames[is_self_score(path)].append((shown, df))
+        rows += df.height
+    progress(f"校验 {rows:,} 行评分数据")
     stages = {
-        stage: normalise_inputs(parts, catalogue, settings, roster)
-        for stage, parts in frames.items()
-        if parts
+        stage: read_inputs(parts, catalogue, settings, roster) for stage, parts in frames.items() if parts
     }
-    for _, problems in stages.values():
-        issues += problems
+    for read in stages.values():
+        issues += read.issues
+    normalised = pl.concat([read.normalised for read in stages.values()], how="vertical")
     self_scores = stages[True][0] if True in stages else None
     if False not in stages:  # only self-scores: they are the results
         observations, self_scores = stages[True][0], None
@@ -201,4 +206,5 @@ def load_year(
         tuple(sources),
         tuple(i for i in issues if i.severity != "error"),
         self_scores,
+        normalised=normalised,
     )

@@ -10,7 +10,6 @@ from __future__ import annotations
 import dataclasses
 import re
 import secrets
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,12 +23,10 @@ from scoring.reading.aliases import ALIASES_FILE, read_aliases
 from scoring.reading.appeals import AppliedAppeals
 from scoring.reading.files import short_path
 from scoring.run.extras import Extras, workbook_extras
-from scoring.run.inputs import RunSpec, prepare
+from scoring.run.inputs import Progress, RunSpec, prepare, quiet
 from scoring.spec.manifest import beijing_today
 from scoring.spec.settings import Settings
 from scoring.spec.year import Alias, Assessment
-
-Progress = Callable[[str], None]
 
 
 class OutputsExist(ScoringError):
@@ -136,7 +133,7 @@ def compute_year(
     assessment: Assessment,
     outputs: Outputs,
     recording: Recording | None,
-    progress: Progress = lambda _: None,
+    progress: Progress = quiet,
 ) -> Computed:
     """Score the validated ``assessment`` of ``spec`` (appeals applied here), record the run and write
     its files. Raises ``ScoringError`` (``ValidationFailed`` for appeals or aliases) before anything is
@@ -164,7 +161,7 @@ def compute_year(
         if prev is not None and aliases_path.exists():
             alias_list = read_aliases(aliases_path, aliases_shown)
 
-    progress("计算得分、排名与等次…")
+    progress(f"计算 {a.units.height:,} 个单位、{len(a.catalogue.leaves):,} 个末级指标的得分、排名与等次")
     result = compute(a)
     result = dataclasses.replace(
         result, manifest=dataclasses.replace(result.manifest, options=spec.options())
@@ -190,7 +187,7 @@ def compute_year(
         if run_id is not None and recording is not None:
             label = run_label(run_id, recording.supersedes, recording.reason)
             recorded.append(run_id)
-        progress("写出工作簿…")
+        progress(f"写入工作簿 {outputs.workbook.name}")
         files.stage(
             outputs.workbook,
             lambda tmp: write_workbook(
@@ -204,6 +201,7 @@ def compute_year(
                 ledger_rows=outputs.ledger_rows,
             ),
         )
+        progress("写入结果、扣分明细和运行清单")
         files.stage(outputs.results, lambda tmp: write_parquet(result, tmp))
         files.stage(outputs.ledger, lambda tmp: write_ledger_parquet(result, tmp))
         manifest = result.manifest.to_json()
@@ -213,7 +211,7 @@ def compute_year(
     try:
         with files:
             if recording is not None and store is not None:
-                progress("记录到档案库…")
+                progress(f"记录到档案库 {recording.archive.path.name}")
                 store.record(
                     result,
                     generated=today,

@@ -7,7 +7,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import polars as pl
 
@@ -96,9 +96,22 @@ class Prepared:
     applied: AppliedAppeals | None
 
 
-def load(spec: RunSpec) -> Assessment:
+class Progress(Protocol):
+    """What a long run tells while it works: each stage in the reader's words, with its counts (读取 … 行,
+    校验, 计算, 写入工作簿 …). A plain callable; the CLI shows it (rich, on a terminal) or ignores it."""
+
+    def __call__(self, stage: str, /) -> None: ...
+
+
+def quiet(stage: str, /) -> None:
+    """A :class:`Progress` that tells nothing."""
+
+
+def load(spec: RunSpec, progress: Progress = quiet) -> Assessment:
     """Read and validate the spec's year and keep its period; raises ValidationFailed or InputError."""
-    assessment = load_year(spec.year, spec.indicators, spec.data, spec.input_paths(), root=spec.root)
+    assessment = load_year(
+        spec.year, spec.indicators, spec.data, spec.input_paths(), root=spec.root, progress=progress
+    )
     return only_period(assessment, spec.period) if spec.period is not None else assessment
 
 

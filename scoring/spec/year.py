@@ -36,6 +36,8 @@ class Assessment:
     notes: tuple[Issue, ...] = field(default_factory=tuple)
     self_observations: pl.DataFrame | None = None  # the units' self-scores (自评), when given
     period: str | None = None  # the one period scored, when a run asked for one
+    # every value normalised from a hand-entry form: file, row, column, before, after (None: not recorded)
+    normalised: pl.DataFrame | None = None
 
 
 @dataclass(frozen=True)

@@ -9,8 +9,8 @@ import datetime as dt
 from decimal import Decimal, InvalidOperation
 from typing import Any, Protocol
 
+from scoring.reading.template.book import Book, Cell
 from scoring.reading.template.layout import NOT_DONE, dec
-from scoring.reading.template.ooxml import Book, Cell
 
 
 class Reporter(Protocol):
@@ -42,7 +42,7 @@ def cell_value(cell: Cell | None, domain: str, book: Book, rd: Reporter, sheet: 
     if cell is None:
         return SKIP
     if cell.formula:
-        if cell.kind == "str" and not cell.text:
+        if cell.kind == "s" and cell.text == "":
             return SKIP  # a formula whose result is an empty text: a blank cell
         if not cell.text:
             rd.issue(
@@ -69,7 +69,7 @@ def cell_value(cell: Cell | None, domain: str, book: Book, rd: Reporter, sheet: 
         return SKIP
     if cell.kind == "b":
         return "是" if text.strip() in ("1", "true", "TRUE") else "否"
-    if cell.kind in ("s", "str", "inlineStr"):
+    if cell.kind == "s":
         t = text.strip()
         if not t:
             return SKIP
@@ -90,7 +90,7 @@ def cell_value(cell: Cell | None, domain: str, book: Book, rd: Reporter, sheet: 
     # Excel keeps 15 significant digits of what was typed; writers store the binary value with up to
     # 17 (90.1 may come back as 90.09999999999999), so 15 digits give back what was typed
     number = Decimal(f"{float(number):.15g}") if number.is_finite() else number
-    if cell.style in book.percent_styles and domain != "ratio":
+    if cell.percent and domain != "ratio":
         # typed as 95% in a percent-formatted cell: Excel stored 0.95
         return f"{dec(number * 100)}%"
     return dec(number)

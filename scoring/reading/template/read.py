@@ -16,6 +16,7 @@ from xml.etree import ElementTree
 import polars as pl
 
 from scoring.errors import InputError, Issue
+from scoring.reading.template.book import UNREADABLE, Book, Cell, parse_ref, sheet_names
 from scoring.reading.template.coerce import SKIP, cell_text, cell_value
 from scoring.reading.template.layout import (
     CEILING_KEY,
@@ -30,7 +31,6 @@ from scoring.reading.template.layout import (
     leaf_keys,
     meta_checksum,
 )
-from scoring.reading.template.ooxml import Book, Cell, parse_ref
 from scoring.spec.catalogue import Catalogue
 from scoring.spec.settings import Settings
 
@@ -54,13 +54,9 @@ def is_template(path: Path) -> bool:
     try:
         if not zipfile.is_zipfile(path):
             return False
-        book = Book(path)
-    except (OSError, KeyError, ElementTree.ParseError, zipfile.BadZipFile):
+        return META_SHEET in sheet_names(path)
+    except UNREADABLE:
         return False
-    try:
-        return any(name == META_SHEET for name, _, _ in book.sheets)
-    finally:
-        book.close()
 
 
 @dataclass
@@ -154,12 +150,12 @@ def read_template(
         book = Book(path)
     except FileNotFoundError as e:
         raise InputError(f"{display}：文件不存在") from e
-    except (OSError, KeyError, ElementTree.ParseError, zipfile.BadZipFile) as e:
+    except UNREADABLE as e:
         raise InputError(f"{display}：无法读取 Excel 文件（{e}）") from e
     reader = _Reader(display, catalogue, settings)
     try:
         _read(book, reader)
-    except (KeyError, ElementTree.ParseError, zipfile.BadZipFile) as e:
+    except (OSError, KeyError, zipfile.BadZipFile, ElementTree.ParseError) as e:  # the saved results' pass
         raise InputError(f"{display}：无法读取 Excel 文件（{e}）") from e
     finally:
         book.close()
@@ -171,7 +167,7 @@ def read_template(
 
 
 def _read(book: Book, rd: _Reader) -> None:
-    parts = {name: part for name, _, part in book.sheets}
+    parts = {name: name for name, _ in book.sheets}
     if META_SHEET not in parts:
         rd.issue(None, None, None, f"不是评分模板（没有 {META_SHEET} 工作表）", "template_meta", "structure")
         return
@@ -180,7 +176,7 @@ def _read(book: Book, rd: _Reader) -> None:
     if specs is None:
         return
     known = {s.name for s in specs} | info | {META_SHEET}
-    for name, _, _ in book.sheets:
+    for name, _ in book.sheets:
         if name not in known:
             rd.issue(
                 name, None, None, "模板之外的工作表，未读取", "template_sheet_extra", "structure", "note"
