@@ -19,6 +19,7 @@ import pytest
 
 from scoring import Result, compute, load_year
 from scoring.engine.year_over_year import year_over_year, yoy_columns
+from scoring.output.publish.cmap import equivalent, readable_cmap
 from scoring.output.publish.data import csv_text, json_text, write_csv
 from scoring.output.publish.model import amount_text, build_report, evidence_parts
 from scoring.output.publish.page import render_page
@@ -193,3 +194,17 @@ def test_last_years_columns_when_there_is_a_last_year(shipped: Result) -> None:
 )
 def test_a_ledger_amount_has_the_places_its_rubric_wrote(pico: int, text: str) -> None:
     assert amount_text(pico, 2) == text
+
+
+def test_the_pdfs_text_reads_ideographs_not_radicals() -> None:
+    assert equivalent("⼯作⼈⺠政府第1⻚") == "工作人民政府第1页"
+    cmap = (
+        "begincmap\n2 beginbfchar\n<0003> <2F2F>\n<0004> <4F5C>\nendbfchar\n"
+        "2 beginbfrange\n<0010> <0012> <2F08>\n<0020> <0021> <0041>\nendbfrange\nendcmap"
+    )
+    fixed = readable_cmap(cmap)
+    # a range reaching a radical is written out code by code: 人 儿 入, not 人 and the two after it
+    assert "<0003> <5DE5>" in fixed and "<0010> <4EBA>" in fixed and "<0011> <513F>" in fixed
+    assert "<0012> <5165>" in fixed and "<0020> <0021> <0041>" in fixed and "2F" not in fixed
+    assert "5 beginbfchar" in fixed and "1 beginbfrange" in fixed
+    assert readable_cmap("1 beginbfchar\n<01> <0041>\nendbfchar") == "1 beginbfchar\n<01> <0041>\nendbfchar"

@@ -4,13 +4,15 @@ request the page would make is refused: the page is self-contained, and printing
 
 from __future__ import annotations
 
+import io
 import os
 import shutil
 from pathlib import Path
 
 from scoring.errors import ScoringError
+from scoring.output.publish.cmap import readable_cmap
 
-__all__ = ["BROWSER_VARIABLE", "BrowserMissing", "find_browser", "install_hint", "print_pdf"]
+__all__ = ["BROWSER_VARIABLE", "BrowserMissing", "find_browser", "install_hint", "print_pdf", "readable_text"]
 
 BROWSER_VARIABLE = "ZWGK_CHROMIUM"
 """The browser to print with, when it is not found by name (a path to chromium, chrome or msedge)."""
@@ -100,3 +102,39 @@ def print_pdf(html: str, out: Path, *, browser: str | None = None) -> None:
     except PlaywrightError as e:
         first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
         raise ScoringError(f"用浏览器 {executable} 生成 PDF 失败：{first}") from None
+    readable_text(out)
+
+
+def readable_text(path: Path) -> int:
+    """Rewrite the fonts' ``ToUnicode`` maps of the PDF at ``path`` so its text is copied, searched and read
+    aloud as printed (see :mod:`.cmap`); returns how many maps changed (the file is left as it was when
+    none did)."""
+    from pypdf import PdfReader, PdfWriter
+    from pypdf.generic import IndirectObject, StreamObject
+
+    writer = PdfWriter(PdfReader(path), incremental=True)  # only the changed maps are appended
+    done: set[int] = set()
+    changed = 0
+    for page in writer.pages:
+        fonts = page.get("/Resources", {}).get_object().get("/Font", {}).get_object()
+        for ref in fonts.values():
+            font = ref.get_object()
+            for f in [font, *(d.get_object() for d in font.get("/DescendantFonts", []))]:
+                tu = f.get("/ToUnicode")
+                if tu is None:
+                    continue
+                key = tu.idnum if isinstance(tu, IndirectObject) else id(tu)
+                stream = tu.get_object()
+                if key in done or not isinstance(stream, StreamObject):
+                    continue
+                done.add(key)
+                text = stream.get_data().decode("latin-1")
+                fixed = readable_cmap(text)
+                if fixed != text:
+                    stream.set_data(fixed.encode("latin-1"))
+                    changed += 1
+    if changed:
+        data = io.BytesIO()
+        writer.write(data)
+        path.write_bytes(data.getvalue())
+    return changed
