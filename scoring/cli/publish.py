@@ -17,7 +17,7 @@ def publish(
         int | None,
         typer.Option(
             "--run",
-            help="发布档案库中的哪次运行（默认本年度最新的定稿运行，没有定稿则最新运行）",
+            help="档案库中的运行编号（默认本年度最新定稿运行，无定稿则最新运行）",
             show_default=False,
         ),
     ] = None,
@@ -29,10 +29,7 @@ def publish(
         bool | None,
         typer.Option(
             "--pdf/--no-pdf",
-            help=(
-                "是否生成 通报.pdf（需要 Chromium 浏览器）。默认：找到浏览器就生成，找不到则只写网页和数据"
-                "并提示；--pdf 要求生成，找不到浏览器时报错、不写任何文件"
-            ),
+            help="生成 通报.pdf（需要 Chromium）。默认有浏览器就生成，没有则提示；--pdf 没有浏览器时报错",
             show_default=False,
         ),
     ] = None,
@@ -46,7 +43,11 @@ def publish(
     inputs: Inputs = None,
     period: Period = None,
 ) -> None:
-    """生成在政府网站发布的考核结果网页（index.html）、通报 PDF 和数据文件（results.csv、results.json）。"""
+    """生成在政府网站发布的考核结果网页（index.html）、通报 PDF 和数据文件（results.csv、results.json）。
+
+    发布档案库中记录的运行（与工作簿相同的结果）；档案库中没有本年度的运行时，按 --indicators、--data
+    等指定的数据计算（与 score compute 相同），并提示结果未记录到档案库。
+    """
     from scoring.archive.store import DEFAULT_ARCHIVE
     from scoring.errors import ScoringError
     from scoring.output.publish.pdf import BrowserMissing
