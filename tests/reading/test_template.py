@@ -448,7 +448,8 @@ def test_formula_with_cached_value_is_read(blank: Path, year: Assessment, tmp_pa
     with zipfile.ZipFile(path) as src, zipfile.ZipFile(patched, "w") as dst:
         for item in src.infolist():
             data = src.read(item.filename)
-            if b"<f>1+2</f>" in data:  # openpyxl writes an empty value as <v /> or, with lxml, <v/> or <v></v>
+            # openpyxl writes an empty value as <v /> or, with lxml, <v/> or <v></v>
+            if b"<f>1+2</f>" in data:
                 data = re.sub(rb"<f>1\+2</f>(<v\s*/>|<v></v>)?", b"<f>1+2</f><v>3</v>", data)
             dst.writestr(item, data)
     df, issues = read(patched, year)
