@@ -127,8 +127,12 @@ def test_every_ranking_row_is_the_units_figures_at_the_printed_places(shipped: R
 def test_the_method_is_the_covers_sentences(shipped: Result, tmp_path: Path) -> None:
     report = build_report(shipped, DAY)
     book = write_workbook(shipped, tmp_path / "r.xlsx", generated=DAY)
-    cover = openpyxl.load_workbook(book, read_only=True)["封面"]
-    cells = [str(c) for row in cover.iter_rows(values_only=True) for c in row if isinstance(c, str)]
+    workbook = openpyxl.load_workbook(book, read_only=True)
+    try:
+        rows = workbook["封面"].iter_rows(values_only=True)
+        cells = [str(c) for row in rows for c in row if isinstance(c, str)]
+    finally:
+        workbook.close()
     assert report.method and all(line in cells for line in report.method)
     assert report.scope in cells and report.date in cells
 
