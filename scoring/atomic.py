@@ -85,14 +85,22 @@ class OutputSet:
             del self.staged[path]
             raise
 
-    def commit(self) -> None:
-        missing = [p for p in self.paths if p not in self.staged]
+    def commit(self, remove: Sequence[Path] = ()) -> None:
+        """Move the staged files into place; ``remove``: files of the set this time not written (an earlier
+        set's file that would no longer match), removed with the moves — in the journal as a move to a
+        temporary name that is then deleted, so a kill never leaves them beside the new set."""
+        missing = [p for p in self.paths if p not in self.staged and p not in remove]
         if missing:
             raise ValueError(f"not staged: {missing}")
-        moves = [[str(self.staged[p]), str(p)] for p in self.paths]
+        gone = [Path(p) for p in remove if Path(p).exists()]
+        moves = [[str(p), str(_temporary(p))] for p in gone]
+        moves += [[str(self.staged[p]), str(p)] for p in self.paths if p in self.staged]
         text = json.dumps(moves, ensure_ascii=False)
         atomic_write(self.journal, lambda tmp: tmp.write_text(text, encoding="utf-8"))
         _finish(moves)
+        for _, tmp in moves[: len(gone)]:
+            with contextlib.suppress(OSError):
+                Path(tmp).unlink()
         with contextlib.suppress(OSError):
             self.journal.unlink()
         self.staged.clear()

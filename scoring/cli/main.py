@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from . import archive, compare, compute, explain, indicators, plan, template, validate
+from . import archive, compare, compute, explain, indicators, plan, publish, template, validate
 from .app import App
 
 app = App(
@@ -58,6 +58,7 @@ app.command("show")(archive.show)
 app.command("finalize")(archive.finalize)
 app.command("export")(archive.export)
 app.command("compare")(compare.compare)
+app.command("publish")(publish.publish)
 app.add_typer(plan.app, name="plan")
 
 

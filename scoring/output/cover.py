@@ -9,19 +9,17 @@ import datetime as dt
 import math
 from typing import TYPE_CHECKING, Any
 
-import polars as pl
-
 from scoring.output.kit import (
     TITLE_FONT,
     Styles,
     cell_text,
-    finite_number,
     fit_width,
     page_setup,
     per_line,
     text_width,
     title_row,
 )
+from scoring.output.summary import class_summaries, date_text, grade_order, method_lines, scope_text
 from scoring.spec.manifest import beijing_time
 
 if TYPE_CHECKING:
@@ -44,9 +42,9 @@ def write_cover(
     wb: Any, styles: Styles, result: Result, title: str, generated: dt.date, sheet_name: str
 ) -> None:
     """封面, dated ``generated``."""
-    settings, units = result.settings, result.units
+    settings = result.settings
     ws = wb.add_worksheet(sheet_name)
-    grades = [b.name for b in settings.bands] + [settings.fail_grade]
+    grades = grade_order(settings)
     stats_headers = ["类别", "单位数", "平均分", "最高分", "最低分", *grades]
     last_col = max(8, len(stats_headers) - 1)
     # the first column holds the labels and the class names: wide enough for the longest on one line
@@ -76,23 +74,20 @@ def write_cover(
     merged(row, settings.issuer, value)
     row += 1
     ws.write_string(row, 0, "发布日期：", label)
-    merged(row, f"{generated.year}年{generated.month}月{generated.day}日", value)
+    merged(row, date_text(generated), value)
     row += 1
     ws.write_string(row, 0, "考核年度：", label)
     merged(row, f"{settings.year}年度", value)
     row += 1
     ws.write_string(row, 0, "参评单位：", label)
-    counts = units.group_by("class").len()
-    by_class = dict(zip(counts["class"].to_list(), counts["len"].to_list(), strict=True))
-    scope = "、".join(f"{uc.name}{by_class.get(uc.id, 0)}个" for uc in settings.classes)
-    merged(row, f"{scope}，共{units.height}个单位", value)
+    scope = scope_text(result)
+    merged(row, scope, value)
     fit_row(row, scope, span)
 
     row += 2
     ws.write_string(row, 0, "评分方法", section)
     row += 1
-    roles = {n.role for n in result.catalogue.level1}
-    for i, line in enumerate(settings.method_statement(roles), start=1):
+    for i, line in enumerate(method_lines(result), start=1):
         ws.write_number(row, 0, i, styles.get(align="right", num_format='0"."'))
         merged(row, line, value)
         fit_row(row, line, span)
@@ -108,21 +103,16 @@ def write_cover(
     num_fmt = styles.number(align="center")
     count_fmt = styles.number("0", align="center")
     text_c = styles.text(align="center")
-    for uc in settings.classes:
-        frame = units.filter(pl.col("class") == uc.id)
-        totals = frame["total"].drop_nulls()
-        ws.write_string(row, 0, cell_text(uc.name), text_c)
-        ws.write_number(row, 1, frame.height, count_fmt)
-        for c, v in ((2, totals.mean()), (3, totals.max()), (4, totals.min())):
-            n = finite_number(v) if not totals.is_empty() else None
+    for summary in class_summaries(result):
+        ws.write_string(row, 0, cell_text(summary.unit_class.name), text_c)
+        ws.write_number(row, 1, summary.units, count_fmt)
+        for c, n in ((2, summary.mean), (3, summary.highest), (4, summary.lowest)):
             if n is None:
                 ws.write_blank(row, c, None, num_fmt)
             else:
                 ws.write_number(row, c, n, num_fmt)
-        counts = frame["grade"].value_counts()
-        by = dict(zip(counts["grade"].to_list(), counts["count"].to_list(), strict=True))
-        for c, g in enumerate(grades, start=5):
-            ws.write_number(row, c, int(by.get(g, 0)), count_fmt)
+        for c, (_, count) in enumerate(summary.grades, start=5):
+            ws.write_number(row, c, count, count_fmt)
         row += 1
 
     ws.hide_gridlines(2)

@@ -36,7 +36,9 @@ __all__ = [
     "EXCEL_ROWS",
     "LEDGER_ROWS_PER_SHEET",
     "LEDGER_WORKBOOK_MAX",
+    "ledger_frame",
     "reading_order",
+    "with_subtotals",
     "write_ledger_sheets",
 ]
 
@@ -73,7 +75,7 @@ def reading_order(catalogue: Catalogue) -> pl.Expr:
     )
 
 
-def _ledger_frame(result: Result, limit: int) -> pl.DataFrame:
+def ledger_frame(result: Result, limit: int) -> pl.DataFrame:
     """The first ``limit`` ledger rows in the order people read them: units as published, indicators as in
     the catalogue (a top-k, so a province's millions of rows are not all sorted for the few shown)."""
     unit_order = result.units.select("unit").with_row_index("_u").lazy()
@@ -87,7 +89,7 @@ def _ledger_frame(result: Result, limit: int) -> pl.DataFrame:
     )
 
 
-def _with_subtotals(result: Result, led: pl.DataFrame) -> pl.DataFrame:
+def with_subtotals(result: Result, led: pl.DataFrame) -> pl.DataFrame:
     """The shown lines with a 小计 line after each unit whose lines are all shown: the unit's maximum, what
     its lines add up to, and its total — the lines are a complete account (see
     :mod:`scoring.engine.accounts`), so the maximum plus the sum of the lines is the total."""
@@ -163,7 +165,7 @@ def write_ledger_sheets(
     if limit is None:
         limit = LEDGER_WORKBOOK_MAX
     total = result.ledger().select(pl.len()).collect().item()
-    led = _with_subtotals(result, _ledger_frame(result, limit))
+    led = with_subtotals(result, ledger_frame(result, limit))
     none = total == 0
     heading = f"{title}扣分明细"
     note = None

@@ -32,7 +32,7 @@ from scoring.spec.settings import Settings, UnitClass
 if TYPE_CHECKING:
     from scoring.engine.compute import Result
 
-__all__ = ["ClassSheet", "write_class_sheet"]
+__all__ = ["ClassSheet", "Column", "class_columns", "class_frame", "write_class_sheet"]
 
 # grade colours: the first band (优秀) green, the second (良好) blue, other bands neutral, the fail grade red
 GRADE_GREEN = {"bg_color": "#C6EFCE", "font_color": "#006100"}
@@ -53,7 +53,9 @@ def _grade_format(styles: Styles, settings: Settings, grade: str | None) -> Any:
 
 
 @dataclass(frozen=True)
-class _Col:
+class Column:
+    """A column of a class's ranking table, as the workbook and the published page show it."""
+
     header: str
     source: str  # column of result.units
     kind: str  # rank | text | number | grade | int | change
@@ -99,47 +101,47 @@ def converted(frame: pl.DataFrame) -> bool:
     return frame.filter((pl.col("base") - pl.col("base_raw")).abs() > 1e-9).height > 0
 
 
-def _class_columns(result: Result, uc: UnitClass, frame: pl.DataFrame) -> list[_Col]:
+def class_columns(result: Result, uc: UnitClass, frame: pl.DataFrame) -> list[Column]:
     catalogue = result.catalogue
     settings = result.settings
     cols = [
         # wide enough for the largest rank shown with （并列）: digits + 4 wide characters + margin
-        _Col("排名", "rank", "rank", max(9, len(str(frame.height)) + 8)),
-        _Col("单位", "name", "text", fit_width(max(widest_text(frame, "name"), 8), 8, 12)),
+        Column("排名", "rank", "rank", max(9, len(str(frame.height)) + 8)),
+        Column("单位", "name", "text", fit_width(max(widest_text(frame, "name"), 8), 8, 12)),
     ]
     parts = part_maxima(result, uc)
     for l1, name, most in parts:
         header = _bracket(name, most)
         # a part's header wraps over as many lines as it needs: the numbers under it are narrow
-        cols.append(_Col(header, f"part:{l1}", "number", 7))
+        cols.append(Column(header, f"part:{l1}", "number", 7))
     if converted(frame):
         total_parts = sum((m for _, _, m in parts), Decimal(0))
-        cols.append(_Col(_bracket("得分合计", total_parts), "base_raw", "number", 8))
+        cols.append(Column(_bracket("得分合计", total_parts), "base_raw", "number", 8))
         if frame["applicable"].n_unique() > 1:  # else the formula line states it
-            cols.append(_Col("适用满分", "applicable", "number", 6))
+            cols.append(Column("适用满分", "applicable", "number", 6))
     elif (
         "max" in frame.columns and frame.height and frame.filter(pl.col("max") != float(uc.max_points)).height
     ):
-        cols.append(_Col("满分", "max", "number", 9))
+        cols.append(Column("满分", "max", "number", 9))
     roles = {n.role for n in catalogue.level1 if n.applies(uc.id)}
     if "bonus" in roles:
         cap = f"≤{decimal_text(settings.bonus_cap)}" if settings.bonus_cap is not None else ""
-        cols.append(_Col(_bracket("加分", cap) if cap else "加分", "bonus", "number", 7))
+        cols.append(Column(_bracket("加分", cap) if cap else "加分", "bonus", "number", 7))
     if "penalty" in roles:
         cap = f"≤{decimal_text(settings.penalty_cap)}" if settings.penalty_cap is not None else ""
-        cols.append(_Col(_bracket("扣分", cap) if cap else "扣分", "penalty", "number", 7))
+        cols.append(Column(_bracket("扣分", cap) if cap else "扣分", "penalty", "number", 7))
     if frame.height and frame.filter(pl.col("major").abs() > 0).height:
-        cols.append(_Col("重大扣分", "major", "number", 10))
-    cols.append(_Col(_bracket("总分", uc.max_points), "total", "number", 8))
-    cols.append(_Col("等次", "grade", "grade", 6))
+        cols.append(Column("重大扣分", "major", "number", 10))
+    cols.append(Column(_bracket("总分", uc.max_points), "total", "number", 8))
+    cols.append(Column("等次", "grade", "grade", 6))
     if frame.height and frame.filter(pl.col("_remark") != "").height:
         remark_width = fit_width(min(max(widest_text(frame, "_remark"), 8) / 2, 14), 10, 16)
-        cols.append(_Col("备注", "_remark", "text", remark_width))
+        cols.append(Column("备注", "_remark", "text", remark_width))
     if "yoy_change" in frame.columns:  # 同比: last year's total and rank, and the move
         cols += [
-            _Col("上年总分", "yoy_total", "number", 10),
-            _Col("上年排名", "yoy_rank", "int", 9),
-            _Col("名次变化", "yoy_change", "change", 9),
+            Column("上年总分", "yoy_total", "number", 10),
+            Column("上年排名", "yoy_rank", "int", 9),
+            Column("名次变化", "yoy_change", "change", 9),
         ]
     return cols
 
@@ -211,22 +213,27 @@ def remarks(result: Result, frame: pl.DataFrame) -> pl.Expr:
     )
 
 
-def write_class_sheet(
-    wb: Any, styles: Styles, result: Result, uc: UnitClass, sheet: str, title: str
-) -> ClassSheet:
-    """The ranking sheet of class ``uc``: ranked units first, then the unranked; returns where the table
-    is, for the charts."""
-    settings = result.settings
-    units = result.units
-    frame = units.filter(pl.col("class") == uc.id)
+def class_frame(result: Result, uc: UnitClass) -> pl.DataFrame:
+    """The units of class ``uc`` in published order, with their remark (``_remark``) and 适用满分
+    (``applicable``) beside the columns of ``result.units``."""
+    frame = result.units.filter(pl.col("class") == uc.id)
     remark = remarks(result, frame) if {"section_fail", "band"} <= set(frame.columns) else pl.lit("")
     applicable = (
         pl.col("applicable_max").cast(pl.Float64) / 1e12
         if "applicable_max" in frame.columns
         else pl.lit(None)
     )
-    frame = frame.with_columns(remark.alias("_remark"), applicable.alias("applicable"))
-    cols = _class_columns(result, uc, frame)
+    return frame.with_columns(remark.alias("_remark"), applicable.alias("applicable"))
+
+
+def write_class_sheet(
+    wb: Any, styles: Styles, result: Result, uc: UnitClass, sheet: str, title: str
+) -> ClassSheet:
+    """The ranking sheet of class ``uc``: ranked units first, then the unranked; returns where the table
+    is, for the charts."""
+    settings = result.settings
+    frame = class_frame(result, uc)
+    cols = class_columns(result, uc, frame)
     ws = wb.add_worksheet(sheet)
     last_col = len(cols) - 1
     title_row(ws, styles, f"{title}（{uc.name}）", last_col)

@@ -45,7 +45,7 @@ if TYPE_CHECKING:
     from scoring.engine.appeals import AppealsReport
     from scoring.engine.compute import Result
 
-__all__ = ["workbook_title", "write_workbook"]
+__all__ = ["with_yoy", "workbook_title", "write_workbook"]
 
 SHEET_COVER = "封面"
 SHEET_CHARTS = "图表"
@@ -61,6 +61,17 @@ def workbook_title(settings: Settings) -> str:
     """The printed title: the assessment's title, with 结果 appended when it ends with 考核."""
     title = settings.title.strip()
     return f"{title}结果" if title.endswith("考核") else title
+
+
+def with_yoy(result: Result, yoy: pl.DataFrame | None) -> Result:
+    """``result`` with the 同比 columns (yoy_total, yoy_rank, yoy_change; see ``yoy_columns``) joined to
+    its units, as the ranking tables show them; unchanged without ``yoy``."""
+    if yoy is None:
+        return result
+    units = result.units.join(
+        yoy.select("unit", "yoy_total", "yoy_rank", "yoy_change"), on="unit", how="left"
+    )
+    return dataclasses.replace(result, units=units)
 
 
 def write_workbook(
@@ -81,11 +92,7 @@ def write_workbook(
     columns to the ranking sheets, ``appeals`` the 申诉处理 sheet, ``run_label`` the archive's run on the
     cover."""
     generated = generated or beijing_today()
-    if yoy is not None:
-        units = result.units.join(
-            yoy.select("unit", "yoy_total", "yoy_rank", "yoy_change"), on="unit", how="left"
-        )
-        result = dataclasses.replace(result, units=units)
+    result = with_yoy(result, yoy)
     settings = result.settings
     title = workbook_title(settings)
 

@@ -46,6 +46,7 @@ def test_help_lists_every_command() -> None:
         "finalize",
         "export",
         "compare",
+        "publish",
         "plan",
     ):
         assert command in result.output
