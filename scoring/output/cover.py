@@ -46,7 +46,7 @@ def write_cover(
     """封面, dated ``generated``."""
     settings, units = result.settings, result.units
     ws = wb.add_worksheet(sheet_name)
-    grades = [b.name for b in settings.bands] + [settings.fail_grade]
+    grades = settings.grade_names  # none in a year without grades: no grade columns
     stats_headers = ["类别", "单位数", "平均分", "最高分", "最低分", *grades]
     last_col = max(8, len(stats_headers) - 1)
     # the first column holds the labels and the class names: wide enough for the longest on one line

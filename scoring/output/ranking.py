@@ -133,7 +133,8 @@ def _class_columns(result: Result, uc: UnitClass, frame: pl.DataFrame) -> list[_
     if frame.height and frame.filter(pl.col("major").abs() > 0).height:
         cols.append(_Col("重大扣分", "major", "number", 10))
     cols.append(_Col(_bracket("总分", uc.max_points), "total", "number", 8))
-    cols.append(_Col("等次", "grade", "grade", 6))
+    if settings.graded:
+        cols.append(_Col("等次", "grade", "grade", 6))
     if frame.height and frame.filter(pl.col("_remark") != "").height:
         remark_width = fit_width(min(max(widest_text(frame, "_remark"), 8) / 2, 14), 10, 16)
         cols.append(_Col("备注", "_remark", "text", remark_width))

@@ -51,8 +51,8 @@ KEYS: dict[str, tuple[str, ...]] = {
     "bonus": ("cap", "gate", "gate_inclusive"),
     "penalty": ("cap",),
     "veto": ("action", "score", "placement"),
-    "grades": ("bands", "fail", "basis", "section_fail_share", "quotas"),
-    "grades.bands": ("name", "min"),
+    "grades": ("none", "bands", "fail", "basis", "section_fail_share", "quotas"),
+    "grades.bands": ("name", "min", "share"),
     "grades.quotas": ("grade", "share", "ties"),
     "inputs": ("missing", "missing_units", "unscored_share", "date_window"),
     "periods": ("method", "weights"),
@@ -74,8 +74,49 @@ class UnitClass:
 
 @dataclass(frozen=True)
 class GradeBand:
+    """A grade and its inclusive lower bound: ``min_points`` (points, the same for every class) or
+    ``share`` (of each class's maximum total: 0.9 × 10 = 9 on a 10-point rubric). Exactly one is set."""
+
     name: str
-    min_points: Decimal
+    min_points: Decimal | None = None
+    share: Fraction | None = None
+
+    def threshold(self, max_total: Fraction) -> Fraction:
+        """The lowest total that reaches the band, for a class whose totals go up to ``max_total``."""
+        if self.share is not None:
+            return self.share * max_total
+        assert self.min_points is not None
+        return Fraction(self.min_points)
+
+    @property
+    def words(self) -> str:
+        """The bound as readers read it: 90分 or 满分的90%."""
+        if self.share is not None:
+            return f"满分的{_percent(self.share)}"
+        return f"{self.min_points}分"
+
+
+def _points(f: Fraction) -> str:
+    """Points as written: 9, 8.5, or to four places with 约 when the decimal does not end (6.6667)."""
+    d = Decimal(f.numerator) / Decimal(f.denominator)
+    if Fraction(d) == f:
+        return format(d.normalize(), "f")
+    return "约" + format(d.quantize(Decimal("0.0001")).normalize(), "f")
+
+
+def _percent(f: Fraction) -> str:
+    """A share as a percentage, exact when it ends within two decimals (0.9 → 90%, 0.875 → 87.5%)."""
+    d = Decimal(f.numerator * 100) / Decimal(f.denominator)
+    return f"{format(d.quantize(Decimal('0.01')).normalize(), 'f')}%"
+
+
+DEFAULT_BANDS = (
+    GradeBand("优秀", Decimal(90)),
+    GradeBand("良好", Decimal(80)),
+    GradeBand("合格", Decimal(60)),
+)
+"""The bands when ``[grades]`` gives none: points on a 100-point total, so only for classes whose totals go
+up to 100 (validation asks for bands otherwise)."""
 
 
 @dataclass(frozen=True)
@@ -104,11 +145,9 @@ class Settings:
     veto_action: str = "grade_only"
     veto_score: Decimal = Decimal(59)
     veto_placement: str = "after"  # after (listed after the ranked, no rank) | last (ranked last) | in_place
-    bands: tuple[GradeBand, ...] = (
-        GradeBand("优秀", Decimal(90)),
-        GradeBand("良好", Decimal(80)),
-        GradeBand("合格", Decimal(60)),
-    )
+    bands: tuple[GradeBand, ...] = DEFAULT_BANDS
+    # False: the year awards no grades ([grades] none = true): no bands, no grade anywhere
+    graded: bool = True
     fail_grade: str = "不合格"
     grade_basis: str = "printed"
     section_fail_share: Fraction | None = None
@@ -131,6 +170,30 @@ class Settings:
     @property
     def class_ids(self) -> list[str]:
         return [c.id for c in self.classes]
+
+    def total_max(self, class_id: str) -> Fraction:
+        """The class maximum: the highest base total a unit of the class can reach (its ``max``; under
+        every not-applicable method, ``scale`` included, totals are on this maximum)."""
+        return Fraction(self.unit_class(class_id).max_points)
+
+    def band_thresholds(self, class_id: str) -> list[tuple[str, Fraction]]:
+        """Each band's name and the lowest total of the class that reaches it, highest band first."""
+        top = self.total_max(class_id)
+        return [(b.name, b.threshold(top)) for b in self.bands]
+
+    @property
+    def grade_names(self) -> list[str]:
+        """Every grade a unit can get, best first: the bands, then the fail grade (none without grades)."""
+        return [b.name for b in self.bands] + [self.fail_grade] if self.graded else []
+
+    def share_thresholds(self) -> str:
+        """The grade lines of bands given as shares, per class: 乡镇（满分10分）：优秀9分、良好8分…"""
+        parts = []
+        for c in self.classes:
+            top = self.total_max(c.id)
+            lines = "、".join(f"{name}{_points(t)}分" for name, t in self.band_thresholds(c.id))
+            parts.append(f"{c.name}（满分{_points(top)}分）{lines}")
+        return f"各类等次分数线：{'；'.join(parts)}。"
 
     def method_statement(self, roles: Collection[str] = ("base", "bonus", "penalty", "veto")) -> list[str]:
         """The method in words for readers, only what applies: ``roles`` are the kinds of level-1 sections
@@ -158,11 +221,14 @@ class Settings:
             cap = f"最多扣{self.penalty_cap}分" if self.penalty_cap is not None else "不设上限"
             lines.append(f"扣分项{cap}（重大扣分项另计）。")
         if "veto" in roles:
+            grade = f"，等次为“{self.fail_grade}”" if self.graded else ""
             lines.append(
                 {
-                    "grade_only": f"触发一票否决的单位等次为“{self.fail_grade}”，得分照常计算",
-                    "fixed_score": f"触发一票否决的单位按{self.veto_score}分计，等次为“{self.fail_grade}”",
-                    "stop": f"触发一票否决的单位不再计分，等次为“{self.fail_grade}”",
+                    "grade_only": f"触发一票否决的单位{grade[1:]}，得分照常计算"
+                    if grade
+                    else "触发一票否决的单位得分照常计算",
+                    "fixed_score": f"触发一票否决的单位按{self.veto_score}分计{grade}",
+                    "stop": f"触发一票否决的单位不再计分{grade}",
                 }[self.veto_action]
                 + (
                     "，不参与排名，列于排名单位之后。"
@@ -178,9 +244,13 @@ class Settings:
             f"总分保留{self.places}位小数（{ROUNDING[self.rounding]}）。各类单位分别按{basis}排名，"
             f"总分相同的并列（名次如{ties}），并列单位按单位代码先后列出。"
         )
-        bands = "，".join(f"{b.name}{b.min_points}分及以上" for b in self.bands)
+        if not self.graded:
+            return lines
+        bands = "，".join(f"{b.name}{b.words}及以上" for b in self.bands)
         grade_basis = "公布的总分" if self.grade_basis == "printed" else "未经舍入的精确总分"
         lines.append(f"等次按{grade_basis}评定：{bands}，其余为{self.fail_grade}。")
+        if any(b.share is not None for b in self.bands):
+            lines.append(self.share_thresholds())
         if self.section_fail_share is not None:
             lines.append(
                 f"任一一级指标得分低于其分值{float(self.section_fail_share) * 100:g}%的，等次为"
@@ -380,33 +450,12 @@ def parse_settings(toml: dict[str, Any], file: str) -> tuple[Settings | None, li
         r.fail("bonus.gate_inclusive", gate_inclusive, "应为 true 或 false", "gate_inclusive")
         gate_inclusive = False
 
-    bands: list[GradeBand] = []
-    raw_bands = grades.get(
-        "bands", [{"name": "优秀", "min": 90}, {"name": "良好", "min": 80}, {"name": "合格", "min": 60}]
-    )
-    if not isinstance(raw_bands, list):
-        r.fail("grades.bands", raw_bands, "应为等次列表", "bands")
-        raw_bands = []
-    for i, b in enumerate(r.entries(raw_bands, "grades.bands")):
-        path = f"grades.bands[{i + 1}]"
-        if b is None or not str(b.get("name", "")).strip():
-            r.fail(path, raw_bands[i], "等次应有 name 和 min", "band")
-            continue
-        m = r.decimal(b, "min", f"{path}.min", required=True)
-        if m is not None:
-            bands.append(GradeBand(str(b["name"]).strip(), m))
-    if any(a.min_points <= b.min_points for a, b in pairwise(bands)):
-        r.fail(
-            "grades.bands",
-            ", ".join(f"{b.name}≥{b.min_points}" for b in bands),
-            "等次下限应从高到低严格递减",
-            "bands_descending",
-        )
+    bands, graded = _grade_bands(r, grades, classes)
     fail_grade = str(grades.get("fail", "不合格"))
     names = {b.name for b in bands} | {fail_grade}
 
     quotas: list[GradeQuota] = []
-    raw_quotas = grades.get("quotas", [])
+    raw_quotas = grades.get("quotas", []) if graded else []
     for i, q in enumerate(r.entries(raw_quotas, "grades.quotas")):
         path = f"grades.quotas[{i + 1}]"
         if q is None or q.get("grade") not in names:
@@ -426,7 +475,7 @@ def parse_settings(toml: dict[str, Any], file: str) -> tuple[Settings | None, li
             quotas.append(GradeQuota(str(q["grade"]), share, ties))
 
     section_fail = None
-    if "section_fail_share" in grades:
+    if "section_fail_share" in grades and graded:
         section_fail = r.fraction(
             grades["section_fail_share"], "grades.section_fail_share", "section_fail_share"
         )
@@ -499,6 +548,7 @@ def parse_settings(toml: dict[str, Any], file: str) -> tuple[Settings | None, li
         veto_score=r.decimal(veto, "score", "veto.score") or Decimal(59),
         veto_placement=r.choice(veto, "placement", "veto.placement", VETO_PLACEMENTS, "after"),
         bands=tuple(bands),
+        graded=graded,
         fail_grade=fail_grade,
         grade_basis=r.choice(grades, "basis", "grades.basis", BASES, "printed"),
         section_fail_share=section_fail,
@@ -513,3 +563,99 @@ def parse_settings(toml: dict[str, Any], file: str) -> tuple[Settings | None, li
         raw=toml,
     )
     return (settings if not r.issues else None), r.issues
+
+
+NO_GRADES_EXCLUDES = ("bands", "fail", "basis", "section_fail_share", "quotas")
+"""What ``[grades]`` may not say beside ``none = true``: each is about a grade."""
+BANDS_EXAMPLE = (
+    'bands = [ { name = "优秀", share = 0.9 }, { name = "良好", share = 0.8 }, '
+    '{ name = "合格", share = 0.6 } ]'
+)
+
+
+def _grade_bands(r: _Reader, grades: Section, classes: list[UnitClass]) -> tuple[list[GradeBand], bool]:
+    """The bands of ``[grades]`` and whether the year is graded at all, each problem reported: ``none =
+    true`` with anything about grades, an empty list, ``min`` and ``share`` mixed, bands not descending,
+    and no bands for a class whose totals do not go up to 100 (the default 90/80/60 would grade every
+    unit of a 10-point rubric 不合格)."""
+    none = grades.get("none", False)
+    if not isinstance(none, bool):
+        r.fail("grades.none", none, "应为 true 或 false（true：本年度不评等次）", "grades_none")
+        none = False
+    if none:
+        for key in NO_GRADES_EXCLUDES:
+            if key in grades:
+                r.fail(
+                    f"grades.{key}",
+                    None if isinstance(grades[key], (dict, list)) else grades[key],
+                    f"已写 none = true（本年度不评等次），不应再写 {key}；如要评等次，请删去 none = true",
+                    "grades_none_with",
+                )
+        return [], False
+    if "bands" not in grades:
+        for c in classes:
+            top = Fraction(c.max_points)
+            if top != 100:
+                shown = _points(top)
+                r.fail(
+                    "grades.bands",
+                    None,
+                    f"“{c.name}”满分为{shown}分，默认等次（优秀90分、良好80分、合格60分及以上）只适用于百分制："
+                    f"请在 settings.toml 的 [grades] 中写明等次，如 {BANDS_EXAMPLE}（share 为占满分的比例），"
+                    "或写 none = true（本年度不评等次）",
+                    "grades_bands_needed",
+                )
+                break
+        return list(DEFAULT_BANDS), True
+    raw_bands = grades["bands"]
+    if not isinstance(raw_bands, list):
+        r.fail("grades.bands", raw_bands, "应为等次列表", "bands")
+        return [], True
+    if not raw_bands:
+        r.fail("grades.bands", "[]", "bands 为空；如本年度不评等次，请写 none = true", "bands_empty")
+        return [], True
+    bands: list[GradeBand] = []
+    for i, b in enumerate(r.entries(raw_bands, "grades.bands")):
+        path = f"grades.bands[{i + 1}]"
+        if b is None or not str(b.get("name", "")).strip():
+            r.fail(path, raw_bands[i], "等次应有 name，和 min（分数）或 share（占满分的比例）之一", "band")
+            continue
+        name = str(b["name"]).strip()
+        if "share" in b and "min" in b:
+            r.fail(path, None, "min 与 share 只能写一个", "band_min_or_share")
+        elif "share" in b:
+            share = _share(r, b["share"], f"{path}.share")
+            if share is not None:
+                bands.append(GradeBand(name, share=share))
+        else:
+            m = r.decimal(b, "min", f"{path}.min", required=True)
+            if m is not None:
+                bands.append(GradeBand(name, m))
+    if len({b.share is None for b in bands}) > 1:
+        r.fail(
+            "grades.bands",
+            ", ".join(f"{b.name}≥{b.words}" for b in bands),
+            "同一等次列表中 min（分数）与 share（占满分的比例）不能混用",
+            "bands_min_and_share",
+        )
+    elif any(a.threshold(Fraction(100)) <= b.threshold(Fraction(100)) for a, b in pairwise(bands)):
+        r.fail(
+            "grades.bands",
+            ", ".join(f"{b.name}≥{b.words}" for b in bands),
+            "等次下限应从高到低严格递减",
+            "bands_descending",
+        )
+    return bands, True
+
+
+def _share(r: _Reader, value: object, path: str) -> Fraction | None:
+    """A share of the maximum: 0.9, "9/10" or "90%", above 0 and at most 1."""
+    text = str(value).strip()
+    pct = text.endswith("%")
+    f = None if isinstance(value, bool) else parse_fraction(text.removesuffix("%"))
+    if f is not None and pct:
+        f /= 100
+    if f is None or not 0 < f <= 1:
+        r.fail(path, value, "应为0到1之间的比例（如 0.9、9/10 或 90%）", "band_share")
+        return None
+    return f

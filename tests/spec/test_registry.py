@@ -30,7 +30,6 @@ SINGLE_ROW_PARAMS = {
     "judgement": ["", "lo=1; hi=4"],
     "ratio": [""],
     "tiered": ["tiers=90:1,60:0.6,40:0.3", "tiers=50:0.5"],
-    "over_quota_bonus": ["quota=10; steps=10%:1,20%:2"],
     "deadline": [
         "due=2021-10-20",
         "due=2021-10-20; late_steps=1:1,8:2; missing=4; early_before=2021-10-01; early=1",
