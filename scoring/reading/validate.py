@@ -532,7 +532,9 @@ def _missing_extra_rows(
     for leaf_id, key in required:
         mine = rows.filter(pl.col("indicator") == leaf_id)
         given = mine.filter(is_extra & (pl.col("key") == key)).select(by).unique()
-        lacking = mine.filter(~is_extra & ~skip).join(given, on=by, how="anti", nulls_equal=True)
+        lacking = mine.filter(~is_extra & ~skip.fill_null(False)).join(
+            given, on=by, how="anti", nulls_equal=True
+        )
         out += _issues_from(
             lacking,
             "source",

@@ -200,6 +200,21 @@ def test_sentence(name: str) -> None:
     assert REGISTRY[name].sentence(parsed(REGISTRY[name], text)) == sentence
 
 
+@pytest.mark.parametrize(
+    ("quota", "sentence"),
+    [
+        ("quota=20", "超过规定数量20的，按超出比例加分：超出10%加1分"),
+        ("quota=town:20,dept:10", "超过本类规定数量（乡镇20、部门10）的，按超出比例加分：超出10%加1分"),
+        ("quota=各单位", "超过本单位定额的，按超出比例加分：超出10%加1分"),
+    ],
+)
+def test_the_over_quota_sentence_reads_well_for_each_form_of_quota(quota: str, sentence: str) -> None:
+    kind = REGISTRY["over_quota_bonus"]
+    assert kind.sentence(parsed(kind, f"{quota}; steps=10%:1"), {"town": "乡镇", "dept": "部门"}) == sentence
+    # without the classes' names (the rubric never prints a parameter's syntax; ids are all it has)
+    assert "town" in kind.sentence(parsed(kind, "quota=town:20; steps=10%:1"))
+
+
 def test_a_sentence_never_reads_a_value_as_a_template() -> None:
     kind = REGISTRY["deductions"]
     assert kind.sentence(parsed(kind, "items={per}[x]:1")) == "存在下列情形的分别扣分：{per}[x]1分"
