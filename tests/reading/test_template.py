@@ -448,8 +448,9 @@ def test_formula_with_cached_value_is_read(blank: Path, year: Assessment, tmp_pa
     with zipfile.ZipFile(path) as src, zipfile.ZipFile(patched, "w") as dst:
         for item in src.infolist():
             data = src.read(item.filename)
-            if b"<f>1+2</f>" in data:
+            if b"<f>1+2</f>" in data:  # openpyxl writes an empty <v /> or <v></v>, by version
                 data = data.replace(b"<f>1+2</f><v />", b"<f>1+2</f><v>3</v>")
+                data = data.replace(b"<f>1+2</f><v></v>", b"<f>1+2</f><v>3</v>")
             dst.writestr(item, data)
     df, issues = read(patched, year)
     assert errors(issues) == []
