@@ -92,9 +92,8 @@ def veto_without_grades(nodes: Sequence[Node], settings: Settings, file: str) ->
             veto.row,
             "role",
             "veto",
-            '本年度不评等次（settings.toml [grades] none = true），一票否决按 [veto] action = "grade_only"'
-            ' 只影响等次、placement = "in_place" 照常排名，将不起作用：请在 settings.toml 的 [veto] 中改为'
-            ' action = "fixed_score" 或 "stop"，或 placement = "after" / "last"',
+            "不评等次，此一票否决无效：请在 settings.toml 的 [veto] 改 action（fixed_score/stop）"
+            "或 placement（after/last）",
             "settings|veto_without_grades",
             family="definition",
         )

@@ -567,10 +567,7 @@ def parse_settings(toml: dict[str, Any], file: str) -> tuple[Settings | None, li
 
 NO_GRADES_EXCLUDES = ("bands", "fail", "basis", "section_fail_share", "quotas")
 """What ``[grades]`` may not say beside ``none = true``: each is about a grade."""
-BANDS_EXAMPLE = (
-    'bands = [ { name = "优秀", share = 0.9 }, { name = "良好", share = 0.8 }, '
-    '{ name = "合格", share = 0.6 } ]'
-)
+BAND_EXAMPLE = '{ name = "优秀", share = 0.9 }'
 
 
 def _grade_bands(r: _Reader, grades: Section, classes: list[UnitClass]) -> tuple[list[GradeBand], bool]:
@@ -599,10 +596,9 @@ def _grade_bands(r: _Reader, grades: Section, classes: list[UnitClass]) -> tuple
                 shown = _points(top)
                 r.fail(
                     "grades.bands",
-                    None,
-                    f"“{c.name}”满分为{shown}分，默认等次（优秀90分、良好80分、合格60分及以上）只适用于百分制："
-                    f"请在 settings.toml 的 [grades] 中写明等次，如 {BANDS_EXAMPLE}（share 为占满分的比例），"
-                    "或写 none = true（本年度不评等次）",
+                    f"{c.name}满分{shown}分",
+                    f"默认等次只适用于百分制：请在 [grades] 写 bands（如 {BAND_EXAMPLE}，"
+                    "占满分比例）或 none = true",
                     "grades_bands_needed",
                 )
                 break

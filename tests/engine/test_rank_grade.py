@@ -226,5 +226,5 @@ def test_a_veto_that_would_do_nothing_without_grades_is_refused() -> None:
     with pytest.raises(ValidationFailed) as caught:
         year.catalogue()
     [issue] = caught.value.errors
-    assert issue.code == "settings|veto_without_grades" and "none = true" in issue.expected
-    assert 'action = "fixed_score" 或 "stop"' in issue.expected
+    assert issue.code == "settings|veto_without_grades" and "不评等次，此一票否决无效" in issue.expected
+    assert "settings.toml 的 [veto] 改 action（fixed_score/stop）或 placement（after/last）" in issue.expected

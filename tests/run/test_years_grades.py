@@ -59,13 +59,17 @@ def _open(path: Path) -> Any:
 
 def test_no_grades_workbook_and_commands(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """No 等次 column on the ranking sheet, no grade counts on the cover, nothing about grades in the
-    method, the summary of `score compute` or `score explain`; the Parquet keeps its (empty) grade."""
+    method, the summaries of `score compute` and `score show` or `score explain`; the Parquet keeps its
+    (empty) grade."""
     shutil.copytree(YEARS / "no-grades" / "indicators", tmp_path / "indicators" / "2021")
     shutil.copytree(YEARS / "no-grades" / "data", tmp_path / "data" / "2021")
     monkeypatch.chdir(tmp_path)
-    done = runner.invoke(app, ["compute", "--year", "2021", "--no-archive"], env={"COLUMNS": "80"})
+    done = runner.invoke(app, ["compute", "--year", "2021"], env={"COLUMNS": "80"})
     assert done.exit_code == 0, done.output
     assert "等次" not in done.output and "不合格" not in done.output
+    shown = runner.invoke(app, ["show", "1"], env={"COLUMNS": "80"})
+    assert shown.exit_code == 0, shown.output
+    assert "前三：1.财政局" in shown.output and "等次" not in shown.output
     explained = runner.invoke(app, ["explain", "--year", "2021", "--unit", "D02"], env={"COLUMNS": "80"})
     assert explained.exit_code == 0, explained.output
     assert "总分 7.00，第3名" in explained.output and "等次" not in explained.output

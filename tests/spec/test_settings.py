@@ -188,8 +188,8 @@ def test_a_class_maximum_off_100_asks_for_bands_instead_of_guessing() -> None:
         ten_point_settings().settings()
     [issue] = caught.value.errors
     assert (issue.file, issue.column) == ("settings.toml", "grades.bands")
-    assert "“乡镇”满分为10分" in issue.expected and "settings.toml 的 [grades]" in issue.expected
-    assert "share = 0.9" in issue.expected and "none = true" in issue.expected
+    assert issue.value == "乡镇满分10分" and "只适用于百分制" in issue.expected
+    assert '写 bands（如 { name = "优秀", share = 0.9 }' in issue.expected and "none = true" in issue.expected
     # a [grades] table without bands is no different: the default is for 100 points
     with pytest.raises(ValidationFailed):
         ten_point_settings('[grades]\nbasis = "exact"\n').settings()
