@@ -3,7 +3,7 @@ grade is below its band) and, with an archive, the 同比 columns (上年总分,
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -230,9 +230,14 @@ def write_class_sheet(
     )
     frame = frame.with_columns(remark.alias("_remark"), applicable.alias("applicable"))
     cols = _class_columns(result, uc, frame)
+    heading = f"{title}（{uc.name}）"
+    # a narrow table (few parts, no 等次) still holds its title (16 pt): every column widens alike
+    stretch = (text_width(heading) * 16 / 11 + 2) / sum(c.width for c in cols)
+    if stretch > 1:
+        cols = [replace(c, width=round(c.width * stretch, 1)) for c in cols]
     ws = wb.add_worksheet(sheet)
     last_col = len(cols) - 1
-    title_row(ws, styles, f"{title}（{uc.name}）", last_col)
+    title_row(ws, styles, heading, last_col)
     note = formula(result, uc, frame)
     widths = [c.width for c in cols]
     note_fmt = styles.get(text_wrap=True, valign="top")  # 11 pt like the table: never under 9 pt printed

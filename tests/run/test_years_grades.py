@@ -16,6 +16,7 @@ from typer.testing import CliRunner
 
 from scoring import Result, compute, load_year
 from scoring.cli.main import app
+from scoring.output.kit import text_width
 from scoring.output.workbook import write_workbook
 
 YEARS = Path(__file__).resolve().parents[1] / "years"
@@ -80,6 +81,9 @@ def test_no_grades_workbook_and_commands(tmp_path: Path, monkeypatch: pytest.Mon
         header = [c.value for c in ws[3] if c.value is not None]
         assert header == ["排名", "单位", "基础信息公开（6）", "政策解读（4）", "总分（10）"]
         assert not any("等次" in v for v in _cells(ws))
+        # the narrower table still holds its title (16 pt over 11 pt columns)
+        table_width = sum(ws.column_dimensions[c].width for c in "ABCDE")
+        assert table_width >= text_width(ws["A1"].value) * 16 / 11
         cover = _cells(wb["封面"])
         assert not any("等次" in v or "不合格" in v or "优秀" in v for v in cover)
     finally:
