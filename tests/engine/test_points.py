@@ -4,9 +4,11 @@ reached, a deduction larger than the points."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from fractions import Fraction
 
 import polars as pl
 import pytest
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from scoring import REGISTRY
 from tests.conftest import YearFactory, node
@@ -322,6 +324,37 @@ def test_over_quota_bonus__each_units_own_quota() -> None:
         ],
     )
     assert got == {"T1": 2, "T2": 0, "D1": 1, "D2": 0}
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    data=st.data(),
+    thresholds=st.lists(st.sampled_from([5, 10, 20, 25, 50, 100]), min_size=1, max_size=3, unique=True),
+)
+def test_over_quota_bonus__against_a_plain_reference(data: st.DataObject, thresholds: list[int]) -> None:
+    """Each unit's quota (its 定额, else its class's) and the highest step its excess reaches, in exact
+    fractions, against the engine on random counts, quotas and steps."""
+    town, dept = data.draw(st.integers(1, 30)), data.draw(st.integers(1, 30))
+    amounts = [data.draw(st.sampled_from(["0.5", "1", "1.5", "2"])) for _ in thresholds]
+    steps = ",".join(f"{t}%:{a}" for t, a in zip(thresholds, amounts, strict=True))
+    rows: list[tuple[str, str, object]] = []
+    want: dict[str, float] = {}
+    for unit, _, cls in QUOTA_UNITS:
+        count = data.draw(st.integers(0, 60))
+        own = data.draw(st.none() | st.integers(1, 30))
+        rows.append((unit, "", count))
+        if own is not None:
+            rows.append((unit, "定额", own))
+        quota = own if own is not None else (town if cls == "town" else dept)
+        excess = Fraction(count - quota, quota)
+        # the step of the highest threshold reached; the leaf's 2 points bound it
+        top = max((t for t in thresholds if excess >= Fraction(t, 100)), default=None)
+        points = (
+            Fraction(dict(zip(thresholds, amounts, strict=True))[top]) if top is not None else Fraction(0)
+        )
+        want[unit] = float(min(points, 2))
+    got = quota_points(f"quota=town:{town},dept:{dept}; steps={steps}", rows)
+    assert got == want
 
 
 def quota_year_errors(params: str, rows: Sequence[tuple[str, str, object]]) -> list[tuple[str | None, str]]:
