@@ -100,7 +100,7 @@ def show(run_id: RunId, archive: ArchivePath = DEFAULT_ARCHIVE) -> None:
     import polars as pl
 
     from scoring.errors import ScoringError
-    from scoring.spec.settings import DEFAULT_BANDS
+    from scoring.spec.grades import DEFAULT_BANDS
 
     store = open_archive(archive)
     try:

@@ -352,7 +352,7 @@ def test_over_quota_bonus__against_a_plain_reference(data: st.DataObject, thresh
         points = (
             Fraction(dict(zip(thresholds, amounts, strict=True))[top]) if top is not None else Fraction(0)
         )
-        want[unit] = float(min(points, 2))
+        want[unit] = float(min(points, Fraction(2)))
     got = quota_points(f"quota=town:{town},dept:{dept}; steps={steps}", rows)
     assert got == want
 
