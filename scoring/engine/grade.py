@@ -25,8 +25,12 @@ def band(settings: Settings, basis: str | None = None) -> pl.Expr:
     the share of the unit's class maximum, exactly: on the printed total the lowest printed value at or
     above it (⌈t × 10^places⌉), on the exact total ``total_num / total_den ≥ t`` in integers."""
     basis = basis or settings.grade_basis
-    if not settings.graded:
-        return pl.lit(None, pl.String)
+    if settings.graded:
+        return _band(settings, basis)
+    return pl.lit(None, pl.String)  # a year without grades
+
+
+def _band(settings: Settings, basis: str) -> pl.Expr:
     ids = settings.class_ids
     lines = {c: dict(settings.band_thresholds(c)) for c in ids}
     cases = []
@@ -53,10 +57,13 @@ def grade_units(units: pl.LazyFrame, settings: Settings) -> pl.LazyFrame:
     order; ``ties = "exclude"`` demotes a tie that straddles the limit as a whole, ``"include"`` keeps it.
     Demoted units take the next grade down.
     """
-    if not settings.graded:  # a year without grades: the columns stay, empty
-        return units.with_columns(
-            pl.lit(None, pl.String).alias("band"), pl.lit(None, pl.String).alias("grade")
-        )
+    if settings.graded:
+        return _grade(units, settings)
+    # a year without grades: the columns stay, empty
+    return units.with_columns(pl.lit(None, pl.String).alias("band"), pl.lit(None, pl.String).alias("grade"))
+
+
+def _grade(units: pl.LazyFrame, settings: Settings) -> pl.LazyFrame:
     fail = settings.fail_grade
     lf = units.with_columns(band(settings).alias("band")).with_columns(pl.col("band").alias("quota_grade"))
     names = [b.name for b in settings.bands] + [fail]
