@@ -108,6 +108,7 @@ def show(run_id: RunId, archive: ArchivePath = DEFAULT_ARCHIVE, fmt: OutputForma
     import polars as pl
 
     from scoring.errors import ScoringError
+    from scoring.spec.grades import DEFAULT_BANDS
 
     store = open_archive(archive)
     try:
@@ -147,9 +148,12 @@ def show(run_id: RunId, archive: ArchivePath = DEFAULT_ARCHIVE, fmt: OutputForma
         top = part.filter(pl.col("rank") <= 3).head(5)
         tops = "、".join(f"{r['rank']}.{r['name']}({r['total']:.{places}f})" for r in top.to_dicts())
         say(f"  {name}：{part.height} 个单位；前三：{tops}", fmt)
-    counts = {r["grade"]: r["len"] for r in units.group_by("grade").len().to_dicts()}
     grades = run.settings.get("grades", {})
-    order = [str(b.get("name")) for b in grades.get("bands", [])] + [str(grades.get("fail", "不合格"))]
+    if grades.get("none") is True:  # a year without grades
+        return
+    counts = {r["grade"]: r["len"] for r in units.group_by("grade").len().to_dicts()}
+    bands = grades.get("bands", [{"name": b.name} for b in DEFAULT_BANDS])
+    order = [str(b.get("name")) for b in bands] + [str(grades.get("fail", "不合格"))]
     order += sorted(g for g in counts if g is not None and g not in order)
     say("等次：" + "，".join(f"{g} {counts.get(g, 0)}" for g in order), fmt)
 

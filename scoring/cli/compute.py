@@ -142,10 +142,9 @@ def compute(
         top = part.filter(pl.col("rank") <= 3).head(5)
         tops = "、".join(f"{r['rank']}.{r['name']}({r['total']:.{s.places}f})" for r in top.to_dicts())
         typer.echo(f"  {c.name}：{part.height} 个单位；前三：{tops}")
-    counts = units.group_by("grade").len()
-    order = [b.name for b in s.bands] + [s.fail_grade]
-    by = {r["grade"]: r["len"] for r in counts.to_dicts()}
-    typer.echo("等次：" + "，".join(f"{g} {by.get(g, 0)}" for g in order))
+    if s.graded:  # a year without grades prints no grade counts
+        by = {r["grade"]: r["len"] for r in units.group_by("grade").len().to_dicts()}
+        typer.echo("等次：" + "，".join(f"{g} {by.get(g, 0)}" for g in s.grade_names))
     vetoed = units.filter(pl.col("veto"))
     if not vetoed.is_empty():
         shown = "、".join(f"{r['name']}（{r['veto_reason']}）" for r in vetoed.head(10).to_dicts())

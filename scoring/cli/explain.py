@@ -40,9 +40,9 @@ def explain(
     s = a.settings
     cls = s.unit_class(row["class"])
     rank = "不参与排名" if row["rank"] is None else f"第{row['rank']}名" + ("（并列）" if row["tied"] else "")
+    grade = f"，等次 {row['grade']}" if s.graded else ""
     say(
-        f"{row['name']}（{code}，{cls.name}）：总分 {fmt_points(row['total'], s.places)}，{rank}，"
-        f"等次 {row['grade']}",
+        f"{row['name']}（{code}，{cls.name}）：总分 {fmt_points(row['total'], s.places)}，{rank}{grade}",
         fmt,
     )
     applicable = row["applicable_max"] / 10**12

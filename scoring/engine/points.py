@@ -78,6 +78,18 @@ def rule_points(rows: pl.LazyFrame, kind: RuleKind, leaves: list[Node]) -> pl.La
                 on=["indicator", "rank_key"],
                 how="left",
             )
+    if kind.lookup == "class":  # a parameter given per class: the unit's class's value
+        agg = (
+            agg.join(
+                keys.lazy().select(
+                    "indicator", pl.col("key").alias("class"), pl.col("amount").alias("class_amount")
+                ),
+                on=["indicator", "class"],
+                how="left",
+            )
+            if keys is not None
+            else agg.with_columns(pl.lit(None, pl.Int64).alias("class_amount"))
+        )
     steps = params.columns if params is not None else []
     return agg.select(*GROUP, kind.finish_for(steps).cast(pl.Int64).alias("points"))
 
@@ -199,9 +211,10 @@ def leaf_points(
     obs = observations
     combining = bool(settings.channel_weights) or settings.period_method is not None
     by_kind = _leaves_by_kind(catalogue)
-    ranked = any(REGISTRY[name].rank_by is not None for name in by_kind)
-    if "class" not in schema and units is not None and ranked:
-        # ranks are within a unit class: take each unit's class from the roster
+    by_class = any(REGISTRY[name].rank_by is not None or REGISTRY[name].lookup == "class" for name in by_kind)
+    if "class" not in schema and units is not None and by_class:
+        # ranks are within a unit class, and a parameter may be given per class: each unit's class from
+        # the roster
         obs = obs.join(units.select(pl.col("code").alias("unit"), "class"), on="unit", how="left")
         schema = obs.collect_schema()
     for col, dtype in (

@@ -62,6 +62,9 @@ def write_appeals(
         "等次(原)",
         "等次(新)",
     ]
+    graded = settings.graded  # a year without grades has no grade columns
+    if not graded:
+        headers = headers[:-2]
     ch = report.changes
     ws = wb.add_worksheet(sheet_name)
     last_col = len(headers) - 1
@@ -88,7 +91,7 @@ def write_appeals(
         fit_width(max(widest_text(ch, "decided_by"), 6), 8, 24),
         12,
         fit_width(max(widest_text(ch, "was"), 8), 10, 30),
-        *([10] * 10),
+        *([10] * (10 if graded else 8)),
     ]
     write_header(ws, styles, 2, headers, widths)
     wrap = styles.text(wrap=True)
@@ -123,8 +126,9 @@ def write_appeals(
         integer(r, c + 3, x["rank_before"])
         integer(r, c + 4, x["rank_after"])
         write_text(ws, r, c + 5, x["rank_arrow"], center)
-        write_text(ws, r, c + 6, x["grade_before"], center)
-        write_text(ws, r, c + 7, x["grade_after"], center)
+        if graded:
+            write_text(ws, r, c + 6, x["grade_before"], center)
+            write_text(ws, r, c + 7, x["grade_after"], center)
 
     row = 3
     for i, x in enumerate(ch.to_dicts(), start=1):
@@ -156,12 +160,13 @@ def write_appeals(
     row += 1
     others = report.others
     ws.merge_range(row, 0, row, last_col, "", styles.get(font_name=TITLE_FONT, bold=True, font_size=12))
+    what = ("名次、总分或等次", "总分、名次和等次") if graded else ("名次或总分", "总分和名次")
     ws.write_string(
         row,
         0,
-        "其他单位的变化（因上述决定，名次、总分或等次随之变化的未申诉单位）"
+        f"其他单位的变化（因上述决定，{what[0]}随之变化的未申诉单位）"
         if others.height
-        else "其他单位的总分、名次和等次均未因上述决定而变化。",
+        else f"其他单位的{what[1]}均未因上述决定而变化。",
         styles.get(font_name=TITLE_FONT, bold=True, font_size=12),
     )
     row += 1
@@ -177,7 +182,7 @@ def write_appeals(
             "名次变化",
             "等次(原)",
             "等次(新)",
-        ]
+        ][: None if graded else -2]
         for c, h in enumerate(head, start=1):
             ws.write_string(row, c, h, styles.header())
         row += 1

@@ -3,6 +3,7 @@ children), with points, rule, parameters, the classes it applies to, the work pl
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 import polars as pl
@@ -47,11 +48,11 @@ def catalogue_order(catalogue: Catalogue) -> dict[str, int]:
     return order
 
 
-def method_text(n: Node) -> str:
+def method_text(n: Node, class_names: Mapping[str, str] | None = None) -> str:
     """How a node is scored, in the rubric's words: the kind's Chinese name and its sentence with this
-    leaf's parameters (每发现一例扣0.5分，最多扣2分); a level-1 section's role."""
+    leaf's parameters (每发现一例扣0.5分，最多扣2分; classes by ``class_names``); a level-1 section's role."""
     if n.kind is not None:
-        return f"{n.kind.label}：{n.kind.sentence(n.params)}"
+        return f"{n.kind.label}：{n.kind.sentence(n.params, class_names)}"
     if n.level == 1 and n.role != "base":
         return ROLE_NAMES.get(n.role, n.role)
     return ""
@@ -74,7 +75,7 @@ def write_catalogue(wb: Any, styles: Styles, result: Result, title: str, sheet_n
     for n in nodes:
         applies = "、".join(class_names.get(c, c) for c in n.applies_to) if n.applies_to else "全部"
         plan = "、".join(n.plan_items)  # the item numbers: the plan's text is the plan document's
-        rows.append((n.id, n.name, n.level, method_text(n), applies, plan, n.rubric))
+        rows.append((n.id, n.name, n.level, method_text(n, class_names), applies, plan, n.rubric))
     widths = [
         fit_width(max([4, *(text_width(r[0]) for r in rows)]), 5, 8),
         fit_width(max([8, *(text_width(r[1]) + 2 * (r[2] - 1) for r in rows)]) / 2, 12, 22),

@@ -3,7 +3,7 @@ grade is below its band) and, with an archive, the 同比 columns (上年总分,
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -133,7 +133,8 @@ def class_columns(result: Result, uc: UnitClass, frame: pl.DataFrame) -> list[Co
     if frame.height and frame.filter(pl.col("major").abs() > 0).height:
         cols.append(Column("重大扣分", "major", "number", 10))
     cols.append(Column(_bracket("总分", uc.max_points), "total", "number", 8))
-    cols.append(Column("等次", "grade", "grade", 6))
+    if settings.graded:
+        cols.append(Column("等次", "grade", "grade", 6))
     if frame.height and frame.filter(pl.col("_remark") != "").height:
         remark_width = fit_width(min(max(widest_text(frame, "_remark"), 8) / 2, 14), 10, 16)
         cols.append(Column("备注", "_remark", "text", remark_width))
@@ -234,9 +235,14 @@ def write_class_sheet(
     settings = result.settings
     frame = class_frame(result, uc)
     cols = class_columns(result, uc, frame)
+    heading = f"{title}（{uc.name}）"
+    # a narrow table (few parts, no 等次) still holds its title (16 pt): every column widens alike
+    stretch = (text_width(heading) * 16 / 11 + 2) / sum(c.width for c in cols)
+    if stretch > 1:
+        cols = [replace(c, width=round(c.width * stretch, 1)) for c in cols]
     ws = wb.add_worksheet(sheet)
     last_col = len(cols) - 1
-    title_row(ws, styles, f"{title}（{uc.name}）", last_col)
+    title_row(ws, styles, heading, last_col)
     note = formula(result, uc, frame)
     widths = [c.width for c in cols]
     note_fmt = styles.get(text_wrap=True, valign="top")  # 11 pt like the table: never under 9 pt printed

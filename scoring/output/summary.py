@@ -25,8 +25,9 @@ def date_text(day: dt.date) -> str:
 
 
 def grade_order(settings: Settings) -> list[str]:
-    """The grades as published: the bands from the highest, then the fail grade."""
-    return [b.name for b in settings.bands] + [settings.fail_grade]
+    """The grades as published: the bands from the highest, then the fail grade; none in a year without
+    grades."""
+    return list(settings.grade_names)
 
 
 def method_lines(result: Result) -> list[str]:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from scoring.exact import from_fixed
-from scoring.reading.template.layout import CEILING_KEY, NA, NOT_DONE, InputColumn, clip, dec
+from scoring.reading.template.layout import CEILING_KEY, NA, NOT_DONE, InputColumn, clip, dec, extra_keys
 
 
 def _pts(fixed: int) -> str:
@@ -47,6 +47,10 @@ def input_spec(col: InputColumn, ref: str, years: tuple[int, int] = (1990, 2999)
         ceiling = leaf.params.get("ceiling")
         text = f"是：本项得分不高于{_pts(ceiling)}分（及格封顶）；否或留空：不封顶" if ceiling else "是/否"
         return InputSpec("是/否", text, {"validate": "list", "source": ["是", "否"]})
+    if col.key in extra_keys(leaf):  # the unit's own quota (定额)
+        cond = f"AND(ISNUMBER({ref}),{ref}>=1,{ref}=INT({ref}))"
+        blank = "必填" if extra_keys(leaf)[col.key] else "留空：按指标规定的数量"
+        return InputSpec("整数≥1", f"本单位的规定数量（{col.key}），不小于1的整数；{blank}", _custom(cond))
     if domain == "bool":
         return InputSpec(
             "是/否", "是 或 否（从下拉列表选择）", {"validate": "list", "source": ["是", "否", NA]}
@@ -105,7 +109,7 @@ def input_validation(
     spec = input_spec(col, ref, years)
     leaf = col.leaf
     title = f"{leaf.id} {col.key or leaf.name}"
-    na = "" if col.key == CEILING_KEY else f"不适用的填“{NA}”。"
+    na = "" if col.key == CEILING_KEY or col.key in extra_keys(leaf) else f"不适用的填“{NA}”。"
     message = f"填写：{spec.long}。{na}\n评分标准：{leaf.rubric.strip()}"
     options = {
         **spec.options,

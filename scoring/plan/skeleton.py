@@ -266,8 +266,9 @@ def settings_toml(plan: Plan, year: int, total: int) -> str:
         "[veto]",
         'action = "grade_only"',
         "",
-        "[grades]",
-        'bands = [ { name = "优秀", min = 90 }, { name = "良好", min = 80 }, { name = "合格", min = 60 } ]',
+        "[grades]                  # 等次线为各类满分的比例；不评等次的改为 none = true（删去其余各项）",
+        'bands = [ { name = "优秀", share = 0.9 }, { name = "良好", share = 0.8 }, '
+        '{ name = "合格", share = 0.6 } ]',
         'fail = "不合格"',
         'basis = "printed"',
         "",

@@ -322,6 +322,23 @@ def read_inputs(
         )
         .join(leaf_info, on="indicator", how="left")
     )
+    # keys a leaf takes beside its own rows (a unit's quota, 定额), as its rule kind declares them
+    extra_keys = {
+        (n.id, key): required
+        for n in catalogue.leaves
+        if n.kind is not None
+        for key, required in n.kind.extra_keys(n.params).items()
+    }
+    extra_text: dict[str, str] = {}
+    for leaf_id, key in extra_keys:
+        extra_text[leaf_id] = f"{extra_text[leaf_id]}、{key}" if leaf_id in extra_text else key
+    is_extra: pl.Expr = pl.lit(False)
+    if extra_keys:
+        table = pl.DataFrame(
+            [(i, k) for i, k in extra_keys], schema={"indicator": pl.String, "key": pl.String}, orient="row"
+        )
+        df = df.join(table.with_columns(pl.lit(True).alias("__extra__")), on=["indicator", "key"], how="left")
+        is_extra = pl.col("__extra__").fill_null(False)
 
     def report(
         mask: pl.Expr,
@@ -385,10 +402,17 @@ def read_inputs(
         "key_known",
     )
     report(
-        ok_row & ~pl.col("keyed") & pl.col("key").is_not_null() & ~is_modifier,
+        ok_row & ~pl.col("keyed") & pl.col("key").is_not_null() & ~is_modifier & ~is_extra,
         "key",
         "key",
-        "此规则不需要子项（key），或应为 不得分 / 及格封顶",
+        pl.when(pl.col("indicator").is_in(list(extra_text)))
+        .then(
+            pl.format(
+                "子项（key）应留空，或为 {} / 不得分 / 及格封顶",
+                pl.col("indicator").replace_strict(extra_text, default=""),
+            )
+        )
+        .otherwise(pl.lit("此规则不需要子项（key），或应为 不得分 / 及格封顶")),
         "key_unexpected",
     )
     report(
@@ -413,6 +437,15 @@ def read_inputs(
     for check, hit in zip(checks, hits, strict=True):
         if hit:
             report(ok_row & check.mask, "value", "text", check.expected, check.code, check.severity)
+    if extra_keys:
+        report(
+            ok_row & is_extra & (is_na | (pl.col("value") < 1)),
+            "value",
+            "text",
+            pl.format("子项“{}”应为不小于1的整数（本单位的规定数量，不能为0或不适用）", pl.col("key")),
+            "extra_key_value",
+        )
+        issues += _missing_extra_rows(df.filter(ok_row), extra_keys, is_extra, is_modifier | is_na)
     report(
         ok_row & ~present & (pl.col("domain") != "date"),
         "value",
@@ -510,6 +543,33 @@ def read_inputs(
     )
     cells = normalised_cells(df.filter(ok_row & present & ~is_na & pl.col("value").is_not_null()))
     return Inputs(obs, issues + normalisation_notes(cells), cells)
+
+
+def _missing_extra_rows(
+    rows: pl.DataFrame, extra_keys: dict[tuple[str, str], bool], is_extra: pl.Expr, skip: pl.Expr
+) -> list[Issue]:
+    """A unit's row of a leaf whose extra key every unit must give (quota=各单位: its 定额) when the
+    unit has no row of that key for the leaf (in the same period and channel), at the row it has."""
+    required = [(leaf_id, key) for (leaf_id, key), must in extra_keys.items() if must]
+    if not required:
+        return []
+    by = ["unit", "indicator", "period", "channel"]
+    out = []
+    for leaf_id, key in required:
+        mine = rows.filter(pl.col("indicator") == leaf_id)
+        given = mine.filter(is_extra & (pl.col("key") == key)).select(by).unique()
+        lacking = mine.filter(~is_extra & ~skip.fill_null(False)).join(
+            given, on=by, how="anti", nulls_equal=True
+        )
+        out += _issues_from(
+            lacking,
+            "source",
+            "key",
+            "key",
+            f"本指标按各单位定额计分（quota=各单位）：该单位还须填一行，子项（key）为“{key}”，值为本单位的规定数量",
+            f"{key}_missing",
+        )
+    return out
 
 
 def _empty_observations() -> pl.DataFrame:

@@ -15,6 +15,7 @@ import polars as pl
 
 from scoring.errors import Issue
 from scoring.exact import parse_decimal, to_fixed
+from scoring.spec.agreement import agreement_issues
 from scoring.spec.params import ParamError, split_params
 from scoring.spec.rules import REGISTRY, RuleKind
 from scoring.spec.settings import Settings
@@ -452,6 +453,7 @@ def build_catalogue(
             )
         )
     order = [nodes[nid] for nid in ids if nid in nodes]
+    issues += agreement_issues(order, settings, file)  # parameters per class; a veto without grades
     year = settings.year
     return Catalogue(year, tuple(order), plan_items), issues
 

@@ -23,7 +23,8 @@ class ParamError(ValueError):
 class ParamSpec:
     """One named, typed parameter of a rule kind."""
 
-    # amount, share, number, count, date, mapping, share_mapping, names, steps, amounts, choice, periods
+    # amount, share, number, count, date, mapping, share_mapping, names, steps, amounts, choice, periods,
+    # class_counts
     kind: str
     required: bool = False
     default: Any = None
@@ -73,6 +74,27 @@ def _count(text: str, _: ParamSpec | None = None) -> int:
     if d < 0 or d != d.to_integral_value():
         raise ParamError("应为非负整数")
     return int(d)
+
+
+PER_UNIT = "各单位"
+"""A ``class_counts`` parameter written 各单位: no count in the catalogue, each unit enters its own."""
+
+
+def _class_counts(text: str, _: ParamSpec | None = None) -> int | dict[str, int] | str:
+    """A count for every unit (``20``), one per unit class (``town:20,dept:10``, class ids), or 各单位
+    (each unit's own, entered as an input row)."""
+    t = text.strip()
+    if t in (PER_UNIT, "unit"):
+        return PER_UNIT
+    if not re.search(r"[:：]", t):
+        return _count(t)
+    counts = {}
+    for name, value in _pairs(t):
+        try:
+            counts[name] = _count(value)
+        except ParamError as e:
+            raise ParamError(f"{name} 的数量{e}") from e
+    return counts
 
 
 def _date(text: str, _: ParamSpec | None = None) -> dt.date:
@@ -173,6 +195,7 @@ PARSERS: dict[str, Any] = {
     "amounts": _amounts,
     "choice": _choice,
     "periods": _periods,
+    "class_counts": _class_counts,
 }
 
 

@@ -45,14 +45,15 @@ SAMPLES: dict[str, Any] = {
     "names": ("甲",),
     "steps": ((Fraction(1), Fraction(1)),),
     "periods": ("2021-01",),
+    "class_counts": {"甲": 1},
 }
 """A value of each parameter type (``ParamSpec.kind``; a choice takes its first choice)."""
 ROW_INPUTS = frozenset(
     {"unit", "indicator", "period", "channel", "class", "key", "text", "value", "synthetic", "M"}
 )
 """What a kind's per-row expressions may read besides its parameter columns and its lookup's columns."""
-LOOKUP_ROW = {"key": {"amount", "share"}, "text": {"amount"}, "rank": set()}
-LOOKUP_FINISH = {"key": set(), "text": set(), "rank": {"rank_points"}}
+LOOKUP_ROW = {"key": {"amount", "share"}, "text": {"amount"}, "rank": set(), "class": set()}
+LOOKUP_FINISH = {"key": set(), "text": set(), "rank": {"rank_points"}, "class": {"class_amount"}}
 
 
 class RegistrationError(ValueError):
@@ -128,6 +129,11 @@ def _check_params(kind: RuleKind, problems: list[str], sentence: bool) -> set[st
             made.append(set(cols))
         keys = _run(problems, "keys", kind.keys, p)
         _run(problems, "key_rows", kind.key_rows, p)
+        extra = _run(problems, "extra_keys", kind.extra_keys, p)
+        if extra and (kind.keyed or kind.single_row):
+            problems.append(
+                "a kind with extra keys is neither keyed nor single-row (it groups a unit's rows)"
+            )
         _run(problems, "check", kind.check, p, SAMPLE_POINTS)
         _run(problems, "input choices", kind.input.choices_for, p)
         _run(problems, "input bounds", kind.input.bounds_for, p, SAMPLE_POINTS)

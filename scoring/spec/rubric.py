@@ -74,6 +74,7 @@ VALUE_TEXT: dict[str, ValueText] = {
     "steps": lambda v: "、".join(f"{fraction_text(t)}:{fraction_text(s)}" for t, s in v),
     "choice": str,
     "periods": periods_text,
+    "class_counts": lambda v: "、".join(f"{k}{n}" for k, n in v.items()) if isinstance(v, dict) else str(v),
 }
 """How a value of each parameter type is written in a sentence (keys: ``ParamSpec.kind``)."""
 
@@ -92,10 +93,19 @@ def template_fields(template: str) -> tuple[list[str], list[str], list[str]]:
 
 
 def render(
-    template: str, params: Mapping[str, Any], specs: Mapping[str, ParamSpec], formats: Mapping[str, ValueText]
+    template: str,
+    params: Mapping[str, Any],
+    specs: Mapping[str, ParamSpec],
+    formats: Mapping[str, ValueText],
+    class_names: Mapping[str, str] | None = None,
 ) -> str:
-    """The template filled from ``params`` (a parameter missing there takes its declared default)."""
+    """The template filled from ``params`` (a parameter missing there takes its declared default); a
+    count per unit class is written with the classes' names (``class_names``: id → name)."""
     values = {name: params.get(name, spec.default) for name, spec in specs.items()}
+    for name, spec in specs.items():
+        value = values[name]
+        if spec.kind == "class_counts" and isinstance(value, dict):
+            values[name] = {(class_names or {}).get(k, k): n for k, n in value.items()}
 
     def text(name: str) -> str:
         write = formats.get(name) or VALUE_TEXT[specs[name].kind]

@@ -85,7 +85,7 @@ PERCENT = InputDomain("percent")
 DATE = InputDomain("date")
 
 Sense = Literal["award", "deduct"]
-Lookup = Literal["key", "text", "rank"]
+Lookup = Literal["key", "text", "rank", "class"]
 Reduction = Literal["sum", "any", "all", "max"]
 
 REDUCTIONS: dict[str, tuple[Callable[[pl.Expr], pl.Expr], Callable[[pl.Expr], pl.Expr]]] = {
@@ -148,10 +148,15 @@ class RuleKind:
     key_rows: Callable[[Params], list[tuple[str, int | None, float | None]]] = lambda p: []
     # how the key table meets the rows: "key" joins it on the row's key (giving ``amount`` and ``share``)
     # before ``row``; "text" joins it on the entered text, a grade (giving ``amount``); "rank" joins it
-    # after the group-by on the unit's rank by ``rank_by`` within its class (giving ``rank_points``)
+    # after the group-by on the unit's rank by ``rank_by`` within its class (giving ``rank_points``);
+    # "class" joins it after the group-by on the unit's class id (giving ``class_amount``: the class's
+    # value of a parameter given per class, null for a class the table does not name)
     lookup: Lookup = "key"
     # for a "rank" lookup: the measure ranked, highest first, per (leaf, class, period, channel)
     rank_by: pl.Expr | None = None
+    # keys a leaf takes beside its rows without a key, each one row of the kind's input domain whose value
+    # is at least 1 (a unit's own quota, 定额): key → whether every unit with a row must give it
+    extra_keys: Callable[[Params], Mapping[str, bool]] = lambda p: {}
     # per-row contributions (after the lookup), then the aggregations per (unit, leaf, period, channel)
     # and the finish of the aggregated row into pico-points
     row: Mapping[str, pl.Expr] = field(default_factory=dict)
@@ -173,9 +178,10 @@ class RuleKind:
         """The name of the kind's input domain (recorded in the template, matched when it is read)."""
         return self.input.name
 
-    def sentence(self, params: Params) -> str:
-        """The rubric sentence of a leaf with these parameters: 每发现一例扣0.5分，最多扣2分."""
-        return render(self.rubric, params, self.params, self.formats)
+    def sentence(self, params: Params, class_names: Mapping[str, str] | None = None) -> str:
+        """The rubric sentence of a leaf with these parameters: 每发现一例扣0.5分，最多扣2分 (a count per
+        unit class names the classes by ``class_names``, id → name)."""
+        return render(self.rubric, params, self.params, self.formats, class_names)
 
     def finish_for(self, columns: Collection[str]) -> pl.Expr:
         """The finish for a parameter table with these columns: only the steps it has."""

@@ -8,11 +8,11 @@ from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
-from itertools import pairwise
 from typing import Any
 
 from scoring.errors import Issue
 from scoring.exact import ROUNDING, ROUNDING_MODES, parse_decimal, parse_fraction, to_fixed
+from scoring.spec.grades import DEFAULT_BANDS, GradeBand, GradeQuota, parse_bands, points_text
 
 TIE_METHODS = ("competition", "dense")
 BASES = ("printed", "exact")
@@ -51,8 +51,8 @@ KEYS: dict[str, tuple[str, ...]] = {
     "bonus": ("cap", "gate", "gate_inclusive"),
     "penalty": ("cap",),
     "veto": ("action", "score", "placement"),
-    "grades": ("bands", "fail", "basis", "section_fail_share", "quotas"),
-    "grades.bands": ("name", "min"),
+    "grades": ("none", "bands", "fail", "basis", "section_fail_share", "quotas"),
+    "grades.bands": ("name", "min", "share"),
     "grades.quotas": ("grade", "share", "ties"),
     "inputs": ("missing", "missing_units", "unscored_share", "date_window"),
     "periods": ("method", "weights"),
@@ -70,19 +70,6 @@ class UnitClass:
     name: str
     max_points: Decimal
     scale: Fraction | None = None
-
-
-@dataclass(frozen=True)
-class GradeBand:
-    name: str
-    min_points: Decimal
-
-
-@dataclass(frozen=True)
-class GradeQuota:
-    grade: str
-    share: Fraction
-    ties: str = "exclude"
 
 
 @dataclass(frozen=True)
@@ -107,11 +94,9 @@ class Settings:
     veto_action: str = "grade_only"
     veto_score: Decimal = Decimal(59)
     veto_placement: str = "after"  # after (listed after the ranked, no rank) | last (ranked last) | in_place
-    bands: tuple[GradeBand, ...] = (
-        GradeBand("优秀", Decimal(90)),
-        GradeBand("良好", Decimal(80)),
-        GradeBand("合格", Decimal(60)),
-    )
+    bands: tuple[GradeBand, ...] = DEFAULT_BANDS
+    # False: the year awards no grades ([grades] none = true): no bands, no grade anywhere
+    graded: bool = True
     fail_grade: str = "不合格"
     grade_basis: str = "printed"
     section_fail_share: Fraction | None = None
@@ -134,6 +119,30 @@ class Settings:
     @property
     def class_ids(self) -> list[str]:
         return [c.id for c in self.classes]
+
+    def total_max(self, class_id: str) -> Fraction:
+        """The class maximum: the highest base total a unit of the class can reach (its ``max``; under
+        every not-applicable method, ``scale`` included, totals are on this maximum)."""
+        return Fraction(self.unit_class(class_id).max_points)
+
+    def band_thresholds(self, class_id: str) -> list[tuple[str, Fraction]]:
+        """Each band's name and the lowest total of the class that reaches it, highest band first."""
+        top = self.total_max(class_id)
+        return [(b.name, b.threshold(top)) for b in self.bands]
+
+    @property
+    def grade_names(self) -> list[str]:
+        """Every grade a unit can get, best first: the bands, then the fail grade (none without grades)."""
+        return [b.name for b in self.bands] + [self.fail_grade] if self.graded else []
+
+    def share_thresholds(self) -> str:
+        """The grade lines of bands given as shares, per class: 乡镇（满分10分）：优秀9分、良好8分…"""
+        parts = []
+        for c in self.classes:
+            top = self.total_max(c.id)
+            lines = "、".join(f"{name}{points_text(t)}分" for name, t in self.band_thresholds(c.id))
+            parts.append(f"{c.name}（满分{points_text(top)}分）{lines}")
+        return f"各类等次分数线：{'；'.join(parts)}。"
 
     def method_statement(self, roles: Collection[str] = ("base", "bonus", "penalty", "veto")) -> list[str]:
         """The method in words for readers, only what applies: ``roles`` are the kinds of level-1 sections
@@ -161,11 +170,14 @@ class Settings:
             cap = f"最多扣{self.penalty_cap}分" if self.penalty_cap is not None else "不设上限"
             lines.append(f"扣分项{cap}（重大扣分项另计）。")
         if "veto" in roles:
+            grade = f"，等次为“{self.fail_grade}”" if self.graded else ""
             lines.append(
                 {
-                    "grade_only": f"触发一票否决的单位等次为“{self.fail_grade}”，得分照常计算",
-                    "fixed_score": f"触发一票否决的单位按{self.veto_score}分计，等次为“{self.fail_grade}”",
-                    "stop": f"触发一票否决的单位不再计分，等次为“{self.fail_grade}”",
+                    "grade_only": f"触发一票否决的单位{grade[1:]}，得分照常计算"
+                    if grade
+                    else "触发一票否决的单位得分照常计算",
+                    "fixed_score": f"触发一票否决的单位按{self.veto_score}分计{grade}",
+                    "stop": f"触发一票否决的单位不再计分{grade}",
                 }[self.veto_action]
                 + (
                     "，不参与排名，列于排名单位之后。"
@@ -181,9 +193,13 @@ class Settings:
             f"总分保留{self.places}位小数（{ROUNDING[self.rounding]}）。各类单位分别按{basis}排名，"
             f"总分相同的并列（名次如{ties}），并列单位按单位代码先后列出。"
         )
-        bands = "，".join(f"{b.name}{b.min_points}分及以上" for b in self.bands)
+        if not self.graded:
+            return lines
+        bands = "，".join(f"{b.name}{b.words}及以上" for b in self.bands)
         grade_basis = "公布的总分" if self.grade_basis == "printed" else "未经舍入的精确总分"
         lines.append(f"等次按{grade_basis}评定：{bands}，其余为{self.fail_grade}。")
+        if any(b.share is not None for b in self.bands):
+            lines.append(self.share_thresholds())
         if self.section_fail_share is not None:
             lines.append(
                 f"任一一级指标得分低于其分值{float(self.section_fail_share) * 100:g}%的，等次为"
@@ -383,33 +399,12 @@ def parse_settings(toml: dict[str, Any], file: str) -> tuple[Settings | None, li
         r.fail("bonus.gate_inclusive", gate_inclusive, "应为 true 或 false", "gate_inclusive")
         gate_inclusive = False
 
-    bands: list[GradeBand] = []
-    raw_bands = grades.get(
-        "bands", [{"name": "优秀", "min": 90}, {"name": "良好", "min": 80}, {"name": "合格", "min": 60}]
-    )
-    if not isinstance(raw_bands, list):
-        r.fail("grades.bands", raw_bands, "应为等次列表", "bands")
-        raw_bands = []
-    for i, b in enumerate(r.entries(raw_bands, "grades.bands")):
-        path = f"grades.bands[{i + 1}]"
-        if b is None or not str(b.get("name", "")).strip():
-            r.fail(path, raw_bands[i], "等次应有 name 和 min", "band")
-            continue
-        m = r.decimal(b, "min", f"{path}.min", required=True)
-        if m is not None:
-            bands.append(GradeBand(str(b["name"]).strip(), m))
-    if any(a.min_points <= b.min_points for a, b in pairwise(bands)):
-        r.fail(
-            "grades.bands",
-            ", ".join(f"{b.name}≥{b.min_points}" for b in bands),
-            "等次下限应从高到低严格递减",
-            "bands_descending",
-        )
+    bands, graded = parse_bands(r, grades, classes)
     fail_grade = str(grades.get("fail", "不合格"))
     names = {b.name for b in bands} | {fail_grade}
 
     quotas: list[GradeQuota] = []
-    raw_quotas = grades.get("quotas", [])
+    raw_quotas = grades.get("quotas", []) if graded else []
     for i, q in enumerate(r.entries(raw_quotas, "grades.quotas")):
         path = f"grades.quotas[{i + 1}]"
         if q is None or q.get("grade") not in names:
@@ -429,7 +424,7 @@ def parse_settings(toml: dict[str, Any], file: str) -> tuple[Settings | None, li
             quotas.append(GradeQuota(str(q["grade"]), share, ties))
 
     section_fail = None
-    if "section_fail_share" in grades:
+    if "section_fail_share" in grades and graded:
         section_fail = r.fraction(
             grades["section_fail_share"], "grades.section_fail_share", "section_fail_share"
         )
@@ -503,6 +498,7 @@ def parse_settings(toml: dict[str, Any], file: str) -> tuple[Settings | None, li
         veto_score=r.decimal(veto, "score", "veto.score") or Decimal(59),
         veto_placement=r.choice(veto, "placement", "veto.placement", VETO_PLACEMENTS, "after"),
         bands=tuple(bands),
+        graded=graded,
         fail_grade=fail_grade,
         grade_basis=r.choice(grades, "basis", "grades.basis", BASES, "printed"),
         section_fail_share=section_fail,

@@ -305,6 +305,8 @@ max = 100
 id = "b2"
 name = "B2类"
 max = 80
+[grades]
+none = true
 """
     catalogue = [
         node("A", points=80),

@@ -4,9 +4,11 @@ reached, a deduction larger than the points."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from fractions import Fraction
 
 import polars as pl
 import pytest
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from scoring import REGISTRY
 from tests.conftest import YearFactory, node
@@ -256,6 +258,149 @@ def test_quota_per_period(make_year: YearFactory) -> None:
 def test_over_quota_bonus(make_year: YearFactory, count: int, expected: float) -> None:
     got = leaf_points(make_year, "over_quota_bonus", "quota=10; steps=10%:1,20%:2", 2, [("U1", "", count)])
     assert got == {"U1": expected}
+
+
+QUOTA_UNITS = (("T1", "甲镇", "town"), ("T2", "乙镇", "town"), ("D1", "甲局", "dept"), ("D2", "乙局", "dept"))
+
+
+def quota_points(params: str, rows: Sequence[tuple[str, str, object]]) -> dict[str, float]:
+    """Points of an over_quota_bonus leaf A2 (2 points) in the in-memory example year; rows are (unit,
+    key, value); every unit has A1 (judgement) too."""
+    from scoring.testing import example_year, leaf, section
+
+    year = example_year(
+        catalogue=(
+            section("A", 100),
+            leaf("A1", "A", 98, "judgement"),
+            leaf("A2", "A", 2, "over_quota_bonus", params),
+        ),
+        units=QUOTA_UNITS,
+        inputs=[(u, "A1", "", 90) for u, _, _ in QUOTA_UNITS] + [(u, "A2", k, v) for u, k, v in rows],
+    )
+    pts = year.result().indicator_points().filter(pl.col("indicator") == "A2").collect()
+    return {r["unit"]: r["points"] / 10**12 for r in pts.to_dicts()}
+
+
+def test_over_quota_bonus__per_class() -> None:
+    # 乡镇 10, 部门 20: T1 11 is 10% over (1); D1 22 is 10% over (1), D2 24 20% (2); T2 24 is 140% (2)
+    got = quota_points(
+        "quota=town:10,dept:20; steps=10%:1,20%:2",
+        [("T1", "", 11), ("T2", "", 24), ("D1", "", 22), ("D2", "", 24)],
+    )
+    assert got == {"T1": 1, "T2": 2, "D1": 1, "D2": 2}
+
+
+def test_over_quota_bonus__a_units_own_quota_overrides() -> None:
+    # T1's own 定额 5: 6 is 20% over (2), where the class quota 10 gives nothing; D1's own 25 over the
+    # class's 20: 22 is under it (0); the rest keep their class's quota
+    got = quota_points(
+        "quota=town:10,dept:20; steps=10%:1,20%:2",
+        [
+            ("T1", "", 6),
+            ("T1", "定额", 5),
+            ("T2", "", 11),
+            ("D1", "", 22),
+            ("D1", "定额", 25),
+            ("D2", "", 22),
+        ],
+    )
+    assert got == {"T1": 2, "T2": 1, "D1": 0, "D2": 1}
+    # and over one quota for all
+    got = quota_points("quota=10; steps=10%:1,20%:2", [("T1", "", 6), ("T1", "定额", 5), ("T2", "", 11)])
+    assert got == {"T1": 2, "T2": 1, "D1": 0, "D2": 0}  # no row: 未评分按0分
+
+
+def test_over_quota_bonus__each_units_own_quota() -> None:
+    # quota=各单位: every unit enters its 定额; 7 over 5 is 40% (2), 5 over 5 nothing, 11 over 10 is 10%
+    got = quota_points(
+        "quota=各单位; steps=10%:1,20%:2",
+        [
+            ("T1", "", 7),
+            ("T1", "定额", 5),
+            ("T2", "", 5),
+            ("T2", "定额", 5),
+            ("D1", "定额", 10),
+            ("D1", "", 11),
+        ],
+    )
+    assert got == {"T1": 2, "T2": 0, "D1": 1, "D2": 0}
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    data=st.data(),
+    thresholds=st.lists(st.sampled_from([5, 10, 20, 25, 50, 100]), min_size=1, max_size=3, unique=True),
+)
+def test_over_quota_bonus__against_a_plain_reference(data: st.DataObject, thresholds: list[int]) -> None:
+    """Each unit's quota (its 定额, else its class's) and the highest step its excess reaches, in exact
+    fractions, against the engine on random counts, quotas and steps."""
+    town, dept = data.draw(st.integers(1, 30)), data.draw(st.integers(1, 30))
+    amounts = [data.draw(st.sampled_from(["0.5", "1", "1.5", "2"])) for _ in thresholds]
+    steps = ",".join(f"{t}%:{a}" for t, a in zip(thresholds, amounts, strict=True))
+    rows: list[tuple[str, str, object]] = []
+    want: dict[str, float] = {}
+    for unit, _, cls in QUOTA_UNITS:
+        count = data.draw(st.integers(0, 60))
+        own = data.draw(st.none() | st.integers(1, 30))
+        rows.append((unit, "", count))
+        if own is not None:
+            rows.append((unit, "定额", own))
+        quota = own if own is not None else (town if cls == "town" else dept)
+        excess = Fraction(count - quota, quota)
+        # the step of the highest threshold reached; the leaf's 2 points bound it
+        top = max((t for t in thresholds if excess >= Fraction(t, 100)), default=None)
+        points = (
+            Fraction(dict(zip(thresholds, amounts, strict=True))[top]) if top is not None else Fraction(0)
+        )
+        want[unit] = float(min(points, Fraction(2)))
+    got = quota_points(f"quota=town:{town},dept:{dept}; steps={steps}", rows)
+    assert got == want
+
+
+def quota_year_errors(params: str, rows: Sequence[tuple[str, str, object]]) -> list[tuple[str | None, str]]:
+    from scoring.errors import ValidationFailed
+    from scoring.testing import example_year, leaf, section
+
+    year = example_year(
+        catalogue=(
+            section("A", 100),
+            leaf("A1", "A", 98, "judgement"),
+            leaf("A2", "A", 2, "over_quota_bonus", params),
+        ),
+        units=QUOTA_UNITS,
+        inputs=[(u, "A1", "", 90) for u, _, _ in QUOTA_UNITS] + [(u, "A2", k, v) for u, k, v in rows],
+    )
+    with pytest.raises(ValidationFailed) as caught:
+        year.assessment()
+    return [(i.column, i.expected) for i in caught.value.errors]
+
+
+def test_over_quota_bonus__quotas_that_do_not_hold_are_refused() -> None:
+    steps = "steps=10%:1"
+    # a class the leaf applies to without a quota, and an id that is no class
+    errors = quota_year_errors(f"quota=town:10,乡镇:5; {steps}", [])
+    assert [c for c, _ in errors] == ["params", "params"]
+    assert "参数 quota 中的 乡镇 不是单位类别；类别 id 应为 town（乡镇）、dept（部门）" in errors[0][1]
+    assert "须为本指标适用的每类单位给出数量：缺 dept（部门）" in errors[1][1]
+    # 各单位: a unit with a count and no 定额 row; a 定额 of 0; a key the leaf does not take
+    errors = quota_year_errors(
+        f"quota=各单位; {steps}",
+        [
+            ("T1", "", 7),
+            ("T2", "", 5),
+            ("T2", "定额", 0),
+            ("D1", "", 3),
+            ("D1", "定额", 2),
+            ("D1", "其他", 1),
+        ],
+    )
+    assert (
+        "key",
+        "本指标按各单位定额计分（quota=各单位）：该单位还须填一行，子项（key）为“定额”，值为本单位的规定数量",
+    ) in errors
+    assert ("value", "子项“定额”应为不小于1的整数（本单位的规定数量，不能为0或不适用）") in errors
+    assert ("key", "子项（key）应留空，或为 定额 / 不得分 / 及格封顶") in errors
+    assert len(errors) == 3  # T2's 定额 row is there (refused for its value), so T2 is not also missing it
 
 
 @pytest.mark.parametrize(

@@ -169,8 +169,15 @@ def write_case(root: Path, case: Case, shuffle: bool = False) -> tuple[Path, Pat
     ]
     base = BASE_SETTINGS.replace("max = 100", f"max = {float(total):g}")
     # a generated year scores any subset of its leaves: units with few or no rows are meant
-    extra = '[bonus]\ncap = 3\n[inputs]\nmissing_units = "zero"\n' + (
-        '[caps]\nmode = "pooled"\n' if case.pooled else ""
+    # the catalogue's total is random: the bands are written out (validation asks for them off 100)
+    bands = (
+        '[grades]\nbands = [ { name = "优秀", min = 90 }, { name = "良好", min = 80 }, '
+        '{ name = "合格", min = 60 } ]\n'
+    )
+    extra = (
+        bands
+        + '[bonus]\ncap = 3\n[inputs]\nmissing_units = "zero"\n'
+        + ('[caps]\nmode = "pooled"\n' if case.pooled else "")
     )
     (ind / "settings.toml").write_text(base + extra, encoding="utf-8")
     write_csv(ind / "indicators.csv", CATALOGUE_HEADER, rows)

@@ -669,6 +669,10 @@ def test_long_form(year: Assessment, tmp_path: Path) -> None:
     town_cols = sum(
         len(n.kind.keys(n.params) or ()) or 1 for n in year.catalogue.leaves if n.applies("town") and n.kind
     )
+    # + a 定额 row (the unit's own quota) for each over-quota leaf
+    town_cols += sum(
+        len(n.kind.extra_keys(n.params)) for n in year.catalogue.leaves if n.applies("town") and n.kind
+    )
     assert per_unit["T01"] == town_cols + 1  # + the 及格封顶 row of C1.3
     first = listed[0]
     assert (
@@ -802,3 +806,38 @@ def test_cli_default_path_and_missing_year(
     ).exists()
     missing = runner.invoke(cli, ["--year", "2019"])
     assert missing.exit_code == 1 and "2019" in missing.output
+
+
+def test_a_units_own_quota_has_its_column(tmp_path: Path) -> None:
+    """An over-quota leaf offers a 定额 column beside its count (blank: the catalogue's quota); typed in,
+    it reads back as the 定额 row and scores like the CSV (tests/years/quota-per-unit)."""
+    here = Path(__file__).resolve().parents[1] / "years" / "quota-per-unit"
+    year = load_year(2021, here / "indicators", here / "data")
+    path = tmp_path / "模板.xlsx"
+    write_template(path, year.catalogue, year.settings, year.units)
+    book = openpyxl.load_workbook(path)
+    cols, first = value_columns(book)
+    assert {(s, k) for s, lf, k in cols if lf == "J1"} == {
+        (s, k) for s in SHEETS.values() for k in ("", "定额")
+    }
+    for r in year.observations.filter(pl.col("indicator") == "J1").iter_rows(named=True):
+        sheet = SHEETS[r["class"]]
+        row = unit_rows(book[sheet], first[sheet])[r["unit"]]
+        book[sheet][f"{cols[(sheet, 'J1', r['key'] or '')]}{row}"] = int(r["value"])
+    for r in year.observations.filter(pl.col("indicator") == "A1").iter_rows(named=True):
+        sheet = SHEETS[r["class"]]
+        book[sheet][f"{cols[(sheet, 'A1', '')]}{unit_rows(book[sheet], first[sheet])[r['unit']]}"] = r[
+            "value"
+        ]
+    book.save(path)
+    df, issues = read(path, year)
+    assert errors(issues) == []
+    assert not [i for i in issues if "定额" in (i.value or "")]  # a blank 定额 is no blank input to note
+    obs, issues = normalise_inputs(
+        [("模板.xlsx", df.drop("__cell__"))], year.catalogue, year.settings, year.units
+    )
+    assert errors(issues) == []
+    quota_rows = obs.filter(pl.col("key") == "定额").select("unit", "value").sort("unit").rows()
+    assert quota_rows == [("D02", 8.0), ("T02", 18.0)]
+    again = compute(dataclasses.replace(year, observations=obs)).units.select("unit", "total").sort("unit")
+    assert again.equals(compute(year).units.select("unit", "total").sort("unit"))

@@ -30,7 +30,6 @@ SINGLE_ROW_PARAMS = {
     "judgement": ["", "lo=1; hi=4"],
     "ratio": [""],
     "tiered": ["tiers=90:1,60:0.6,40:0.3", "tiers=50:0.5"],
-    "over_quota_bonus": ["quota=10; steps=10%:1,20%:2"],
     "deadline": [
         "due=2021-10-20",
         "due=2021-10-20; late_steps=1:1,8:2; missing=4; early_before=2021-10-01; early=1",
@@ -199,6 +198,21 @@ def test_sentence(name: str) -> None:
     parameter is not given)."""
     text, sentence = SENTENCES[name]
     assert REGISTRY[name].sentence(parsed(REGISTRY[name], text)) == sentence
+
+
+@pytest.mark.parametrize(
+    ("quota", "sentence"),
+    [
+        ("quota=20", "超过规定数量20的，按超出比例加分：超出10%加1分"),
+        ("quota=town:20,dept:10", "超过本类规定数量（乡镇20、部门10）的，按超出比例加分：超出10%加1分"),
+        ("quota=各单位", "超过本单位定额的，按超出比例加分：超出10%加1分"),
+    ],
+)
+def test_the_over_quota_sentence_reads_well_for_each_form_of_quota(quota: str, sentence: str) -> None:
+    kind = REGISTRY["over_quota_bonus"]
+    assert kind.sentence(parsed(kind, f"{quota}; steps=10%:1"), {"town": "乡镇", "dept": "部门"}) == sentence
+    # without the classes' names (the rubric never prints a parameter's syntax; ids are all it has)
+    assert "town" in kind.sentence(parsed(kind, "quota=town:20; steps=10%:1"))
 
 
 def test_a_sentence_never_reads_a_value_as_a_template() -> None:

@@ -11,7 +11,7 @@ import pytest
 
 from scoring.errors import ValidationFailed
 from scoring.spec.settings import KEYS, Section, parse_settings
-from scoring.testing import example_year
+from scoring.testing import ExampleYear, example_year
 
 
 def test_the_example_settings_parse() -> None:
@@ -134,3 +134,84 @@ def test_the_documented_settings_use_only_known_keys_and_name_every_one() -> Non
             assert re.search(
                 rf"(?m)^#? *{re.escape(key)} *=|\[\[?{re.escape(key)}\]|{{ *{key} *=|, *{key} *=", block
             ) or (f"[{key}]" in block), f"{table}.{key} is not documented"
+
+
+TEN_POINTS = """year = 2021
+title = "示例县2021年度政务公开工作考核"
+[[classes]]
+id = "town"
+name = "乡镇"
+max = 10
+"""
+
+
+def ten_point_settings(extra: str = "") -> ExampleYear:
+    return ExampleYear(settings_toml=TEN_POINTS + extra)
+
+
+@pytest.mark.parametrize(
+    ("extra", "column", "says"),
+    [
+        ('[grades]\nnone = true\nbands = [ { name = "优", min = 90 } ]\n', "grades.bands", "不应再写 bands"),
+        (
+            '[grades]\nnone = true\nquotas = [ { grade = "优秀", share = 0.2 } ]\n',
+            "grades.quotas",
+            "不应再写 quotas",
+        ),
+        ("[grades]\nnone = true\nsection_fail_share = 0.6\n", "grades.section_fail_share", "none = true"),
+        ('[grades]\nnone = "yes"\n', "grades.none", "true 或 false"),
+        ("[grades]\nbands = []\n", "grades.bands", "bands 为空；如本年度不评等次，请写 none = true"),
+        (
+            '[grades]\nbands = [ { name = "优秀", share = 0.9 }, { name = "良好", min = 80 } ]\n',
+            "grades.bands",
+            "min（分数）与 share（占满分的比例）不能混用",
+        ),
+        ('[grades]\nbands = [ { name = "优秀", share = 0.9, min = 90 } ]\n', "grades.bands[1]", "只能写一个"),
+        ('[grades]\nbands = [ { name = "优秀", share = 1.2 } ]\n', "grades.bands[1].share", "0到1之间"),
+        ('[grades]\nbands = [ { name = "优秀", share = 0 } ]\n', "grades.bands[1].share", "0到1之间"),
+        (
+            '[grades]\nbands = [ { name = "优秀", share = 0.8 }, { name = "良好", share = 0.9 } ]\n',
+            "grades.bands",
+            "严格递减",
+        ),
+    ],
+)
+def test_grades_that_do_not_hold_together_are_refused(extra: str, column: str, says: str) -> None:
+    with pytest.raises(ValidationFailed) as caught:
+        example_year(settings=extra).settings()
+    assert [i.column for i in caught.value.errors] == [column]
+    assert says in caught.value.errors[0].expected
+
+
+def test_a_class_maximum_off_100_asks_for_bands_instead_of_guessing() -> None:
+    with pytest.raises(ValidationFailed) as caught:
+        ten_point_settings().settings()
+    [issue] = caught.value.errors
+    assert (issue.file, issue.column) == ("settings.toml", "grades.bands")
+    assert issue.value == "乡镇满分10分" and "只适用于百分制" in issue.expected
+    assert '写 bands（如 { name = "优秀", share = 0.9 }' in issue.expected and "none = true" in issue.expected
+    # a [grades] table without bands is no different: the default is for 100 points
+    with pytest.raises(ValidationFailed):
+        ten_point_settings('[grades]\nbasis = "exact"\n').settings()
+    assert ten_point_settings("[grades]\nnone = true\n").settings().graded is False
+    shares = ten_point_settings('[grades]\nbands = [ { name = "优秀", share = 0.9 } ]\n').settings()
+    assert shares.band_thresholds("town") == [("优秀", Fraction(9))]
+
+
+@pytest.mark.parametrize("share", ["0.9", '"9/10"', '"90%"'])
+def test_a_share_is_written_as_a_decimal_a_fraction_or_a_percentage(share: str) -> None:
+    s = ten_point_settings(f'[grades]\nbands = [ {{ name = "优秀", share = {share} }} ]\n').settings()
+    assert s.bands[0].share == Fraction(9, 10)
+    assert s.band_thresholds("town") == [("优秀", Fraction(9))]
+
+
+def test_no_grades_says_nothing_about_grades() -> None:
+    s = example_year(settings='[grades]\nnone = true\n[veto]\naction = "stop"\n').settings()
+    assert (s.graded, s.bands, s.grade_names, s.quotas) == (False, (), [], ())
+    lines = s.method_statement(("base", "veto"))
+    assert lines[-2] == "触发一票否决的单位不再计分，不参与排名，列于排名单位之后。"
+    assert not any("等次" in line or "不合格" in line for line in lines)
+    kept = example_year(settings='[grades]\nnone = true\n[veto]\nplacement = "last"\n').settings()
+    assert "触发一票否决的单位得分照常计算，排在本类最后。" in kept.method_statement(("base", "veto"))
+    graded = example_year().settings().method_statement(("base", "veto"))
+    assert "触发一票否决的单位等次为“不合格”，得分照常计算，不参与排名，列于排名单位之后。" in graded

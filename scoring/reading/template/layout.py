@@ -102,6 +102,12 @@ def leaf_keys(node: Node) -> tuple[str, ...] | None:
     return tuple(keys) if keys else None
 
 
+def extra_keys(node: Node) -> dict[str, bool]:
+    """The keys a leaf takes beside its own input (定额: the unit's own quota), each with whether every
+    unit must give it."""
+    return dict(node.kind.extra_keys(node.params)) if node.kind is not None else {}
+
+
 def dfs_leaves(catalogue: Catalogue) -> list[Node]:
     """Leaves in tree order (depth first, children in file order), so every node's leaves are adjacent."""
     out: list[Node] = []
@@ -128,7 +134,8 @@ class InputColumn:
 
 def input_columns(catalogue: Catalogue, class_id: str | None) -> list[InputColumn]:
     """The input columns of a class's sheet (every class when None): one per leaf, or per key of a keyed
-    leaf, plus a 及格封顶 column for a leaf with a ``ceiling`` parameter."""
+    leaf, plus a column per extra key its kind takes (a unit's own quota, 定额) and a 及格封顶 column for a
+    leaf with a ``ceiling`` parameter."""
     cols: list[InputColumn] = []
     for leaf in dfs_leaves(catalogue):
         if class_id is not None and not leaf.applies(class_id):
@@ -136,6 +143,7 @@ def input_columns(catalogue: Catalogue, class_id: str | None) -> list[InputColum
         domain = leaf.kind.domain if leaf.kind else "number"
         keys = leaf_keys(leaf)
         cols += [InputColumn(leaf, k, domain) for k in (keys or ("",))]
+        cols += [InputColumn(leaf, k, domain) for k in extra_keys(leaf)]
         if leaf.params.get("ceiling") is not None:
             cols.append(InputColumn(leaf, CEILING_KEY, "bool"))
     return cols

@@ -28,6 +28,7 @@ from scoring.reading.template.layout import (
     cell_ref,
     clip,
     col_index,
+    extra_keys,
     leaf_keys,
     meta_checksum,
 )
@@ -318,6 +319,8 @@ def _column_problem(col: _ColSpec, class_id: str, catalogue: Catalogue) -> str |
     if domain != col.domain:
         return f"指标 {col.leaf} 的评分规则已改变（应填写的内容不同），请用新模板重新填报"
     keys = leaf_keys(node)
+    if col.key and col.key in extra_keys(node):
+        keys = (col.key,)  # a unit's own quota (定额) beside the leaf's input
     if col.key and (keys is None or col.key not in keys):
         return f"指标 {col.leaf} 已没有子项“{col.key}”"
     if not col.key and keys is not None:
@@ -411,7 +414,13 @@ def _read_wide(spec: _SheetSpec, cells: dict[tuple[int, int], Cell], book: Book,
     data_rows = sorted({r for (r, _c) in cells if r >= first0})
     stray: list[str] = []
     base = rd.base_leaves()
-    counted = {c for c, col in values if col.leaf in base and col.key != CEILING_KEY}
+    counted = {
+        c
+        for c, col in values
+        if col.leaf in base
+        and col.key != CEILING_KEY
+        and col.key not in extra_keys(rd.catalogue.node(col.leaf))
+    }
     blank: dict[str, list[str]] = {}
     for r in data_rows:
         excel_row = r + 1

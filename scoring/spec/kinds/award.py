@@ -10,7 +10,7 @@ import polars as pl
 
 from scoring.exact import SCALE, fixed_times_float, to_fixed
 from scoring.spec.expr import first_match
-from scoring.spec.params import ParamSpec
+from scoring.spec.params import PER_UNIT, ParamSpec
 from scoring.spec.registry import register
 from scoring.spec.rubric import fraction_text, share_text
 from scoring.spec.rulekind import (
@@ -154,8 +154,13 @@ register(
 )
 
 
+QUOTA_KEY = "定额"
+"""The key of a unit's own quota row (over_quota_bonus): it overrides the leaf's quota for that unit."""
+
+
 def _over_quota_columns(p: Params, m: int) -> dict[str, Any]:
-    cols: dict[str, Any] = {"p_quota": p["quota"]}
+    quota = p["quota"]
+    cols: dict[str, Any] = {"p_quota": quota if isinstance(quota, int) else None}
     steps = sorted(p["steps"], reverse=True)
     for i in range(MAX_STEPS):
         s = steps[i] if i < len(steps) else None
@@ -166,11 +171,14 @@ def _over_quota_columns(p: Params, m: int) -> dict[str, Any]:
 
 
 def _over_quota_finish(steps: int = MAX_STEPS) -> pl.Expr:
+    # the unit's own quota (its 定额 row), else its class's, else the leaf's;
     # (n - quota) / quota >= tn / td  <=>  (n - quota) * td >= tn * quota, in integers
+    quota = pl.coalesce(pl.col("own_quota"), pl.col("class_amount"), pl.col("p_quota")).cast(pl.Int64)
+
     def reached(i: int) -> pl.Expr:
         n = pl.col("n").cast(pl.Int64)
         return pl.col(f"p_tn{i}").is_not_null() & (
-            (n - pl.col("p_quota")) * pl.col(f"p_td{i}") >= pl.col(f"p_tn{i}") * pl.col("p_quota")
+            (n - quota) * pl.col(f"p_td{i}") >= pl.col(f"p_tn{i}") * quota
         )
 
     return first_match([(reached(i), pl.col(f"p_s{i}")) for i in range(steps)], pl.lit(0, pl.Int64))
@@ -180,9 +188,20 @@ def _over_quota_text(steps: tuple[tuple[Fraction, Fraction], ...]) -> str:
     return "、".join(f"超出{share_text(t)}加{fraction_text(s)}分" for t, s in sorted(steps))
 
 
+def _quota_text(quota: int | dict[str, int] | str) -> str:
+    """The quota as the rubric reads it: 规定数量20; 本类规定数量（乡镇20、部门10）; 本单位定额."""
+    if isinstance(quota, dict):
+        return f"本类规定数量（{'、'.join(f'{k}{n}' for k, n in quota.items())}）"
+    if quota == PER_UNIT:
+        return "本单位定额"
+    return f"规定数量{quota}"
+
+
 def _over_quota_check(p: Params, m: int) -> list[tuple[str, str]]:
     out = []
-    if p["quota"] <= 0:
+    quota = p["quota"]
+    counts = quota.values() if isinstance(quota, dict) else [quota] if isinstance(quota, int) else []
+    if any(q <= 0 for q in counts):
         out.append(("quota_positive", "quota 应为正整数"))
     if len(p["steps"]) > MAX_STEPS:
         out.append(("steps_count", f"最多 {MAX_STEPS} 档"))
@@ -201,13 +220,24 @@ register(
         sense="award",
         input=COUNT,
         summary="超过规定数量一定比例的加相应分值",
-        rubric="超过规定数量{quota}的，按超出比例加分：{steps}",
-        formats={"steps": _over_quota_text},
-        params={"quota": ParamSpec("count", required=True), "steps": ParamSpec("steps", required=True)},
+        rubric="超过{quota}的，按超出比例加分：{steps}",
+        formats={"quota": _quota_text, "steps": _over_quota_text},
+        params={
+            "quota": ParamSpec("class_counts", required=True),
+            "steps": ParamSpec("steps", required=True),
+        },
         check=_over_quota_check,
         columns=_over_quota_columns,
-        single_row=True,
-        aggs=(Agg("n", "sum", pl.col("value")),),
+        # a quota per class: the class table, joined on the unit's class
+        key_rows=lambda p: (
+            [(c, n, None) for c, n in p["quota"].items()] if isinstance(p["quota"], dict) else []
+        ),
+        lookup="class",
+        extra_keys=lambda p: {QUOTA_KEY: p["quota"] == PER_UNIT},
+        aggs=(
+            Agg("n", "sum", pl.when(pl.col("key").is_null()).then(pl.col("value"))),
+            Agg("own_quota", "max", pl.when(pl.col("key") == QUOTA_KEY).then(pl.col("value"))),
+        ),
         finish=_over_quota_finish(),
         finish_steps=_over_quota_finish,
     )
