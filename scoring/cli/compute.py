@@ -54,6 +54,10 @@ def compute(
             show_default=False,
         ),
     ] = None,
+    stability: Annotated[
+        bool,
+        typer.Option("--stability", help="在工作簿中加入“排名稳定性”工作表（模拟区间评分的评估人差异）"),
+    ] = False,
     ledger_rows: Annotated[
         int | None,
         typer.Option(
@@ -93,7 +97,7 @@ def compute(
     progress("读取并校验数据…")
     a = load_spec(spec)
     s = a.settings
-    outputs = Outputs(out or default_workbook(s, year, period), force, ledger_rows)
+    outputs = Outputs(out or default_workbook(s, year, period), force, ledger_rows, stability)
     try:
         recording = (
             None

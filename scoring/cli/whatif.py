@@ -1,0 +1,201 @@
+"""``score whatif`` and ``score stability``: the same inputs under an altered rubric, and how solid each
+published rank is when the judgement inputs vary."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from .common import DataDir, IndicatorsDir, Inputs, Period, Year
+
+Force = Annotated[bool, typer.Option("--force", "-f", help="覆盖已存在的输出文件")]
+
+
+def whatif(
+    year: Year,
+    with_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--with", help="另一套指标体系目录（含 indicators.csv 和 settings.toml）", show_default=False
+        ),
+    ] = None,
+    set_: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--set",
+            help="单项修改，可多次指定：指标编号.列=值（如 C1.points=6）或设置项=值（如 ties=dense、"
+            "grades.bands=优秀:92,良好:80,合格:60）",
+            show_default=False,
+        ),
+    ] = None,
+    indicators: IndicatorsDir = None,
+    data: DataDir = None,
+    inputs: Inputs = None,
+    period: Period = None,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", "-o", help="写出工作簿（方案比较）及同名 .parquet", show_default=False),
+    ] = None,
+    force: Force = False,
+) -> None:
+    """用修改后的指标体系或设置重算同一批数据，列出每类中排名或等次改变的单位及原因。"""
+    from scoring.errors import ScoringError
+    from scoring.run.inputs import RunSpec
+    from scoring.run.whatif import whatif_year, write_whatif
+
+    from .archive import fail
+    from .common import load_spec
+    from .render import table
+
+    spec = RunSpec.for_year(year, indicators, data, inputs, period, root=Path.cwd())
+    before = load_spec(spec)
+    try:
+        report = whatif_year(spec, before, with_dir, list(set_ or []))
+        written = write_whatif(report, out, force=force) if out is not None else None
+    except ScoringError as e:
+        raise fail(e) from None
+    s = report.before.settings
+    typer.echo(f"方案比较（{report.description}）")
+    changed = report.changed()
+    for c in s.classes:
+        part = changed.filter(changed["class"] == c.id).sort("rank_after", "unit", nulls_last=True)
+        if part.is_empty():
+            typer.echo(f"{c.name}：排名和等次均未改变")
+            continue
+        typer.echo(f"{c.name}：{part.height} 个单位排名或等次改变")
+        rows = [
+            (
+                r["name"],
+                _arrow(r["rank_before"], r["rank_after"]),
+                r["grade_before"]
+                if r["grade_before"] == r["grade_after"]
+                else f"{r['grade_before']}→{r['grade_after']}",
+                _totals(r["total_before"], r["total_after"], s.places),
+                r["moved"] or "得分未变，排名或等次规则改变",
+            )
+            for r in part.to_dicts()
+        ]
+        typer.echo(table(["单位", "排名", "等次", "总分", "变化来源"], rows, max_width=40))
+    if written is not None:
+        typer.echo(f"工作簿：{written[0]}")
+        typer.echo(f"比较结果：{written[1]}")
+
+
+def _totals(before: float | None, after: float | None, places: int) -> str:
+    from .render import fmt_points
+
+    b, a = fmt_points(before, places), fmt_points(after, places)
+    return b if a == b else f"{b}→{a}"
+
+
+def _arrow(before: int | None, after: int | None) -> str:
+    b = "—" if before is None else str(before)
+    a = "—" if after is None else str(after)
+    return b if b == a else f"{b}→{a}"
+
+
+def stability(
+    year: Year,
+    judgement: Annotated[
+        str | None,
+        typer.Option(
+            "--judgement",
+            help="区间评分的变动幅度（分，上下各此值；默认取 settings.toml [stability]）",
+            show_default=False,
+        ),
+    ] = None,
+    runs: Annotated[
+        int | None,
+        typer.Option("--runs", min=1, max=100_000, help="模拟次数（默认 1000）", show_default=False),
+    ] = None,
+    seed: Annotated[
+        int | None,
+        typer.Option("--seed", min=0, help="随机种子：相同种子得到相同结果（默认 1）", show_default=False),
+    ] = None,
+    indicators: IndicatorsDir = None,
+    data: DataDir = None,
+    inputs: Inputs = None,
+    period: Period = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out", "-o", help="写出 .parquet（每单位一行）或 .xlsx（排名稳定性工作表）", show_default=False
+        ),
+    ] = None,
+    force: Force = False,
+) -> None:
+    """模拟区间评分在评估人之间的差异，给出每个单位的名次区间、等次改变的比例，标出分差过小的名次和等次。"""
+    from scoring.engine.compute import compute
+    from scoring.errors import ScoringError
+    from scoring.run.inputs import RunSpec, prepare
+    from scoring.run.stability import perturbation_for, stability_of, write_stability
+
+    from .archive import fail
+    from .common import load_spec
+    from .render import error, fmt_points, table
+
+    amount = None
+    if judgement is not None:
+        try:
+            amount = Decimal(judgement.strip().removesuffix("分"))
+        except InvalidOperation:
+            error(f"--judgement {judgement}：应为分数（如 0.5）")
+            raise typer.Exit(1) from None
+    spec = RunSpec.for_year(year, indicators, data, inputs, period, root=Path.cwd())
+    a = load_spec(spec)
+    try:
+        result = compute(prepare(spec, a).assessment)
+        st = stability_of(result, perturbation_for(result, runs, amount, seed))
+        written = write_stability(st, out, force=force) if out is not None else None
+    except ScoringError as e:
+        raise fail(e) from None
+    s = result.settings
+    typer.echo(st.how())
+    if st.judgement_inputs == 0:
+        typer.echo("本年度指标体系没有区间评分指标：名次区间只反映分差，不反映评分差异。")
+    fragile = st.fragile()
+    margin = float(s.stability.margin)
+    names = {c.id: c.name for c in s.classes}
+    if fragile.is_empty():
+        typer.echo(f"没有分差不足{margin:g}分的名次或等次，模拟中也没有单位的等次改变。")
+    else:
+        typer.echo(f"需关注的名次和等次：{fragile.height} 个单位")
+        rows = [
+            (
+                names.get(r["class"], r["class"]),
+                "—" if r["rank"] is None else r["rank"],
+                r["name"],
+                fmt_points(r["total"], s.places),
+                "—" if r["rank_lo"] is None else f"{r['rank_lo']}–{r['rank_hi']}",
+                f"{r['p_grade_change'] * 100:.0f}%",
+                "—" if r["margin"] is None else fmt_points(r["margin"], s.places),
+                _why(r, margin),
+            )
+            for r in fragile.to_dicts()
+        ]
+        typer.echo(
+            table(
+                ["类别", "排名", "单位", "总分", "名次区间", "等次改变", "最小分差", "原因"],
+                rows,
+                right=(1, 3, 5, 6),
+                max_width=30,
+            )
+        )
+    if written is not None:
+        typer.echo(f"输出：{written}")
+
+
+def _why(r: dict[str, object], margin: float) -> str:
+    out = []
+    if r["gap"] == 0:
+        out.append("并列")
+    elif r["fragile_rank"]:
+        out.append(f"名次分差<{margin:g}")
+    if r["fragile_grade"]:
+        out.append(f"距等次线<{margin:g}")
+    if not out:
+        out.append("等次随评分变化")
+    return "；".join(out)
