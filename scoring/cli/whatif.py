@@ -74,7 +74,7 @@ def whatif(
                 if r["grade_before"] == r["grade_after"]
                 else f"{r['grade_before']}→{r['grade_after']}",
                 _totals(r["total_before"], r["total_after"], s.places),
-                r["moved"] or "得分未变，排名或等次规则改变",
+                r["moved"] or "本单位得分未变",
             )
             for r in part.to_dicts()
         ]

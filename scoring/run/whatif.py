@@ -86,6 +86,13 @@ def whatif_year(spec: RunSpec, before: Assessment, with_dir: Path | None, items:
         what.append(f"指标体系 {with_dir}")
     if changes:
         what.append(describe(changes))
+    order = {c.id: i for i, c in enumerate(first.settings.classes)}
+    rows = rows.sort(
+        pl.col("class").replace_strict(order, default=len(order), return_dtype=pl.Int32),
+        "rank_after",
+        "unit",
+        nulls_last=True,
+    )
     return WhatIf(first, second, "；".join(what), rows.collect())
 
 
