@@ -117,14 +117,25 @@ def write_stability_sheet(
     ws.freeze_panes(2, 3)
     page_setup(ws, title, 1)
     row_at = r + 1
+    breaks = []
     for cid, first, end in blocks:
+        breaks.append(row_at)  # each chart on a page of its own
         shown_end = min(end, first + CHART_UNITS - 1)
-        chart = _interval_chart(wb, first, shown_end, f"{names.get(cid, cid)}：名次区间（5%–95%）")
+        label = f"{names.get(cid, cid)}：名次区间（5%–95%）"
+        if end > shown_end:
+            label += f"，前{CHART_UNITS}名"
+        chart = _interval_chart(wb, first, shown_end, label, end - first + 1)
         ws.insert_chart(row_at, 0, chart)
-        row_at += 2 + (shown_end - first + 1) // 1 + 6
+        row_at += chart_height(shown_end - first + 1) // 20 + 2
+    ws.set_h_pagebreaks(breaks)
 
 
-def _interval_chart(wb: Any, first: int, last: int, title: str) -> Any:
+def chart_height(units: int) -> int:
+    """Pixels: the title and axis, and 20 per unit (its name beside its bar)."""
+    return 110 + 20 * units
+
+
+def _interval_chart(wb: Any, first: int, last: int, title: str, size: int) -> Any:
     """A floating bar per unit from the low to the high end of its rank interval (an invisible bar up to
     the low end, a visible one across the interval), rank 1 on top."""
     chart = wb.add_chart({"type": "bar", "subtype": "stacked"})
@@ -153,15 +164,18 @@ def _interval_chart(wb: Any, first: int, last: int, title: str) -> Any:
     chart.set_x_axis(
         {
             "min": 0,
+            "max": size + 1,
             "num_font": font,
             "major_unit": 1,
-            "name": "名次",
+            "name": "名次（条形为5%至95%分位的名次区间）",
+            "name_font": {"name": FONT, "size": 9, "bold": False},
             "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}},
         }
     )
-    chart.set_y_axis({"reverse": True, "num_font": font})
+    chart.set_y_axis({"reverse": True, "num_font": font, "interval_unit": 1})
+    chart.show_hidden_data()  # the offsets are in a hidden column
     chart.set_legend({"none": True})
-    chart.set_size({"width": 900, "height": 80 + 18 * (last - first + 1)})
+    chart.set_size({"width": 900, "height": chart_height(last - first + 1)})
     return chart
 
 

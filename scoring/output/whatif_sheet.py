@@ -68,7 +68,7 @@ def write_whatif_sheet(
                 ws.write_blank(r, c, None, fmt)
             else:
                 ws.write_number(r, c, float(row[key]) + 0.0, fmt)
-        write_text(ws, r, 9, row["moved"] or "", wrap)
+        write_text(ws, r, 9, row["moved"] or "本单位得分未变", wrap)
         r += 1
     if r == 2:
         ws.merge_range(2, 0, 2, last, "", text)

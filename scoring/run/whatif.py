@@ -47,7 +47,7 @@ def labels(*catalogues: Catalogue) -> list[tuple[str, str]]:
     for c in catalogues:
         for n in c.level1:
             if n.role == "base":
-                seen.setdefault(f"part:{n.id}", n.id)
+                seen.setdefault(f"part:{n.id}", f"{n.id}部分")
     return [*seen.items(), ("bonus", "加分"), ("penalty", "扣分"), ("major", "重大扣分")]
 
 

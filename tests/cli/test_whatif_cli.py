@@ -38,7 +38,7 @@ def test_whatif_lists_the_changed_units_per_class_and_writes_its_files(year_dir:
     assert "乡镇：排名和等次均未改变" in lines
     assert "县直部门：2 个单位排名或等次改变" in lines
     supply = next(line for line in lines if line.startswith("轮台县供电公司"))
-    assert "18→17" in supply and "88.83→89.99" in supply and "B+1.00" in supply
+    assert "18→17" in supply and "88.83→89.99" in supply and "B部分+1.00" in supply
     assert (year_dir / "w.xlsx").exists() and (year_dir / "w.parquet").exists()
     sheet = cells(year_dir / "w.xlsx")["方案比较"]
     assert [r[1] for r in sheet[2:]] == ["轮台县供电公司", "轮台县教科局"]

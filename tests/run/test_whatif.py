@@ -58,7 +58,7 @@ def test_moving_points_between_siblings_changes_exactly_the_units_a_plain_re_sco
     assert report.description == "指标B2.2的分值改为1；指标B2.4的分值改为5"
     # the points that made the difference: part B moved, nothing else; a unit passed keeps its points
     moved = dict(zip(report.changed()["unit"], report.changed()["moved"], strict=True))
-    assert moved == {"D20": "B+1.00", "D18": ""}
+    assert moved == {"D20": "B部分+1.00", "D18": ""}
 
 
 def test_a_settings_change_alone_moves_ranks_but_no_points(year: RunSpec) -> None:
