@@ -23,7 +23,8 @@ import numpy as np
 import polars as pl
 
 from scoring.engine.compute import compute
-from scoring.engine.stability import Perturbation, judgement_leaves, perturbed_runs, summarise
+from scoring.engine.perturb import Perturbation, judgement_leaves
+from scoring.engine.stability import perturbed_runs, summarise
 from scoring.run.inputs import RunSpec, load
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -16,62 +16,19 @@ changes its place (two extra runs: every judgement input at its lowest and at it
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from decimal import Decimal
-
 import numpy as np
 import polars as pl
 
 from scoring.engine.aggregate import aggregate_units, plain_parts
 from scoring.engine.grade import grade_units
+from scoring.engine.perturb import RUN, Perturbation, draws, moving_leaves
 from scoring.engine.rank import rank_units
-from scoring.exact import SCALE, to_fixed
+from scoring.engine.stability_plain import plain_runs, plain_supported
+from scoring.exact import SCALE
 from scoring.spec.catalogue import Catalogue
-from scoring.spec.rules import MODIFIER_KEYS
 from scoring.spec.settings import Settings
 
-RUN = "run"
 LOW_QUANTILE, HIGH_QUANTILE = 0.05, 0.95
-
-
-@dataclass(frozen=True)
-class Perturbation:
-    """How the runs differ: ``runs`` runs, each judgement input within ± ``judgement`` points, from
-    ``seed``."""
-
-    runs: int
-    judgement: Decimal
-    seed: int
-
-
-def judgement_leaves(catalogue: Catalogue) -> pl.DataFrame:
-    """The leaves whose input is points an assessor enters, in base or bonus sections, with their range
-    (``lo``, ``hi`` in pico-points): the inputs that carry judgement."""
-    rows = []
-    for n in catalogue.leaves:
-        kind = n.kind
-        if kind is None or kind.input.name != "points" or n.role not in ("base", "bonus"):
-            continue
-        lo, hi = kind.input.bounds_for(n.params, n.points_fixed)
-        rows.append(
-            (
-                n.id,
-                to_fixed(lo) if lo is not None else 0,
-                to_fixed(hi) if hi is not None else n.points_fixed,
-            )
-        )
-    return pl.DataFrame(rows, schema={"indicator": pl.String, "lo": pl.Int64, "hi": pl.Int64}, orient="row")
-
-
-def _held(observations: pl.LazyFrame) -> pl.LazyFrame:
-    """(unit, indicator) whose points a modifier decides (不得分, 及格封顶): not perturbed."""
-    if "key" not in observations.collect_schema():
-        return pl.LazyFrame(schema={"unit": pl.String, "indicator": pl.String})
-    return (
-        observations.filter(pl.col("key").is_in(list(MODIFIER_KEYS)) & (pl.col("value") >= 1))
-        .select("unit", "indicator")
-        .unique()
-    )
 
 
 def _collapsed(constant: pl.LazyFrame, catalogue: Catalogue, settings: Settings) -> pl.LazyFrame:
@@ -105,42 +62,52 @@ def perturbed_runs(
     catalogue: Catalogue,
     settings: Settings,
     perturbation: Perturbation,
+    *,
+    through_aggregation: bool = False,
 ) -> pl.LazyFrame:
-    """Every run scored: (run, unit, rank, grade, total) for ``runs`` random runs, then run ``runs`` with
-    every judgement input at its lowest and run ``runs + 1`` at its highest.
+    """Every run scored: (run, u, rank, grade, total, total_printed) for ``runs`` random runs, then run
+    ``runs`` with every judgement input at its lowest and run ``runs + 1`` at its highest; ``u`` numbers
+    the roster's units in order.
 
     ``points``: the leaves' points of the published result (``Result.points``); ``observations``: the
-    scoring rows (for N/A and modifiers); ``units``: the roster (code, name, class)."""
-    runs = perturbation.runs
+    scoring rows (for N/A and modifiers); ``units``: the roster (code, name, class).
+
+    Where the level-1 parts are plain sums and only base parts move, the runs' parts are summed from the
+    draws directly and their totals taken from the parts (:mod:`scoring.engine.stability_plain`); otherwise,
+    or with ``through_aggregation``, every run goes through :func:`aggregate_units` (the reference the
+    plain path is tested against)."""
+    index = pl.DataFrame({"unit": units["code"], "u": pl.int_range(units.height, dtype=pl.Int64, eager=True)})
+    moving = moving_leaves(points, observations, index, catalogue)
+    if not through_aggregation and plain_supported(moving, catalogue, settings):
+        return plain_runs(points, moving, observations, units, index, catalogue, settings, perturbation)
+    return _aggregated_runs(points, moving, observations, units, index, catalogue, settings, perturbation)
+
+
+def _aggregated_runs(
+    points: pl.DataFrame,
+    moving: pl.DataFrame,
+    observations: pl.LazyFrame,
+    units: pl.DataFrame,
+    index: pl.DataFrame,
+    catalogue: Catalogue,
+    settings: Settings,
+    perturbation: Perturbation,
+) -> pl.LazyFrame:
+    """The runs × units frame through :func:`aggregate_units`, :func:`rank_units` and :func:`grade_units`
+    with (run, unit) as the unit's key."""
     n_units = units.height
-    codes = units["code"]
-    index = pl.DataFrame({"unit": codes, "u": pl.int_range(n_units, dtype=pl.Int64, eager=True)})
-    leaves = judgement_leaves(catalogue)
-    moving = (
-        points.lazy()
-        .join(leaves.lazy(), on="indicator", how="inner")
-        .join(_held(observations), on=["unit", "indicator"], how="anti")
-        .join(index.lazy(), on="unit")
-        .sort("u", "indicator")
-        .collect()
-    )
     constant = points.lazy().join(
         moving.lazy().select("unit", "indicator"), on=["unit", "indicator"], how="anti"
     )
     base = _collapsed(constant, catalogue, settings).join(index.lazy(), on="unit").drop("unit")
-
-    # the draws: one per run and judgement leaf of a unit, uniform within ± amplitude (pico-points)
     n_moving = moving.height
-    amplitude = to_fixed(perturbation.judgement)
-    rng = np.random.default_rng(perturbation.seed)
-    draws = np.rint(rng.uniform(-1.0, 1.0, size=(runs, n_moving)) * amplitude).astype(np.int64)
-    extremes = np.stack([np.full(n_moving, -(2**61)), np.full(n_moving, 2**61)]).astype(np.int64)
-    all_runs = runs + 2
+    change = draws(perturbation, n_moving)
+    all_runs = change.shape[0]
     delta = pl.DataFrame(
         {
             RUN: np.repeat(np.arange(all_runs, dtype=np.int64), n_moving),
             "j": np.tile(np.arange(n_moving, dtype=np.int64), all_runs),
-            "delta": np.concatenate([draws.reshape(-1), extremes.reshape(-1)]),
+            "delta": change.reshape(-1),
         }
     )
     moved = (

@@ -12,7 +12,8 @@ import polars as pl
 
 from scoring.atomic import atomic_write
 from scoring.engine.compute import Result
-from scoring.engine.stability import Perturbation, judgement_leaves, perturbed_runs, summarise
+from scoring.engine.perturb import Perturbation, judgement_leaves
+from scoring.engine.stability import perturbed_runs, summarise
 from scoring.errors import ScoringError
 from scoring.output.stability_sheet import write_stability_workbook
 

@@ -30,7 +30,8 @@ def year_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 def test_whatif_lists_the_changed_units_per_class_and_writes_its_files(year_dir: Path) -> None:
     done = runner.invoke(
-        app, ["whatif", "--year", "2021", "--set", "B2.2.points=1", "--set", "B2.4.points=5", "--out", "w.xlsx"]
+        app,
+        ["whatif", "--year", "2021", "--set", "B2.2.points=1", "--set", "B2.4.points=5", "--out", "w.xlsx"],
     )
     assert done.exit_code == 0, done.output
     lines = done.output.splitlines()
@@ -49,12 +50,17 @@ def test_whatif_without_a_change_and_with_a_bad_one(year_dir: Path) -> None:
     assert nothing.exit_code == 1 and "--set" in nothing.output
     bad = runner.invoke(app, ["whatif", "--year", "2021", "--set", "C2.2.points=2"])
     assert bad.exit_code == 1
-    assert "indicators/2021/indicators.csv（按 --set 修改后）" in bad.output and "C2.2|params_range" in bad.output
+    assert (
+        "indicators/2021/indicators.csv（按 --set 修改后）" in bad.output
+        and "C2.2|params_range" in bad.output
+    )
     assert "Traceback" not in bad.output
 
 
 def test_stability_summary_and_parquet(year_dir: Path) -> None:
-    done = runner.invoke(app, ["stability", "--year", "2021", "--runs", "200", "--seed", "3", "--out", "s.parquet"])
+    done = runner.invoke(
+        app, ["stability", "--year", "2021", "--runs", "200", "--seed", "3", "--out", "s.parquet"]
+    )
     assert done.exit_code == 0, done.output
     assert done.output.startswith("200次模拟：每项区间评分（共3项指标）在评分值上下0.5分内均匀变动")
     assert "需关注的名次和等次：" in done.output and "并列" in done.output
@@ -87,7 +93,9 @@ def test_stability_workbook_draws_the_intervals(year_dir: Path) -> None:
 
 def test_compute_adds_the_stability_sheet_when_asked(year_dir: Path) -> None:
     plain = runner.invoke(app, ["compute", "--year", "2021", "--no-archive", "--out", "a.xlsx"])
-    asked = runner.invoke(app, ["compute", "--year", "2021", "--no-archive", "--out", "b.xlsx", "--stability"])
+    asked = runner.invoke(
+        app, ["compute", "--year", "2021", "--no-archive", "--out", "b.xlsx", "--stability"]
+    )
     assert plain.exit_code == 0 and asked.exit_code == 0, asked.output
     assert "排名稳定性" not in cells(year_dir / "a.xlsx")
     book = cells(year_dir / "b.xlsx")

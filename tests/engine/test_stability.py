@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import dataclasses
 from decimal import Decimal
 
 import polars as pl
 import pytest
 
 from scoring.engine.compute import Result
-from scoring.engine.stability import Perturbation, judgement_leaves, perturbed_runs, summarise
-from scoring.testing import example_year, leaf, section
+from scoring.engine.perturb import Perturbation, judgement_leaves
+from scoring.engine.stability import perturbed_runs, summarise
+from scoring.testing import SETTINGS, example_year, leaf, section
 
 
 def _stability(result: Result, runs: int, judgement: str, seed: int = 1) -> pl.DataFrame:
@@ -77,7 +79,12 @@ def test_the_same_seed_gives_the_same_intervals() -> None:
 def _close_pair() -> Result:
     """T01 90.02 and T02 90.00 (judgement A1 40.02 and 40.00, binary A2 50 each); T03 far below."""
     catalogue = [section("A", 100), leaf("A1", "A", 50, "judgement"), leaf("A2", "A", 50, "binary")]
-    units = [("T01", "甲镇", "town"), ("T02", "乙镇", "town"), ("T03", "丙镇", "town"), ("D01", "丁局", "dept")]
+    units = [
+        ("T01", "甲镇", "town"),
+        ("T02", "乙镇", "town"),
+        ("T03", "丙镇", "town"),
+        ("D01", "丁局", "dept"),
+    ]
     inputs = [
         ("T01", "A1", "", "40.02"),
         ("T01", "A2", "", "是"),
@@ -115,7 +122,11 @@ def test_two_units_two_hundredths_apart_are_flagged_with_the_gap_as_the_smallest
 
 
 def test_a_gap_the_unit_s_own_judgement_inputs_cannot_close_has_no_smallest_change() -> None:
-    catalogue = [section("A", 100), leaf("A1", "A", 10, "judgement", "lo=5; hi=10"), leaf("A2", "A", 90, "binary")]
+    catalogue = [
+        section("A", 100),
+        leaf("A1", "A", 10, "judgement", "lo=5; hi=10"),
+        leaf("A2", "A", 90, "binary"),
+    ]
     units = [("T01", "甲镇", "town"), ("T02", "乙镇", "town"), ("D01", "丁局", "dept")]
     inputs = [
         ("T01", "A1", "", "9"),
@@ -202,3 +213,101 @@ def test_a_capped_inner_node_caps_the_runs_as_it_caps_the_leaves() -> None:
     assert run_totals(20) == plain(year("0", "10"))  # every judgement input at its lowest
     assert run_totals(21) == plain(year("10", "40"))  # and at its highest
     assert run_totals(21)["T01"] == 20 + 0 + 40  # A1.1 10 + A1.2 15 capped at A1's 20, A2 否, B1 40
+
+
+PLAIN_OPTIONS = [
+    "",
+    '[not_applicable]\nmethod = "reduce_max"\n',
+    "scale",
+    '[caps]\nmode = "pooled"\n',
+    '[ranking]\nties = "dense"\nbasis = "exact"\n[grades]\nbasis = "exact"\n',
+    "gate",
+    '[veto]\naction = "fixed_score"\nscore = 40\nplacement = "in_place"\n',
+    '[veto]\naction = "stop"\n',
+    '[grades]\nsection_fail_share = 0.9\nquotas = [ { grade = "优秀", share = 0.5, ties = "include" } ]\n',
+]
+
+
+def _wide_year(extra: str, gate: str = "60") -> Result:
+    """Two classes, judgement leaves in two base parts, N/A, an uncapped count that can lift part B over
+    its cap, a deduction, a bonus over its cap, a penalty and a veto."""
+    catalogue = [
+        section("A", 60),
+        leaf("A1", "A", 30, "judgement", "lo=10; hi=30"),
+        leaf("A2", "A", 20, "binary"),
+        leaf("A3", "A", 10, "per_occurrence", "per=4"),
+        section("B", 40),
+        leaf("B1", "B", 20, "judgement"),
+        leaf("B2", "B", 10, "ratio", applies_to="dept"),
+        leaf("B3", "B", 10, "accumulate", "per=4"),
+        section("J", 10, "bonus"),
+        leaf("J1", "J", 10, "accumulate", "per=3"),
+        section("K", 10, "penalty"),
+        leaf("K1", "K", 10, "per_occurrence", "per=2"),
+        section("V", 1, "veto"),
+        leaf("V1", "V", 1, "veto"),
+    ]
+    units = [(f"T{i:02d}", f"乡镇{i}", "town") for i in range(1, 7)] + [
+        (f"D{i:02d}", f"部门{i}", "dept") for i in range(1, 7)
+    ]
+    rows: list[tuple[str, ...]] = []
+    for n, (u, _, cls) in enumerate(units):
+        rows += [
+            (u, "A1", "", str(18 + (n * 7) % 12 + 0.25 * (n % 3))),
+            (u, "A2", "", "是" if n % 4 else "否"),
+            (u, "A3", "", str(n % 4)),
+            (u, "B1", "", "不适用" if n == 3 else str(10 + (n * 5) % 10)),
+            (u, "B3", "", str(n % 5)),
+            (u, "J1", "", str(n % 3)),
+            (u, "K1", "", str(1 if n == 5 else 0)),
+            (u, "V1", "", "是" if n == 8 else "否"),
+        ]
+        if cls == "dept":
+            rows.append((u, "B2", "", str(0.5 + 0.1 * (n % 5))))
+    year = example_year(catalogue, units, rows, settings="" if extra in ("scale", "gate") else extra)
+    if extra == "scale":  # every class with its factor
+        toml = SETTINGS.replace("max = 100\n", 'max = 100\nscale = "5/4"\n')
+        year = dataclasses.replace(year, settings_toml=toml + '[not_applicable]\nmethod = "scale"\n')
+    if extra in ("gate", "gate_exclusive"):  # the example's [bonus] with a gate a run's base can cross
+        inclusive = "true" if extra == "gate" else "false"
+        toml = SETTINGS.replace("cap = 5\n", f"cap = 5\ngate = {gate}\ngate_inclusive = {inclusive}\n")
+        year = dataclasses.replace(year, settings_toml=toml)
+    return year.result()
+
+
+def _both_paths(result: Result, p: Perturbation) -> tuple[pl.DataFrame, pl.DataFrame]:
+    a = result.assessment
+    assert result.points is not None
+    args = (result.points, a.observations.lazy(), a.units, a.catalogue, a.settings, p)
+    fast = perturbed_runs(*args).collect().sort("run", "u")
+    reference = perturbed_runs(*args, through_aggregation=True).collect().sort("run", "u")
+    return fast, reference
+
+
+@pytest.mark.parametrize("inclusive", [True, False])
+def test_the_plain_path_takes_the_bonus_gate_as_declared(inclusive: bool) -> None:
+    """A unit whose base is exactly the gate: its bonus counts only when the gate is inclusive."""
+    plain = _wide_year("")
+    d02 = plain.units.filter(pl.col("unit") == "D02").row(0, named=True)  # no conversion: base exact
+    gate = f"{d02['base']:.2f}"
+    result = _wide_year("gate" if inclusive else "gate_exclusive", gate)
+    assert result.units.filter(pl.col("unit") == "D02")["bonus"].item() == (3.0 if inclusive else 0.0)
+    fast, reference = _both_paths(result, Perturbation(5, Decimal("0"), 1))
+    assert fast.equals(reference)
+
+
+@pytest.mark.parametrize("extra", PLAIN_OPTIONS)
+def test_the_plain_path_equals_every_run_through_the_aggregation(extra: str) -> None:
+    from scoring.engine.perturb import moving_leaves
+    from scoring.engine.stability_plain import plain_supported
+
+    result = _wide_year(extra)
+    a = result.assessment
+    assert result.points is not None
+    index = pl.DataFrame({"unit": a.units["code"], "u": pl.int_range(a.units.height, eager=True)})
+    moving = moving_leaves(result.points, a.observations.lazy(), index, a.catalogue)
+    assert plain_supported(moving, a.catalogue, a.settings)
+    fast, reference = _both_paths(result, Perturbation(60, Decimal("3"), 5))
+    assert fast.equals(reference)
+    # the runs do move ranks and grades: the equality is not of two constant frames
+    assert fast.group_by("u").agg(pl.col("rank").n_unique())["rank"].max() > 1  # type: ignore[operator]

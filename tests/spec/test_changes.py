@@ -12,7 +12,13 @@ IDS = {"A", "A1", "C1", "C2.2"}
 
 def test_an_indicator_cell_a_table_key_and_a_key_one_table_has() -> None:
     changes, issues = parse_changes(
-        ["C1.points=6", "C2.2.params=lo=0; hi=2", "bonus.cap=3", "ties=dense", "grades.bands=优秀:92,良好:80"],
+        [
+            "C1.points=6",
+            "C2.2.params=lo=0; hi=2",
+            "bonus.cap=3",
+            "ties=dense",
+            "grades.bands=优秀:92,良好:80",
+        ],
         IDS,
     )
     assert not issues
