@@ -78,8 +78,11 @@ def scaled_year(units: int, out: Path, seed: int = 7) -> Path:
     return out
 
 
-def run(root: Path, runs: int, judgement: str = "0.5", seed: int = 1) -> dict[str, float]:
-    """Load and score the year once, then time the runs and the summary."""
+def run(
+    root: Path, runs: int, judgement: str = "0.5", seed: int = 1, through_aggregation: bool = False
+) -> dict[str, float]:
+    """Load and score the year once, then time the runs and the summary (``through_aggregation``: every
+    run through ``aggregate_units``, the reference path, instead of the plain path)."""
     t0 = time.perf_counter()
     a = load(RunSpec.for_year(2021, root / "indicators" / "2021", root / "data" / "2021"))
     result = compute(a)
@@ -112,12 +115,15 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--units", type=int, default=10_000)
     ap.add_argument("--runs", type=int, default=1000)
     ap.add_argument("--keep", type=Path, default=None, help="generate the year here and keep it")
+    ap.add_argument(
+        "--through-aggregation", action="store_true", help="every run through aggregate_units (reference)"
+    )
     args = ap.parse_args(argv)
     root = args.keep or Path(tempfile.mkdtemp(prefix="zwgk-stability."))
     try:
         if not (root / "data" / "2021" / "units.csv").exists():
             scaled_year(args.units, root)
-        figures = run(root, args.runs)
+        figures = run(root, args.runs, through_aggregation=args.through_aggregation)
     finally:
         if args.keep is None:
             shutil.rmtree(root, ignore_errors=True)
