@@ -96,6 +96,7 @@ def run(
         a.catalogue,
         a.settings,
         p,
+        through_aggregation=through_aggregation,
     )
     summary = summarise(scored, result.units, a.units, a.settings, p).collect(engine="streaming")
     t2 = time.perf_counter()
