@@ -153,7 +153,8 @@ def stability(
     except ScoringError as e:
         raise fail(e) from None
     s = result.settings
-    typer.echo(st.how())
+    for line in st.how_lines():
+        typer.echo(line)
     if st.judgement_inputs == 0:
         typer.echo("本年度指标体系没有区间评分指标：名次区间只反映分差，不反映评分差异。")
     fragile = st.fragile()
@@ -170,7 +171,7 @@ def stability(
                 r["name"],
                 fmt_points(r["total"], s.places),
                 "—" if r["rank_lo"] is None else f"{r['rank_lo']}–{r['rank_hi']}",
-                f"{r['p_grade_change'] * 100:.0f}%",
+                _share(r["p_grade_change"]),
                 "—" if r["margin"] is None else fmt_points(r["margin"], s.places),
                 _why(r, margin),
             )
@@ -186,6 +187,11 @@ def stability(
         )
     if written is not None:
         typer.echo(f"输出：{written}")
+
+
+def _share(p: float) -> str:
+    """A share of runs as a percentage; a share under 1% is not shown as 0%."""
+    return "<1%" if 0 < p < 0.005 else f"{p * 100:.0f}%"
 
 
 def _why(r: dict[str, object], margin: float) -> str:

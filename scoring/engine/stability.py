@@ -4,9 +4,11 @@ far its rank and grade move.
 A judgement input (a leaf whose rule takes points an assessor enters: ``judgement``) carries a real spread
 between assessors. Each run draws, for every judgement leaf of every unit, a change uniform within
 ``±amplitude`` points, clips the leaf's points to its declared range (``lo``–``hi``), and scores the year
-again. All runs are one frame keyed by (run, unit): the leaves that do not move are summed once per unit
-and node, the frame of runs × units goes through the engine's own aggregation, ranking and grading (with
-``run`` as an extra ranking key), and nothing loops over runs or units in Python.
+again. All runs are one frame keyed by (run, unit), and nothing loops over runs or units in Python: on a
+plain catalogue the runs' parts are summed from the draws (:mod:`scoring.engine.stability_plain`);
+otherwise the leaves that do not move are summed once per unit and node and the frame of runs × units goes
+through the engine's own aggregation. Either way ranks and grades come from :func:`rank_units` and
+:func:`grade_units` with ``run`` as an extra key.
 
 Per unit: the published rank, the 5th–95th percentile rank over the runs, the share of runs whose grade
 differs from the published one, the distance from its total to the nearest other total of its class and

@@ -54,7 +54,8 @@ def note(row: dict[str, Any], margin: float) -> str:
     if row["fragile_grade"]:
         out.append(f"距等次分数线不足{margin:g}分")
     if (row["p_grade_change"] or 0) > 0:
-        out.append(f"{row['p_grade_change'] * 100:.0f}%的模拟中等次不同")
+        share = row["p_grade_change"] * 100
+        out.append(f"{'不足1' if share < 0.5 else f'{share:.0f}'}%的模拟中等次不同")
     return "；".join(out)
 
 

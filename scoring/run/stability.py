@@ -37,15 +37,19 @@ class Stability:
             pl.col("fragile_rank") | pl.col("fragile_grade") | (pl.col("p_grade_change") > 0)
         )
 
-    def how(self) -> str:
-        """The perturbation in words (for the sheet's heading and the terminal)."""
+    def how_lines(self) -> list[str]:
+        """The perturbation in words, as two sentences."""
         p = self.perturbation
         margin = self.result.settings.stability.margin
-        return (
+        return [
             f"{p.runs}次模拟：每项区间评分（共{self.judgement_inputs}项指标）在评分值上下{p.judgement}分内"
-            f"均匀变动（不超出其评分区间），随机种子{p.seed}；名次区间为各次模拟名次的5%至95%分位；"
-            f"分差不足{margin}分的名次或等次标为需关注。"
-        )
+            f"均匀变动（不超出其评分区间），随机种子{p.seed}。",
+            f"名次区间为各次模拟名次的5%至95%分位；分差不足{margin}分的名次或等次标为需关注。",
+        ]
+
+    def how(self) -> str:
+        """The perturbation in words, on one line (the sheet's heading)."""
+        return "".join(self.how_lines())
 
 
 def perturbation_for(
