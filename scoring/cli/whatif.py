@@ -11,6 +11,7 @@ import typer
 
 from .common import DataDir, IndicatorsDir, Inputs, Period, Year
 
+SHOWN = 40  # fragile positions listed in the terminal; --out writes them all
 Force = Annotated[bool, typer.Option("--force", "-f", help="覆盖已存在的输出文件")]
 
 
@@ -76,9 +77,11 @@ def whatif(
                 _totals(r["total_before"], r["total_after"], s.places),
                 r["moved"] or "本单位得分未变",
             )
-            for r in part.to_dicts()
+            for r in part.head(SHOWN).to_dicts()
         ]
         typer.echo(table(["单位", "排名", "等次", "总分", "变化来源"], rows, max_width=40))
+        if part.height > SHOWN:
+            typer.echo(f"……另有 {part.height - SHOWN} 个单位，完整列表请用 --out 写出")
     if written is not None:
         typer.echo(f"工作簿：{written[0]}")
         typer.echo(f"比较结果：{written[1]}")
@@ -153,10 +156,12 @@ def stability(
     except ScoringError as e:
         raise fail(e) from None
     s = result.settings
-    for line in st.how_lines():
-        typer.echo(line)
     if st.judgement_inputs == 0:
         typer.echo("本年度指标体系没有区间评分指标：名次区间只反映分差，不反映评分差异。")
+        typer.echo(st.how_lines()[1])
+    else:
+        for line in st.how_lines():
+            typer.echo(line)
     fragile = st.fragile()
     margin = float(s.stability.margin)
     names = {c.id: c.name for c in s.classes}
@@ -164,6 +169,7 @@ def stability(
         typer.echo(f"没有分差不足{margin:g}分的名次或等次，模拟中也没有单位的等次改变。")
     else:
         typer.echo(f"需关注的名次和等次：{fragile.height} 个单位")
+        shown = fragile.head(SHOWN)
         rows = [
             (
                 names.get(r["class"], r["class"]),
@@ -175,7 +181,7 @@ def stability(
                 "—" if r["margin"] is None else fmt_points(r["margin"], s.places),
                 _why(r, margin),
             )
-            for r in fragile.to_dicts()
+            for r in shown.to_dicts()
         ]
         typer.echo(
             table(
@@ -185,6 +191,8 @@ def stability(
                 max_width=30,
             )
         )
+        if fragile.height > SHOWN:
+            typer.echo(f"……另有 {fragile.height - SHOWN} 个单位，完整列表请用 --out 写出")
     if written is not None:
         typer.echo(f"输出：{written}")
 

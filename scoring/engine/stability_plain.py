@@ -185,7 +185,8 @@ def plain_runs(
         steady_fail.alias("steady_fail"),
     )
 
-    base_raw = pl.col("steady_parts") + pl.sum_horizontal([part(i) for i in varying])
+    moved_parts = pl.sum_horizontal([part(i) for i in varying]) if varying else pl.lit(0, pl.Int64)
+    base_raw = pl.col("steady_parts") + moved_parts
     base_num = base_raw.cast(pl.Int128) * pl.col("f_num")
     den = pl.col("f_den")
     bonus = pl.col("bonus_raw")
@@ -205,7 +206,9 @@ def plain_runs(
         )
     elif settings.veto_action == "stop":
         num = pl.when(pl.col("veto")).then(None).otherwise(num)
-    failing = pl.col("steady_fail") | pl.any_horizontal([fails(part(i), i) for i in varying])
+    failing = pl.col("steady_fail")
+    if varying:
+        failing = failing | pl.any_horizontal([fails(part(i), i) for i in varying])
 
     totals = (
         frame.lazy()

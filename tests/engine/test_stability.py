@@ -311,3 +311,23 @@ def test_the_plain_path_equals_every_run_through_the_aggregation(extra: str) -> 
     assert fast.equals(reference)
     # the runs do move ranks and grades: the equality is not of two constant frames
     assert fast.group_by("u").agg(pl.col("rank").n_unique())["rank"].max() > 1  # type: ignore[operator]
+
+
+@pytest.mark.parametrize("through_aggregation", [False, True])
+def test_a_year_without_judgement_leaves_keeps_every_rank(through_aggregation: bool) -> None:
+    catalogue = [section("A", 100), leaf("A1", "A", 50, "binary"), leaf("A2", "A", 50, "ratio")]
+    units = [("T01", "甲镇", "town"), ("T02", "乙镇", "town"), ("D01", "丁局", "dept")]
+    inputs = [(u, "A1", "", "是") for u, _, _ in units] + [
+        ("T01", "A2", "", "0.5"),
+        ("T02", "A2", "", "0.7"),
+        ("D01", "A2", "", "1"),
+    ]
+    result = example_year(catalogue, units, inputs).result()
+    a = result.assessment
+    assert result.points is not None
+    p = Perturbation(20, Decimal("1"), 1)
+    args = (result.points, a.observations.lazy(), a.units, a.catalogue, a.settings, p)
+    runs = perturbed_runs(*args, through_aggregation=through_aggregation)
+    summary = summarise(runs, result.units, a.units, a.settings, p).collect()
+    assert summary["rank_lo"].to_list() == summary["rank"].to_list() == summary["rank_hi"].to_list()
+    assert summary["margin"].null_count() == 3  # nothing of theirs can move
