@@ -101,6 +101,10 @@ def write_whatif(report: WhatIf, workbook: Path, *, force: bool = False) -> tupl
     if workbook.suffix.lower() != ".xlsx":
         raise ScoringError(f"{workbook}：工作簿应以 .xlsx 结尾")
     parquet = workbook.with_suffix(".parquet")
+    folders = [p for p in (workbook, parquet) if p.is_dir()]
+    if folders:
+        raise ScoringError(f"{folders[0]} 是一个文件夹；请用 --out 指定工作簿文件名（.xlsx）")
+    OutputSet.recover([workbook, parquet])  # a set an interrupted run left half moved is finished first
     existing = [p for p in (workbook, parquet) if p.exists()]
     if existing and not force:
         raise ScoringError(f"{existing[0]} 已存在；使用 --force 覆盖，或用 --out 指定新文件名")

@@ -55,6 +55,8 @@ def test_whatif_without_a_change_and_with_a_bad_one(year_dir: Path) -> None:
         and "C2.2|params_range" in bad.output
     )
     assert "Traceback" not in bad.output
+    nowhere = runner.invoke(app, ["whatif", "--year", "2021", "--with", "nowhere"])
+    assert nowhere.exit_code == 1 and "nowhere 不存在" in nowhere.output
 
 
 def test_stability_summary_and_parquet(year_dir: Path) -> None:
