@@ -449,7 +449,8 @@ def test_formula_with_cached_value_is_read(blank: Path, year: Assessment, tmp_pa
         for item in src.infolist():
             data = src.read(item.filename)
             if b"<f>1+2</f>" in data:
-                data = data.replace(b"<f>1+2</f><v />", b"<f>1+2</f><v>3</v>")
+                # openpyxl writes an empty value as <v /> or, with lxml installed, as <v></v>
+                data = re.sub(rb"<f>1\+2</f><v\s*/>|<f>1\+2</f><v></v>", b"<f>1+2</f><v>3</v>", data)
             dst.writestr(item, data)
     df, issues = read(patched, year)
     assert errors(issues) == []
