@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import typer
 
-from . import archive, compare, compute, explain, indicators, plan, template, validate, whatif
+from . import archive, compare, compute, explain, indicators, plan, stability, template, validate, whatif
 
 app = typer.Typer(
     name="score",
@@ -25,7 +25,7 @@ app.command("finalize")(archive.finalize)
 app.command("export")(archive.export)
 app.command("compare")(compare.compare)
 app.command("whatif")(whatif.whatif)
-app.command("stability")(whatif.stability)
+app.command("stability")(stability.stability)
 app.add_typer(plan.app, name="plan")
 
 

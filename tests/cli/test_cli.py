@@ -46,6 +46,8 @@ def test_help_lists_every_command() -> None:
         "finalize",
         "export",
         "compare",
+        "whatif",
+        "stability",
         "plan",
     ):
         assert command in result.output
