@@ -67,6 +67,10 @@ def compute(
             metavar="编号",
         ),
     ] = None,
+    stability: Annotated[
+        bool,
+        typer.Option("--stability", help="在工作簿中加入“排名稳定性”工作表（模拟区间评分的评估人差异）"),
+    ] = False,
     ledger_rows: Annotated[
         int | None,
         typer.Option(
@@ -107,7 +111,7 @@ def compute(
     with Stages() as stages:
         a = load_spec(spec, stages)
         s = a.settings
-        outputs = Outputs(out or default_workbook(s, year, period), force, ledger_rows)
+        outputs = Outputs(out or default_workbook(s, year, period), force, ledger_rows, stability)
         try:
             recording = (
                 None

@@ -8,7 +8,19 @@ from typing import Annotated
 
 import typer
 
-from . import archive, compare, compute, explain, indicators, plan, publish, template, validate
+from . import (
+    archive,
+    compare,
+    compute,
+    explain,
+    indicators,
+    plan,
+    publish,
+    stability,
+    template,
+    validate,
+    whatif,
+)
 from .app import App
 
 app = App(
@@ -59,6 +71,8 @@ app.command("finalize")(archive.finalize)
 app.command("export")(archive.export)
 app.command("compare")(compare.compare)
 app.command("publish")(publish.publish)
+app.command("whatif")(whatif.whatif)
+app.command("stability")(stability.stability)
 app.add_typer(plan.app, name="plan")
 
 

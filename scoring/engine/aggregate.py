@@ -465,3 +465,9 @@ def aggregate_units(
         "max",
         *(["applicable_raw"] if accounts else []),
     )
+
+
+def plain_parts(catalogue: Catalogue, settings: Settings) -> bool:
+    """Whether each level-1 part is the plain sum of its leaves' points, capped at the part (no node below
+    level 1 caps anything): then the leaves' points may be summed per level-1 node before aggregating."""
+    return _simple_tree(catalogue, settings)

@@ -4,6 +4,7 @@ declared rule for ties at the boundary; a veto or a failed section makes the uni
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 import polars as pl
 
@@ -49,31 +50,33 @@ def _band(settings: Settings, basis: str) -> pl.Expr:
     return first_match(cases, pl.lit(settings.fail_grade))
 
 
-def grade_units(units: pl.LazyFrame, settings: Settings) -> pl.LazyFrame:
+def grade_units(units: pl.LazyFrame, settings: Settings, within: Sequence[str] = ()) -> pl.LazyFrame:
     """Adds ``band`` (by the bands alone) and ``grade`` (after quotas, veto and section rules); both null
     throughout in a year without grades.
 
     A quota keeps a grade for at most ``share × class size`` (rounded down) units of the class, in rank
     order; ``ties = "exclude"`` demotes a tie that straddles the limit as a whole, ``"include"`` keeps it.
-    Demoted units take the next grade down.
+    Demoted units take the next grade down. Quotas count within each class and, when given, each value of
+    the ``within`` columns (as :func:`scoring.engine.rank.rank_units`).
     """
     if settings.graded:
-        return _grade(units, settings)
+        return _grade(units, settings, within)
     # a year without grades: the columns stay, empty
     return units.with_columns(pl.lit(None, pl.String).alias("band"), pl.lit(None, pl.String).alias("grade"))
 
 
-def _grade(units: pl.LazyFrame, settings: Settings) -> pl.LazyFrame:
+def _grade(units: pl.LazyFrame, settings: Settings, within: Sequence[str]) -> pl.LazyFrame:
+    by = ["class", *within]
     fail = settings.fail_grade
     lf = units.with_columns(band(settings).alias("band")).with_columns(pl.col("band").alias("quota_grade"))
     names = [b.name for b in settings.bands] + [fail]
     for q in settings.quotas:
         lower = names[min(names.index(q.grade) + 1, len(names) - 1)]
-        size = pl.col("rank_key").is_not_null().sum().over("class")  # every scored unit, vetoed too
+        size = pl.col("rank_key").is_not_null().sum().over(by)  # every scored unit, vetoed too
         limit = (size.cast(pl.Int64) * q.share.numerator) // q.share.denominator
         in_grade = pl.col("quota_grade") == q.grade
-        seat = pl.when(in_grade).then(pl.col("rank_key")).rank("min", descending=True).over("class")
-        tie = pl.len().over("class", "rank_key")
+        seat = pl.when(in_grade).then(pl.col("rank_key")).rank("min", descending=True).over(by)
+        tie = pl.len().over([*by, "rank_key"])
         last_seat = seat + tie - 1 if q.ties == "exclude" else seat
         lf = lf.with_columns(
             pl.when(in_grade & (last_seat > limit))

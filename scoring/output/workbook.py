@@ -38,6 +38,7 @@ from scoring.output.ledger_sheet import write_ledger_sheets
 from scoring.output.notes import write_notes
 from scoring.output.ranking import write_class_sheet
 from scoring.output.self_review import write_discrepancies
+from scoring.output.stability_sheet import SHEET_STABILITY, write_stability_sheet
 from scoring.spec.manifest import beijing_today
 from scoring.spec.settings import Settings
 
@@ -84,13 +85,15 @@ def write_workbook(
     appeals: AppealsReport | None = None,
     run_label: str | None = None,
     ledger_rows: int | None = None,
+    stability: tuple[pl.DataFrame, str] | None = None,
 ) -> Path:
     """Write the ranked workbook (通报) for ``result`` to ``path`` atomically; returns ``path``.
 
     ``ledger_rows`` limits 扣分明细 (default :data:`scoring.output.ledger_sheet.LEDGER_WORKBOOK_MAX`).
     ``yoy`` (unit, yoy_total, yoy_rank, yoy_change; see ``yoy_columns``) adds the 同比
     columns to the ranking sheets, ``appeals`` the 申诉处理 sheet, ``run_label`` the archive's run on the
-    cover."""
+    cover, ``stability`` (the per-unit summary of ``score stability`` and its description) the 排名稳定性
+    sheet."""
     generated = generated or beijing_today()
     result = with_yoy(result, yoy)
     settings = result.settings
@@ -117,6 +120,7 @@ def write_workbook(
                 SHEET_APPEALS,
                 SHEET_DISCREPANCIES,
                 SHEET_RUN,
+                SHEET_STABILITY,
             )
         }
         write_cover(wb, styles, result, title, generated, SHEET_COVER)
@@ -132,6 +136,8 @@ def write_workbook(
         if not diff.is_empty():
             write_discrepancies(wb, styles, diff, title, SHEET_DISCREPANCIES)
         limit = None if ledger_rows is None else max(ledger_rows, 0)
+        if stability is not None:
+            write_stability_sheet(wb, styles, stability[0], settings, title, stability[1])
         write_ledger_sheets(wb, styles, result, title, SHEET_LEDGER, limit)
         write_catalogue(wb, styles, result, title, SHEET_CATALOGUE)
         if notes:

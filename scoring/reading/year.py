@@ -3,7 +3,7 @@ validated, every problem collected before anything is computed."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,6 +15,7 @@ from scoring.reading.files import read_table, read_toml, sha256
 from scoring.reading.template import is_template, read_template
 from scoring.reading.validate import canonical_columns, check_roster, check_structure, read_inputs
 from scoring.spec.catalogue import CATALOGUE_COLUMNS, Catalogue, build_catalogue
+from scoring.spec.changes import Change, apply_to_catalogue, apply_to_settings
 from scoring.spec.settings import Settings, parse_settings
 from scoring.spec.year import Assessment, SourceFile
 
@@ -61,9 +62,19 @@ class Definition:
     issues: tuple[Issue, ...]  # notes only: any error raised
 
 
-def load_definition(year: int, indicators_dir: Path, data_dir: Path, root: Path | None = None) -> Definition:
+def load_definition(
+    year: int,
+    indicators_dir: Path,
+    data_dir: Path,
+    root: Path | None = None,
+    changes: Sequence[Change] = (),
+) -> Definition:
     """Read and validate a year's settings, catalogue and roster (a template is made from these before there
-    are any inputs). Raises :class:`ValidationFailed` with every problem, or :class:`InputError`."""
+    are any inputs). Raises :class:`ValidationFailed` with every problem, or :class:`InputError`.
+
+    ``changes`` (``score whatif --set``) alter the settings and the catalogue's rows before they are
+    validated, so an altered year passes the same checks as its files; a problem names the file as
+    altered."""
     ind = indicators_dir
     if not ind.is_dir():
         raise InputError(f"没有 {year} 年度的指标体系：{_display(ind, root)} 不存在")
@@ -81,7 +92,9 @@ def load_definition(year: int, indicators_dir: Path, data_dir: Path, root: Path 
     if not settings_path.exists():
         raise InputError(f"{_display(settings_path, root)}：文件不存在")
     raw = read_toml(settings_path, _display(settings_path, root))
-    settings, problems = parse_settings(raw, src(settings_path, None, "settings"))
+    altered = "（按 --set 修改后）" if changes else ""
+    raw = apply_to_settings(raw, list(changes)) if changes else raw
+    settings, problems = parse_settings(raw, src(settings_path, None, "settings") + altered)
     issues += problems
     if settings is None:
         raise ValidationFailed(issues)
@@ -117,7 +130,9 @@ def load_definition(year: int, indicators_dir: Path, data_dir: Path, root: Path 
     issues += structure
     if any(i.row == 1 for i in structure):
         raise ValidationFailed(issues)
-    catalogue, problems = build_catalogue(df, settings, plan, shown)
+    if changes:
+        df = apply_to_catalogue(df, list(changes))
+    catalogue, problems = build_catalogue(df, settings, plan, shown + altered)
     issues += problems
 
     roster_path = data_dir / "units.csv"
@@ -138,10 +153,12 @@ def load_year(
     inputs: list[Path] | None = None,
     root: Path | None = None,
     progress: Callable[[str], None] = lambda _: None,
+    changes: Sequence[Change] = (),
 ) -> Assessment:
-    """Read and validate a year. Raises :class:`ValidationFailed` with every problem, or
-    :class:`InputError` for a file that cannot be read at all. ``progress`` hears each stage in words."""
-    d = load_definition(year, indicators_dir, data_dir, root)
+    """Read and validate a year (``changes``: as :func:`load_definition`). Raises :class:`ValidationFailed`
+    with every problem, or :class:`InputError` for a file that cannot be read at all. ``progress`` hears
+    each stage in words."""
+    d = load_definition(year, indicators_dir, data_dir, root, changes)
     settings, catalogue, roster = d.settings, d.catalogue, d.units
     issues = list(d.issues)
     sources = list(d.sources)

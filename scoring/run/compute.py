@@ -24,6 +24,7 @@ from scoring.reading.appeals import AppliedAppeals
 from scoring.reading.files import short_path
 from scoring.run.extras import Extras, workbook_extras
 from scoring.run.inputs import Progress, RunSpec, prepare, quiet
+from scoring.run.stability import perturbation_for, stability_of
 from scoring.spec.manifest import beijing_today
 from scoring.spec.settings import Settings
 from scoring.spec.year import Alias, Assessment
@@ -44,6 +45,7 @@ class Outputs:
     workbook: Path
     force: bool = False
     ledger_rows: int | None = None  # at most this many ledger rows in the workbook (None: the default)
+    stability: bool = False  # add the 排名稳定性 sheet (runs and seed from settings.toml [stability])
 
     @property
     def results(self) -> Path:
@@ -177,6 +179,11 @@ def compute_year(
         before=prepared.before,
         base=base if applied is not None else None,
     )
+    stable = None
+    if outputs.stability:
+        progress("排名稳定性模拟…")
+        st = stability_of(result, perturbation_for(result))
+        stable = (st.summary, st.how())
     files = OutputSet(outputs.all())
     recorded: list[int] = []
 
@@ -199,6 +206,7 @@ def compute_year(
                 appeals=extras.appeals,
                 run_label=label,
                 ledger_rows=outputs.ledger_rows,
+                stability=stable,
             ),
         )
         progress("写入结果、扣分明细和运行清单")

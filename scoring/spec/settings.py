@@ -42,6 +42,7 @@ KEYS: dict[str, tuple[str, ...]] = {
         "inputs",
         "periods",
         "channels",
+        "stability",
     ),
     "classes": ("id", "name", "max", "scale"),
     "rounding": ("places", "mode"),
@@ -57,6 +58,7 @@ KEYS: dict[str, tuple[str, ...]] = {
     "inputs": ("missing", "missing_units", "unscored_share", "date_window"),
     "periods": ("method", "weights"),
     "channels": ("weights",),
+    "stability": ("margin", "judgement", "runs", "seed"),
 }
 """Every key ``settings.toml`` may hold, by table: ``""`` is the top level, ``classes`` each ``[[classes]]``
 entry, ``grades.bands`` and ``grades.quotas`` each entry of those lists. The parser reads the file only
@@ -70,6 +72,17 @@ class UnitClass:
     name: str
     max_points: Decimal
     scale: Fraction | None = None
+
+
+@dataclass(frozen=True)
+class StabilitySettings:
+    """``[stability]``: how ``score stability`` perturbs the judgement inputs, and the margin under which a
+    rank or a grade is flagged as decided by too little."""
+
+    margin: Decimal = Decimal("0.05")  # points: a rank or grade decided by less is flagged
+    judgement: Decimal = Decimal("0.5")  # points: each judgement input varies within ± this
+    runs: int = 1000
+    seed: int = 1
 
 
 @dataclass(frozen=True)
@@ -111,6 +124,7 @@ class Settings:
     period_method: str | None = None
     period_weights: tuple[tuple[str, Fraction], ...] = ()
     channel_weights: tuple[tuple[str, Fraction], ...] = ()
+    stability: StabilitySettings = field(default_factory=StabilitySettings)
     raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def unit_class(self, class_id: str) -> UnitClass:
@@ -478,6 +492,8 @@ def parse_settings(toml: dict[str, Any], file: str) -> tuple[Settings | None, li
                 "channel_weights_sum",
             )
 
+    stability = _stability(r, r.table(raw, "stability"))
+
     settings = Settings(
         year=year,
         title=title,
@@ -510,6 +526,27 @@ def parse_settings(toml: dict[str, Any], file: str) -> tuple[Settings | None, li
         period_method=period_method,
         period_weights=tuple(period_weights),
         channel_weights=tuple(channel_weights),
+        stability=stability,
         raw=toml,
     )
     return (settings if not r.issues else None), r.issues
+
+
+def _stability(r: _Reader, table: Section) -> StabilitySettings:
+    """``[stability]``: margin and judgement in points (≥ 0), runs a whole number 1–100 000, seed ≥ 0."""
+    default = StabilitySettings()
+    margin = r.decimal(table, "margin", "stability.margin")
+    judgement = r.decimal(table, "judgement", "stability.judgement")
+    whole: dict[str, int] = {}
+    for key, lo, hi, what in (("runs", 1, 100_000, "次数"), ("seed", 0, 2**32 - 1, "随机种子")):
+        value = table.get(key, getattr(default, key))
+        if not isinstance(value, int) or isinstance(value, bool) or not lo <= value <= hi:
+            r.fail(f"stability.{key}", value, f"{what}应为{lo}到{hi}之间的整数", f"stability_{key}")
+            value = getattr(default, key)
+        whole[key] = value
+    return StabilitySettings(
+        margin if margin is not None else default.margin,
+        judgement if judgement is not None else default.judgement,
+        whole["runs"],
+        whole["seed"],
+    )

@@ -47,6 +47,8 @@ def test_help_lists_every_command() -> None:
         "export",
         "compare",
         "publish",
+        "whatif",
+        "stability",
         "plan",
     ):
         assert command in result.output

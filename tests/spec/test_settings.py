@@ -215,3 +215,30 @@ def test_no_grades_says_nothing_about_grades() -> None:
     assert "触发一票否决的单位得分照常计算，排在本类最后。" in kept.method_statement(("base", "veto"))
     graded = example_year().settings().method_statement(("base", "veto"))
     assert "触发一票否决的单位等次为“不合格”，得分照常计算，不参与排名，列于排名单位之后。" in graded
+
+
+def test_stability_defaults_and_a_declared_section() -> None:
+    from decimal import Decimal
+
+    base = {"year": 2021, "title": "考核", "classes": [{"id": "town", "name": "乡镇", "max": 100}]}
+    settings, issues = parse_settings(base, "settings.toml")
+    assert not issues and settings is not None
+    assert (settings.stability.margin, settings.stability.judgement) == (Decimal("0.05"), Decimal("0.5"))
+    assert (settings.stability.runs, settings.stability.seed) == (1000, 1)
+    declared = {**base, "stability": {"margin": 0.1, "judgement": 1, "runs": 200, "seed": 9}}
+    settings, issues = parse_settings(declared, "settings.toml")
+    assert not issues and settings is not None
+    assert settings.stability.margin == Decimal("0.1") and settings.stability.runs == 200
+
+
+def test_stability_values_out_of_range_and_unknown_keys_are_refused() -> None:
+    base = {"year": 2021, "title": "考核", "classes": [{"id": "town", "name": "乡镇", "max": 100}]}
+    bad = {**base, "stability": {"margin": -1, "runs": 0, "seed": "x", "margn": 0.1}}
+    _, issues = parse_settings(bad, "settings.toml")
+    assert sorted(i.column or "" for i in issues) == [
+        "stability.margin",
+        "stability.margn",
+        "stability.runs",
+        "stability.seed",
+    ]
+    assert any("是否应为 margin" in i.expected for i in issues)
