@@ -4,6 +4,7 @@ parameters, classes, plan items) with every problem collected."""
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -514,7 +515,10 @@ def _check_leaf(
         return {}
     kind = REGISTRY.get(rule)
     if kind is None:
-        fail(row, "rule", rule, f"未知的评分规则；可用：{'、'.join(sorted(REGISTRY))}", f"{nid}|rule_known")
+        near = difflib.get_close_matches(rule, sorted(REGISTRY), n=1)
+        hint = f"是否应为 {near[0]}？" if near else ""
+        known = "、".join(sorted(REGISTRY))
+        fail(row, "rule", rule, f"未知的评分规则；{hint}可用：{known}", f"{nid}|rule_known")
         return {}
     raw, bad = split_params(params_text)
     for b in bad:

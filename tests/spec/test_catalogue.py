@@ -119,3 +119,10 @@ def test_blocks_may_add_up_to_more_than_the_class_maximum_only_on_a_rate_sheet()
     assert expected and all('method = "renormalise"' in e for e in expected)
     year = example_year(catalogue=rows, settings='[not_applicable]\nmethod = "renormalise"\n')
     assert year.catalogue().applicable_max("town") == 200
+
+
+def test_an_unknown_rule_names_the_nearest_and_every_rule() -> None:
+    rows = [*CATALOGUE[:1], leaf("A1", "A", 30, "binaryy"), *CATALOGUE[2:]]
+    expected = [e for r, c, e in _errors(rows) if c == "rule"]
+    assert expected and expected[0].startswith("未知的评分规则；是否应为 binary？可用：accumulate、")
+    assert expected[0].endswith("、veto")
