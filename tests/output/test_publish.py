@@ -212,3 +212,9 @@ def test_the_pdfs_text_reads_ideographs_not_radicals() -> None:
     assert "<0012> <5165>" in fixed and "<0020> <0021> <0041>" in fixed and "2F" not in fixed
     assert "5 beginbfchar" in fixed and "1 beginbfrange" in fixed
     assert readable_cmap("1 beginbfchar\n<01> <0041>\nendbfchar") == "1 beginbfchar\n<01> <0041>\nendbfchar"
+
+
+def test_a_conversion_line_is_shown_at_the_declared_places() -> None:
+    # 得分率 conversion is an exact fraction: −0.044048… prints −0.04, as in the workbook and explain
+    assert amount_text(-44_047_619_048, 2, exact=True) == "-0.04"
+    assert amount_text(5_000_000_000, 2, exact=True) == "+0.01"  # 四舍五入

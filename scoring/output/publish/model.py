@@ -7,10 +7,12 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 from decimal import Decimal
+from fractions import Fraction
 from typing import TYPE_CHECKING
 
 import polars as pl
 
+from scoring.exact import round_fraction
 from scoring.output.kit import safe_url
 from scoring.output.ledger_sheet import LEDGER_WORKBOOK_MAX, ledger_frame, with_subtotals
 from scoring.output.ranking import class_columns, class_frame, formula
@@ -106,12 +108,15 @@ def points_text(value: float | None, places: int) -> str:
     return "" if value is None else f"{value + 0.0:.{places}f}"
 
 
-def amount_text(pico: int | None, places: int) -> str:
+def amount_text(pico: int | None, places: int, exact: bool = False) -> str:
     """A ledger amount in pico-points, signed: the declared places, more (up to 6) where the rubric's amount
-    has more (a 0.075 deduction stays 0.075)."""
+    has more (a 0.075 deduction stays 0.075); ``exact``: an exact fraction (a 折算 line), at the declared
+    places, rounded half up as the workbook prints it."""
     if pico is None:
         return ""
     shown = places
+    if exact:
+        return f"{round_fraction(Fraction(pico, 10**12), places, 'half_up'):+}"
     while shown < 6 and pico % 10 ** (12 - shown):
         shown += 1
     return f"{Decimal(pico).scaleb(-12):+.{shown}f}"
@@ -224,7 +229,7 @@ def _unit_sections(
                     str(r["indicator"] or ""),
                     str(r["path"] or ""),
                     str(r["kind"] or ""),
-                    amount_text(r["change"], places),  # type: ignore[arg-type]
+                    amount_text(r["change"], places, r["kind"] == "折算"),  # type: ignore[arg-type]
                     str(r["rubric"] or ""),
                     str(r["input"] or ""),
                     str(r["note"] or ""),
