@@ -305,6 +305,36 @@ def summed_points(
     return _redistribute(points, _na_frame(na, catalogue), units, catalogue, l1_table)
 
 
+def counted_bonus(bonus: pl.Expr, base_num: pl.Expr, den: pl.Expr, settings: Settings) -> pl.Expr:
+    """The bonus that counts: held to ``[bonus] cap``, and 0 unless the base (``base_num / den``, pico)
+    passes the gate."""
+    if settings.bonus_cap is not None:
+        bonus = pl.min_horizontal(bonus, pl.lit(to_fixed(settings.bonus_cap), pl.Int64))
+    if settings.bonus_gate is not None:
+        gate = pl.lit(to_fixed(settings.bonus_gate), pl.Int128) * den
+        passes = base_num >= gate if settings.bonus_gate_inclusive else base_num > gate
+        bonus = pl.when(passes).then(bonus).otherwise(0)
+    return bonus
+
+
+def total_num(
+    base_num: pl.Expr, den: pl.Expr, bonus: pl.Expr, penalty: pl.Expr, settings: Settings
+) -> pl.Expr:
+    """The total's numerator over ``den``: base, bonus, penalty and the major deductions (column ``major``),
+    floored at 0; a veto's fixed score, or no total under ``stop`` (column ``veto``)."""
+    adjust = (bonus - penalty + pl.col("major")).cast(pl.Int128) * den
+    num = pl.max_horizontal(base_num + adjust, pl.lit(0, pl.Int128))
+    if settings.veto_action == "fixed_score":
+        return (
+            pl.when(pl.col("veto"))
+            .then(pl.lit(to_fixed(settings.veto_score), pl.Int128) * den)
+            .otherwise(num)
+        )
+    if settings.veto_action == "stop":
+        return pl.when(pl.col("veto")).then(None).otherwise(num)
+    return num
+
+
 def aggregate_units(
     points: pl.LazyFrame,
     na: pl.LazyFrame,
@@ -384,27 +414,12 @@ def aggregate_units(
     base_num = pl.col("base_raw").cast(pl.Int128) * pl.col("f_num")
     den = pl.col("f_den")
 
-    bonus = pl.col("bonus_raw")
-    if settings.bonus_cap is not None:
-        bonus = pl.min_horizontal(bonus, pl.lit(to_fixed(settings.bonus_cap), pl.Int64))
-    if settings.bonus_gate is not None:
-        gate = pl.lit(to_fixed(settings.bonus_gate), pl.Int128) * den
-        passes = base_num >= gate if settings.bonus_gate_inclusive else base_num > gate
-        bonus = pl.when(passes).then(bonus).otherwise(0)
+    bonus = counted_bonus(pl.col("bonus_raw"), base_num, den, settings)
     penalty = pl.col("penalty_raw")
     if settings.penalty_cap is not None:
         penalty = pl.min_horizontal(penalty, pl.lit(to_fixed(settings.penalty_cap), pl.Int64))
     lf = lf.with_columns(bonus.cast(pl.Int64).alias("bonus"), penalty.cast(pl.Int64).alias("penalty"))
-    adjust = (pl.col("bonus") - pl.col("penalty") + pl.col("major")).cast(pl.Int128) * den
-    num = pl.max_horizontal(base_num + adjust, pl.lit(0, pl.Int128))
-    if settings.veto_action == "fixed_score":
-        num = (
-            pl.when(pl.col("veto"))
-            .then(pl.lit(to_fixed(settings.veto_score), pl.Int128) * den)
-            .otherwise(num)
-        )
-    elif settings.veto_action == "stop":
-        num = pl.when(pl.col("veto")).then(None).otherwise(num)
+    num = total_num(base_num, den, pl.col("bonus"), pl.col("penalty"), settings)
     unit_max = pl.col("applicable_max") if settings.not_applicable == "reduce_max" else pl.col("class_max")
 
     fail_share = settings.section_fail_share

@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
-from scoring.engine.aggregate import aggregate_units, plain_parts
+from scoring.engine.aggregate import aggregate_units, counted_bonus, plain_parts, total_num
 from scoring.engine.grade import grade_units
 from scoring.engine.perturb import RUN, Perturbation, draws
 from scoring.engine.rank import rank_units
@@ -189,23 +189,8 @@ def plain_runs(
     base_raw = pl.col("steady_parts") + moved_parts
     base_num = base_raw.cast(pl.Int128) * pl.col("f_num")
     den = pl.col("f_den")
-    bonus = pl.col("bonus_raw")
-    if settings.bonus_cap is not None:
-        bonus = pl.min_horizontal(bonus, pl.lit(to_fixed(settings.bonus_cap), pl.Int64))
-    if settings.bonus_gate is not None:
-        gate = pl.lit(to_fixed(settings.bonus_gate), pl.Int128) * den
-        passes = base_num >= gate if settings.bonus_gate_inclusive else base_num > gate
-        bonus = pl.when(passes).then(bonus).otherwise(0)
-    adjust = (bonus - pl.col("penalty") + pl.col("major")).cast(pl.Int128) * den
-    num = pl.max_horizontal(base_num + adjust, pl.lit(0, pl.Int128))
-    if settings.veto_action == "fixed_score":
-        num = (
-            pl.when(pl.col("veto"))
-            .then(pl.lit(to_fixed(settings.veto_score), pl.Int128) * den)
-            .otherwise(num)
-        )
-    elif settings.veto_action == "stop":
-        num = pl.when(pl.col("veto")).then(None).otherwise(num)
+    bonus = counted_bonus(pl.col("bonus_raw"), base_num, den, settings)
+    num = total_num(base_num, den, bonus, pl.col("penalty"), settings)
     failing = pl.col("steady_fail")
     if varying:
         failing = failing | pl.any_horizontal([fails(part(i), i) for i in varying])
