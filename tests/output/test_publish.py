@@ -218,3 +218,13 @@ def test_a_conversion_line_is_shown_at_the_declared_places() -> None:
     # 得分率 conversion is an exact fraction: −0.044048… prints −0.04, as in the workbook and explain
     assert amount_text(-44_047_619_048, 2, exact=True) == "-0.04"
     assert amount_text(5_000_000_000, 2, exact=True) == "+0.01"  # 四舍五入
+
+
+def test_a_year_without_grades_publishes_no_grade(tmp_path: Path) -> None:
+    from scoring import compute, load_year
+
+    root = Path(__file__).parents[1] / "years" / "no-grades"
+    result = compute(load_year(2021, root / "indicators", root / "data"))
+    report = build_report(result, DAY)
+    assert report.summary_caption == "各类单位得分概况" and "优秀" not in report.summary_headers
+    assert all("等次" not in h for t in report.tables for h in t.headers)

@@ -92,6 +92,7 @@ class Report:
     date: str
     scope: str
     method: tuple[str, ...]
+    summary_caption: str
     summary_headers: tuple[str, ...]
     summary_rows: tuple[tuple[str, ...], ...]
     tables: tuple[ClassTable, ...]
@@ -295,6 +296,7 @@ def build_report(
         date=date_text(generated),
         scope=scope_text(result),
         method=tuple(method_lines(result)),
+        summary_caption="各类单位得分与等次分布" if grades else "各类单位得分概况",
         summary_headers=("类别", "单位数", "平均分", "最高分", "最低分", *grades),
         summary_rows=summary_rows,
         tables=tables,
