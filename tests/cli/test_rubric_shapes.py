@@ -13,7 +13,7 @@ runner = CliRunner()
 
 
 def test_explain_prints_the_section_floor_and_adds_up() -> None:
-    root = YEARS / "pooled_section"
+    root = YEARS / "pooled-section"
     args = ["explain", "--year", "2024", "--unit", "甲镇"]
     done = runner.invoke(
         app,
@@ -26,7 +26,7 @@ def test_explain_prints_the_section_floor_and_adds_up() -> None:
 
 
 def test_explain_prints_the_rate_conversion() -> None:
-    root = YEARS / "rate_sheet"
+    root = YEARS / "rate-sheet"
     args = ["explain", "--year", "2024", "--unit", "D01"]
     done = runner.invoke(
         app,

@@ -25,7 +25,7 @@ def _table(result: Result) -> list[tuple[str, float, int | None, str]]:
 
 
 def test_a_rate_sheet_whose_blocks_add_up_to_200_scores_out_of_100() -> None:
-    result = _result("rate_sheet")
+    result = _result("rate-sheet")
     assert _table(result) == [
         ("财政局", 93.53, 1, "优秀"),
         ("教育局", 85.71, 2, "良好"),
@@ -42,7 +42,7 @@ def test_a_rate_sheet_whose_blocks_add_up_to_200_scores_out_of_100() -> None:
 
 
 def test_a_pooled_rubric_with_rules_without_points() -> None:
-    result = _result("pooled_section")
+    result = _result("pooled-section")
     assert _table(result) == [
         ("丙镇", 10.0, 1, "优秀"),
         ("乙镇", 7.5, 2, "合格"),
@@ -54,7 +54,7 @@ def test_a_pooled_rubric_with_rules_without_points() -> None:
     assert lines == [("A1", "失分", -1 * PICO), ("B", "扣完为止", 3 * PICO), ("B1", "失分", -8 * PICO)]
 
 
-@pytest.mark.parametrize("name", ["rate_sheet", "pooled_section"])
+@pytest.mark.parametrize("name", ["rate-sheet", "pooled-section"])
 def test_every_ledger_adds_up(name: str) -> None:
     result = _result(name)
     net = dict(result.ledger().group_by("unit").agg(pl.col("change").sum()).collect().iter_rows())
