@@ -142,11 +142,11 @@ def build_ledger(
         | (pl.col("role").is_in(["bonus", "penalty"]) & (pl.col("points") != 0))
         | ((pl.col("role") == "veto") & (pl.col("points") > 0))
     )
-    change = (
+    change = (  # a major deduction (uncapped) counts beside the points, whatever the section
         pl.when(pl.col("role") == "bonus")
-        .then(pl.col("points"))
+        .then(pl.col("points") + pl.col("major"))
         .when(pl.col("role") == "penalty")
-        .then(-pl.col("points"))
+        .then(-pl.col("points") + pl.col("major"))
         .when(pl.col("role") == "veto")
         .then(None)
         .otherwise(-pl.col("lost"))
