@@ -28,6 +28,57 @@ FALSE_WORDS = ["否", "×", "✗", "✘", "0", "no", "n", "false", "无", "N", "
 UNIT_SUFFIXES = r"(分|条|次|项|个|件|篇|期|天)$"
 NOT_FINITE = r"(?i)^[+-]?(nan|inf|infinity)%?$"
 EPOCH = dt.date(1970, 1, 1)
+FULLWIDTH = {chr(0xFF10 + i): str(i) for i in range(10)} | {
+    "．": ".",
+    "％": "%",
+    "－": "-",
+    "／": "/",
+    "：": ":",
+}
+
+
+def normalise_text(col: pl.Expr) -> pl.Expr:
+    """Text as read: full-width digits and signs made half-width, spaces around it stripped."""
+    return col.str.replace_many(FULLWIDTH).str.strip_chars()
+
+
+def number_of(text: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
+    """The finite number a text gives (unit words such as 分 and a percent sign dropped; null when it
+    is none) and whether it was written as a percentage."""
+    t = text.str.replace(UNIT_SUFFIXES, "").str.strip_chars()
+    parsed = t.str.strip_suffix("%").cast(pl.Float64, strict=False)
+    return pl.when(parsed.is_finite()).then(parsed), t.str.ends_with("%")
+
+
+def read_written(written: pl.Series) -> list[pl.Expr]:
+    """For each row's ``written`` value (``written``: that column), ``text`` (:func:`normalise_text`),
+    ``__number`` and ``__pct`` (:func:`number_of`) and ``na`` (marked 不适用). A value in plain digits, as
+    a program writes it (every number of a Parquet file or a spreadsheet), is its own text and number;
+    only the other spellings, the hand-typed forms, go through normalisation and parsing, once per
+    distinct spelling."""
+    direct = pl.col("written").cast(pl.Float64, strict=False)
+    odd = (
+        written.to_frame("written")
+        .filter(pl.col("written").is_not_null() & pl.col("written").cast(pl.Float64, strict=False).is_null())
+        .unique(maintain_order=True)
+    )
+    finite = pl.when(direct.is_finite()).then(direct)
+    if odd.is_empty():
+        return [
+            pl.col("written").alias("text"),
+            finite.alias("__number"),
+            pl.when(direct.is_not_null()).then(False).alias("__pct"),
+            pl.when(direct.is_not_null()).then(False).alias("na"),
+        ]
+    text = normalise_text(pl.col("written"))
+    number, pct = number_of(text)
+    table = odd.with_columns(
+        text.alias("text"), number.alias("__number"), pct.alias("__pct"), text.is_in(NA_MARKERS).alias("na")
+    )
+    at = pl.when(direct.is_null()).then(pl.col("written")).cast(pl.Enum(table["written"])).to_physical()
+    looked_up = {c: pl.lit(table[c]).gather(at) for c in ("text", "__number", "__pct", "na")}
+    plain = {"text": pl.col("written"), "__number": finite, "__pct": pl.lit(False), "na": pl.lit(False)}
+    return [pl.when(direct.is_not_null()).then(plain[c]).otherwise(looked_up[c]).alias(c) for c in plain]
 
 
 @dataclass(frozen=True)
@@ -55,11 +106,13 @@ def typed_values(df: pl.DataFrame, used: set[str]) -> pl.DataFrame:
     number, 1/0 for a condition, days since 1970 for a date; null when the text is not of the domain or
     not a finite number), ``na`` (marked 不适用) and ``domain`` (``bool`` for the 不得分 / 及格封顶 rows).
     ``used``: the domains the catalogue has, so only their branches are computed."""
-    is_na = pl.col("text").is_in(NA_MARKERS)
-    text = pl.col("text").str.replace(UNIT_SUFFIXES, "").str.strip_chars()
-    parsed = text.str.strip_suffix("%").cast(pl.Float64, strict=False)
-    number = pl.when(parsed.is_finite()).then(parsed)  # NaN and ±inf are no numbers
-    pct = text.str.ends_with("%")
+    return typed_values_lazy(df.lazy(), used).collect(engine="streaming")
+
+
+def typed_values_lazy(rows: pl.LazyFrame, used: set[str]) -> pl.LazyFrame:
+    """:func:`typed_values` as a step of a lazy query, so that validation reads its rows once; with
+    ``__number``, ``__pct`` and ``na`` given (:func:`read_written`), the text is not parsed again."""
+    is_na = pl.col("na")
     modifier = pl.col("key").is_in(list(MODIFIER_KEYS))
     domain = pl.when(modifier).then(pl.lit("bool")).otherwise(pl.col("domain"))
     num, is_pct = pl.col("__number"), pl.col("__pct")
@@ -89,17 +142,15 @@ def typed_values(df: pl.DataFrame, used: set[str]) -> pl.DataFrame:
         branches.append(
             (domain == "category", pl.when(pl.col("choices").list.contains(pl.col("text"))).then(1.0))
         )
-    return (
-        df.lazy()
-        .with_columns(number.alias("__number"), pct.alias("__pct"))
-        .with_columns(
-            first_match(branches, pl.lit(None, pl.Float64)).alias("value"),
-            is_na.alias("na"),
-            domain.alias("domain"),
+    if "__number" not in rows.collect_schema():  # NaN and ±inf are no numbers
+        number, pct = number_of(pl.col("text"))
+        rows = rows.with_columns(
+            number.alias("__number"), pct.alias("__pct"), pl.col("text").is_in(NA_MARKERS).alias("na")
         )
-        .drop("__number", "__pct")
-        .collect(engine="streaming")
-    )
+    return rows.with_columns(
+        first_match(branches, pl.lit(None, pl.Float64)).alias("value"),
+        domain.alias("domain"),
+    ).drop("__number", "__pct")
 
 
 def parse_date(text: pl.Expr) -> pl.Expr:
@@ -133,7 +184,7 @@ def value_checks(settings: Settings, leaves: pl.DataFrame) -> list[ValueCheck]:
     """Every check of a typed value (see :func:`typed_values`) against its domain and the range declared
     for its leaf (``leaves``: the catalogue's leaf frame)."""
     present = pl.col("text").is_not_null()
-    is_na = pl.col("text").is_in(NA_MARKERS)
+    is_na = pl.col("na")
     v, domain = pl.col("value"), pl.col("domain")
     unparsed = present & ~is_na & v.is_null()
     expected = (
@@ -269,7 +320,7 @@ def normalised_cells(df: pl.DataFrame) -> pl.DataFrame:
     )
     # full-width digits and signs (３, ９５％) were made half-width before the text was read
     widened = pl.col("written").str.strip_chars() != pl.col("text")
-    changed = df.filter(~canonical | widened)
+    changed = df.lazy().filter(~canonical | widened)
     return changed.sort("source", "__row__").select(
         pl.col("source").alias("file"),
         pl.col("__row__").cast(pl.Int64).alias("row"),
@@ -279,7 +330,7 @@ def normalised_cells(df: pl.DataFrame) -> pl.DataFrame:
         .alias("column"),
         pl.col("written").alias("before"),
         canonical_text(pl.col("value"), pl.col("domain")).alias("after"),
-    )
+    ).collect()
 
 
 def normalisation_notes(cells: pl.DataFrame) -> list[Issue]:
