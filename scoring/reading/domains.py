@@ -50,35 +50,49 @@ def number_of(text: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
     return pl.when(parsed.is_finite()).then(parsed), t.str.ends_with("%")
 
 
-def read_written(written: pl.Series) -> list[pl.Expr]:
-    """For each row's ``written`` value (``written``: that column), ``text`` (:func:`normalise_text`),
-    ``__number`` and ``__pct`` (:func:`number_of`) and ``na`` (marked 不适用). A value in plain digits, as
-    a program writes it (every number of a Parquet file or a spreadsheet), is its own text and number;
-    only the other spellings, the hand-typed forms, go through normalisation and parsing, once per
-    distinct spelling."""
-    direct = pl.col("written").cast(pl.Float64, strict=False)
+def read_written(rows: pl.LazyFrame, written: pl.Series) -> pl.LazyFrame:
+    """``rows`` with, for each row's ``written`` value (``written``: that column), ``text``
+    (:func:`normalise_text`), ``__number`` and ``__pct`` (:func:`number_of`) and ``na`` (marked 不适用).
+    A value in plain digits, as a program writes it (every number of a Parquet file or a spreadsheet),
+    is its own text and number; only the other spellings, the hand-typed forms, go through normalisation
+    and parsing, once per distinct spelling."""
+    direct = pl.col("__direct")
+    rows = rows.with_columns(pl.col("written").cast(pl.Float64, strict=False).alias("__direct"))
+    plain = {
+        "text": pl.col("written"),
+        "__number": pl.when(direct.is_finite()).then(direct),
+        "__pct": pl.lit(False),
+        "na": pl.lit(False),
+    }
     odd = (
         written.to_frame("written")
         .filter(pl.col("written").is_not_null() & pl.col("written").cast(pl.Float64, strict=False).is_null())
         .unique(maintain_order=True)
     )
-    finite = pl.when(direct.is_finite()).then(direct)
     if odd.is_empty():
-        return [
-            pl.col("written").alias("text"),
-            finite.alias("__number"),
-            pl.when(direct.is_not_null()).then(False).alias("__pct"),
-            pl.when(direct.is_not_null()).then(False).alias("na"),
-        ]
+        return rows.with_columns(
+            pl.when(direct.is_not_null()).then(v).alias(c) for c, v in plain.items()
+        ).drop("__direct")
     text = normalise_text(pl.col("written"))
     number, pct = number_of(text)
     table = odd.with_columns(
         text.alias("text"), number.alias("__number"), pct.alias("__pct"), text.is_in(NA_MARKERS).alias("na")
     )
-    at = pl.when(direct.is_null()).then(pl.col("written")).cast(pl.Enum(table["written"])).to_physical()
-    looked_up = {c: pl.lit(table[c]).gather(at) for c in ("text", "__number", "__pct", "na")}
-    plain = {"text": pl.col("written"), "__number": finite, "__pct": pl.lit(False), "na": pl.lit(False)}
-    return [pl.when(direct.is_not_null()).then(plain[c]).otherwise(looked_up[c]).alias(c) for c in plain]
+    at = pl.col("__at")
+    return (
+        rows.with_columns(
+            pl.when(direct.is_null())
+            .then(pl.col("written"))
+            .cast(pl.Enum(table["written"]))
+            .to_physical()
+            .alias("__at")
+        )
+        .with_columns(
+            pl.when(direct.is_not_null()).then(v).otherwise(pl.lit(table[c]).gather(at)).alias(c)
+            for c, v in plain.items()
+        )
+        .drop("__direct", "__at")
+    )
 
 
 @dataclass(frozen=True)
@@ -182,7 +196,8 @@ def by_leaf(leaves: pl.DataFrame, column: str) -> pl.Expr:
 
 def value_checks(settings: Settings, leaves: pl.DataFrame) -> list[ValueCheck]:
     """Every check of a typed value (see :func:`typed_values`) against its domain and the range declared
-    for its leaf (``leaves``: the catalogue's leaf frame)."""
+    for its leaf (``leaves``: the catalogue's leaf frame). The rows carry their leaf's ``lo``, ``hi``,
+    ``usual_lo`` and ``usual_hi``."""
     present = pl.col("text").is_not_null()
     is_na = pl.col("na")
     v, domain = pl.col("value"), pl.col("domain")
@@ -212,8 +227,9 @@ def value_checks(settings: Settings, leaves: pl.DataFrame) -> list[ValueCheck]:
     days = [float((d - EPOCH).days) for d in (first, last)]
     what = by_leaf(leaves.filter(pl.col("what") != ""), "what")
     what = pl.when(what.is_not_null()).then(pl.format("（{}）", what)).otherwise(pl.lit(""))
-    usual = leaves.filter(pl.col("usual_lo").is_not_null() | pl.col("usual_hi").is_not_null())
-    usual_lo, usual_hi = by_leaf(usual, "usual_lo"), by_leaf(usual, "usual_hi")
+    # the leaf's usual range, carried on each row (a lookup of the indicator on every row costs more than
+    # all the other checks together)
+    usual_lo, usual_hi = pl.col("usual_lo"), pl.col("usual_hi")
     return [
         ValueCheck(unparsed, expected, "value_domain"),
         ValueCheck(
@@ -266,7 +282,7 @@ def value_checks(settings: Settings, leaves: pl.DataFrame) -> list[ValueCheck]:
             "value_date_window",
         ),
         ValueCheck(
-            pl.col("indicator").is_in(usual["indicator"].implode())
+            (usual_lo.is_not_null() | usual_hi.is_not_null())
             & domain.is_in(["number", "count", "ratio", "percent"])
             & ((v < usual_lo) | (v > usual_hi)),
             pl.format(
@@ -321,16 +337,20 @@ def normalised_cells(df: pl.DataFrame) -> pl.DataFrame:
     # full-width digits and signs (３, ９５％) were made half-width before the text was read
     widened = pl.col("written").str.strip_chars() != pl.col("text")
     changed = df.lazy().filter(~canonical | widened)
-    return changed.sort("source", "__row__").select(
-        pl.col("source").alias("file"),
-        pl.col("__row__").cast(pl.Int64).alias("row"),
-        pl.when(pl.col("__cell__").is_not_null())
-        .then(pl.format("value（{}）", pl.col("__cell__")))
-        .otherwise(pl.lit("value"))
-        .alias("column"),
-        pl.col("written").alias("before"),
-        canonical_text(pl.col("value"), pl.col("domain")).alias("after"),
-    ).collect()
+    return (
+        changed.sort("source", "__row__")
+        .select(
+            pl.col("source").alias("file"),
+            pl.col("__row__").cast(pl.Int64).alias("row"),
+            pl.when(pl.col("__cell__").is_not_null())
+            .then(pl.format("value（{}）", pl.col("__cell__")))
+            .otherwise(pl.lit("value"))
+            .alias("column"),
+            pl.col("written").alias("before"),
+            canonical_text(pl.col("value"), pl.col("domain")).alias("after"),
+        )
+        .collect()
+    )
 
 
 def normalisation_notes(cells: pl.DataFrame) -> list[Issue]:

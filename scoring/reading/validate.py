@@ -283,6 +283,8 @@ def read_inputs(
         "choices",
         "lo",
         "hi",
+        "usual_lo",
+        "usual_hi",
         pl.col("ceiling").is_not_null(),
         pl.col("applies").list.len().eq(0).alias("__applies_all"),
         *(pl.col(f"applies_{c}").alias(f"__applies_{i}") for i, c in enumerate(settings.class_ids)),
@@ -302,12 +304,10 @@ def read_inputs(
             pl.col("value").alias("written"),
             normalise_text(pl.col("key")).alias("key"),
         )
-        .with_columns(*read_written(raw.get_column("value")))
-        .with_columns(
-            *_lookup("unit_as_written", _unit_map(raw.get_column("unit"), roster)),
-            *_lookup("__indicator_as_written", indicators),
-        )
     )
+    rows = read_written(rows, raw.get_column("value"))
+    rows = _lookup(rows, "unit_as_written", _unit_map(raw.get_column("unit"), roster))
+    rows = _lookup(rows, "__indicator_as_written", indicators)
     # keys a leaf takes beside its own rows (a unit's quota, 定额), as its rule kind declares them
     extra_keys = {
         (n.id, key): required
@@ -521,14 +521,18 @@ def _unit_map(written: pl.Series, roster: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _lookup(written: str, table: pl.DataFrame) -> list[pl.Expr]:
-    """The other columns of ``table`` (one row per distinct value of its first column) for each row, by
-    the row's ``written`` value: a gather by position, which keeps the rows' order and costs far less than
-    a join of millions of rows. Null where the value is null."""
+def _lookup(rows: pl.LazyFrame, written: str, table: pl.DataFrame) -> pl.LazyFrame:
+    """``rows`` with the other columns of ``table`` (one row per distinct value of its first column), by
+    each row's ``written`` value: a gather by position, which keeps the rows' order and costs far less
+    than a join of millions of rows. Null where the value is null."""
     key = table.columns[0]
     table = table.filter(pl.col(key).is_not_null()).unique(key, keep="first", maintain_order=True)
-    at = pl.col(written).cast(pl.Enum(table[key])).to_physical()
-    return [pl.lit(table[c]).gather(at).alias(c) for c in table.columns[1:]]
+    at = f"__at_{written}"  # the position, computed once for all the columns
+    return (
+        rows.with_columns(pl.col(written).cast(pl.Enum(table[key])).to_physical().alias(at))
+        .with_columns(pl.lit(table[c]).gather(pl.col(at)).alias(c) for c in table.columns[1:])
+        .drop(at)
+    )
 
 
 def _period_channel_checks(settings: Settings) -> list[_Check]:
