@@ -442,7 +442,9 @@ def read_inputs(
         .with_columns((known_unit & known_leaf & pl.col("__applies")).alias("__ok"))
         .with_columns(
             *(c.mask.alias(f"__check{i}") for i, c in enumerate(checks)),
-            (pl.col("__unit").cast(pl.UInt64) * 2**32 + pl.col("__leaf").cast(pl.UInt64)).alias("__pair"),
+            pl.when(known_unit & known_leaf)
+            .then(pl.col("__unit").cast(pl.UInt64) * 2**32 + pl.col("__leaf").cast(pl.UInt64))
+            .alias("__pair"),
         )
         .collect(engine="streaming")
     )
@@ -456,7 +458,7 @@ def read_inputs(
                 bad, "source", check.column, check.value_col, check.expected, check.code, check.severity
             )
 
-    issues += _duplicates(df, known_unit & known_leaf)
+    issues += _duplicates(df)
 
     if settings.missing == "error":
         have = df.filter(known_unit & known_leaf).select("unit", "indicator").unique()
@@ -583,22 +585,22 @@ def _period_channel_checks(settings: Settings) -> list[_Check]:
     return out
 
 
-def _duplicates(df: pl.DataFrame, known: pl.Expr) -> list[Issue]:
+def _duplicates(df: pl.DataFrame) -> list[Issue]:
     """Rows repeating another's unit, indicator, key, period and channel (within and across files), each
     named with the row it repeats (the first, by file and row)."""
     keys = ["unit", "indicator", "key", "period", "channel"]
-    # find the repeated keys first (a group-by on integers; almost always none), then say where each
-    # repeat is; a key, period or channel column empty throughout tells no rows apart: group without it
-    rows = df.lazy().filter(known).select("__pair", *keys[2:])
-    empty = rows.select(pl.col(k).is_null().all() for k in keys[2:]).collect().row(0)
-    by = ["__pair", *(k for k, none in zip(keys[2:], empty, strict=True) if not none)]
-    repeated = (
-        rows.select(by).group_by(by).agg(pl.len().alias("n")).filter(pl.col("n") > 1).drop("n")
-    ).collect(engine="streaming")
-    if repeated.is_empty():
+    pair = pl.col("__pair")  # the unit and leaf as one integer; null for a row of an unknown unit or leaf
+    # a key, period or channel column empty throughout tells no rows apart: compare without it
+    given = df.select((pair.is_not_null() & pl.col(k).is_not_null()).any().alias(k) for k in keys[2:]).row(0)
+    by = ["__pair", *(k for k, some in zip(keys[2:], given, strict=True) if some)]
+    rows = df.lazy().filter(pair.is_not_null()).select(by)
+    # whether any row repeats (counting distinct keys: almost always none), then which, then where
+    n, distinct = rows.select(pl.len(), (pl.struct(by) if len(by) > 1 else pair).n_unique()).collect().row(0)
+    if n == distinct:
         return []
+    repeated = rows.group_by(by).agg(pl.len().alias("n")).filter(pl.col("n") > 1).drop("n").collect()
     dup = (
-        df.filter(known)
+        df.filter(pair.is_not_null())
         .join(repeated, on=by, how="semi", nulls_equal=True)
         .with_columns(pl.struct("source", "__row__").alias("at"))
         .with_columns(pl.col("at").first().over(keys, order_by=["source", "__row__"]).alias("first"))
