@@ -129,6 +129,22 @@ def year_root(data: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     return write_year(data, tmp_path_factory.mktemp(f"year_u{_units(data)}"))
 
 
+def test_load_year(benchmark: BenchmarkFixture, data: Path, year_root: Path) -> None:
+    """Reading and validating the year (every check over every row; benchmarks/validation.py compares
+    it with an earlier version in fresh processes)."""
+    from scoring.reading.year import load_year
+
+    n = _units(data)
+    got: list[int] = []
+
+    def run() -> None:
+        a = load_year(2021, year_root / "indicators" / "2021", year_root / "data" / "2021")
+        got.append(a.units.height)
+
+    _bench(benchmark, f"load_year u{n}", run)
+    assert got[-1] == n
+
+
 def test_workbook(benchmark: BenchmarkFixture, data: Path, year_root: Path, tmp_path: Path) -> None:
     from scoring.engine.compute import compute
     from scoring.output.workbook import write_workbook

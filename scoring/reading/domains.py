@@ -28,6 +28,71 @@ FALSE_WORDS = ["否", "×", "✗", "✘", "0", "no", "n", "false", "无", "N", "
 UNIT_SUFFIXES = r"(分|条|次|项|个|件|篇|期|天)$"
 NOT_FINITE = r"(?i)^[+-]?(nan|inf|infinity)%?$"
 EPOCH = dt.date(1970, 1, 1)
+FULLWIDTH = {chr(0xFF10 + i): str(i) for i in range(10)} | {
+    "．": ".",
+    "％": "%",
+    "－": "-",
+    "／": "/",
+    "：": ":",
+}
+
+
+def normalise_text(col: pl.Expr) -> pl.Expr:
+    """Text as read: full-width digits and signs made half-width, spaces around it stripped."""
+    return col.str.replace_many(FULLWIDTH).str.strip_chars()
+
+
+def number_of(text: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
+    """The finite number a text gives (unit words such as 分 and a percent sign dropped; null when it
+    is none) and whether it was written as a percentage."""
+    t = text.str.replace(UNIT_SUFFIXES, "").str.strip_chars()
+    parsed = t.str.strip_suffix("%").cast(pl.Float64, strict=False)
+    return pl.when(parsed.is_finite()).then(parsed), t.str.ends_with("%")
+
+
+def read_written(rows: pl.LazyFrame, written: pl.Series) -> pl.LazyFrame:
+    """``rows`` with, for each row's ``written`` value (``written``: that column), ``text``
+    (:func:`normalise_text`), ``__number`` and ``__pct`` (:func:`number_of`) and ``na`` (marked 不适用).
+    A value in plain digits, as a program writes it (every number of a Parquet file or a spreadsheet),
+    is its own text and number; only the other spellings, the hand-typed forms, go through normalisation
+    and parsing, once per distinct spelling."""
+    direct = pl.col("__direct")
+    rows = rows.with_columns(pl.col("written").cast(pl.Float64, strict=False).alias("__direct"))
+    plain = {
+        "text": pl.col("written"),
+        "__number": pl.when(direct.is_finite()).then(direct),
+        "__pct": pl.lit(False),
+        "na": pl.lit(False),
+    }
+    odd = (
+        written.to_frame("written")
+        .filter(pl.col("written").is_not_null() & pl.col("written").cast(pl.Float64, strict=False).is_null())
+        .unique(maintain_order=True)
+    )
+    if odd.is_empty():
+        return rows.with_columns(
+            pl.when(direct.is_not_null()).then(v).alias(c) for c, v in plain.items()
+        ).drop("__direct")
+    text = normalise_text(pl.col("written"))
+    number, pct = number_of(text)
+    table = odd.with_columns(
+        text.alias("text"), number.alias("__number"), pct.alias("__pct"), text.is_in(NA_MARKERS).alias("na")
+    )
+    at = pl.col("__at")
+    return (
+        rows.with_columns(
+            pl.when(direct.is_null())
+            .then(pl.col("written"))
+            .cast(pl.Enum(table["written"]))
+            .to_physical()
+            .alias("__at")
+        )
+        .with_columns(
+            pl.when(direct.is_not_null()).then(v).otherwise(pl.lit(table[c]).gather(at)).alias(c)
+            for c, v in plain.items()
+        )
+        .drop("__direct", "__at")
+    )
 
 
 @dataclass(frozen=True)
@@ -55,11 +120,13 @@ def typed_values(df: pl.DataFrame, used: set[str]) -> pl.DataFrame:
     number, 1/0 for a condition, days since 1970 for a date; null when the text is not of the domain or
     not a finite number), ``na`` (marked 不适用) and ``domain`` (``bool`` for the 不得分 / 及格封顶 rows).
     ``used``: the domains the catalogue has, so only their branches are computed."""
-    is_na = pl.col("text").is_in(NA_MARKERS)
-    text = pl.col("text").str.replace(UNIT_SUFFIXES, "").str.strip_chars()
-    parsed = text.str.strip_suffix("%").cast(pl.Float64, strict=False)
-    number = pl.when(parsed.is_finite()).then(parsed)  # NaN and ±inf are no numbers
-    pct = text.str.ends_with("%")
+    return typed_values_lazy(df.lazy(), used).collect(engine="streaming")
+
+
+def typed_values_lazy(rows: pl.LazyFrame, used: set[str]) -> pl.LazyFrame:
+    """:func:`typed_values` as a step of a lazy query, so that validation reads its rows once; with
+    ``__number``, ``__pct`` and ``na`` given (:func:`read_written`), the text is not parsed again."""
+    is_na = pl.col("na")
     modifier = pl.col("key").is_in(list(MODIFIER_KEYS))
     domain = pl.when(modifier).then(pl.lit("bool")).otherwise(pl.col("domain"))
     num, is_pct = pl.col("__number"), pl.col("__pct")
@@ -89,17 +156,15 @@ def typed_values(df: pl.DataFrame, used: set[str]) -> pl.DataFrame:
         branches.append(
             (domain == "category", pl.when(pl.col("choices").list.contains(pl.col("text"))).then(1.0))
         )
-    return (
-        df.lazy()
-        .with_columns(number.alias("__number"), pct.alias("__pct"))
-        .with_columns(
-            first_match(branches, pl.lit(None, pl.Float64)).alias("value"),
-            is_na.alias("na"),
-            domain.alias("domain"),
+    if "__number" not in rows.collect_schema():  # NaN and ±inf are no numbers
+        number, pct = number_of(pl.col("text"))
+        rows = rows.with_columns(
+            number.alias("__number"), pct.alias("__pct"), pl.col("text").is_in(NA_MARKERS).alias("na")
         )
-        .drop("__number", "__pct")
-        .collect(engine="streaming")
-    )
+    return rows.with_columns(
+        first_match(branches, pl.lit(None, pl.Float64)).alias("value"),
+        domain.alias("domain"),
+    ).drop("__number", "__pct")
 
 
 def parse_date(text: pl.Expr) -> pl.Expr:
@@ -131,9 +196,10 @@ def by_leaf(leaves: pl.DataFrame, column: str) -> pl.Expr:
 
 def value_checks(settings: Settings, leaves: pl.DataFrame) -> list[ValueCheck]:
     """Every check of a typed value (see :func:`typed_values`) against its domain and the range declared
-    for its leaf (``leaves``: the catalogue's leaf frame)."""
+    for its leaf (``leaves``: the catalogue's leaf frame). The rows carry their leaf's ``lo``, ``hi``,
+    ``usual_lo`` and ``usual_hi``."""
     present = pl.col("text").is_not_null()
-    is_na = pl.col("text").is_in(NA_MARKERS)
+    is_na = pl.col("na")
     v, domain = pl.col("value"), pl.col("domain")
     unparsed = present & ~is_na & v.is_null()
     expected = (
@@ -161,8 +227,9 @@ def value_checks(settings: Settings, leaves: pl.DataFrame) -> list[ValueCheck]:
     days = [float((d - EPOCH).days) for d in (first, last)]
     what = by_leaf(leaves.filter(pl.col("what") != ""), "what")
     what = pl.when(what.is_not_null()).then(pl.format("（{}）", what)).otherwise(pl.lit(""))
-    usual = leaves.filter(pl.col("usual_lo").is_not_null() | pl.col("usual_hi").is_not_null())
-    usual_lo, usual_hi = by_leaf(usual, "usual_lo"), by_leaf(usual, "usual_hi")
+    # the leaf's usual range, carried on each row (a lookup of the indicator on every row costs more than
+    # all the other checks together)
+    usual_lo, usual_hi = pl.col("usual_lo"), pl.col("usual_hi")
     return [
         ValueCheck(unparsed, expected, "value_domain"),
         ValueCheck(
@@ -215,7 +282,7 @@ def value_checks(settings: Settings, leaves: pl.DataFrame) -> list[ValueCheck]:
             "value_date_window",
         ),
         ValueCheck(
-            pl.col("indicator").is_in(usual["indicator"].implode())
+            (usual_lo.is_not_null() | usual_hi.is_not_null())
             & domain.is_in(["number", "count", "ratio", "percent"])
             & ((v < usual_lo) | (v > usual_hi)),
             pl.format(
@@ -269,16 +336,20 @@ def normalised_cells(df: pl.DataFrame) -> pl.DataFrame:
     )
     # full-width digits and signs (３, ９５％) were made half-width before the text was read
     widened = pl.col("written").str.strip_chars() != pl.col("text")
-    changed = df.filter(~canonical | widened)
-    return changed.sort("source", "__row__").select(
-        pl.col("source").alias("file"),
-        pl.col("__row__").cast(pl.Int64).alias("row"),
-        pl.when(pl.col("__cell__").is_not_null())
-        .then(pl.format("value（{}）", pl.col("__cell__")))
-        .otherwise(pl.lit("value"))
-        .alias("column"),
-        pl.col("written").alias("before"),
-        canonical_text(pl.col("value"), pl.col("domain")).alias("after"),
+    changed = df.lazy().filter(~canonical | widened)
+    return (
+        changed.sort("source", "__row__")
+        .select(
+            pl.col("source").alias("file"),
+            pl.col("__row__").cast(pl.Int64).alias("row"),
+            pl.when(pl.col("__cell__").is_not_null())
+            .then(pl.format("value（{}）", pl.col("__cell__")))
+            .otherwise(pl.lit("value"))
+            .alias("column"),
+            pl.col("written").alias("before"),
+            canonical_text(pl.col("value"), pl.col("domain")).alias("after"),
+        )
+        .collect()
     )
 
 

@@ -18,14 +18,16 @@ from pandera.config import ValidationDepth, config_context
 from scoring.errors import Issue
 from scoring.reading.coverage import missing_rows
 from scoring.reading.domains import (
-    NA_MARKERS,
     NORMALISED_SCHEMA,
     normalisation_notes,
+    normalise_text,
     normalised_cells,
-    typed_values,
+    read_written,
+    typed_values_lazy,
     value_checks,
 )
 from scoring.spec.catalogue import Catalogue
+from scoring.spec.expr import first_match
 from scoring.spec.rules import MODIFIER_KEYS
 from scoring.spec.settings import Settings
 
@@ -71,13 +73,6 @@ ALIASES = {
     "适用类别": "applies_to",
     "工作要点": "plan_items",
     "评分标准": "rubric",
-}
-FULLWIDTH = {chr(0xFF10 + i): str(i) for i in range(10)} | {
-    "．": ".",
-    "％": "%",
-    "－": "-",
-    "／": "/",
-    "：": ":",
 }
 
 
@@ -233,10 +228,6 @@ def check_roster(df: pl.DataFrame, settings: Settings, file: str) -> tuple[pl.Da
     return df.select("code", "name", "class"), issues
 
 
-def _normalise_text(col: pl.Expr) -> pl.Expr:
-    return col.str.replace_many(FULLWIDTH).str.strip_chars()
-
-
 class Inputs(NamedTuple):
     """The assessors' files read: typed observations, every problem found in them, and every value that
     was normalised from a hand-entry form (file, row, column, before, after)."""
@@ -280,9 +271,10 @@ def read_inputs(
         return Inputs(_empty_observations(), issues, pl.DataFrame(schema=NORMALISED_SCHEMA))
     raw = pl.concat(parts, how="vertical_relaxed").with_columns(pl.col("__row__").cast(pl.Int64))
 
-    # what each leaf takes, as its rule kind declares it; a leaf takes keyed rows when its rule lists the
-    # keys it accepts
-    leaf_info = catalogue.leaf_frame().select(
+    # Every check is a boolean column of one lazy query over all rows, collected once; the rows a check
+    # flags (almost always none) are then read back for its messages. Units and indicators are
+    # normalised and looked up once per distinct spelling (a few thousand), not once per row.
+    leaf_info = catalogue.leaf_frame(settings.class_ids).select(
         "indicator",
         "rule",
         "domain",
@@ -291,37 +283,31 @@ def read_inputs(
         "choices",
         "lo",
         "hi",
+        "usual_lo",
+        "usual_hi",
         pl.col("ceiling").is_not_null(),
-        "applies",
+        pl.col("applies").list.len().eq(0).alias("__applies_all"),
+        *(pl.col(f"applies_{c}").alias(f"__applies_{i}") for i, c in enumerate(settings.class_ids)),
     )
     non_leaf = {n.id for n in catalogue.nodes if not n.is_leaf}
-
-    # units by code, or by exact name
-    by_name = roster.select(pl.col("name").alias("unit"), pl.col("code").alias("code_by_name"))
-    df = (
-        raw.with_columns(
-            pl.col("unit").alias("unit_as_written"),
-            pl.col("value").alias("written"),
-            _normalise_text(pl.col("unit")).alias("unit"),
-            _normalise_text(pl.col("indicator")).alias("indicator"),
-            _normalise_text(pl.col("key")).alias("key"),
-            _normalise_text(pl.col("value")).alias("text"),
-        )
-        .join(roster.select(pl.col("code").alias("unit"), "class"), on="unit", how="left")
-        .join(by_name, on="unit", how="left")
-        .with_columns(
-            pl.coalesce(
-                "class", pl.col("code_by_name").replace_strict(roster["code"], roster["class"], default=None)
-            ).alias("class"),
-            pl.coalesce(
-                pl.when(pl.col("class").is_not_null() & pl.col("code_by_name").is_null()).then(
-                    pl.col("unit")
-                ),
-                "code_by_name",
-            ).alias("unit"),
-        )
-        .join(leaf_info, on="indicator", how="left")
+    indicators = (
+        raw.get_column("indicator")
+        .unique()
+        .to_frame("__indicator_as_written")
+        .with_columns(normalise_text(pl.col("__indicator_as_written")).alias("indicator"))
+        .join(leaf_info.with_row_index("__leaf"), on="indicator", how="left")
     )
+    rows = (
+        raw.lazy()
+        .rename({"unit": "unit_as_written", "indicator": "__indicator_as_written"})
+        .with_columns(
+            pl.col("value").alias("written"),
+            normalise_text(pl.col("key")).alias("key"),
+        )
+    )
+    rows = read_written(rows, raw.get_column("value"))
+    rows = _lookup(rows, "unit_as_written", _unit_map(raw.get_column("unit"), roster))
+    rows = _lookup(rows, "__indicator_as_written", indicators)
     # keys a leaf takes beside its own rows (a unit's quota, 定额), as its rule kind declares them
     extra_keys = {
         (n.id, key): required
@@ -337,190 +323,142 @@ def read_inputs(
         table = pl.DataFrame(
             [(i, k) for i, k in extra_keys], schema={"indicator": pl.String, "key": pl.String}, orient="row"
         )
-        df = df.join(table.with_columns(pl.lit(True).alias("__extra__")), on=["indicator", "key"], how="left")
+        rows = rows.join(
+            table.with_columns(pl.lit(True).alias("__extra__")).lazy(),
+            on=["indicator", "key"],
+            how="left",
+            maintain_order="left",
+        )
         is_extra = pl.col("__extra__").fill_null(False)
-
-    def report(
-        mask: pl.Expr,
-        column: str,
-        value_col: str,
-        expected: str | pl.Expr,
-        code: str,
-        severity: str = "error",
-    ) -> pl.Expr:
-        nonlocal issues
-        bad = df.filter(mask)
-        issues += _issues_from(bad, "source", column, value_col, expected, code, severity)
-        return mask
+    # values per domain, each checked against its domain and the range its kind declares (reading.domains)
+    rows = typed_values_lazy(rows, set(leaf_info["domain"]))
 
     known_unit = pl.col("class").is_not_null()
-    report(~known_unit, "unit", "unit_as_written", "单位代码或名称不在名单（units.csv）中", "unit_known")
-    report(
-        pl.col("indicator").is_in(list(non_leaf)),
-        "indicator",
-        "indicator",
-        "只能对末级指标评分（此为上级指标）",
-        "indicator_is_leaf",
-    )
     known_leaf = pl.col("rule").is_not_null()
-    report(
-        ~known_leaf & ~pl.col("indicator").is_in(list(non_leaf)),
-        "indicator",
-        "indicator",
-        "指标编号不在本年度指标体系中",
-        "indicator_known",
+    applies = first_match(
+        [(pl.col("class") == c, pl.col(f"__applies_{i}")) for i, c in enumerate(settings.class_ids)],
+        pl.col("__applies_all"),
     )
-    applies = pl.col("applies").list.len().eq(0) | pl.col("applies").list.contains(pl.col("class"))
-    report(
-        known_unit & known_leaf & ~applies,
-        "indicator",
-        "indicator",
-        pl.format("该指标不适用于本单位类别（{}）", pl.col("class")),
-        "indicator_applies",
-    )
-
-    is_na = pl.col("text").is_in(NA_MARKERS)
+    ok_row = pl.col("__ok")
+    is_na = pl.col("na")  # the text is 不适用 or the like (reading.domains.read_written)
     is_modifier = pl.col("key").is_in(list(MODIFIER_KEYS))
-    ok_row = known_unit & known_leaf & applies
-    # keys
     key_required = pl.col("keyed") & ~is_modifier & ~is_na
-    report(
-        ok_row & key_required & pl.col("key").is_null(),
-        "key",
-        "key",
-        pl.format("规则 {} 需要填写子项（key）：{}", pl.col("rule"), pl.col("allowed_keys").list.join("、")),
-        "key_required",
-    )
-    report(
-        ok_row
-        & key_required
-        & pl.col("key").is_not_null()
-        & ~pl.col("allowed_keys").list.contains(pl.col("key")),
-        "key",
-        "key",
-        pl.format("子项应为：{}", pl.col("allowed_keys").list.join("、")),
-        "key_known",
-    )
-    report(
-        ok_row & ~pl.col("keyed") & pl.col("key").is_not_null() & ~is_modifier & ~is_extra,
-        "key",
-        "key",
-        pl.when(pl.col("indicator").is_in(list(extra_text)))
-        .then(
+    present = pl.col("text").is_not_null()
+    checks = [
+        _Check(~known_unit, "unit", "unit_as_written", "单位代码或名称不在名单（units.csv）中", "unit_known"),
+        _Check(
+            pl.col("indicator").is_in(list(non_leaf)),
+            "indicator",
+            "indicator",
+            "只能对末级指标评分（此为上级指标）",
+            "indicator_is_leaf",
+        ),
+        _Check(
+            ~known_leaf & ~pl.col("indicator").is_in(list(non_leaf)),
+            "indicator",
+            "indicator",
+            "指标编号不在本年度指标体系中",
+            "indicator_known",
+        ),
+        _Check(
+            known_unit & known_leaf & ~pl.col("__applies"),
+            "indicator",
+            "indicator",
+            pl.format("该指标不适用于本单位类别（{}）", pl.col("class")),
+            "indicator_applies",
+        ),
+        # keys
+        _Check(
+            ok_row & key_required & pl.col("key").is_null(),
+            "key",
+            "key",
             pl.format(
-                "子项（key）应留空，或为 {} / 不得分 / 及格封顶",
-                pl.col("indicator").replace_strict(extra_text, default=""),
+                "规则 {} 需要填写子项（key）：{}", pl.col("rule"), pl.col("allowed_keys").list.join("、")
+            ),
+            "key_required",
+        ),
+        _Check(
+            ok_row
+            & key_required
+            & pl.col("key").is_not_null()
+            & ~pl.col("allowed_keys").list.contains(pl.col("key")),
+            "key",
+            "key",
+            pl.format("子项应为：{}", pl.col("allowed_keys").list.join("、")),
+            "key_known",
+        ),
+        _Check(
+            ok_row & ~pl.col("keyed") & pl.col("key").is_not_null() & ~is_modifier & ~is_extra,
+            "key",
+            "key",
+            pl.when(pl.col("indicator").is_in(list(extra_text)))
+            .then(
+                pl.format(
+                    "子项（key）应留空，或为 {} / 不得分 / 及格封顶",
+                    pl.col("indicator").replace_strict(extra_text, default=""),
+                )
+            )
+            .otherwise(pl.lit("此规则不需要子项（key），或应为 不得分 / 及格封顶")),
+            "key_unexpected",
+        ),
+        _Check(
+            ok_row & (pl.col("key") == "及格封顶") & ~pl.col("ceiling"),
+            "key",
+            "key",
+            "使用“及格封顶”须在指标参数中给出 ceiling",
+            "ceiling_missing",
+        ),
+        *(
+            _Check(ok_row & c.mask, "value", "text", c.expected, c.code, c.severity)
+            for c in value_checks(settings, catalogue.leaf_frame())
+        ),
+    ]
+    if extra_keys:
+        checks.append(
+            _Check(
+                ok_row & is_extra & (is_na | (pl.col("value") < 1)),
+                "value",
+                "text",
+                pl.format("子项“{}”应为不小于1的整数（本单位的规定数量，不能为0或不适用）", pl.col("key")),
+                "extra_key_value",
             )
         )
-        .otherwise(pl.lit("此规则不需要子项（key），或应为 不得分 / 及格封顶")),
-        "key_unexpected",
-    )
-    report(
-        ok_row & (pl.col("key") == "及格封顶") & ~pl.col("ceiling"),
-        "key",
-        "key",
-        "使用“及格封顶”须在指标参数中给出 ceiling",
-        "ceiling_missing",
-    )
-
-    # values per domain, each checked against its domain and the range its kind declares (reading.domains)
-    df = typed_values(df, set(leaf_info["domain"]))
-    present = pl.col("text").is_not_null()
-    checks = value_checks(settings, catalogue.leaf_frame())
-    # every check's mask in one pass over the rows (almost always all false), then the rows of each that hit
-    hits = (
-        df.lazy()
-        .select((ok_row & c.mask).any().alias(str(i)) for i, c in enumerate(checks))
-        .collect(engine="streaming")
-        .row(0)
-    )
-    for check, hit in zip(checks, hits, strict=True):
-        if hit:
-            report(ok_row & check.mask, "value", "text", check.expected, check.code, check.severity)
-    if extra_keys:
-        report(
-            ok_row & is_extra & (is_na | (pl.col("value") < 1)),
+    before_extra_rows = len(checks)
+    checks += [
+        _Check(
+            ok_row & ~present & (pl.col("domain") != "date"),
             "value",
             "text",
-            pl.format("子项“{}”应为不小于1的整数（本单位的规定数量，不能为0或不适用）", pl.col("key")),
-            "extra_key_value",
-        )
-        issues += _missing_extra_rows(df.filter(ok_row), extra_keys, is_extra, is_modifier | is_na)
-    report(
-        ok_row & ~present & (pl.col("domain") != "date"),
-        "value",
-        "text",
-        "不能为空（不适用的填“不适用”）",
-        "value_required",
-    )
-
-    # periods and channels
-    periods = [k for k, _ in settings.period_weights]
-    channels = [k for k, _ in settings.channel_weights]
-    if periods:
-        report(
-            pl.col("period").is_null() | ~pl.col("period").is_in(periods),
-            "period",
-            "period",
-            f"考核期应为 {'、'.join(periods)} 之一",
-            "period_known",
-        )
-    elif settings.period_method is None:
-        report(
-            pl.col("period").is_not_null(),
-            "period",
-            "period",
-            "本年度未按期考核（settings.toml 无 [periods]），应留空",
-            "period_unexpected",
-        )
-    if channels:
-        report(
-            pl.col("channel").is_null() | ~pl.col("channel").is_in(channels),
-            "channel",
-            "channel",
-            f"评分渠道应为 {'、'.join(channels)} 之一",
-            "channel_known",
-        )
-    else:
-        report(
-            pl.col("channel").is_not_null(),
-            "channel",
-            "channel",
-            "本年度未声明评分渠道（settings.toml 无 [channels]），应留空",
-            "channel_unexpected",
-        )
-
-    # duplicates (within and across files)
-    keys = ["unit", "indicator", "key", "period", "channel"]
-    known = df.filter(known_unit & known_leaf)
-    # find the repeated keys first (a group-by; almost always none), then say where each repeat is
-    # a key, period or channel column empty throughout tells no rows apart: group without it
-    by = ["unit", "indicator", *(k for k in keys[2:] if known[k].null_count() < known.height)]
-    repeated = (known.lazy().group_by(by).agg(pl.len().alias("n")).filter(pl.col("n") > 1).drop("n")).collect(
-        engine="streaming"
-    )
-    dup = (
-        known.join(repeated, on=by, how="semi", nulls_equal=True)
-        .with_columns(pl.struct("source", "__row__").alias("at"))
-        .with_columns(pl.col("at").first().over(keys, order_by=["source", "__row__"]).alias("first"))
-        .filter(pl.col("at") != pl.col("first"))
-    )
-    issues += _issues_from(
-        dup.with_columns(
-            pl.format(
-                "与{}第{}行重复（同一单位、指标、子项只能有一个值）",
-                pl.when(pl.col("first").struct.field("source") == pl.col("source"))
-                .then(pl.lit("本文件"))
-                .otherwise(pl.format(" {} ", pl.col("first").struct.field("source"))),
-                pl.col("first").struct.field("__row__"),
-            ).alias("why")
+            "不能为空（不适用的填“不适用”）",
+            "value_required",
         ),
-        "source",
-        "value",
-        "text",
-        pl.col("why"),
-        "duplicate",
+        *_period_channel_checks(settings),
+    ]
+
+    # the one pass over the rows: every check's flag, the rows that score, and the (unit, leaf) pair as one
+    # integer for finding repeats
+    df = (
+        rows.with_columns(applies.alias("__applies"))
+        .with_columns((known_unit & known_leaf & pl.col("__applies")).alias("__ok"))
+        .with_columns(
+            *(c.mask.alias(f"__check{i}") for i, c in enumerate(checks)),
+            pl.when(known_unit & known_leaf)
+            .then(pl.col("__unit").cast(pl.UInt64) * 2**32 + pl.col("__leaf").cast(pl.UInt64))
+            .alias("__pair"),
+        )
+        .collect(engine="streaming")
     )
+    hits = df.select(pl.col(f"__check{i}").any() for i in range(len(checks))).row(0)
+    for i, (check, hit) in enumerate(zip(checks, hits, strict=True)):
+        if i == before_extra_rows and extra_keys:
+            issues += _missing_extra_rows(df.filter(ok_row), extra_keys, is_extra, is_modifier | is_na)
+        if hit:
+            bad = df.filter(pl.col(f"__check{i}"))
+            issues += _issues_from(
+                bad, "source", check.column, check.value_col, check.expected, check.code, check.severity
+            )
+
+    issues += _duplicates(df)
 
     if settings.missing == "error":
         have = df.filter(known_unit & known_leaf).select("unit", "indicator").unique()
@@ -543,6 +481,147 @@ def read_inputs(
     )
     cells = normalised_cells(df.filter(ok_row & present & ~is_na & pl.col("value").is_not_null()))
     return Inputs(obs, issues + normalisation_notes(cells), cells)
+
+
+class _Check(NamedTuple):
+    """One check of the input rows: the rows it flags, the column it names, the column whose value it
+    shows, what was expected, its code and severity."""
+
+    mask: pl.Expr
+    column: str
+    value_col: str
+    expected: str | pl.Expr
+    code: str
+    severity: str = "error"
+
+
+def _unit_map(written: pl.Series, roster: pl.DataFrame) -> pl.DataFrame:
+    """Each unit as written in the inputs (``unit_as_written``, once per distinct spelling) with its code
+    (``unit``), ``class`` and ``__unit`` (the code's place in the roster): by code, or by exact name, the
+    text normalised first (全角 digits, spaces). Null ``class`` for a unit not in the roster."""
+    by_name = roster.select(pl.col("name").alias("unit"), pl.col("code").alias("code_by_name"))
+    places = roster.select(pl.col("code").alias("unit")).unique(keep="first", maintain_order=True)
+    return (
+        written.unique()
+        .to_frame("unit_as_written")
+        .with_columns(normalise_text(pl.col("unit_as_written")).alias("unit"))
+        .join(roster.select(pl.col("code").alias("unit"), "class"), on="unit", how="left")
+        .join(by_name, on="unit", how="left")
+        .with_columns(
+            pl.coalesce(
+                "class", pl.col("code_by_name").replace_strict(roster["code"], roster["class"], default=None)
+            ).alias("class"),
+            pl.coalesce(
+                pl.when(pl.col("class").is_not_null() & pl.col("code_by_name").is_null()).then(
+                    pl.col("unit")
+                ),
+                "code_by_name",
+            ).alias("unit"),
+        )
+        .join(places.with_row_index("__unit"), on="unit", how="left")
+        .select("unit_as_written", "unit", "class", "__unit")
+    )
+
+
+def _lookup(rows: pl.LazyFrame, written: str, table: pl.DataFrame) -> pl.LazyFrame:
+    """``rows`` with the other columns of ``table`` (one row per distinct value of its first column), by
+    each row's ``written`` value: a gather by position, which keeps the rows' order and costs far less
+    than a join of millions of rows. Null where the value is null."""
+    key = table.columns[0]
+    table = table.filter(pl.col(key).is_not_null()).unique(key, keep="first", maintain_order=True)
+    at = f"__at_{written}"  # the position, computed once for all the columns
+    return (
+        rows.with_columns(pl.col(written).cast(pl.Enum(table[key])).to_physical().alias(at))
+        .with_columns(pl.lit(table[c]).gather(pl.col(at)).alias(c) for c in table.columns[1:])
+        .drop(at)
+    )
+
+
+def _period_channel_checks(settings: Settings) -> list[_Check]:
+    """The period and channel of each row against the year's declared periods and channels."""
+    periods = [k for k, _ in settings.period_weights]
+    channels = [k for k, _ in settings.channel_weights]
+    out = []
+    if periods:
+        out.append(
+            _Check(
+                pl.col("period").is_null() | ~pl.col("period").is_in(periods),
+                "period",
+                "period",
+                f"考核期应为 {'、'.join(periods)} 之一",
+                "period_known",
+            )
+        )
+    elif settings.period_method is None:
+        out.append(
+            _Check(
+                pl.col("period").is_not_null(),
+                "period",
+                "period",
+                "本年度未按期考核（settings.toml 无 [periods]），应留空",
+                "period_unexpected",
+            )
+        )
+    if channels:
+        out.append(
+            _Check(
+                pl.col("channel").is_null() | ~pl.col("channel").is_in(channels),
+                "channel",
+                "channel",
+                f"评分渠道应为 {'、'.join(channels)} 之一",
+                "channel_known",
+            )
+        )
+    else:
+        out.append(
+            _Check(
+                pl.col("channel").is_not_null(),
+                "channel",
+                "channel",
+                "本年度未声明评分渠道（settings.toml 无 [channels]），应留空",
+                "channel_unexpected",
+            )
+        )
+    return out
+
+
+def _duplicates(df: pl.DataFrame) -> list[Issue]:
+    """Rows repeating another's unit, indicator, key, period and channel (within and across files), each
+    named with the row it repeats (the first, by file and row)."""
+    keys = ["unit", "indicator", "key", "period", "channel"]
+    pair = pl.col("__pair")  # the unit and leaf as one integer; null for a row of an unknown unit or leaf
+    # a key, period or channel column empty throughout tells no rows apart: compare without it
+    given = df.select((pair.is_not_null() & pl.col(k).is_not_null()).any().alias(k) for k in keys[2:]).row(0)
+    by = ["__pair", *(k for k, some in zip(keys[2:], given, strict=True) if some)]
+    rows = df.lazy().filter(pair.is_not_null()).select(by)
+    # whether any row repeats (counting distinct keys: almost always none), then which, then where
+    n, distinct = rows.select(pl.len(), (pl.struct(by) if len(by) > 1 else pair).n_unique()).collect().row(0)
+    if n == distinct:
+        return []
+    repeated = rows.group_by(by).agg(pl.len().alias("n")).filter(pl.col("n") > 1).drop("n").collect()
+    dup = (
+        df.filter(pair.is_not_null())
+        .join(repeated, on=by, how="semi", nulls_equal=True)
+        .with_columns(pl.struct("source", "__row__").alias("at"))
+        .with_columns(pl.col("at").first().over(keys, order_by=["source", "__row__"]).alias("first"))
+        .filter(pl.col("at") != pl.col("first"))
+    )
+    return _issues_from(
+        dup.with_columns(
+            pl.format(
+                "与{}第{}行重复（同一单位、指标、子项只能有一个值）",
+                pl.when(pl.col("first").struct.field("source") == pl.col("source"))
+                .then(pl.lit("本文件"))
+                .otherwise(pl.format(" {} ", pl.col("first").struct.field("source"))),
+                pl.col("first").struct.field("__row__"),
+            ).alias("why")
+        ),
+        "source",
+        "value",
+        "text",
+        pl.col("why"),
+        "duplicate",
+    )
 
 
 def _missing_extra_rows(
