@@ -77,16 +77,27 @@ def reading_order(catalogue: Catalogue) -> pl.Expr:
 
 def ledger_frame(result: Result, limit: int) -> pl.DataFrame:
     """The first ``limit`` ledger rows in the order people read them: units as published, indicators as in
-    the catalogue (a top-k, so a province's millions of rows are not all sorted for the few shown)."""
-    unit_order = result.units.select("unit").with_row_index("_u").lazy()
-    return (
-        result.ledger()
-        .join(unit_order, on="unit", how="left")
-        .with_columns(reading_order(result.catalogue).alias("_i"))
-        .sort("_u", "_i", "unit", "indicator", nulls_last=True)
-        .head(limit)
-        .collect()
-    )
+    the catalogue, with ``_n``, the number of all the unit's lines. Only the first units' lines are built
+    or read: as many units as give ``limit`` lines, found by taking more until they do (a unit's lines all
+    come before the next unit's, so the first ``limit`` lines of these units are the first of all)."""
+    order = result.units.get_column("unit")
+    take = min(order.len(), max(1, limit // 16))  # about 30 lines a unit: one round, mostly
+    while True:
+        whole = take >= order.len()
+        chosen = order.head(take)
+        unit_order = chosen.to_frame().with_row_index("_u").lazy()
+        lines = (
+            result.ledger(None if whole else chosen.to_list())
+            .join(unit_order, on="unit", how="left")
+            .with_columns(reading_order(result.catalogue).alias("_i"), pl.len().over("unit").alias("_n"))
+            .sort("_u", "_i", "unit", "indicator", nulls_last=True)
+            .head(limit)
+            .collect()
+        )
+        if whole or lines.height >= limit:
+            return lines
+        seen = max(lines.height, 1)
+        take = min(order.len(), max(take * 2, take * limit // seen + take // 4))
 
 
 def with_subtotals(result: Result, led: pl.DataFrame) -> pl.DataFrame:
@@ -100,7 +111,11 @@ def with_subtotals(result: Result, led: pl.DataFrame) -> pl.DataFrame:
         pl.col("unit_name").first(),
         pl.len().alias("shown"),
     )
-    full = result.ledger().group_by("unit").agg(pl.len().alias("all")).collect()
+    if "_n" in led.columns:  # from ledger_frame: each unit's number of lines
+        full = led.group_by("unit").agg(pl.col("_n").first().cast(pl.UInt32).alias("all"))
+    else:
+        shown = led.get_column("unit").unique().to_list()
+        full = result.ledger(shown).group_by("unit").agg(pl.len().alias("all")).collect()
     figures = result.units.select(
         "unit", pl.col("max").alias("unit_max"), pl.col("total").alias("unit_total")
     )

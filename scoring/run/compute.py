@@ -13,6 +13,8 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
+import polars as pl
+
 from scoring.archive.store import Archive, RunInfo, run_label
 from scoring.atomic import OutputSet
 from scoring.engine.compute import Result, compute
@@ -209,15 +211,19 @@ def compute_year(
                 stability=stable,
             ),
         )
-        progress("写入结果、扣分明细和运行清单")
+        progress("写入结果和运行清单")
         files.stage(outputs.results, lambda tmp: write_parquet(result, tmp))
-        files.stage(outputs.ledger, lambda tmp: write_ledger_parquet(result, tmp))
         manifest = result.manifest.to_json()
         files.stage(outputs.manifest, lambda tmp: tmp.write_text(manifest, encoding="utf-8"))
         files.commit()
 
     try:
         with files:
+            # the ledger is built once, streamed to its file; the workbook and the archive read it there
+            progress("写入扣分明细")
+            files.stage(outputs.ledger, lambda tmp: write_ledger_parquet(result, tmp))
+            ledger_file = files.staged[outputs.ledger]
+            result.keep_ledger(pl.scan_parquet(ledger_file))
             if recording is not None and store is not None:
                 progress(f"记录到档案库 {recording.archive.path.name}")
                 store.record(
@@ -232,11 +238,17 @@ def compute_year(
                     appeals_base_run=base.run_id if base is not None and applied is not None else None,
                     workbook=str(outputs.workbook),
                     options={**spec.options(), "out": str(outputs.workbook)},
+                    ledger_file=ledger_file,
                     then=put_in_place,
                 )
             else:
                 put_in_place(None)
     except OSError as e:
+        result.keep_ledger(None)
         raise WriteFailed(f"无法写出结果：{e}") from None
+    except BaseException:
+        result.keep_ledger(None)  # the staged ledger file is gone
+        raise
+    result.keep_ledger(pl.scan_parquet(outputs.ledger))
     run_id = recorded[0] if recorded else None
     return Computed(spec, result, prepared.before, applied, extras, outputs, prev, run_id)
