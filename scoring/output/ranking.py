@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 import polars as pl
 
 from scoring.engine.grade import band
+from scoring.errors import ScoringError
 from scoring.exact import ROUNDING
 from scoring.output.kit import (
     LINE_HEIGHT,
@@ -35,6 +36,30 @@ if TYPE_CHECKING:
 __all__ = ["ClassSheet", "Column", "class_columns", "class_frame", "write_class_sheet"]
 
 # grade colours: the first band (优秀) green, the second (良好) blue, other bands neutral, the fail grade red
+EXCEL_SHEET_ROWS = 1_048_576
+RANKING_SHEET_UNITS = EXCEL_SHEET_ROWS - 3
+"""At most this many units in a class: its ranking sheet lists them all below the title, the formula and
+the header, and an Excel sheet has 1,048,576 rows."""
+
+
+class SheetTooLong(ScoringError):
+    """A class has more units than one ranking sheet holds."""
+
+
+def check_sheet_rows(class_sizes: dict[str, int], settings: Settings) -> None:
+    """Refuse, before any work, a year whose class has more units than one ranking sheet holds (a ranking
+    is read whole: it is not continued on a second sheet); ``class_sizes``: units per class id."""
+    names = {uc.id: uc.name for uc in settings.classes}
+    over = [(names.get(c, c), n) for c, n in class_sizes.items() if n > RANKING_SHEET_UNITS]
+    if over:
+        listed = "、".join(f"{name}（{n:,} 个单位）" for name, n in over)
+        raise SheetTooLong(
+            f"{listed}超过 Excel 工作表的行数上限：每个类别的排名表最多 {RANKING_SHEET_UNITS:,} 个单位"
+            f"（每张工作表 {EXCEL_SHEET_ROWS:,} 行）。请在 settings.toml 中把超出的类别分为几个类别"
+            "（如按地区），或分地区、分期（--period）计算"
+        )
+
+
 GRADE_GREEN = {"bg_color": "#C6EFCE", "font_color": "#006100"}
 GRADE_BLUE = {"bg_color": "#DDEBF7", "font_color": "#1F4E79"}
 GRADE_RED = {"bg_color": "#FFC7CE", "font_color": "#9C0006"}
@@ -234,6 +259,7 @@ def write_class_sheet(
     is, for the charts."""
     settings = result.settings
     frame = class_frame(result, uc)
+    check_sheet_rows({uc.id: frame.height}, settings)
     cols = class_columns(result, uc, frame)
     heading = f"{title}（{uc.name}）"
     # a narrow table (few parts, no 等次) still holds its title (16 pt): every column widens alike

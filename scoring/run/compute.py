@@ -19,6 +19,7 @@ from scoring.archive.store import Archive, RunInfo, run_label
 from scoring.atomic import OutputSet
 from scoring.engine.compute import Result, compute
 from scoring.errors import ScoringError
+from scoring.output.ranking import check_sheet_rows
 from scoring.output.results import write_ledger_parquet, write_parquet
 from scoring.output.workbook import write_workbook
 from scoring.reading.aliases import ALIASES_FILE, read_aliases
@@ -146,6 +147,7 @@ def compute_year(
     prepared = prepare(spec, assessment)
     a, applied = prepared.assessment, prepared.applied
     s = a.settings
+    check_sheet_rows({c: n for c, n in a.units.group_by("class").len().iter_rows()}, s)
     store = recording.archive if recording is not None else None
     base = prev = None
     aliases_path = spec.data / ALIASES_FILE
