@@ -634,10 +634,10 @@ def _spilled(result: Result, ledger_file: Path | None) -> Iterator[tuple[Path, P
     Parquet files (removed afterwards) for DuckDB to read."""
     with tempfile.TemporaryDirectory(prefix="zwgk-archive-") as scratch:
         points_file = Path(scratch) / "indicator_points.parquet"
-        result.indicator_points().sink_parquet(points_file, compression="lz4")
+        result.indicator_points().sink_parquet(points_file, compression="zstd", compression_level=1)
         if ledger_file is None:
             ledger_file = Path(scratch) / "ledger.parquet"
-            result.ledger().sink_parquet(ledger_file, compression="lz4")
+            result.ledger().sink_parquet(ledger_file, compression="zstd", compression_level=1)
         yield points_file, ledger_file
 
 

@@ -3,8 +3,10 @@ grade is below its band) and, with an archive, the 同比 columns (上年总分,
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from decimal import Decimal
+from itertools import repeat
 from typing import TYPE_CHECKING, Any
 
 import polars as pl
@@ -17,7 +19,6 @@ from scoring.output.kit import (
     Styles,
     cell_text,
     decimal_text,
-    finite_number,
     fit_width,
     page_setup,
     readable_print,
@@ -26,7 +27,6 @@ from scoring.output.kit import (
     title_row,
     widest_text,
     write_header,
-    write_text,
 )
 from scoring.spec.settings import Settings, UnitClass
 
@@ -288,39 +288,51 @@ def write_class_sheet(
     center = styles.text(align="center")
     grade_fmts: dict[str | None, Any] = {}
     sources = [c.source for c in cols]
-    kinds = [c.kind for c in cols]
+    # each column prepared whole (its values and formats), then the cells written row by row in the order
+    # they always were, deciding per cell only between a value and a formatted blank
+    values: list[list[Any]] = []
+    formats: list[Iterable[Any]] = []
+    writers: list[Any] = []
+    tied = frame.get_column("tied").fill_null(False).to_list()
     ranked = 0
-    rows = frame.select(*sources, "tied").iter_rows()
-    for r, values in enumerate(rows, start=first):
-        tied = bool(values[-1])
-        for c, kind in enumerate(kinds):
-            v = values[c]
-            if kind == "number":
-                n = finite_number(v)
-                if n is None:
-                    ws.write_blank(r, c, None, num_fmt)
-                else:
-                    ws.write_number(r, c, n, num_fmt)
-            elif kind == "rank":
-                if v is None:
-                    ws.write_blank(r, c, None, ranks[0])
-                else:
-                    ws.write_number(r, c, int(v), ranks[tied])
-                    ranked += 1
-            elif kind == "grade":
-                g = None if v is None else str(v)
+    for c, col in enumerate(cols):
+        series = frame.get_column(col.source)
+        if col.kind == "number":  # finite floats (negative zero made 0), else blank
+            as_float = series.cast(pl.Float64)
+            values.append(pl.select(pl.when(as_float.is_finite()).then(as_float + 0.0)).to_series().to_list())
+            formats.append(repeat(num_fmt))
+            writers.append(ws.write_number)
+        elif col.kind == "int":
+            values.append(series.cast(pl.Int64).to_list())
+            formats.append(repeat(int_fmt))
+            writers.append(ws.write_number)
+        elif col.kind == "rank":
+            ranks_ = series.cast(pl.Int64).to_list()
+            values.append(ranks_)
+            formats.append([ranks[bool(t) and v is not None] for v, t in zip(ranks_, tied, strict=True)])
+            writers.append(ws.write_number)
+            ranked = len(ranks_) - ranks_.count(None)
+        elif col.kind == "grade":
+            grades = [None if v is None else str(v) for v in series.to_list()]
+            for g in grades:
                 if g not in grade_fmts:
                     grade_fmts[g] = _grade_format(styles, settings, g)
-                ws.write_string(r, c, cell_text(g), grade_fmts[g])
-            elif kind == "int":
-                if v is None:
-                    ws.write_blank(r, c, None, int_fmt)
-                else:
-                    ws.write_number(r, c, int(v), int_fmt)
-            elif kind == "change":
-                write_text(ws, r, c, v, center)
+            values.append([cell_text(g) for g in grades])  # '' for none: an empty text, as always
+            formats.append([grade_fmts[g] for g in grades])
+            writers.append(ws.write_string)
+        else:  # text: a string (never a formula), or a formatted blank when empty
+            values.append([cell_text(v) or None for v in series.to_list()])
+            formats.append(repeat(center if col.kind == "change" else name_fmt if c == 1 else wrap_fmt))
+            writers.append(ws.write_string)
+    blank = ws.write_blank
+    # formats: lists, or repeats of one (endless, hence not strict)
+    rows = zip(zip(*values, strict=True), zip(*formats, strict=False), strict=False)
+    for r, (cells, fmts) in enumerate(rows, start=first):
+        for c, v in enumerate(cells):
+            if v is None:
+                blank(r, c, None, fmts[c])
             else:
-                write_text(ws, r, c, v, name_fmt if c == 1 else wrap_fmt)
+                writers[c](r, c, v, fmts[c])
     wrapped = {c.source: c.width for c in cols if c.kind == "text"}
     lines = row_lines(frame, wrapped)
     for i, n in enumerate(lines):
