@@ -67,26 +67,45 @@ def main(argv: list[str] | None = None) -> None:
             for _ in range(a.repeat):
                 for name, tree in trees.items():
                     shutil.rmtree(out / name, ignore_errors=True)
-                    cmd = [sys.executable, "-m", "scoring.cli.main", "compute", "--year", "2021",
-                           "--out", str(out / name / "r.xlsx"), "--force"]
+                    cmd = [
+                        sys.executable,
+                        "-m",
+                        "scoring.cli.main",
+                        "compute",
+                        "--year",
+                        "2021",
+                        "--out",
+                        str(out / name / "r.xlsx"),
+                        "--force",
+                    ]
                     cmd += ["--no-archive"] if a.no_archive else ["--archive", str(out / name / "a.duckdb")]
                     got = _timed(cmd, year, tree, a.timeout)
                     if got is not None:
                         runs[name].append(got)
                 if a.engine:
-                    cmd = [sys.executable, "-m", "benchmarks.reference", "--in", str(data),
-                           "--out", str(out / "engine.parquet")]
+                    cmd = [
+                        sys.executable,
+                        "-m",
+                        "benchmarks.reference",
+                        "--in",
+                        str(data),
+                        "--out",
+                        str(out / "engine.parquet"),
+                    ]
                     got = _timed(cmd, ROOT, trees["after"], a.timeout)
                     if got is not None:
                         runs["engine"].append(got)
-        for name, got in runs.items():
-            if not got:
+        for name, measured in runs.items():
+            if not measured:
                 continue
-            walls = [w for w, _ in got]
-            rss = statistics.median(r for _, r in got) / 1024
+            walls = [w for w, _ in measured]
+            rss = statistics.median(r for _, r in measured) / 1024
             what = "engine only" if name == "engine" else f"`score compute` ({name})"
-            print(f"| {what} | {n:,} | {statistics.median(walls):.2f} | {min(walls):.2f} | {rss:.0f} "
-                  f"| {len(got)} |", flush=True)
+            print(
+                f"| {what} | {n:,} | {statistics.median(walls):.2f} | {min(walls):.2f} | {rss:.0f} "
+                f"| {len(measured)} |",
+                flush=True,
+            )
     print(f"load average after: {os.getloadavg()[0]:.2f}", file=sys.stderr)
 
 
