@@ -358,6 +358,7 @@ class Archive:
         workbook: str | None = None,
         options: dict[str, Any] | None = None,
         ledger_file: Path | None = None,
+        points_file: Path | None = None,
         then: Callable[[int], None] | None = None,
     ) -> int:
         """Append a run (status draft) and return its id. Every file of the manifest (paths relative to
@@ -365,7 +366,8 @@ class Archive:
         manifest's (the alias table). ``then`` is called with the new run's id before the run is committed:
         if it raises, nothing is recorded (a run's files are put in place there, so the archive never
         records a run whose files were not written). ``ledger_file``: the run's ledger already written as
-        Parquet (read from there; otherwise it is built and streamed to a temporary file). The ledger and
+        Parquet (read from there; otherwise it is built and streamed to a temporary file); ``points_file``
+        likewise for the per-indicator points. The ledger and
         the per-indicator points, millions of rows for a province, never go through Python: each is
         streamed to Parquet and inserted in one statement that DuckDB reads from the file."""
         manifest = result.manifest
@@ -396,7 +398,10 @@ class Archive:
         )
         settings = result.settings
         catalogue_sha = next((s.sha256 for s in manifest.sources if s.role == "catalogue"), None)
-        with _spilled(result, ledger_file) as (points_file, ledger_file), self.connect(write=True) as con:
+        with (
+            _spilled(result, ledger_file, points_file) as (points_file, ledger_file),
+            self.connect(write=True) as con,
+        ):
             con.execute("BEGIN TRANSACTION")
             try:
                 if supersedes is not None:
@@ -629,12 +634,15 @@ class Archive:
 
 
 @contextlib.contextmanager
-def _spilled(result: Result, ledger_file: Path | None) -> Iterator[tuple[Path, Path]]:
-    """The run's per-indicator points, and its ledger unless already written, streamed to temporary
+def _spilled(
+    result: Result, ledger_file: Path | None, points_file: Path | None
+) -> Iterator[tuple[Path, Path]]:
+    """The run's per-indicator points and its ledger, unless already written, streamed to temporary
     Parquet files (removed afterwards) for DuckDB to read."""
     with tempfile.TemporaryDirectory(prefix="zwgk-archive-") as scratch:
-        points_file = Path(scratch) / "indicator_points.parquet"
-        result.indicator_points().sink_parquet(points_file, compression="zstd", compression_level=1)
+        if points_file is None:
+            points_file = Path(scratch) / "indicator_points.parquet"
+            result.indicator_points().sink_parquet(points_file, compression="zstd", compression_level=1)
         if ledger_file is None:
             ledger_file = Path(scratch) / "ledger.parquet"
             result.ledger().sink_parquet(ledger_file, compression="zstd", compression_level=1)

@@ -103,6 +103,7 @@ class Result:
     """The leaves' points (``leaf_points`` of the reviewed inputs), computed once for the totals, the
     per-indicator points and the ledger; None when the result was made without them."""
     _ledger: pl.LazyFrame | None = field(default=None, init=False, repr=False, compare=False)
+    _per_indicator: pl.LazyFrame | None = field(default=None, init=False, repr=False, compare=False)
     _discrepancies: pl.DataFrame | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
@@ -114,7 +115,10 @@ class Result:
         return self.assessment.catalogue
 
     def indicator_points(self) -> pl.LazyFrame:
-        """Per unit × leaf: points and points lost (built only when asked for)."""
+        """Per unit × leaf: points and points lost (built only when asked for, or as kept: see
+        :meth:`keep_indicator_points`)."""
+        if self._per_indicator is not None:
+            return self._per_indicator
         a = self.assessment
         return indicator_points(
             _scoring_rows(a.observations), a.units.lazy(), a.catalogue, a.settings, self._points()
@@ -183,6 +187,7 @@ class Result:
             return kept if units is None else kept.filter(pl.col("unit").is_in(pl.Series(list(units))))
         a = self.assessment
         rows, roster, points = _scoring_rows(a.observations), a.units.lazy(), self._points()
+        per_indicator = self._per_indicator
         if units is not None:
             if points is None:  # a leaf's points may depend on the other units' inputs: all of them first
                 points = leaf_points(rows, a.catalogue, a.settings, roster)
@@ -190,12 +195,19 @@ class Result:
             rows = rows.filter(pl.col("unit").is_in(chosen))
             roster = roster.filter(pl.col("code").is_in(chosen))
             points = points.filter(pl.col("unit").is_in(chosen))
-        return build_ledger(rows, roster, a.catalogue, a.settings, points)
+            if per_indicator is not None:
+                per_indicator = per_indicator.filter(pl.col("unit").is_in(chosen))
+        return build_ledger(rows, roster, a.catalogue, a.settings, points, per_indicator)
 
     def keep_ledger(self, ledger: pl.LazyFrame | None) -> None:
         """Read the ledger from ``ledger`` from now on (the ledger as written: a Parquet scan), so the
         workbook, the archive and the ledger file do not each build it; None: build it again."""
         self._ledger = ledger
+
+    def keep_indicator_points(self, per_indicator: pl.LazyFrame | None) -> None:
+        """Read the per-indicator points from ``per_indicator`` from now on (as written: a Parquet scan), so
+        the ledger and the archive do not each build them; None: build them again."""
+        self._per_indicator = per_indicator
 
 
 def compute(assessment: Assessment) -> Result:

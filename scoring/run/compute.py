@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import re
 import secrets
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -220,7 +221,12 @@ def compute_year(
         files.commit()
 
     try:
-        with files:
+        with files, tempfile.TemporaryDirectory(prefix="zwgk-run-") as scratch:
+            per_indicator = None
+            if recording is not None:  # the archive's per-indicator points, and the ledger's, built once
+                per_indicator = Path(scratch) / "indicator_points.parquet"
+                result.indicator_points().sink_parquet(per_indicator, compression="zstd", compression_level=1)
+                result.keep_indicator_points(pl.scan_parquet(per_indicator))
             # the ledger is built once, streamed to its file; the workbook and the archive read it there
             progress("写入扣分明细")
             files.stage(outputs.ledger, lambda tmp: write_ledger_parquet(result, tmp))
@@ -241,6 +247,7 @@ def compute_year(
                     workbook=str(outputs.workbook),
                     options={**spec.options(), "out": str(outputs.workbook)},
                     ledger_file=ledger_file,
+                    points_file=per_indicator,
                     then=put_in_place,
                 )
             else:
@@ -251,6 +258,8 @@ def compute_year(
     except BaseException:
         result.keep_ledger(None)  # the staged ledger file is gone
         raise
+    finally:
+        result.keep_indicator_points(None)  # the scratch folder is gone
     result.keep_ledger(pl.scan_parquet(outputs.ledger))
     run_id = recorded[0] if recorded else None
     return Computed(spec, result, prepared.before, applied, extras, outputs, prev, run_id)
