@@ -22,6 +22,7 @@ import json
 import os
 import re
 import secrets
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -356,13 +357,19 @@ class Archive:
         appeals_base_run: int | None = None,
         workbook: str | None = None,
         options: dict[str, Any] | None = None,
+        ledger_file: Path | None = None,
+        points_file: Path | None = None,
         then: Callable[[int], None] | None = None,
     ) -> int:
         """Append a run (status draft) and return its id. Every file of the manifest (paths relative to
         ``root``) is stored by content; ``extra_files`` are (shown path, role, path) read besides the
         manifest's (the alias table). ``then`` is called with the new run's id before the run is committed:
         if it raises, nothing is recorded (a run's files are put in place there, so the archive never
-        records a run whose files were not written)."""
+        records a run whose files were not written). ``ledger_file``: the run's ledger already written as
+        Parquet (read from there; otherwise it is built and streamed to a temporary file); ``points_file``
+        likewise for the per-indicator points. The ledger and
+        the per-indicator points, millions of rows for a province, never go through Python: each is
+        streamed to Parquet and inserted in one statement that DuckDB reads from the file."""
         manifest = result.manifest
         files: list[tuple[str, str, str | None, str, bytes, bool]] = []
         for s in manifest.sources:
@@ -379,7 +386,6 @@ class Archive:
         ).hexdigest()
         created = dt.datetime.fromisoformat(manifest.created)
         created = (created if created.tzinfo else created.replace(tzinfo=dt.UTC)).astimezone(dt.UTC)
-        settings = result.settings
         units = result.units
         unit_rows = _conform(units, UNIT_COLUMNS).with_row_index("ord")
         part_cols = [c for c in units.columns if c.startswith("part:")]
@@ -390,15 +396,12 @@ class Archive:
             if part_cols
             else pl.DataFrame(schema={"unit": pl.String, "part": pl.String, "points": pl.Float64})
         )
-        points = _conform(
-            result.indicator_points().collect().rename({"M": "max_points"}, strict=False), POINT_COLUMNS
-        )
-        ledger = _conform(
-            result.ledger().collect().rename({"M": "max_points"}, strict=False), LEDGER_COLUMNS
-        ).with_row_index("ord")
+        settings = result.settings
         catalogue_sha = next((s.sha256 for s in manifest.sources if s.role == "catalogue"), None)
-
-        with self.connect(write=True) as con:
+        with (
+            _spilled(result, ledger_file, points_file) as (points_file, ledger_file),
+            self.connect(write=True) as con,
+        ):
             con.execute("BEGIN TRANSACTION")
             try:
                 if supersedes is not None:
@@ -450,8 +453,8 @@ class Archive:
                 huge = {c: f"CAST({c} AS HUGEINT)" for c in HUGE}
                 self._insert(con, "unit_results", unit_rows, run_id, ["ord", *UNIT_COLUMNS], huge)
                 self._insert(con, "unit_parts", parts, run_id, ["unit", "part", "points"])
-                self._insert(con, "indicator_points", points, run_id, list(POINT_COLUMNS))
-                self._insert(con, "ledger", ledger, run_id, ["ord", *LEDGER_COLUMNS])
+                self._insert_file(con, "indicator_points", points_file, run_id, POINT_COLUMNS)
+                self._insert_file(con, "ledger", ledger_file, run_id, LEDGER_COLUMNS, numbered=True)
                 if then is not None:
                     then(run_id)
                 con.execute("COMMIT")
@@ -479,6 +482,31 @@ class Archive:
             con.execute(f"INSERT INTO {table} SELECT ?, {select} FROM {view}", [run_id])
         finally:
             con.unregister(view)
+
+    @staticmethod
+    def _insert_file(
+        con: duckdb.DuckDBPyConnection,
+        table: str,
+        path: Path,
+        run_id: int,
+        columns: dict[str, pl.DataType | type[pl.DataType]],
+        *,
+        numbered: bool = False,
+    ) -> None:
+        """One ``INSERT … SELECT`` from a Parquet file: the columns in order (``max_points`` from the
+        engine's ``M``; missing ones null), ``ord`` the row's place in the file when ``numbered``."""
+        present = set(pl.scan_parquet(path).collect_schema().names())
+        select = ["?"]
+        if numbered:
+            select.append("file_row_number")
+        for name in columns:
+            source = "M" if name == "max_points" and "M" in present else name
+            select.append(f'"{source}"' if source in present else "NULL")
+        con.execute(
+            f"INSERT INTO {table} SELECT {', '.join(select)} "
+            f"FROM read_parquet(?{', file_row_number = true' if numbered else ''})",
+            [run_id, str(path)],
+        )
 
     def finalize(self, run_id: int, actor: str | None = None, note: str | None = None) -> bool:
         """Mark a run final by appending a status event; False when it already is. A superseded run
@@ -603,6 +631,22 @@ class Archive:
                 f"SELECT {', '.join(columns)} FROM {table} WHERE run_id = ? ORDER BY {order}", [run_id]
             ).fetchall()
         return pl.DataFrame(rows, schema=columns, orient="row")
+
+
+@contextlib.contextmanager
+def _spilled(
+    result: Result, ledger_file: Path | None, points_file: Path | None
+) -> Iterator[tuple[Path, Path]]:
+    """The run's per-indicator points and its ledger, unless already written, streamed to temporary
+    Parquet files (removed afterwards) for DuckDB to read."""
+    with tempfile.TemporaryDirectory(prefix="zwgk-archive-") as scratch:
+        if points_file is None:
+            points_file = Path(scratch) / "indicator_points.parquet"
+            result.indicator_points().sink_parquet(points_file, compression="zstd", compression_level=1)
+        if ledger_file is None:
+            ledger_file = Path(scratch) / "ledger.parquet"
+            result.ledger().sink_parquet(ledger_file, compression="zstd", compression_level=1)
+        yield points_file, ledger_file
 
 
 def _now() -> dt.datetime:

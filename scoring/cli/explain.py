@@ -67,8 +67,7 @@ def explain(
     from scoring.output.ledger_sheet import reading_order
 
     ledger = (
-        result.ledger()
-        .filter(pl.col("unit") == code)
+        result.ledger([code])
         .with_columns(reading_order(a.catalogue).alias("_order"))
         .sort("_order", "indicator", nulls_last=True)
         .collect()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -101,7 +102,8 @@ class Result:
     points: pl.DataFrame | None = field(default=None, repr=False, compare=False)
     """The leaves' points (``leaf_points`` of the reviewed inputs), computed once for the totals, the
     per-indicator points and the ledger; None when the result was made without them."""
-    _ledger: pl.DataFrame | None = field(default=None, init=False, repr=False, compare=False)
+    _ledger: pl.LazyFrame | None = field(default=None, init=False, repr=False, compare=False)
+    _per_indicator: pl.LazyFrame | None = field(default=None, init=False, repr=False, compare=False)
     _discrepancies: pl.DataFrame | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
@@ -113,7 +115,10 @@ class Result:
         return self.assessment.catalogue
 
     def indicator_points(self) -> pl.LazyFrame:
-        """Per unit × leaf: points and points lost (built only when asked for)."""
+        """Per unit × leaf: points and points lost (built only when asked for, or as kept: see
+        :meth:`keep_indicator_points`)."""
+        if self._per_indicator is not None:
+            return self._per_indicator
         a = self.assessment
         return indicator_points(
             _scoring_rows(a.observations), a.units.lazy(), a.catalogue, a.settings, self._points()
@@ -172,15 +177,37 @@ class Result:
         order = {u: i for i, u in enumerate(self.units["unit"].to_list())}
         return out.collect().sort(pl.col("unit").replace_strict(order, default=len(order)), "indicator")
 
-    def ledger(self) -> pl.LazyFrame:
-        """Every credit and deduction with its reason: built when first asked for, then kept, since the
-        workbook, the ledger file and the archive each read it."""
-        if self._ledger is None:
-            a = self.assessment
-            rows = _scoring_rows(a.observations)
-            ledger = build_ledger(rows, a.units.lazy(), a.catalogue, a.settings, self._points())
-            self._ledger = ledger.collect(engine="streaming")
-        return self._ledger.lazy()
+    def ledger(self, units: Sequence[str] | None = None) -> pl.LazyFrame:
+        """Every credit and deduction with its reason (of ``units`` only, when given), lazily: nothing is
+        kept in memory. Read from the ledger as written once :meth:`keep_ledger` named it; otherwise built
+        on each collect, from the leaves' points already computed, and for ``units`` from their rows only
+        (each unit's lines depend only on its own points)."""
+        if self._ledger is not None:
+            kept = self._ledger
+            return kept if units is None else kept.filter(pl.col("unit").is_in(pl.Series(list(units))))
+        a = self.assessment
+        rows, roster, points = _scoring_rows(a.observations), a.units.lazy(), self._points()
+        per_indicator = self._per_indicator
+        if units is not None:
+            if points is None:  # a leaf's points may depend on the other units' inputs: all of them first
+                points = leaf_points(rows, a.catalogue, a.settings, roster)
+            chosen = pl.Series(list(units), dtype=pl.String)
+            rows = rows.filter(pl.col("unit").is_in(chosen))
+            roster = roster.filter(pl.col("code").is_in(chosen))
+            points = points.filter(pl.col("unit").is_in(chosen))
+            if per_indicator is not None:
+                per_indicator = per_indicator.filter(pl.col("unit").is_in(chosen))
+        return build_ledger(rows, roster, a.catalogue, a.settings, points, per_indicator)
+
+    def keep_ledger(self, ledger: pl.LazyFrame | None) -> None:
+        """Read the ledger from ``ledger`` from now on (the ledger as written: a Parquet scan), so the
+        workbook, the archive and the ledger file do not each build it; None: build it again."""
+        self._ledger = ledger
+
+    def keep_indicator_points(self, per_indicator: pl.LazyFrame | None) -> None:
+        """Read the per-indicator points from ``per_indicator`` from now on (as written: a Parquet scan), so
+        the ledger and the archive do not each build them; None: build them again."""
+        self._per_indicator = per_indicator
 
 
 def compute(assessment: Assessment) -> Result:

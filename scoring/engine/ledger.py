@@ -99,15 +99,21 @@ def build_ledger(
     catalogue: Catalogue,
     settings: Settings,
     points: pl.LazyFrame | None = None,
+    per_indicator: pl.LazyFrame | None = None,
 ) -> pl.LazyFrame:
     """Rows where points were lost, credited (bonus), deducted (penalty) or a veto was triggered, and the
     account lines that lead from them to the total (:mod:`scoring.engine.accounts`); ``change`` is each
     line's signed effect on the total, so the unit's maximum plus its lines' changes is its total
-    (``points``: as for :func:`indicator_points`)."""
+    (``points``: as for :func:`indicator_points`; ``per_indicator``: :func:`indicator_points` of these
+    inputs when already computed)."""
     schema = observations.collect_schema()
     if points is None:
         points = leaf_points(observations, catalogue, settings, units)
-    pts = indicator_points(observations, units, catalogue, settings, points)
+    pts = (
+        indicator_points(observations, units, catalogue, settings, points)
+        if per_indicator is None
+        else per_indicator
+    )
     texts = [c for c in ("note", "evidence", "text", "key") if c in schema]
     text = pl.col("text") if "text" in texts else pl.col("value").cast(pl.String)
     given = (

@@ -4,6 +4,7 @@ indicators as in the catalogue), at most :data:`LEDGER_WORKBOOK_MAX` rows by def
 
 from __future__ import annotations
 
+from itertools import repeat
 from typing import TYPE_CHECKING, Any
 
 import polars as pl
@@ -25,7 +26,6 @@ from scoring.output.kit import (
     title_row,
     widest_text,
     write_header,
-    write_text,
 )
 
 if TYPE_CHECKING:
@@ -77,16 +77,27 @@ def reading_order(catalogue: Catalogue) -> pl.Expr:
 
 def ledger_frame(result: Result, limit: int) -> pl.DataFrame:
     """The first ``limit`` ledger rows in the order people read them: units as published, indicators as in
-    the catalogue (a top-k, so a province's millions of rows are not all sorted for the few shown)."""
-    unit_order = result.units.select("unit").with_row_index("_u").lazy()
-    return (
-        result.ledger()
-        .join(unit_order, on="unit", how="left")
-        .with_columns(reading_order(result.catalogue).alias("_i"))
-        .sort("_u", "_i", "unit", "indicator", nulls_last=True)
-        .head(limit)
-        .collect()
-    )
+    the catalogue, with ``_n``, the number of all the unit's lines. Only the first units' lines are built
+    or read: as many units as give ``limit`` lines, found by taking more until they do (a unit's lines all
+    come before the next unit's, so the first ``limit`` lines of these units are the first of all)."""
+    order = result.units.get_column("unit")
+    take = min(order.len(), max(1, limit // 16))  # about 30 lines a unit: one round, mostly
+    while True:
+        whole = take >= order.len()
+        chosen = order.head(take)
+        unit_order = chosen.to_frame().with_row_index("_u").lazy()
+        lines = (
+            result.ledger(None if whole else chosen.to_list())
+            .join(unit_order, on="unit", how="left")
+            .with_columns(reading_order(result.catalogue).alias("_i"), pl.len().over("unit").alias("_n"))
+            .sort("_u", "_i", "unit", "indicator", nulls_last=True)
+            .head(limit)
+            .collect()
+        )
+        if whole or lines.height >= limit:
+            return lines
+        seen = max(lines.height, 1)
+        take = min(order.len(), max(take * 2, take * limit // seen + take // 4))
 
 
 def with_subtotals(result: Result, led: pl.DataFrame) -> pl.DataFrame:
@@ -100,7 +111,11 @@ def with_subtotals(result: Result, led: pl.DataFrame) -> pl.DataFrame:
         pl.col("unit_name").first(),
         pl.len().alias("shown"),
     )
-    full = result.ledger().group_by("unit").agg(pl.len().alias("all")).collect()
+    if "_n" in led.columns:  # from ledger_frame: each unit's number of lines
+        full = led.group_by("unit").agg(pl.col("_n").first().cast(pl.UInt32).alias("all"))
+    else:
+        shown = led.get_column("unit").unique().to_list()
+        full = result.ledger(shown).group_by("unit").agg(pl.len().alias("all")).collect()
     figures = result.units.select(
         "unit", pl.col("max").alias("unit_max"), pl.col("total").alias("unit_total")
     )
@@ -216,7 +231,6 @@ def _write_ledger_sheet(
     formats = {p: styles.number(number_format(p, signed=True)) for p in range(places, 7)}
     bold_formats = {p: styles.number(number_format(p, signed=True), bold=True) for p in range(places, 7)}
     bold_wrap = styles.text(wrap=True, bold=True)
-    links = 0
     # a conversion is an exact fraction: at the declared places
     digits = (
         pl.when(pl.col("kind") == "折算")
@@ -225,28 +239,57 @@ def _write_ledger_sheet(
     ).alias("places")
     cols = ["unit_name", "indicator", "path", "kind", "change", "rubric", "input", "note", "evidence"]
     rows = led.with_columns(digits, pl.col("subtotal").fill_null(False)).select(*cols, "places", "subtotal")
-    for r, (unit, ind, path, kind, change, rubric, inp, note, evidence, digits_, sub) in enumerate(
-        rows.iter_rows(), start=2
-    ):
-        text_fmt = bold_wrap if sub else wrap_fmt
-        ws.write_string(r, 0, cell_text(unit), text_fmt)
-        ws.write_string(r, 1, cell_text(ind), center)
-        ws.write_string(r, 2, cell_text(path), text_fmt)
-        ws.write_string(r, 3, cell_text(kind), center)
-        num_fmt = (bold_formats if sub else formats)[digits_]
-        if change is None:
-            ws.write_blank(r, 4, None, num_fmt)
-        else:
-            ws.write_number(r, 4, change / PICO + 0.0, num_fmt)
-        ws.write_string(r, 5, cell_text(rubric), text_fmt)
-        write_text(ws, r, 6, inp, wrap_fmt)
-        write_text(ws, r, 7, note, wrap_fmt)
-        ev = cell_text(evidence).strip()
+    # each column prepared whole (values and formats), then the cells written row by row in the order they
+    # always were, deciding per cell only between a value and a formatted blank
+    sub = rows.get_column("subtotal").to_list()
+    text_fmts = [bold_wrap if s else wrap_fmt for s in sub]
+    num_fmts = [
+        (bold_formats if s else formats)[d] for s, d in zip(sub, rows.get_column("places"), strict=True)
+    ]
+    evidence = [cell_text(e).strip() for e in rows.get_column("evidence").to_list()]
+    links = 0
+    ev_fmts: list[Any] = []
+    for ev in evidence:
         if ev and links < MAX_LINKS and safe_url(ev):
-            ws.write_url(r, 8, ev, link_fmt, ev, "打开佐证链接")
+            ev_fmts.append(link_fmt)
             links += 1
         else:
-            write_text(ws, r, 8, ev, wrap_fmt)
+            ev_fmts.append(wrap_fmt)
+
+    def texts(col: str, *, blank: bool) -> list[str | None]:
+        """The column as cell texts; ``blank``: an empty one as a blank cell, not an empty text."""
+        return [(cell_text(v) or None) if blank else cell_text(v) for v in rows.get_column(col).to_list()]
+
+    def evidence_cell(r: int, c: int, ev: str, fmt: Any) -> None:
+        if fmt is link_fmt:
+            ws.write_url(r, c, ev, link_fmt, ev, "打开佐证链接")
+        else:
+            ws.write_string(r, c, ev, fmt)
+
+    values = [
+        texts("unit_name", blank=False),
+        texts("indicator", blank=False),
+        texts("path", blank=False),
+        texts("kind", blank=False),
+        [None if v is None else v / PICO + 0.0 for v in rows.get_column("change").to_list()],
+        texts("rubric", blank=False),
+        texts("input", blank=True),
+        texts("note", blank=True),
+        [ev or None for ev in evidence],
+    ]
+    fmts = [text_fmts, repeat(center), text_fmts, repeat(center), num_fmts, text_fmts]
+    fmts += [repeat(wrap_fmt), repeat(wrap_fmt), ev_fmts]
+    string = ws.write_string
+    writers = [string, string, string, string, ws.write_number, string, string, string, evidence_cell]
+    blank = ws.write_blank
+    for r, (cells, cell_fmts) in enumerate(
+        zip(zip(*values, strict=True), zip(*fmts, strict=False), strict=False), start=2
+    ):
+        for c, v in enumerate(cells):
+            if v is None:
+                blank(r, c, None, cell_fmts[c])
+            else:
+                writers[c](r, c, v, cell_fmts[c])
     wrapped = ("unit_name", "path", "rubric", "input", "note", "evidence")
     set_heights(ws, 2, row_lines(led, {c: w for c, w in zip(cols, widths, strict=True) if c in wrapped}))
     last_row = max(1 + led.height, 1)

@@ -3,20 +3,22 @@ grade is below its band) and, with an archive, the 同比 columns (上年总分,
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from decimal import Decimal
+from itertools import repeat
 from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
 from scoring.engine.grade import band
+from scoring.errors import ScoringError
 from scoring.exact import ROUNDING
 from scoring.output.kit import (
     LINE_HEIGHT,
     Styles,
     cell_text,
     decimal_text,
-    finite_number,
     fit_width,
     page_setup,
     readable_print,
@@ -25,7 +27,6 @@ from scoring.output.kit import (
     title_row,
     widest_text,
     write_header,
-    write_text,
 )
 from scoring.spec.settings import Settings, UnitClass
 
@@ -35,6 +36,30 @@ if TYPE_CHECKING:
 __all__ = ["ClassSheet", "Column", "class_columns", "class_frame", "write_class_sheet"]
 
 # grade colours: the first band (优秀) green, the second (良好) blue, other bands neutral, the fail grade red
+EXCEL_SHEET_ROWS = 1_048_576
+RANKING_SHEET_UNITS = EXCEL_SHEET_ROWS - 3
+"""At most this many units in a class: its ranking sheet lists them all below the title, the formula and
+the header, and an Excel sheet has 1,048,576 rows."""
+
+
+class SheetTooLong(ScoringError):
+    """A class has more units than one ranking sheet holds."""
+
+
+def check_sheet_rows(class_sizes: dict[str, int], settings: Settings) -> None:
+    """Refuse, before any work, a year whose class has more units than one ranking sheet holds (a ranking
+    is read whole: it is not continued on a second sheet); ``class_sizes``: units per class id."""
+    names = {uc.id: uc.name for uc in settings.classes}
+    over = [(names.get(c, c), n) for c, n in class_sizes.items() if n > RANKING_SHEET_UNITS]
+    if over:
+        listed = "、".join(f"{name}（{n:,} 个单位）" for name, n in over)
+        raise SheetTooLong(
+            f"{listed}超过 Excel 工作表的行数上限：每个类别的排名表最多 {RANKING_SHEET_UNITS:,} 个单位"
+            f"（每张工作表 {EXCEL_SHEET_ROWS:,} 行）。请在 settings.toml 中把超出的类别分为几个类别"
+            "（如按地区），或分地区、分期（--period）计算"
+        )
+
+
 GRADE_GREEN = {"bg_color": "#C6EFCE", "font_color": "#006100"}
 GRADE_BLUE = {"bg_color": "#DDEBF7", "font_color": "#1F4E79"}
 GRADE_RED = {"bg_color": "#FFC7CE", "font_color": "#9C0006"}
@@ -234,6 +259,7 @@ def write_class_sheet(
     is, for the charts."""
     settings = result.settings
     frame = class_frame(result, uc)
+    check_sheet_rows({uc.id: frame.height}, settings)
     cols = class_columns(result, uc, frame)
     heading = f"{title}（{uc.name}）"
     # a narrow table (few parts, no 等次) still holds its title (16 pt): every column widens alike
@@ -262,39 +288,51 @@ def write_class_sheet(
     center = styles.text(align="center")
     grade_fmts: dict[str | None, Any] = {}
     sources = [c.source for c in cols]
-    kinds = [c.kind for c in cols]
+    # each column prepared whole (its values and formats), then the cells written row by row in the order
+    # they always were, deciding per cell only between a value and a formatted blank
+    values: list[list[Any]] = []
+    formats: list[Iterable[Any]] = []
+    writers: list[Any] = []
+    tied = frame.get_column("tied").fill_null(False).to_list()
     ranked = 0
-    rows = frame.select(*sources, "tied").iter_rows()
-    for r, values in enumerate(rows, start=first):
-        tied = bool(values[-1])
-        for c, kind in enumerate(kinds):
-            v = values[c]
-            if kind == "number":
-                n = finite_number(v)
-                if n is None:
-                    ws.write_blank(r, c, None, num_fmt)
-                else:
-                    ws.write_number(r, c, n, num_fmt)
-            elif kind == "rank":
-                if v is None:
-                    ws.write_blank(r, c, None, ranks[0])
-                else:
-                    ws.write_number(r, c, int(v), ranks[tied])
-                    ranked += 1
-            elif kind == "grade":
-                g = None if v is None else str(v)
+    for c, col in enumerate(cols):
+        series = frame.get_column(col.source)
+        if col.kind == "number":  # finite floats (negative zero made 0), else blank
+            as_float = series.cast(pl.Float64)
+            values.append(pl.select(pl.when(as_float.is_finite()).then(as_float + 0.0)).to_series().to_list())
+            formats.append(repeat(num_fmt))
+            writers.append(ws.write_number)
+        elif col.kind == "int":
+            values.append(series.cast(pl.Int64).to_list())
+            formats.append(repeat(int_fmt))
+            writers.append(ws.write_number)
+        elif col.kind == "rank":
+            ranks_ = series.cast(pl.Int64).to_list()
+            values.append(ranks_)
+            formats.append([ranks[bool(t) and v is not None] for v, t in zip(ranks_, tied, strict=True)])
+            writers.append(ws.write_number)
+            ranked = len(ranks_) - ranks_.count(None)
+        elif col.kind == "grade":
+            grades = [None if v is None else str(v) for v in series.to_list()]
+            for g in grades:
                 if g not in grade_fmts:
                     grade_fmts[g] = _grade_format(styles, settings, g)
-                ws.write_string(r, c, cell_text(g), grade_fmts[g])
-            elif kind == "int":
-                if v is None:
-                    ws.write_blank(r, c, None, int_fmt)
-                else:
-                    ws.write_number(r, c, int(v), int_fmt)
-            elif kind == "change":
-                write_text(ws, r, c, v, center)
+            values.append([cell_text(g) for g in grades])  # '' for none: an empty text, as always
+            formats.append([grade_fmts[g] for g in grades])
+            writers.append(ws.write_string)
+        else:  # text: a string (never a formula), or a formatted blank when empty
+            values.append([cell_text(v) or None for v in series.to_list()])
+            formats.append(repeat(center if col.kind == "change" else name_fmt if c == 1 else wrap_fmt))
+            writers.append(ws.write_string)
+    blank = ws.write_blank
+    # formats: lists, or repeats of one (endless, hence not strict)
+    rows = zip(zip(*values, strict=True), zip(*formats, strict=False), strict=False)
+    for r, (cells, fmts) in enumerate(rows, start=first):
+        for c, v in enumerate(cells):
+            if v is None:
+                blank(r, c, None, fmts[c])
             else:
-                write_text(ws, r, c, v, name_fmt if c == 1 else wrap_fmt)
+                writers[c](r, c, v, fmts[c])
     wrapped = {c.source: c.width for c in cols if c.kind == "text"}
     lines = row_lines(frame, wrapped)
     for i, n in enumerate(lines):

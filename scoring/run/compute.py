@@ -10,13 +10,17 @@ from __future__ import annotations
 import dataclasses
 import re
 import secrets
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+
+import polars as pl
 
 from scoring.archive.store import Archive, RunInfo, run_label
 from scoring.atomic import OutputSet
 from scoring.engine.compute import Result, compute
 from scoring.errors import ScoringError
+from scoring.output.ranking import check_sheet_rows
 from scoring.output.results import write_ledger_parquet, write_parquet
 from scoring.output.workbook import write_workbook
 from scoring.reading.aliases import ALIASES_FILE, read_aliases
@@ -144,6 +148,7 @@ def compute_year(
     prepared = prepare(spec, assessment)
     a, applied = prepared.assessment, prepared.applied
     s = a.settings
+    check_sheet_rows({c: n for c, n in a.units.group_by("class").len().iter_rows()}, s)
     store = recording.archive if recording is not None else None
     base = prev = None
     aliases_path = spec.data / ALIASES_FILE
@@ -209,15 +214,24 @@ def compute_year(
                 stability=stable,
             ),
         )
-        progress("写入结果、扣分明细和运行清单")
+        progress("写入结果和运行清单")
         files.stage(outputs.results, lambda tmp: write_parquet(result, tmp))
-        files.stage(outputs.ledger, lambda tmp: write_ledger_parquet(result, tmp))
         manifest = result.manifest.to_json()
         files.stage(outputs.manifest, lambda tmp: tmp.write_text(manifest, encoding="utf-8"))
         files.commit()
 
     try:
-        with files:
+        with files, tempfile.TemporaryDirectory(prefix="zwgk-run-") as scratch:
+            per_indicator = None
+            if recording is not None:  # the archive's per-indicator points, and the ledger's, built once
+                per_indicator = Path(scratch) / "indicator_points.parquet"
+                result.indicator_points().sink_parquet(per_indicator, compression="zstd", compression_level=1)
+                result.keep_indicator_points(pl.scan_parquet(per_indicator))
+            # the ledger is built once, streamed to its file; the workbook and the archive read it there
+            progress("写入扣分明细")
+            files.stage(outputs.ledger, lambda tmp: write_ledger_parquet(result, tmp))
+            ledger_file = files.staged[outputs.ledger]
+            result.keep_ledger(pl.scan_parquet(ledger_file))
             if recording is not None and store is not None:
                 progress(f"记录到档案库 {recording.archive.path.name}")
                 store.record(
@@ -232,11 +246,20 @@ def compute_year(
                     appeals_base_run=base.run_id if base is not None and applied is not None else None,
                     workbook=str(outputs.workbook),
                     options={**spec.options(), "out": str(outputs.workbook)},
+                    ledger_file=ledger_file,
+                    points_file=per_indicator,
                     then=put_in_place,
                 )
             else:
                 put_in_place(None)
     except OSError as e:
+        result.keep_ledger(None)
         raise WriteFailed(f"无法写出结果：{e}") from None
+    except BaseException:
+        result.keep_ledger(None)  # the staged ledger file is gone
+        raise
+    finally:
+        result.keep_indicator_points(None)  # the scratch folder is gone
+    result.keep_ledger(pl.scan_parquet(outputs.ledger))
     run_id = recorded[0] if recorded else None
     return Computed(spec, result, prepared.before, applied, extras, outputs, prev, run_id)

@@ -259,3 +259,34 @@ def test_a_gate_not_passed_takes_the_bonus_back() -> None:
         ("A1", "失分", -3 * PICO),
         ("J1", "加分", 2 * PICO),
     ]
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(drawn=years(), limit=st.integers(1, 40), pick=st.integers(0, 2**16))
+def test_the_ledger_of_some_units_and_the_first_lines_are_those_of_the_whole(
+    drawn: tuple[object, str], limit: int, pick: int
+) -> None:
+    """A unit's lines built from its own rows are the lines of the whole ledger; the workbook's first
+    ``limit`` lines, taken from the first units only, are the first of the whole ledger in reading order."""
+    from scoring.output.ledger_sheet import ledger_frame, reading_order
+
+    year, _ = drawn
+    result = year.result()  # type: ignore[attr-defined]
+    whole = result.ledger().collect()
+    codes = result.units["unit"].to_list()
+    chosen = [c for i, c in enumerate(codes) if pick >> (i % 16) & 1]
+    key = ["unit", "indicator", "kind", "change"]
+    some = result.ledger(chosen).collect()
+    assert some.sort(key, nulls_last=True).equals(
+        whole.filter(pl.col("unit").is_in(chosen)).sort(key, nulls_last=True)
+    )
+    first = ledger_frame(result, limit)
+    expected = (
+        whole.join(pl.DataFrame({"unit": codes}).with_row_index("_u"), on="unit", how="left")
+        .with_columns(reading_order(result.catalogue).alias("_i"))
+        .sort("_u", "_i", "unit", "indicator", nulls_last=True)
+        .head(limit)
+    )
+    assert first.select(expected.columns).equals(expected)
+    counts = whole.group_by("unit").agg(pl.len().alias("n"))
+    assert first.join(counts, on="unit").select((pl.col("_n") == pl.col("n")).all()).item()

@@ -172,3 +172,19 @@ def test_a_kill_at_any_moment_leaves_one_whole_set(year: Path, delay: float) -> 
     OutputSet.recover([year / "out" / n for n in NAMES])  # what the next run does first
     assert sorted(p.name for p in (year / "out").iterdir()) == sorted(NAMES)  # no temporary file
     assert _runs_of_each_file(year / "out", runs) in ({"first"}, {"second"})
+
+
+def test_a_class_longer_than_an_excel_sheet_is_refused_before_any_work(
+    year: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import scoring.output.ranking as ranking
+
+    towns = pl.read_csv(year / "data" / "2021" / "units.csv").filter(pl.col("class") == "town").height
+    monkeypatch.setattr(ranking, "RANKING_SHEET_UNITS", towns - 1)  # 1,048,573 units, scaled down
+    code, output = _compute()
+    assert code == 1 and "Traceback" not in output
+    said = "".join(output.split())
+    assert f"乡镇（{towns:,}个单位）" in said and "超过Excel工作表的行数上限" in said
+    assert "分为几个类别" in said
+    assert not (year / "out").exists() or not any((year / "out").iterdir())
+    assert not (year / "archive.duckdb").exists()
