@@ -149,8 +149,8 @@ def exact_totals(case: Case) -> dict[str, Fraction | None]:
         base = base * class_max / applicable if applicable else Fraction(0)
         # the bonus node (4 points) holds J1 (min(count, 3)) and J2 (min(count, 3)), then the settings' cap;
         # the penalty node (4 points) holds P1's deduction, then the settings' cap
-        bonus = min(min(case.bonus[k], 3) + min(case.bonus2[k], 3), 4)
-        bonus = min(Fraction(bonus), case.bonus_cap) if case.bonus_cap is not None else Fraction(bonus)
+        bonus = Fraction(min(min(case.bonus[k], 3) + min(case.bonus2[k], 3), 4))
+        bonus = min(bonus, case.bonus_cap) if case.bonus_cap is not None else bonus
         penalty = Fraction(min(case.penalty[k], 4))
         penalty = min(penalty, case.penalty_cap) if case.penalty_cap is not None else penalty
         total: Fraction | None = max(Fraction(0), base + bonus - penalty)
