@@ -4,6 +4,8 @@
     python -m tools.mutation scoring/engine/rank.py --list          # the mutants, not run
     python -m tools.mutation scoring/engine/grade.py --only 3,17    # some mutants, e.g. to re-check them
     python -m tools.mutation scoring/engine/points.py --sample 40 --seed 1
+    python -m tools.mutation scoring/engine/rank.py --budget 120    # stop starting mutants after 120 s
+    python -m tools.mutation --ci                                   # CI: changed modules, sampled, bounded
 
 Each mutant is one edit of the module's syntax tree inside a function body (a comparison flipped, ``+``
 for ``-``, a bound of a ``clip`` or ``min/max_horizontal`` removed, a constant off by one, a rounding mode
@@ -23,12 +25,14 @@ from __future__ import annotations
 
 import argparse
 import ast
+import json
 import random
 import shutil
 import subprocess
 import sys
 import tempfile
 import time
+import tomllib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,6 +41,33 @@ ROOT = Path(__file__).resolve().parents[1]
 TESTS = ("tests/engine", "tests/test_exact.py", "tests/spec")
 """The fast, in-memory tests every mutant runs against (about 15 s when all pass)."""
 COPY = ("scoring", "tests", "docs", "pyproject.toml")
+OWN_TESTS: dict[str, tuple[str, ...]] = {
+    "scoring/engine/aggregate.py": ("tests/engine/test_aggregate.py", "tests/engine/test_binding.py"),
+    "scoring/engine/points.py": ("tests/engine/test_points.py", "tests/engine/test_binding_kinds.py"),
+    "scoring/engine/rank.py": ("tests/engine/test_rank_grade.py",),
+    "scoring/engine/grade.py": ("tests/engine/test_rank_grade.py",),
+    "scoring/exact.py": ("tests/test_exact.py",),
+    "scoring/engine/accounts.py": ("tests/engine/test_accounts.py",),
+    "scoring/engine/ledger.py": ("tests/engine/test_ledger.py", "tests/engine/test_accounts.py"),
+    "scoring/engine/appeals.py": ("tests/engine/test_appeals.py", "tests/run/test_appeals.py"),
+    "scoring/engine/year_over_year.py": (
+        "tests/engine/test_year_over_year.py",
+        "tests/output/test_comparison.py",
+    ),
+}
+"""A module's own tests, run first (a mutant is usually killed there, in seconds) and, where they lie
+outside ``TESTS`` (appeals, year over year), the only place the module is tested."""
+CI_MODULES = (
+    "scoring/engine/rank.py",
+    "scoring/engine/grade.py",
+    "scoring/engine/composite.py",
+    "scoring/exact.py",
+    "scoring/engine/accounts.py",
+)
+"""The modules whose survivors are all known (a full run at their current code, docs/testing.md): the CI
+step mutates those a change touched, or, when none was, one of them in turn. ``aggregate.py`` and
+``points.py`` join once a full run has judged every survivor (their last measurement was a sample)."""
+EQUIVALENT = ROOT / "tools" / "mutation_equivalent.toml"
 
 COMPARE_SWAP: dict[type[ast.cmpop], type[ast.cmpop]] = {
     ast.Lt: ast.LtE,
@@ -83,18 +114,53 @@ BOUNDED = {"clip", "min_horizontal", "max_horizontal"}
 
 @dataclass(frozen=True)
 class Mutant:
+    """One mutant. ``index`` and ``line`` shift when the module is edited; ``key`` does not (function,
+    the line's text, the edited expression, the edit, and which of identical sites it is)."""
+
     index: int
     line: int
     what: str
     source: str
+    module: str = ""
+    function: str = ""
+    text: str = ""
+    node: str = ""
+    occurrence: int = 1
+
+    @property
+    def key(self) -> tuple[str, str, str, str, str, int]:
+        return (self.module, self.function, self.text, self.node, self.what, self.occurrence)
+
+    def toml(self, why: str = "TODO: why no correct test can kill it") -> str:
+        """The entry that records this mutant as equivalent in tools/mutation_equivalent.toml."""
+        fields = {"module": self.module, "function": self.function, "line": self.text, "node": self.node}
+        lines = ["[[equivalent]]", *(f"{k} = {_toml_str(v)}" for k, v in fields.items())]
+        lines.append(f"edit = {_toml_str(self.what)}")
+        if self.occurrence != 1:
+            lines.append(f"occurrence = {self.occurrence}")
+        lines.append(f"why = {_toml_str(why)}")
+        return "\n".join(lines)
+
+
+def _toml_str(text: str) -> str:
+    return json.dumps(text, ensure_ascii=False)  # a JSON string is a TOML basic string
 
 
 def _walk(tree: ast.AST) -> Iterator[tuple[ast.AST, bool]]:
     """Every node with whether it lies inside a function body (docstrings excluded)."""
-
-    def go(node: ast.AST, inside: bool) -> Iterator[tuple[ast.AST, bool]]:
+    for node, inside, _ in _walk_named(tree):
         yield node, inside
+
+
+def _walk_named(tree: ast.AST) -> Iterator[tuple[ast.AST, bool, str]]:
+    """Every node, whether it lies inside a function body, and the dotted name of the innermost function
+    or class around it."""
+
+    def go(node: ast.AST, inside: bool, name: str) -> Iterator[tuple[ast.AST, bool, str]]:
+        yield node, inside, name
         body_of_function = isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            name = f"{name}.{node.name}" if name else node.name
         for field, value in ast.iter_fields(node):
             if body_of_function and field in ("decorator_list", "returns", "args"):
                 continue
@@ -105,9 +171,9 @@ def _walk(tree: ast.AST) -> Iterator[tuple[ast.AST, bool]]:
             children = value if isinstance(value, list) else [value]
             for child in children:
                 if isinstance(child, ast.AST):
-                    yield from go(child, inside or (body_of_function and field == "body"))
+                    yield from go(child, inside or (body_of_function and field == "body"), name)
 
-    yield from go(tree, False)
+    yield from go(tree, False, "")
 
 
 def _edits(node: ast.AST) -> list[tuple[str, object]]:
@@ -182,21 +248,46 @@ def _apply(node: ast.AST, edit: object) -> None:
 def mutants(path: Path) -> list[Mutant]:
     """Every mutant of the module at ``path``, in source order."""
     text = path.read_text(encoding="utf-8")
+    lines = text.splitlines()
+    try:
+        module = path.resolve().relative_to(ROOT).as_posix()
+    except ValueError:
+        module = path.name
     sites = []
-    for pos, (node, inside) in enumerate(_walk(ast.parse(text))):
+    seen: dict[tuple[str, str, str, str], int] = {}
+    for pos, (node, inside, function) in enumerate(_walk_named(ast.parse(text))):
         if not inside or _is_docstring(node):
             continue
         for what, edit in _edits(node):
-            sites.append((pos, what, edit, getattr(node, "lineno", 0)))
+            line = getattr(node, "lineno", 0)
+            line_text = lines[line - 1].strip() if line else ""
+            segment = " ".join((ast.get_source_segment(text, node) or "").split())
+            segment = segment if len(segment) <= 80 else segment[:77] + "..."
+            ident = (function, line_text, segment, what)
+            seen[ident] = seen.get(ident, 0) + 1
+            sites.append((pos, what, edit, line, ident, seen[ident]))
     out = []
-    for i, (pos, what, edit, line) in enumerate(sites, 1):
+    for i, (pos, what, edit, line, ident, occurrence) in enumerate(sites, 1):
         tree = ast.parse(text)
         node = next(n for p, (n, _) in enumerate(_walk(tree)) if p == pos)
         _apply(node, edit)
         ast.fix_missing_locations(tree)
         source = ast.unparse(tree)
         if source != ast.unparse(ast.parse(text)):
-            out.append(Mutant(i, line, what, source))
+            function, line_text, segment, _ = ident
+            out.append(Mutant(i, line, what, source, module, function, line_text, segment, occurrence))
+    return out
+
+
+def equivalents(path: Path = EQUIVALENT) -> dict[tuple[str, str, str, str, str, int], str]:
+    """The mutants judged equivalent (tools/mutation_equivalent.toml), by stable key, with the reason."""
+    if not path.exists():
+        return {}
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    out = {}
+    for e in data.get("equivalent", []):
+        key = (e["module"], e["function"], e["line"], e["node"], e["edit"], int(e.get("occurrence", 1)))
+        out[key] = str(e["why"])
     return out
 
 
@@ -204,9 +295,23 @@ def _is_docstring(node: ast.AST) -> bool:
     return isinstance(node, ast.Constant) and isinstance(node.value, str) and "\n" in node.value
 
 
-def run(module: str, chosen: list[Mutant], timeout: float) -> dict[str, list[Mutant]]:
-    """Run the fast tests against each mutant in a copy of the project; the outcome of each."""
+def suite_for(module: str) -> list[str]:
+    """The tests a mutant of ``module`` runs against: its own tests first, then the fast set."""
+    own = [t for t in OWN_TESTS.get(module, ()) if (ROOT / t).exists()]
+    default = f"tests/engine/test_{Path(module).stem}.py"
+    if not own and (ROOT / default).exists():
+        own = [default]
+    return [*own, *(t for t in TESTS if t not in own)]
+
+
+def run(
+    chosen: list[Mutant], timeout: float, budget: float = 0.0
+) -> tuple[dict[str, list[Mutant]], list[Mutant]]:
+    """Run the tests against each mutant in a copy of the project: the outcome of each, and the mutants
+    not started because the ``budget`` (seconds, 0 for none) was spent."""
     outcome: dict[str, list[Mutant]] = {"killed": [], "survived": [], "timeout": []}
+    not_run: list[Mutant] = []
+    begin = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="mutation-") as tmp:
         work = Path(tmp)
         for name in COPY:
@@ -215,10 +320,13 @@ def run(module: str, chosen: list[Mutant], timeout: float) -> dict[str, list[Mut
                 shutil.copytree(src, work / name, ignore=shutil.ignore_patterns("__pycache__"))
             else:
                 shutil.copy2(src, work / name)
-        target = work / module
-        original = target.read_text(encoding="utf-8")
-        command = [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:randomly", *TESTS]
         for m in chosen:
+            if budget and time.monotonic() - begin > budget:
+                not_run.append(m)
+                continue
+            target = work / m.module
+            original = target.read_text(encoding="utf-8")
+            command = [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:randomly", *suite_for(m.module)]
             target.write_text(m.source, encoding="utf-8")
             start = time.monotonic()
             try:
@@ -229,42 +337,147 @@ def run(module: str, chosen: list[Mutant], timeout: float) -> dict[str, list[Mut
             finally:
                 target.write_text(original, encoding="utf-8")
             outcome[status].append(m)
-            print(f"#{m.index:<4} line {m.line:<4} {status:<8} {time.monotonic() - start:5.1f}s  {m.what}")
+            where = f"{Path(m.module).stem}#{m.index}"
+            print(f"{where:<16} line {m.line:<4} {status:<8} {time.monotonic() - start:5.1f}s  {m.what}")
             sys.stdout.flush()
-    return outcome
+    return outcome, not_run
+
+
+def changed_modules(base: str = "HEAD~1") -> list[str] | None:
+    """The measured modules (``CI_MODULES``) the last change touched; None when git cannot tell (no
+    repository, a shallow clone without the parent)."""
+    try:
+        done = subprocess.run(
+            ["git", "diff", "--name-only", base, "HEAD", "--", "scoring/engine", "scoring/exact.py"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+    except OSError:
+        return None
+    if done.returncode != 0:
+        return None
+    names = set(done.stdout.split())
+    return [m for m in CI_MODULES if m in names]
+
+
+def head_number() -> int:
+    """A number from the commit being tested (its hash), 0 without git: the CI step's seed and turn."""
+    try:
+        done = subprocess.run(
+            ["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=False
+        )
+    except OSError:
+        return 0
+    return int(done.stdout.strip()[:8], 16) if done.returncode == 0 and done.stdout.strip() else 0
 
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m tools.mutation", description=__doc__.splitlines()[0])
-    p.add_argument("module", help="e.g. scoring/engine/aggregate.py")
+    p.add_argument("module", nargs="?", default="", help="e.g. scoring/engine/aggregate.py")
     p.add_argument("--list", action="store_true", help="list the mutants, run nothing")
     p.add_argument("--only", default="", help="comma-separated mutant numbers")
     p.add_argument("--sample", type=int, default=0, help="run a random sample of this many mutants")
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--seed", type=int, default=None, help="the sample's seed (default 0; --ci: from HEAD)")
     p.add_argument("--timeout", type=float, default=90.0, help="seconds per mutant")
+    p.add_argument("--budget", type=float, default=0.0, help="start no mutant after this many seconds")
+    p.add_argument(
+        "--ci",
+        action="store_true",
+        help="the CI step: the measured modules the last commit changed (or one in turn), a seeded "
+        "sample within --budget (default 120 s); fails on a survivor not in mutation_equivalent.toml",
+    )
+    p.add_argument("--toml", action="store_true", help="print each survivor as an equivalent-list entry")
     args = p.parse_args(argv)
+    if args.ci:
+        return ci(args)
+    if not args.module:
+        p.error("name a module, or --ci")
     found = mutants(ROOT / args.module)
     chosen = found
+    seed = 0 if args.seed is None else args.seed
     if args.only:
         wanted = {int(x) for x in args.only.split(",")}
         chosen = [m for m in found if m.index in wanted]
     elif args.sample:
         chosen = sorted(
-            random.Random(args.seed).sample(found, min(args.sample, len(found))), key=lambda m: m.index
+            random.Random(seed).sample(found, min(args.sample, len(found))), key=lambda m: m.index
         )
     if args.list:
         for m in chosen:
             print(f"#{m.index:<4} line {m.line:<4} {m.what}")
         print(f"{len(chosen)} mutants")
         return 0
-    outcome = run(args.module, chosen, args.timeout)
+    outcome, not_run = run(chosen, args.timeout, args.budget)
+    report(args.module, outcome, not_run, equivalents(), args.toml)
+    return 0
+
+
+def report(
+    label: str,
+    outcome: dict[str, list[Mutant]],
+    not_run: list[Mutant],
+    known: dict[tuple[str, str, str, str, str, int], str],
+    as_toml: bool = False,
+) -> list[Mutant]:
+    """Print the counts and the survivors; the survivors not listed as equivalent."""
     killed, survived, timeout = (len(outcome[k]) for k in ("killed", "survived", "timeout"))
     total = killed + survived + timeout
-    print(f"\n{args.module}: {total} mutants, killed {killed}, survived {survived}, timeout {timeout}")
+    print(f"\n{label}: {total} mutants run, killed {killed}, survived {survived}, timeout {timeout}")
+    if not_run:
+        print(f"{len(not_run)} more not started: the time budget was spent")
+    equivalent = [m for m in outcome["survived"] if m.key in known]
     if total:
-        print(f"score {100 * (killed + timeout) / total:.0f}% (timeouts count as killed)")
+        print(f"score {100 * (killed + timeout) / total:.0f}% (timeouts count as killed)", end="")
+        if equivalent:
+            real = total - len(equivalent)
+            print(
+                f"; {100 * (killed + timeout) / real:.0f}% without the {len(equivalent)} equivalent", end=""
+            )
+        print()
+    new = [m for m in outcome["survived"] if m.key not in known]
     for m in outcome["survived"]:
-        print(f"  survived #{m.index} line {m.line}: {m.what}")
+        mark = "equivalent" if m.key in known else "SURVIVED"
+        print(f"  {mark} {m.module} #{m.index} line {m.line} in {m.function or '-'}: {m.what}  [{m.node}]")
+    if as_toml:
+        for m in new:
+            print("\n" + m.toml())
+    return new
+
+
+def ci(args: argparse.Namespace) -> int:
+    """The bounded CI step: fails (1) when a sampled mutant survives that is not listed as equivalent."""
+    number = head_number()
+    changed = changed_modules()
+    if changed:
+        modules, why = changed, "changed by the last commit"
+    else:
+        modules = [CI_MODULES[number % len(CI_MODULES)]]
+        why = "in turn (no measured module changed, or no history)"
+    seed = number if args.seed is None else args.seed
+    budget = args.budget or 120.0
+    timeout = min(args.timeout, 60.0)
+    found = [m for module in modules for m in mutants(ROOT / module)]
+    order = random.Random(seed).sample(found, len(found))
+    chosen = order[: args.sample] if args.sample else order
+    names = ", ".join(modules)
+    print(f"mutation (CI): {names} ({why}); {len(found)} mutants; seed {seed}; budget {budget:.0f} s")
+    sys.stdout.flush()
+    outcome, not_run = run(chosen, timeout, budget)
+    new = report(", ".join(modules), outcome, not_run, equivalents(), as_toml=True)
+    if outcome["timeout"]:
+        print(
+            f"{len(outcome['timeout'])} mutant(s) stopped at {timeout:.0f} s: counted as killed above, but a "
+            "slow machine can stop a survivor too; re-run them with --only to tell"
+        )
+    if new:
+        print(
+            f"\n{len(new)} mutant(s) survived: write a test that kills each, or, if no correct test can, "
+            "add its entry above to tools/mutation_equivalent.toml with the reason (and docs/testing.md).",
+            file=sys.stderr,
+        )
+        return 1
     return 0
 
 

@@ -9,8 +9,10 @@ import dataclasses
 from fractions import Fraction
 
 import polars as pl
+import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
+from scoring.engine.accounts import amount_text
 from scoring.testing import example_year, leaf, section
 
 PICO = 10**12
@@ -290,3 +292,60 @@ def test_the_ledger_of_some_units_and_the_first_lines_are_those_of_the_whole(
     assert first.select(expected.columns).equals(expected)
     counts = whole.group_by("unit").agg(pl.len().alias("n"))
     assert first.join(counts, on="unit").select((pl.col("_n") == pl.col("n")).all()).item()
+
+
+def test_a_part_held_at_its_points_from_above_has_a_cap_line() -> None:
+    # redistribute: A4's 0.5 shared by A1–A3 (0.5 each of 1.5 applicable): each 0.5 × 2 / 1.5 = 0.666…67
+    # rounded half up, three of them 2 + 1 pico: the part is held at its 2 points (封顶 −1 pico) and the
+    # conversion line gives the pico back (the total is the class's 10)
+    rows = [
+        section("A", 2, name="基础"),
+        *(leaf(f"A{i}", "A", 0.5, "binary") for i in range(1, 5)),
+        section("B", 8, name="其他"),
+        leaf("B1", "B", 8, "binary"),
+    ]
+    inputs = [("T01", f"A{i}", "", "是") for i in range(1, 4)]
+    inputs += [("T01", "A4", "", "不适用"), ("T01", "B1", "", "是")]
+    year = dataclasses.replace(
+        example_year(rows, [("T01", "甲镇", "town")], inputs),
+        settings_toml=TEN_POINTS + '[not_applicable]\nmethod = "redistribute"\n',
+    )
+    assert year.result().units["total"].item() == 10.0
+    assert _lines(year, "T01") == [("", "折算", 1), ("A", "封顶", -1)]
+    rubric = year.result().ledger().filter(pl.col("kind") == "封顶").collect()["rubric"].item()
+    assert rubric == "基础得分以本项分值（2分）为限"
+
+
+def test_amounts_are_written_as_the_rubric_writes_them() -> None:
+    picos = [0, 5 * PICO, 2_500_000_000_000, 75_000_000_000, -3 * PICO, -500_000_000_000, 1]
+    got = pl.select(amount_text(pl.lit(pl.Series(picos, dtype=pl.Int64))))
+    assert got.to_series().to_list() == ["0", "5", "2.5", "0.075", "-3", "-0.5", "0.000000000001"]
+
+
+@pytest.mark.parametrize(
+    ("method", "name", "rubric"),
+    [
+        ("renormalise", "按得分率折算", "适用指标满分8分，得分按得分率折算为10分制"),
+        ("scale", "按系数折算", "基础得分按本类单位的折算系数折算"),
+        (
+            "redistribute",
+            "不适用指标分值调剂",
+            "不适用指标的分值由同一一级指标下的适用指标分担，按得分率折算",
+        ),
+    ],
+)
+def test_the_conversion_line_says_how_the_base_was_converted(method: str, name: str, rubric: str) -> None:
+    rows = [
+        section("A", 10, name="基础"),
+        leaf("A1", "A", 6, "per_occurrence", "per=1"),
+        leaf("A2", "A", 2, "binary"),
+        leaf("A3", "A", 2, "binary"),
+    ]
+    inputs = [("T01", "A1", "", "1"), ("T01", "A2", "", "是"), ("T01", "A3", "", "不适用")]
+    scale = 'scale = "5/4"\n' if method == "scale" else ""
+    settings = (
+        TEN_POINTS.replace("max = 10\n", "max = 10\n" + scale) + f'[not_applicable]\nmethod = "{method}"\n'
+    )
+    year = dataclasses.replace(example_year(rows, [("T01", "甲镇", "town")], inputs), settings_toml=settings)
+    line = year.result().ledger().filter(pl.col("kind") == "折算").collect()
+    assert line.select("name", "rubric").rows() == [(name, rubric)]

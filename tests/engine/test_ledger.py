@@ -3,9 +3,11 @@ totals."""
 
 from __future__ import annotations
 
+import dataclasses
+
 import polars as pl
 
-from scoring.testing import example_year
+from scoring.testing import example_year, leaf, section
 
 PICO = 10**12
 
@@ -32,3 +34,26 @@ def test_the_ledger_lists_losses_and_credits_only() -> None:
     assert rows[("T02", "B1")]["lost"] == 20 * PICO
     assert ("D02", "A1") not in rows  # nothing lost, nothing listed
     assert not ledger.filter(pl.col("indicator") == "B2", pl.col("class") == "town").height  # not applicable
+
+
+def test_a_leaf_marked_not_applicable_has_its_status_and_loses_nothing() -> None:
+    # A2 marked 不适用 by the unit (not by its class): status 不适用, nothing lost, no ledger line;
+    # A1 scored, B1 without a row (未评分) lose their points
+    rows = [
+        section("A", 6, name="基础"),
+        leaf("A1", "A", 3, "binary"),
+        leaf("A2", "A", 3, "binary"),
+        section("B", 4, name="其他"),
+        leaf("B1", "B", 4, "binary"),
+    ]
+    inputs = [("T01", "A1", "", "否"), ("T01", "A2", "", "不适用")]
+    settings = (
+        'year = 2021\ntitle = "示例"\nissuer = "示例"\n[[classes]]\nid = "town"\nname = "乡镇"\nmax = 10\n'
+        '[grades]\nbands = [{ name = "合格", min = 6 }]\n[inputs]\nmissing_units = "zero"\n'
+    )
+    year = dataclasses.replace(example_year(rows, [("T01", "甲镇", "town")], inputs), settings_toml=settings)
+    points = year.result().indicator_points().collect()
+    got = {r["indicator"]: (r["status"], r["lost"]) for r in points.to_dicts()}
+    assert got == {"A1": ("已评分", 3 * PICO), "A2": ("不适用", 0), "B1": ("未评分", 4 * PICO)}
+    ledger = year.result().ledger().collect()
+    assert "A2" not in ledger["indicator"].to_list()

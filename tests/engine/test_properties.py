@@ -1,5 +1,7 @@
 """Property tests: the engine against a plain-Python reference scorer (exact fractions, loops), on random
-catalogues and inputs; ranks form a valid ranking; caps never exceeded; row order changes nothing."""
+catalogues and inputs, on exact totals (``total_num / total_den``) as well as printed ones: bonus and penalty
+nodes and settings' caps that bind, the total floored at 0, each veto action; ranks form a valid ranking;
+caps never exceeded; row order changes nothing."""
 
 from __future__ import annotations
 
@@ -44,6 +46,11 @@ class Case:
     veto: list[bool]
     pooled: bool
     seed: int
+    bonus2: list[int]  # J2's count: with J1 the bonus node (4 points) can exceed its points
+    penalty: list[int]  # P1's occurrences, 1 point each, in a 4-point penalty node
+    bonus_cap: Fraction | None  # [bonus] cap, below the node's points or not
+    penalty_cap: Fraction | None
+    veto_action: str  # grade_only, fixed_score (score 30) or stop
 
 
 @st.composite
@@ -92,6 +99,11 @@ def cases(draw: st.DrawFn) -> Case:
         draw(st.lists(st.booleans(), min_size=n, max_size=n)),
         draw(st.booleans()),
         draw(st.integers(0, 10**6)),
+        draw(st.lists(st.integers(0, 4), min_size=n, max_size=n)),
+        draw(st.lists(st.integers(0, 6), min_size=n, max_size=n)),
+        draw(st.sampled_from([None, Fraction(1), Fraction(5, 2), Fraction(5)])),
+        draw(st.sampled_from([None, Fraction(3, 2), Fraction(5)])),
+        draw(st.sampled_from(["grade_only", "fixed_score", "stop"])),
     )
 
 
@@ -113,14 +125,17 @@ def leaf_points(leaf: Leaf, v: str | None, pooled: bool) -> Fraction:
     return min(p, m) if pooled else max(Fraction(0), min(p, m))
 
 
-def reference(case: Case) -> dict[str, tuple[Decimal, int | None, str]]:
-    """Plain Python with exact fractions: printed total, competition rank and grade per unit."""
+FIXED_SCORE = Fraction(30)
+
+
+def exact_totals(case: Case) -> dict[str, Fraction | None]:
+    """Plain Python with exact fractions: each unit's total (None: not scored, a veto with action stop)."""
     l1_max: dict[str, Fraction] = {}
     for leaf in case.leaves:
         l1_max[leaf.l1] = l1_max.get(leaf.l1, Fraction(0)) + leaf.points
     class_max = sum(l1_max.values(), Fraction(0))
     values = {(u, i): v for u, i, v in case.obs}
-    printed: dict[str, Decimal] = {}
+    totals: dict[str, Fraction | None] = {}
     for k, (u, cls) in enumerate(case.units):
         parts: dict[str, Fraction] = {}
         applicable = Fraction(0)
@@ -132,18 +147,40 @@ def reference(case: Case) -> dict[str, tuple[Decimal, int | None, str]]:
             parts[leaf.l1] = parts.get(leaf.l1, Fraction(0)) + leaf_points(leaf, v, case.pooled)
         base = sum((max(Fraction(0), min(p, l1_max[c])) for c, p in parts.items()), Fraction(0))
         base = base * class_max / applicable if applicable else Fraction(0)
-        total = max(Fraction(0), base + min(Fraction(case.bonus[k]), Fraction(3)))
+        # the bonus node (4 points) holds J1 (min(count, 3)) and J2 (min(count, 3)), then the settings' cap;
+        # the penalty node (4 points) holds P1's deduction, then the settings' cap
+        bonus = Fraction(min(min(case.bonus[k], 3) + min(case.bonus2[k], 3), 4))
+        bonus = min(bonus, case.bonus_cap) if case.bonus_cap is not None else bonus
+        penalty = Fraction(min(case.penalty[k], 4))
+        penalty = min(penalty, case.penalty_cap) if case.penalty_cap is not None else penalty
+        total: Fraction | None = max(Fraction(0), base + bonus - penalty)
+        if case.veto[k] and case.veto_action != "grade_only":
+            total = FIXED_SCORE if case.veto_action == "fixed_score" else None
+        totals[u] = total
+    return totals
+
+
+def reference(case: Case) -> dict[str, tuple[Decimal | None, int | None, str | None]]:
+    """Plain Python with exact fractions: printed total, competition rank and grade per unit."""
+    printed: dict[str, Decimal | None] = {}
+    for u, total in exact_totals(case).items():
+        if total is None:
+            printed[u] = None
+            continue
         scaled = Decimal(total.numerator * 100) / Decimal(total.denominator)
         printed[u] = scaled.quantize(Decimal(1), rounding=ROUND_HALF_UP) / 100
-    result = {}
+    result: dict[str, tuple[Decimal | None, int | None, str | None]] = {}
     vetoed = {u for k, (u, _) in enumerate(case.units) if case.veto[k]}
-    for k, (u, cls) in enumerate(case.units):
+    for u, cls in case.units:
         # a vetoed unit is listed after the ranked ones without a rank (the default placement)
-        beaten = sum(1 for w, c in case.units if c == cls and w not in vetoed and printed[w] > printed[u])
-        rank = None if u in vetoed else 1 + beaten
+        # (under action stop it has no total either); its grade is the fail grade whatever its total
         t = printed[u]
+        if u in vetoed or t is None:
+            result[u] = (t, None, "不合格")
+            continue
+        beaten = sum(1 for w, c in case.units if c == cls and w not in vetoed and (printed[w] or 0) > t)
         grade = "优秀" if t >= 90 else "良好" if t >= 80 else "合格" if t >= 60 else "不合格"
-        result[u] = (t, rank, "不合格" if case.veto[k] else grade)
+        result[u] = (t, 1 + beaten, grade)
     return result
 
 
@@ -162,8 +199,11 @@ def write_case(root: Path, case: Case, shuffle: bool = False) -> tuple[Path, Pat
             [x.id, c, x.id, float(x.points), "", x.rule, x.params(), x.applies, "", "标准", ""] for x in mine
         ]
     rows += [
-        ["J", "", "加分", 3, "bonus", "", "", "", "", "", ""],
+        ["J", "", "加分", 4, "bonus", "", "", "", "", "", ""],
         ["J1", "J", "表彰", 3, "", "count_capped", "per=1; cap=5", "", "", "标准", ""],
+        ["J2", "J", "创新", 3, "", "count_capped", "per=1", "", "", "标准", ""],
+        ["P", "", "扣分", 4, "penalty", "", "", "", "", "", ""],
+        ["P1", "P", "通报批评", 4, "", "per_occurrence", "per=1", "", "", "标准", ""],
         ["V", "", "否决", 1, "veto", "", "", "", "", "", ""],
         ["V1", "V", "泄密", 1, "", "veto", "", "", "", "标准", ""],
     ]
@@ -176,14 +216,19 @@ def write_case(root: Path, case: Case, shuffle: bool = False) -> tuple[Path, Pat
     )
     extra = (
         bands
-        + '[bonus]\ncap = 3\n[inputs]\nmissing_units = "zero"\n'
+        + '[inputs]\nmissing_units = "zero"\n'
         + ('[caps]\nmode = "pooled"\n' if case.pooled else "")
+        + (f"[bonus]\ncap = {float(case.bonus_cap)}\n" if case.bonus_cap is not None else "")
+        + (f"[penalty]\ncap = {float(case.penalty_cap)}\n" if case.penalty_cap is not None else "")
+        + f'[veto]\naction = "{case.veto_action}"\nscore = {float(FIXED_SCORE)}\n'
     )
     (ind / "settings.toml").write_text(base + extra, encoding="utf-8")
     write_csv(ind / "indicators.csv", CATALOGUE_HEADER, rows)
     write_csv(data / "units.csv", ["code", "name", "class"], [(u, f"单位{u}", c) for u, c in case.units])
     obs: list[tuple[str, str, str]] = list(case.obs)
     obs += [(u, "J1", str(case.bonus[k])) for k, (u, _) in enumerate(case.units)]
+    obs += [(u, "J2", str(case.bonus2[k])) for k, (u, _) in enumerate(case.units)]
+    obs += [(u, "P1", str(case.penalty[k])) for k, (u, _) in enumerate(case.units)]
     obs += [(u, "V1", "是" if case.veto[k] else "否") for k, (u, _) in enumerate(case.units)]
     if shuffle:
         random.Random(case.seed).shuffle(obs)
@@ -196,8 +241,20 @@ def write_case(root: Path, case: Case, shuffle: bool = False) -> tuple[Path, Pat
 def test_engine_matches_reference(case: Case) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         result = compute(load_year(2021, *write_case(Path(tmp) / "a", case)))
-        got = {r["unit"]: (Decimal(str(r["total"])), r["rank"], r["grade"]) for r in result.units.to_dicts()}
+        rows = result.units.to_dicts()
+        got = {
+            r["unit"]: (None if r["total"] is None else Decimal(str(r["total"])), r["rank"], r["grade"])
+            for r in rows
+        }
         assert got == reference(case)
+        # the exact totals, below printed precision (total_num / total_den is in 10⁻¹² points)
+        exact = {
+            r["unit"]: None
+            if r["total_num"] is None
+            else Fraction(int(r["total_num"]), int(r["total_den"]) * 10**12)
+            for r in rows
+        }
+        assert exact == exact_totals(case)
         # the vetoed are listed after every ranked unit of their class
         for cls in {c for _, c in case.units}:
             listed = result.units.filter(pl.col("class") == cls)["veto"].to_list()
@@ -209,7 +266,8 @@ def test_engine_matches_reference(case: Case) -> None:
             assert ranks == [1 + sum(1 for kk in keys if kk > k) for k in keys]
             assert keys == sorted(keys, reverse=True)
         # leaves never exceed their points; with node caps they never go below zero
-        pts = result.indicator_points().collect()
+        # (the base leaves: a penalty leaf's points are its deduction, held by its node, not by itself)
+        pts = result.indicator_points().filter(pl.col("indicator").str.starts_with("L")).collect()
         assert (pts["points"] <= pts["M"]).all()
         if not case.pooled:
             assert (pts["points"] >= 0).all()

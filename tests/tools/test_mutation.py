@@ -1,4 +1,5 @@
-"""The mutation tool's mutants: each is one edit that compiles and changes the module (running them is
+"""The mutation tool's mutants: each is one edit that compiles and changes the module, with an identity that
+survives edits elsewhere; the list of equivalents is current (running the mutants is
 ``python -m tools.mutation``, minutes long, not part of the suite)."""
 
 from __future__ import annotations
@@ -6,7 +7,9 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-from tools.mutation import ROOT, mutants
+import pytest
+
+from tools.mutation import CI_MODULES, ROOT, TESTS, equivalents, mutants, report, suite_for
 
 
 def test_every_mutant_compiles_and_differs_from_the_module() -> None:
@@ -27,3 +30,65 @@ def test_docstrings_and_annotations_are_not_mutated(tmp_path: Path) -> None:
     module.write_text('def f(x: int = 1) -> bool:\n    """Doc\n    text."""\n    return x > 0\n', "utf-8")
     # the default 1, the annotations and the docstring stay; the 0 compared with is covered by the flip
     assert [m.what for m in mutants(module)] == ["Gt -> GtE"]
+
+
+def test_a_mutant_keeps_its_identity_when_the_module_around_it_changes(tmp_path: Path) -> None:
+    body = "def f(x: int) -> int:\n    if x > 0:\n        return x - 1\n    return 0\n"
+    before, after = tmp_path / "a.py", tmp_path / "b.py"
+    before.write_text(body, "utf-8")
+    after.write_text("def g(y: int) -> bool:\n    return y >= 2\n\n\n" + body, "utf-8")
+    old, new = mutants(before), mutants(after)
+    assert [m.index for m in new] != [m.index for m in old]  # the numbers shift ...
+    strip = [m.key[1:] for m in old]  # (the module's name aside: two files here)
+    assert [m.key[1:] for m in new if m.function == "f"] == strip  # ... the identities do not
+    gt = next(m for m in old if m.what == "Gt -> GtE")
+    assert (gt.function, gt.text, gt.node, gt.occurrence) == ("f", "if x > 0:", "x > 0", 1)
+
+
+def test_identical_sites_on_one_line_are_told_apart(tmp_path: Path) -> None:
+    module = tmp_path / "m.py"
+    module.write_text("def f(x: int) -> int:\n    return (x - 1) * (x - 1)\n", "utf-8")
+    subs = [m for m in mutants(module) if m.what == "Sub -> Add"]
+    assert [m.occurrence for m in subs] == [1, 2]
+    assert len({m.key for m in mutants(module)}) == len(mutants(module))
+
+
+def test_an_equivalent_entry_round_trips_through_the_toml_list(tmp_path: Path) -> None:
+    path = ROOT / "scoring" / "engine" / "rank.py"
+    m = mutants(path)[0]
+    listed = tmp_path / "eq.toml"
+    listed.write_text(m.toml('a "quoted" reason, 中文') + "\n", "utf-8")
+    assert equivalents(listed) == {m.key: 'a "quoted" reason, 中文'}
+
+
+def test_every_listed_equivalent_is_a_mutant_of_the_current_code() -> None:
+    # an entry whose code was edited away would silently excuse nothing: the list is kept current
+    keys = {m.key for module in {k[0] for k in equivalents()} for m in mutants(ROOT / module)}
+    stale = [k for k in equivalents() if k not in keys]
+    assert not stale, stale
+
+
+def test_the_report_names_only_survivors_not_listed(capsys: pytest.CaptureFixture[str]) -> None:
+    found = mutants(ROOT / "scoring" / "engine" / "rank.py")
+    listed, unlisted, killed = found[0], found[1], found[2]
+    outcome = {"killed": [killed], "survived": [listed, unlisted], "timeout": []}
+    new = report("rank", outcome, found[3:5], {listed.key: "why"})
+    assert new == [unlisted]
+    out = capsys.readouterr().out
+    assert "3 mutants run, killed 1, survived 2" in out
+    assert "2 more not started" in out
+    assert "equivalent scoring/engine/rank.py" in out and "SURVIVED scoring/engine/rank.py" in out
+
+
+def test_each_module_runs_its_own_tests_first_then_the_fast_set() -> None:
+    tests = suite_for("scoring/engine/accounts.py")
+    assert tests[0] == "tests/engine/test_accounts.py"
+    assert set(TESTS) <= set(tests)
+    assert "tests/run/test_appeals.py" in suite_for("scoring/engine/appeals.py")
+    assert all((ROOT / module).exists() for module in CI_MODULES)
+
+
+def test_the_ci_step_mutates_only_modules_whose_survivors_are_known() -> None:
+    # a module joins the CI set after a full run; a sampled one could fail CI on a survivor nobody judged
+    assert "scoring/engine/aggregate.py" not in CI_MODULES
+    assert "scoring/engine/points.py" not in CI_MODULES
