@@ -128,7 +128,10 @@ class OutputSet:
                 journal.unlink()
             finished = True
         for p in paths:
-            for stray in p.parent.glob(f".{p.name}.*.tmp"):
+            # a staged file's temporary name, and the temporary name of a writer that itself writes
+            # atomically to that name (the workbook): ..r.xlsx.<token>.tmp.<token>.tmp
+            strays = [*p.parent.glob(f".{p.name}.*.tmp"), *p.parent.glob(f"..{p.name}.*.tmp")]
+            for stray in strays:
                 with contextlib.suppress(OSError):
                     stray.unlink()
         return finished

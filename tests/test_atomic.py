@@ -36,3 +36,18 @@ def test_a_killed_commit_with_a_removal_is_finished_by_recover(tmp_path: Path) -
     os.replace(moves[0][0], moves[0][1])  # the removal's move done, the page's not
     assert OutputSet.recover([page, pdf])
     assert sorted(p.name for p in tmp_path.iterdir()) == ["index.html"] and page.read_text() == "new"
+
+
+def test_recover_removes_a_writer_s_own_temporary_file_inside_a_staged_one(tmp_path: Path) -> None:
+    # the workbook is written atomically to its staged name: a kill then leaves a temporary of a temporary
+    book, results = tmp_path / "r.xlsx", tmp_path / "r.parquet"
+    book.write_text("old")
+    files = OutputSet([book, results])
+    files.stage(book, lambda tmp: tmp.write_text("new"))
+    nested = tmp_path / f".{files.staged[book].name}.0123456789ab.tmp"
+    nested.write_text("half")  # what a kill inside the writer leaves
+    other = tmp_path / ".other.xlsx.0123456789ab.tmp"  # another file's: left alone
+    other.write_text("x")
+    assert not OutputSet.recover([book, results])
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([book.name, other.name])
+    assert book.read_text() == "old"
