@@ -524,3 +524,15 @@ def test_an_uncapped_leaf_within_its_points_has_no_major_deduction() -> None:
     )
     r = scored(catalogue, [("U1", "A1", "", 1), ("U1", "A2", "", 90)])["U1"]
     assert r["major"] == 0 and exact(r) == 93
+
+
+def test_an_uncapped_award_leaf_is_still_held_at_its_points() -> None:
+    # uncapped lets a deduction go beyond the leaf, never a credit above it: A1 (5, count_capped cap 10),
+    # 8 × 1 = 8 → the leaf keeps 5, not 8: 5 + 90 = 95
+    catalogue = (
+        section("A", 100),
+        leaf("A1", "A", 5, "count_capped", "per=1; cap=10", uncapped="是"),
+        leaf("A2", "A", 95, "judgement"),
+    )
+    r = scored(catalogue, [("U1", "A1", "", 8), ("U1", "A2", "", 90)])["U1"]
+    assert r["major"] == 0 and exact(r) == 95
