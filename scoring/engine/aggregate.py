@@ -305,6 +305,21 @@ def summed_points(
     return _redistribute(points, _na_frame(na, catalogue), units, catalogue, l1_table)
 
 
+def base_factor(settings: Settings) -> tuple[pl.Expr, pl.Expr]:
+    """The factor on the base as (f_num, f_den), Int128: the class maximum over the unit's applicable
+    maximum (columns ``class_max``, ``applicable_max``, in 10⁻⁴ points), the class's scale (``scale_num``,
+    ``scale_den``), or 1."""
+    unit_den = pl.lit(DEN_UNIT, pl.Int64)
+    if settings.not_applicable in ("renormalise", "redistribute"):
+        f_num = pl.col("class_max") // unit_den
+        f_den = pl.max_horizontal(pl.col("applicable_max") // unit_den, pl.lit(1, pl.Int64))
+    elif settings.not_applicable == "scale":
+        f_num, f_den = pl.col("scale_num"), pl.col("scale_den")
+    else:
+        f_num, f_den = pl.lit(1, pl.Int64), pl.lit(1, pl.Int64)
+    return f_num.cast(pl.Int128), f_den.cast(pl.Int128)
+
+
 def counted_bonus(bonus: pl.Expr, base_num: pl.Expr, den: pl.Expr, settings: Settings) -> pl.Expr:
     """The bonus that counts: held to ``[bonus] cap``, and 0 unless the base (``base_num / den``, pico)
     passes the gate."""
@@ -402,15 +417,8 @@ def aggregate_units(
         )
 
     # the factor F = f_num / f_den applied to the base
-    unit_den = pl.lit(DEN_UNIT, pl.Int64)
-    if settings.not_applicable in ("renormalise", "redistribute"):
-        f_num = pl.col("class_max") // unit_den
-        f_den = pl.max_horizontal(pl.col("applicable_max") // unit_den, pl.lit(1, pl.Int64))
-    elif settings.not_applicable == "scale":
-        f_num, f_den = pl.col("scale_num"), pl.col("scale_den")
-    else:
-        f_num, f_den = pl.lit(1, pl.Int64), pl.lit(1, pl.Int64)
-    lf = lf.with_columns(f_num.cast(pl.Int128).alias("f_num"), f_den.cast(pl.Int128).alias("f_den"))
+    f_num, f_den = base_factor(settings)
+    lf = lf.with_columns(f_num.alias("f_num"), f_den.alias("f_den"))
     base_num = pl.col("base_raw").cast(pl.Int128) * pl.col("f_num")
     den = pl.col("f_den")
 

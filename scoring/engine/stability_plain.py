@@ -16,11 +16,11 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
-from scoring.engine.aggregate import aggregate_units, counted_bonus, plain_parts, total_num
+from scoring.engine.aggregate import aggregate_units, base_factor, counted_bonus, plain_parts, total_num
 from scoring.engine.grade import grade_units
 from scoring.engine.perturb import RUN, Perturbation, draws
 from scoring.engine.rank import rank_units
-from scoring.exact import DEN_UNIT, SCALE, to_fixed
+from scoring.exact import SCALE, to_fixed
 from scoring.spec.catalogue import Catalogue
 from scoring.spec.settings import Settings
 
@@ -79,20 +79,6 @@ def _applicable(
     )
 
 
-def _factor(settings: Settings) -> tuple[pl.Expr, pl.Expr]:
-    """The factor on the base, as :func:`aggregate_units` takes it: (f_num, f_den) from the class maximum
-    and the unit's applicable maximum, the class's scale, or 1."""
-    unit_den = pl.lit(DEN_UNIT, pl.Int64)
-    if settings.not_applicable in ("renormalise", "redistribute"):
-        f_num = pl.col("class_max") // unit_den
-        f_den = pl.max_horizontal(pl.col("applicable_max") // unit_den, pl.lit(1, pl.Int64))
-    elif settings.not_applicable == "scale":
-        f_num, f_den = pl.col("scale_num"), pl.col("scale_den")
-    else:
-        f_num, f_den = pl.lit(1, pl.Int64), pl.lit(1, pl.Int64)
-    return f_num.cast(pl.Int128), f_den.cast(pl.Int128)
-
-
 def plain_runs(
     points: pl.DataFrame,
     moving: pl.DataFrame,
@@ -147,7 +133,7 @@ def plain_runs(
         },
         schema_overrides={"class_max": pl.Int64},
     )
-    f_num, f_den = _factor(settings)
+    f_num, f_den = base_factor(settings)
     constants = (
         published.select("unit", "class", "applicable_max", "bonus_raw", "penalty", "major", "veto")
         .join(classes, on="class", how="left")
