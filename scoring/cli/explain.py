@@ -61,10 +61,9 @@ def explain(
         share = f"{float(s.section_fail_share) * 100:g}%" if s.section_fail_share is not None else "规定比例"
         say(f"以下部分得分低于其分值的{share}，等次为{s.fail_grade}：{parts}", fmt)
     from decimal import Decimal
-    from fractions import Fraction
 
-    from scoring.exact import round_fraction
     from scoring.output.ledger_sheet import reading_order
+    from scoring.output.publish.model import amount_text
 
     ledger = (
         result.ledger([code])
@@ -72,17 +71,12 @@ def explain(
         .sort("_order", "indicator", nulls_last=True)
         .collect()
     )
-    scale = 10**12
     rows = [
         (
             r["indicator"] or "",
             r["name"],
             r["kind"],
-            ""
-            if r["change"] is None
-            else f"{round_fraction(Fraction(r['change'], scale), s.places, 'half_up'):+}"
-            if r["kind"] == "折算"  # an exact fraction: at the declared places
-            else fmt_points(r["change"] / scale, s.places, signed=True),
+            amount_text(r["change"], s.places, exact=r["kind"] == "折算"),  # as the page prints it
             r["input"] or "",
             r["note"] or "",
             r["rubric"],
