@@ -22,6 +22,8 @@ from typing import Any
 import polars as pl
 from xlsxwriter import Workbook
 
+from scoring.output.bulk import MAX_CELL, BulkSheet, cell_text, utf16_len
+
 __all__ = [
     "BAD_SHEET_CHARS",
     "FONT",
@@ -62,7 +64,6 @@ __all__ = [
 PICO = 10**12  # ledger points are integers in pico-points
 FONT = "宋体"
 TITLE_FONT = "黑体"
-MAX_CELL = 32767  # Excel's limit for a cell's text (UTF-16 units)
 MAX_URL = 2079  # Excel's limit for a hyperlink
 MAX_LINKS = 65530  # Excel's limit of hyperlinks per worksheet
 SAFE_URL = re.compile(r"https?://[^\s\"'<>\\^`{|}\x00-\x1f\x7f]+", re.IGNORECASE)
@@ -88,11 +89,6 @@ def decimal_text_expr(scaled: pl.Expr, places: int) -> pl.Expr:
         return pl.concat_str(sign, whole)
     frac = (a % 10**places).cast(pl.String).str.zfill(places)
     return pl.concat_str(sign, whole, pl.lit("."), frac)
-
-
-def utf16_len(s: str) -> int:
-    """Length in UTF-16 code units, as Excel counts (a character beyond the BMP counts 2)."""
-    return len(s.encode("utf-16-le")) // 2
 
 
 def sanitise_sheet_name(name: str, used: set[str]) -> str:
@@ -177,14 +173,6 @@ def set_heights(ws: Any, first_row: int, lines: Sequence[int]) -> None:
             ws.set_row(first_row + i, LINE_HEIGHT * min(n, 27) + 4)
 
 
-def cell_text(value: object) -> str:
-    """A value as cell text ('' for None), cut with … to fit Excel's limit for a cell."""
-    s = "" if value is None else str(value)
-    if len(s) > MAX_CELL // 2 and utf16_len(s) > MAX_CELL:
-        s = s.encode("utf-16-le")[: (MAX_CELL - 1) * 2].decode("utf-16-le", errors="ignore") + "…"
-    return s
-
-
 def write_text(ws: Any, row: int, col: int, value: object, fmt: Any) -> None:
     """A string cell (never a formula, whatever it starts with), or a formatted blank when empty."""
     s = cell_text(value)
@@ -240,10 +228,16 @@ WORKBOOK_OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False, "str
 """Text stays text: a unit name like =SUM(…) or 001 is never turned into a formula, a link or a number."""
 
 
+class Book(Workbook):  # type: ignore[misc]
+    """A workbook whose sheets can hold a block of rows written in bulk (:mod:`scoring.output.bulk`)."""
+
+    worksheet_class = BulkSheet
+
+
 def write_book(path: Path, fill: Callable[[Any], None]) -> None:
     """Write an xlsxwriter workbook to ``path``: ``fill`` adds its sheets. On any error the workbook is
     closed first (so :func:`atomic_write` can remove the temporary file) and the first error is raised."""
-    wb = Workbook(str(path), WORKBOOK_OPTIONS)
+    wb = Book(str(path), WORKBOOK_OPTIONS)
     try:
         fill(wb)
     except BaseException:

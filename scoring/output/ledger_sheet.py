@@ -4,14 +4,15 @@ indicators as in the catalogue), at most :data:`LEDGER_WORKBOOK_MAX` rows by def
 
 from __future__ import annotations
 
-from itertools import repeat
 from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
 from scoring.engine.accounts import ACCOUNT_KINDS
+from scoring.output.bulk import Cells, put_rows
 from scoring.output.catalogue_sheet import catalogue_order
 from scoring.output.kit import (
+    LINE_HEIGHT,
     MAX_LINKS,
     PICO,
     Styles,
@@ -22,7 +23,6 @@ from scoring.output.kit import (
     page_setup,
     row_lines,
     safe_url,
-    set_heights,
     title_row,
     widest_text,
     write_header,
@@ -239,59 +239,48 @@ def _write_ledger_sheet(
     ).alias("places")
     cols = ["unit_name", "indicator", "path", "kind", "change", "rubric", "input", "note", "evidence"]
     rows = led.with_columns(digits, pl.col("subtotal").fill_null(False)).select(*cols, "places", "subtotal")
-    # each column prepared whole (values and formats), then the cells written row by row in the order they
-    # always were, deciding per cell only between a value and a formatted blank
-    sub = rows.get_column("subtotal").to_list()
-    text_fmts = [bold_wrap if s else wrap_fmt for s in sub]
-    num_fmts = [
-        (bold_formats if s else formats)[d] for s, d in zip(sub, rows.get_column("places"), strict=True)
+    # the evidence as written, a link where it is a safe one (up to Excel's limit per sheet): decided once
+    # per distinct text
+    written = rows.get_column("evidence").cast(pl.String).fill_null("")
+    distinct = written.unique().to_list()
+    stripped = {e: cell_text(e).strip() for e in distinct}
+    safe = {e: bool(stripped[e]) and safe_url(stripped[e]) for e in distinct}
+    rows = rows.with_columns(
+        written.replace_strict(stripped, return_dtype=pl.String).alias("evidence"),
+        written.is_in([e for e, ok in safe.items() if ok]).alias("_safe"),
+    ).with_columns((pl.col("_safe") & (pl.col("_safe").cum_sum() <= MAX_LINKS)).alias("_link"))
+    sub = pl.col("subtotal")
+    texts = {False: wrap_fmt, True: bold_wrap}
+
+    def text(col: str) -> pl.Expr:
+        return pl.col(col).cast(pl.String).fill_null("")
+
+    def text_or_blank(col: str) -> pl.Expr:
+        return pl.when(text(col) != "").then(text(col))
+
+    # an amount's format: its places, bold on a subtotal line (key: places, plus 100 when bold)
+    amounts = {**formats, **{100 + p: f for p, f in bold_formats.items()}}
+    amount_key = pl.col("places") + pl.when(sub).then(100).otherwise(0)
+    cells = [
+        Cells(text("unit_name"), False, key=sub, formats=texts),
+        Cells(text("indicator"), False, center),
+        Cells(text("path"), False, key=sub, formats=texts),
+        Cells(text("kind"), False, center),
+        Cells(pl.col("change"), True, key=amount_key, formats=amounts, per=PICO),
+        Cells(text("rubric"), False, key=sub, formats=texts),
+        Cells(text_or_blank("input"), False, wrap_fmt),
+        Cells(text_or_blank("note"), False, wrap_fmt),
+        Cells(
+            text_or_blank("evidence"), False, key=pl.col("_link"), formats={False: wrap_fmt, True: link_fmt}
+        ),
     ]
-    evidence = [cell_text(e).strip() for e in rows.get_column("evidence").to_list()]
-    links = 0
-    ev_fmts: list[Any] = []
-    for ev in evidence:
-        if ev and links < MAX_LINKS and safe_url(ev):
-            ev_fmts.append(link_fmt)
-            links += 1
-        else:
-            ev_fmts.append(wrap_fmt)
-
-    def texts(col: str, *, blank: bool) -> list[str | None]:
-        """The column as cell texts; ``blank``: an empty one as a blank cell, not an empty text."""
-        return [(cell_text(v) or None) if blank else cell_text(v) for v in rows.get_column(col).to_list()]
-
-    def evidence_cell(r: int, c: int, ev: str, fmt: Any) -> None:
-        if fmt is link_fmt:
-            ws.write_url(r, c, ev, link_fmt, ev, "打开佐证链接")
-        else:
-            ws.write_string(r, c, ev, fmt)
-
-    values = [
-        texts("unit_name", blank=False),
-        texts("indicator", blank=False),
-        texts("path", blank=False),
-        texts("kind", blank=False),
-        [None if v is None else v / PICO + 0.0 for v in rows.get_column("change").to_list()],
-        texts("rubric", blank=False),
-        texts("input", blank=True),
-        texts("note", blank=True),
-        [ev or None for ev in evidence],
-    ]
-    fmts = [text_fmts, repeat(center), text_fmts, repeat(center), num_fmts, text_fmts]
-    fmts += [repeat(wrap_fmt), repeat(wrap_fmt), ev_fmts]
-    string = ws.write_string
-    writers = [string, string, string, string, ws.write_number, string, string, string, evidence_cell]
-    blank = ws.write_blank
-    for r, (cells, cell_fmts) in enumerate(
-        zip(zip(*values, strict=True), zip(*fmts, strict=False), strict=False), start=2
-    ):
-        for c, v in enumerate(cells):
-            if v is None:
-                blank(r, c, None, cell_fmts[c])
-            else:
-                writers[c](r, c, v, cell_fmts[c])
     wrapped = ("unit_name", "path", "rubric", "input", "note", "evidence")
-    set_heights(ws, 2, row_lines(led, {c: w for c, w in zip(cols, widths, strict=True) if c in wrapped}))
+    lines = row_lines(led, {c: w for c, w in zip(cols, widths, strict=True) if c in wrapped})
+    heights = [LINE_HEIGHT * min(n, 27) + 4 if n > 1 else None for n in lines]
+    put_rows(ws, 2, rows, cells, heights)
+    links = rows.with_row_index("r").filter(pl.col("_link")).select("r", "evidence")
+    for r, ev in links.iter_rows():
+        ws.link(2 + r, 8, ev, link_fmt, ev, "打开佐证链接")
     last_row = max(1 + led.height, 1)
     ws.autofilter(1, 0, last_row, len(headers) - 1)
     ws.freeze_panes(2, 1)

@@ -3,10 +3,8 @@ grade is below its band) and, with an archive, the 同比 columns (上年总分,
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from decimal import Decimal
-from itertools import repeat
 from typing import TYPE_CHECKING, Any
 
 import polars as pl
@@ -14,10 +12,10 @@ import polars as pl
 from scoring.engine.grade import band
 from scoring.errors import ScoringError
 from scoring.exact import ROUNDING
+from scoring.output.bulk import Cells, put_rows
 from scoring.output.kit import (
     LINE_HEIGHT,
     Styles,
-    cell_text,
     decimal_text,
     fit_width,
     page_setup,
@@ -288,55 +286,32 @@ def write_class_sheet(
     center = styles.text(align="center")
     grade_fmts: dict[str | None, Any] = {}
     sources = [c.source for c in cols]
-    # each column prepared whole (its values and formats), then the cells written row by row in the order
-    # they always were, deciding per cell only between a value and a formatted blank
-    values: list[list[Any]] = []
-    formats: list[Iterable[Any]] = []
-    writers: list[Any] = []
-    tied = frame.get_column("tied").fill_null(False).to_list()
+    # every cell of the table rendered whole, column by column (scoring.output.bulk)
     ranked = 0
+    cells: list[Cells] = []
     for c, col in enumerate(cols):
-        series = frame.get_column(col.source)
-        if col.kind == "number":  # finite floats (negative zero made 0), else blank
-            as_float = series.cast(pl.Float64)
-            values.append(pl.select(pl.when(as_float.is_finite()).then(as_float + 0.0)).to_series().to_list())
-            formats.append(repeat(num_fmt))
-            writers.append(ws.write_number)
+        value = pl.col(col.source)
+        if col.kind == "number":  # finite floats, else blank
+            as_float = value.cast(pl.Float64)
+            cells.append(Cells(pl.when(as_float.is_finite()).then(as_float), True, num_fmt))
         elif col.kind == "int":
-            values.append(series.cast(pl.Int64).to_list())
-            formats.append(repeat(int_fmt))
-            writers.append(ws.write_number)
+            cells.append(Cells(value.cast(pl.Int64), True, int_fmt))
         elif col.kind == "rank":
-            ranks_ = series.cast(pl.Int64).to_list()
-            values.append(ranks_)
-            formats.append([ranks[bool(t) and v is not None] for v, t in zip(ranks_, tied, strict=True)])
-            writers.append(ws.write_number)
-            ranked = len(ranks_) - ranks_.count(None)
+            tied = pl.col("tied").fill_null(False) & value.is_not_null()
+            cells.append(Cells(value.cast(pl.Int64), True, key=tied, formats=dict(enumerate(ranks))))
+            ranked = frame.height - frame.get_column(col.source).null_count()
         elif col.kind == "grade":
-            grades = [None if v is None else str(v) for v in series.to_list()]
-            for g in grades:
-                if g not in grade_fmts:
-                    grade_fmts[g] = _grade_format(styles, settings, g)
-            values.append([cell_text(g) for g in grades])  # '' for none: an empty text, as always
-            formats.append([grade_fmts[g] for g in grades])
-            writers.append(ws.write_string)
+            grades = value.cast(pl.String)
+            for g in frame.get_column(col.source).cast(pl.String).unique().to_list():
+                grade_fmts[g] = _grade_format(styles, settings, g)
+            cells.append(Cells(grades.fill_null(""), False, key=grades, formats=grade_fmts))  # '' for none
         else:  # text: a string (never a formula), or a formatted blank when empty
-            values.append([cell_text(v) or None for v in series.to_list()])
-            formats.append(repeat(center if col.kind == "change" else name_fmt if c == 1 else wrap_fmt))
-            writers.append(ws.write_string)
-    blank = ws.write_blank
-    # formats: lists, or repeats of one (endless, hence not strict)
-    rows = zip(zip(*values, strict=True), zip(*formats, strict=False), strict=False)
-    for r, (cells, fmts) in enumerate(rows, start=first):
-        for c, v in enumerate(cells):
-            if v is None:
-                blank(r, c, None, fmts[c])
-            else:
-                writers[c](r, c, v, fmts[c])
+            text = value.cast(pl.String)
+            fmt = center if col.kind == "change" else name_fmt if c == 1 else wrap_fmt
+            cells.append(Cells(pl.when(text != "").then(text), False, fmt))
     wrapped = {c.source: c.width for c in cols if c.kind == "text"}
     lines = row_lines(frame, wrapped)
-    for i, n in enumerate(lines):
-        ws.set_row(first + i, LINE_HEIGHT * min(n, 27) + 6)
+    put_rows(ws, first, frame, cells, [LINE_HEIGHT * min(n, 27) + 6 for n in lines])
     last_row = first + frame.height - 1
     total_col = sources.index("total")
     top = max(float(uc.max_points), float(frame.select(pl.col("total").max()).item() or 0))
