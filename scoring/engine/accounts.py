@@ -61,6 +61,7 @@ def account_lines(
     totals = aggregate_units(points, na, units, catalogue, settings, accounts=True)
     if settings.veto_action == "stop":
         totals = totals.filter(~pl.col("veto"))
+    totals = totals.cache()  # every line reads it: computed once
     level1 = catalogue.level1
     l1_info = pl.LazyFrame(
         {
@@ -77,6 +78,7 @@ def account_lines(
         .group_by("unit", "l1")
         .agg(pl.col("points").sum().alias("summed"))
         .join(l1_info, on="l1")
+        .cache()
     )
     raw = (
         with_leftover(points, units, catalogue, settings)
@@ -126,7 +128,7 @@ def account_lines(
         .group_by("unit")
         .agg(pl.col("summed").sum().alias("summed"))
     )
-    unit_rows = totals.join(raw, on="unit", how="left").join(base_summed, on="unit", how="left")
+    unit_rows = totals.join(raw, on="unit", how="left").join(base_summed, on="unit", how="left").cache()
     gain = pl.col("summed").fill_null(0) - pl.col("raw_points").fill_null(0)  # redistribution's own gain
     conversion = (
         pl.col("max") - base_pico - pl.col("applicable_raw") + pl.col("base_raw") - gain
