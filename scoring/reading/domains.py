@@ -331,7 +331,8 @@ def normalised_cells(df: pl.DataFrame) -> pl.DataFrame:
             & pl.col("domain").is_in(["count", "number", "points", "ratio", "percent"])
         )
         | (pl.col("domain") == "category")
-        | (pl.col("domain").is_in(["bool"]) & pl.col("text").is_in(["是", "否"]))
+        # yes/no as the program writes it, or as 1/0 (a number column of a Parquet file or spreadsheet)
+        | ((pl.col("domain") == "bool") & pl.col("text").str.contains(r"^(是|否|[01](\.0+)?)$"))
         | ((pl.col("domain") == "date") & pl.col("text").str.contains(r"^\d{4}-\d{2}-\d{2}$"))
     )
     # full-width digits and signs (３, ９５％) were made half-width before the text was read

@@ -303,6 +303,41 @@ def test_numbers_from_a_typed_file_are_not_called_hand_entry(tmp_path: Path) -> 
     assert "more.parquet" not in noted and "assessments.csv" in noted  # 100% and 50% are hand-entry forms
 
 
+def test_yes_and_no_as_1_and_0_are_not_called_hand_entry(tmp_path: Path) -> None:
+    """A yes/no leaf given as 1/0 — a number column of a Parquet file (1.0) or a CSV's digits — is read as
+    是/否 with no “normalised” note; √ is a hand-entry form and is noted."""
+    import polars as pl
+
+    ind, data = copy_year(tmp_path)
+    csv = data / "assessments.csv"
+    edit(csv, "T01,E1.3,,是,", "T01,E1.3,,1,")
+    edit(csv, "T02,B2.2,,是,", "T02,B2.2,,0,")
+    text = csv.read_text(encoding="utf-8-sig")
+    csv.write_text(
+        "\n".join(x for x in text.splitlines() if not x.startswith("T01,B2.2,")) + "\n", encoding="utf-8"
+    )
+    pl.DataFrame({"unit": ["T01"], "indicator": ["B2.2"], "value": [1.0]}).write_parquet(
+        data / "more.parquet"
+    )
+    a = load_year(2021, ind, data)
+    got = a.observations.filter(
+        pl.col("indicator").is_in(["B2.2", "E1.3"]) & pl.col("unit").is_in(["T01", "T02"])
+    )
+    assert sorted(got.select("unit", "indicator", "value").rows()) == [
+        ("T01", "B2.2", 1.0),
+        ("T01", "E1.3", 1.0),
+        ("T02", "B2.2", 0.0),
+        ("T02", "E1.3", 1.0),
+    ]
+    notes = [i for i in a.notes if i.code == "inputs|normalised"]
+    assert not any(i.file.endswith("more.parquet") for i in notes)
+    before = next(i for i in notes if i.file.endswith("assessments.csv"))
+    assert before.expected.startswith("14 个值")  # the shipped year's 14 (100%, 50% …), not 16
+    edit(csv, "T01,E1.3,,1,", "T01,E1.3,,√,")
+    after = next(i for i in load_year(2021, ind, data).notes if i.file.endswith("assessments.csv"))
+    assert after.expected.startswith("15 个值") and "√" in after.value.split("、")
+
+
 def test_inputs_with_no_known_unit_are_reported_not_a_crash(tmp_path: Path) -> None:
     ind, data = copy_year(tmp_path)
     csv = data / "assessments.csv"
