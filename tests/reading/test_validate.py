@@ -335,7 +335,7 @@ def test_yes_and_no_as_1_and_0_are_not_called_hand_entry(tmp_path: Path) -> None
     assert before.expected.startswith("14 个值")  # the shipped year's 14 (100%, 50% …), not 16
     edit(csv, "T01,E1.3,,1,", "T01,E1.3,,√,")
     after = next(i for i in load_year(2021, ind, data).notes if i.file.endswith("assessments.csv"))
-    assert after.expected.startswith("15 个值") and "√" in after.value.split("、")
+    assert after.expected.startswith("15 个值") and "√" in (after.value or "").split("、")
 
 
 def test_inputs_with_no_known_unit_are_reported_not_a_crash(tmp_path: Path) -> None:
