@@ -508,29 +508,29 @@ def test_rank_based_ranks_within_the_class_even_without_a_class_column(make_year
 
 
 SINGLE_ROW = {
-    "binary": ("", "是"),
-    "count_capped": ("per=1", 2),
-    "deadline": ("due=2021-06-30; late=3", "2021-07-01"),
-    "half_if_none": ("", 0),
-    "imported": ("", 50),
-    "judgement": ("", 5),
-    "per_occurrence": ("per=1", 1),
-    "rate_linear": ("target=90; per=1", 85),
-    "ratio": ("", "0.5"),
-    "tiered": ("tiers=80:1", 90),
+    "binary": ("", "是", 10),
+    "tiered": ("tiers=80:0.1", 90, 1),
+    "count_capped": ("per=1", 2, 2),
+    "imported": ("", 30, 3),
+    "judgement": ("", 4, 4),
+    "half_if_none": ("", 0, 5),
+    "ratio": ("", "0.6", 6),
+    "deadline": ("due=2021-06-30; late=3", "2021-07-01", 7),
+    "rate_linear": ("target=90; per=1", 88, 8),
+    "per_occurrence": ("per=1", 1, 9),
 }
-"""The kinds scored from one row per (unit, leaf, period, channel), with parameters and a value each."""
+"""The kinds scored from one row per (unit, leaf, period, channel): parameters, a value, the points (of 10)."""
 
 
-def _plan(kinds: dict[str, tuple[str, object]], key: str = "") -> tuple[str, dict[str, int]]:
+def _plan(kinds: dict[str, tuple[str, object, int]], key: str = "") -> tuple[str, dict[str, int]]:
     """The query plan of leaf_points for one leaf of each kind (and a veto leaf), without a key column
     when ``key`` is empty, and the points it computes."""
     from scoring import leaf_points as points_of
     from scoring.testing import ExampleYear, leaf, section
     from tests.engine.test_binding import BASE
 
-    leaves = [leaf(f"A{i}", "A", 10, k, p) for i, (k, (p, _)) in enumerate(kinds.items(), 1)]
-    inputs = [("U1", f"A{i}", key, v) for i, (_, v) in enumerate(kinds.values(), 1)]
+    leaves = [leaf(f"A{i}", "A", 10, k, p) for i, (k, (p, _, _)) in enumerate(kinds.items(), 1)]
+    inputs = [("U1", f"A{i}", key, v) for i, (_, v, _) in enumerate(kinds.values(), 1)]
     rest = 100 - 10 * len(leaves)  # the section's points are 100: a judgement leaf takes the rest
     catalogue = (
         section("A", 100),
@@ -546,12 +546,14 @@ def _plan(kinds: dict[str, tuple[str, object]], key: str = "") -> tuple[str, dic
     return lf.explain(), {r["indicator"]: r["points"] for r in lf.collect().to_dicts()}
 
 
-def test_the_single_row_kinds_are_scored_without_a_group_by() -> None:
+def test_the_single_row_kinds_are_scored_without_a_group_by_each_by_its_own_finish() -> None:
     # the one-pass path (single_row_points) is what keeps a million units fast: a kind declared single-row
     # and scored through a group-by per (unit, leaf, period, channel) gives the same points, slower
     plan, got = _plan(SINGLE_ROW)
     assert "AGGREGATE" not in plan
-    assert len(got) == len(SINGLE_ROW) + 1  # every leaf scored, the veto leaf too
+    # ten kinds in one when/then over the rule codes: each leaf takes its own kind's finish
+    expected = {f"A{i}": points * 10**12 for i, (_, _, points) in enumerate(SINGLE_ROW.values(), 1)}
+    assert got == {**expected, "V1": 0}
     # a keyed kind does group its rows: the plan shows it
-    plan, _ = _plan({"checklist": ("items=甲:1", "是")}, key="甲")
+    plan, _ = _plan({"checklist": ("items=甲:1", "是", 1)}, key="甲")
     assert "AGGREGATE" in plan
