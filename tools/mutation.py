@@ -53,6 +53,7 @@ OWN_TESTS: dict[str, tuple[str, ...]] = {
     "scoring/engine/ledger.py": ("tests/engine/test_ledger.py", "tests/engine/test_accounts.py"),
     **{
         f"scoring/spec/kinds/{family}.py": (
+            "tests/spec/test_kind_checks.py",
             "tests/engine/test_binding_kinds.py",
             "tests/engine/test_points.py",
             "tests/spec/test_registry.py",

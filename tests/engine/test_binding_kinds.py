@@ -192,3 +192,18 @@ def test_exact_rank_basis_separates_totals_less_than_a_pico_point_apart() -> Non
     )
     y = ExampleYear(catalogue, units, inputs, BASE + '[ranking]\nbasis = "exact"\n')
     assert {r["unit"]: r["rank"] for r in y.result().units.to_dicts()} == {"U1": 1, "U2": 2}
+
+
+@pytest.mark.parametrize("method", ["mean", "weighted"])
+def test_one_declared_period_keeps_its_points(method: str) -> None:
+    # periods declared, but one only (a half-year assessed alone): the mean of one period is that period's
+    # points, 7 (its integer weight 1 is the whole of the denominator, exactly)
+    catalogue = (section("A", 100), leaf("A1", "A", 100, "judgement"))
+    y = ExampleYear(
+        catalogue,
+        (("U1", "甲", "town"),),
+        (("U1", "A1", "", 7, "", "", "H1"),),
+        BASE + f'[periods]\nmethod = "{method}"\nweights = {{ H1 = 1 }}\n',
+    )
+    row = y.result().units.to_dicts()[0]
+    assert Fraction(row["total_num"], row["total_den"]) == 7 * PICO
