@@ -207,3 +207,43 @@ def test_one_declared_period_keeps_its_points(method: str) -> None:
     )
     row = y.result().units.to_dicts()[0]
     assert Fraction(row["total_num"], row["total_den"]) == 7 * PICO
+
+
+def test_rank_based_without_else_gives_nothing_past_the_listed_ranks() -> None:
+    # points 5, 3 for ranks 1 and 2; the third has no else: 0 exactly
+    rows = [("U1", "", 30), ("U2", "", 20), ("U3", "", 10)]
+    assert points("rank_based", "points=5,3", 6, rows) == {"U1": 5, "U2": 3, "U3": 0}
+
+
+def test_rate_linear_above_its_target_keeps_the_points() -> None:
+    # target 90: 95 is above (no deduction, no bonus), 88 is 2 points below (−2)
+    assert points("rate_linear", "target=90; per=1", 10, [("U1", "", 95), ("U2", "", 88)]) == {
+        "U1": 10,
+        "U2": 8,
+    }
+
+
+def test_deadline_early_before_without_early_deducts_nothing() -> None:
+    # early_before without an early deduction: done early keeps the points, exactly
+    got = points("deadline", "due=2021-06-30; early_before=2021-06-01", 10, [("U1", "", "2021-05-01")])
+    assert got == {"U1": 10}
+
+
+def test_deadline_late_by_less_than_the_first_step_deducts_nothing() -> None:
+    # 3 days or more late: 2; one day late reaches no step: 10, exactly
+    got = points("deadline", "due=2021-06-30; late_steps=3:2; missing=10", 10, [("U1", "", "2021-07-01")])
+    assert got == {"U1": 10}
+
+
+def test_deadline_without_a_row_under_no_finding_keeps_the_points() -> None:
+    # missing = "no_finding": U2 has no row for the deadline leaf, so nothing was found late: 10, exactly
+    catalogue = (
+        section("A", 100),
+        leaf("A1", "A", 10, "deadline", "due=2021-06-30; late=3"),
+        leaf("A2", "A", 90, "judgement"),
+    )
+    units = (("U1", "甲", "town"), ("U2", "乙", "town"))
+    inputs = (("U1", "A1", "", "2021-07-01"), ("U1", "A2", "", 50), ("U2", "A2", "", 50))
+    y = ExampleYear(catalogue, units, inputs, BASE + '[inputs]\nmissing = "no_finding"\n')
+    pts = y.result().indicator_points().filter(pl.col("indicator") == "A1").collect()
+    assert {r["unit"]: Fraction(r["points"], PICO) for r in pts.to_dicts()} == {"U1": 7, "U2": 10}

@@ -557,3 +557,9 @@ def test_the_single_row_kinds_are_scored_without_a_group_by_each_by_its_own_fini
     # a keyed kind does group its rows: the plan shows it
     plan, _ = _plan({"checklist": ("items=甲:1", "是", 1)}, key="甲")
     assert "AGGREGATE" in plan
+
+
+def test_over_quota_bonus__a_step_worth_more_than_the_leaf_is_held_at_its_points() -> None:
+    # a 5-point step on a 2-point leaf: the leaf gives at most its 2 points
+    got = quota_points("quota=10; steps=10%:1,20%:5", [("T1", "", 11), ("T2", "", 12)])
+    assert got == {"T1": 1, "T2": 2, "D1": 0, "D2": 0}
