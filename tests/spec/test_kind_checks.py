@@ -38,6 +38,7 @@ def problems(rule: str, params: str, points: int = 10) -> set[str]:
         ("judgement", "hi=11", "params_range"),
         ("grade_scale", "scale=优:11,良:8", "params_scale_exceeds_points"),
         ("tiered", "tiers=50:0.4,80:1", "params_tiers_descending"),
+        ("tiered", "tiers=50:1,80:0.5", "params_tiers_descending"),  # the thresholds, not the shares
         ("tiered", "tiers=80:1.5", "params_tiers_share_range"),
         ("tiered", f"tiers={NINE_TIERS}", "params_tiers_count"),
         ("imported", "scale=0", "params_scale_positive"),
@@ -121,3 +122,30 @@ def test_the_values_a_leaf_accepts_and_usually_takes(
     rule: str, params: str, expected: tuple[float | None, ...]
 ) -> None:
     assert ranges(rule, params) == expected
+
+
+@pytest.mark.parametrize(
+    ("params", "refused"),
+    [
+        ("due=2021-06-30; late=1; missing=4", False),
+        ("due=2021-06-30; late_steps=1:1; missing=4", False),
+        ("due=2021-06-30; missing=4", True),  # what lateness costs is not said
+        ("due=2021-06-30; late=1", True),  # what not doing it costs is not said
+    ],
+)
+def test_a_deadline_without_points_says_what_lateness_and_not_doing_it_cost(
+    params: str, refused: bool
+) -> None:
+    # in a pooled section a deducting leaf may have no points of its own: its deductions come from the
+    # section's, so a deadline must declare them all
+    catalogue = (
+        section("A", 100),
+        leaf("A1", "A", "", "deadline", params),
+        leaf("A2", "A", 80, "judgement"),
+    )
+    try:
+        ExampleYear(catalogue, (), (), BASE + '[caps]\nmode = "pooled"\n').catalogue()
+    except ValidationFailed as e:
+        assert refused and "A1|params_without_points" in {i.code for i in e.errors}
+    else:
+        assert not refused
