@@ -563,3 +563,23 @@ def test_over_quota_bonus__a_step_worth_more_than_the_leaf_is_held_at_its_points
     # a 5-point step on a 2-point leaf: the leaf gives at most its 2 points
     got = quota_points("quota=10; steps=10%:1,20%:5", [("T1", "", 11), ("T2", "", 12)])
     assert got == {"T1": 1, "T2": 2, "D1": 0, "D2": 0}
+
+
+def test_over_quota_bonus__per_class_even_without_a_class_column() -> None:
+    # observations without a class column (as the ranking test above): a catalogue whose only rule takes a
+    # parameter per class still finds each unit's class in the roster
+    from scoring import leaf_points as points_of
+    from scoring.testing import example_year, leaf, section
+
+    year = example_year(
+        catalogue=(
+            section("A", 100),
+            leaf("A1", "A", 100, "over_quota_bonus", "quota=town:10,dept:20; steps=10%:50,20%:100"),
+        ),
+        units=QUOTA_UNITS,
+        inputs=[("T1", "A1", "", 11), ("T2", "A1", "", 10), ("D1", "A1", "", 22), ("D2", "A1", "", 24)],
+    )
+    a = year.assessment()
+    pts = points_of(a.observations.lazy().drop("class"), a.catalogue, a.settings, a.units.lazy()).collect()
+    got = {r["unit"]: r["points"] // 10**12 for r in pts.to_dicts()}
+    assert got == {"T1": 50, "T2": 0, "D1": 50, "D2": 100}
