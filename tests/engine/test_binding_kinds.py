@@ -247,3 +247,19 @@ def test_deadline_without_a_row_under_no_finding_keeps_the_points() -> None:
     y = ExampleYear(catalogue, units, inputs, BASE + '[inputs]\nmissing = "no_finding"\n')
     pts = y.result().indicator_points().filter(pl.col("indicator") == "A1").collect()
     assert {r["unit"]: Fraction(r["points"], PICO) for r in pts.to_dicts()} == {"U1": 7, "U2": 10}
+
+
+def test_no_finding_fills_a_leaf_that_applies_to_the_units_class_only() -> None:
+    # missing = "no_finding": A1 applies to towns only; T1 has no row for it, so nothing was found: 10; the
+    # department D1 is not assessed on A1 at all (no row made for it; its total is out of 90, renormalised)
+    catalogue = (
+        section("A", 100),
+        leaf("A1", "A", 10, "per_occurrence", "per=1", applies_to="town"),
+        leaf("A2", "A", 90, "judgement"),
+    )
+    units = (("T1", "甲镇", "town"), ("D1", "甲局", "dept"))
+    inputs = (("T1", "A2", "", 50), ("D1", "A2", "", 45))
+    settings = '[inputs]\nmissing = "no_finding"\n[not_applicable]\nmethod = "renormalise"\n'
+    y = ExampleYear(catalogue, units, inputs, BASE + settings)
+    pts = y.result().indicator_points().filter(pl.col("indicator") == "A1").collect()
+    assert {r["unit"]: Fraction(r["points"], PICO) for r in pts.to_dicts()} == {"T1": 10}
