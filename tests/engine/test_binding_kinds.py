@@ -263,3 +263,34 @@ def test_no_finding_fills_a_leaf_that_applies_to_the_units_class_only() -> None:
     y = ExampleYear(catalogue, units, inputs, BASE + settings)
     pts = y.result().indicator_points().filter(pl.col("indicator") == "A1").collect()
     assert {r["unit"]: Fraction(r["points"], PICO) for r in pts.to_dicts()} == {"T1": 10}
+
+
+@pytest.mark.parametrize(
+    ("settings", "period", "channels"),
+    [
+        ('[channels]\nweights = { online = "2/3", onsite = "1/3" }\n', "", ("online", "onsite")),
+        ('[periods]\nmethod = "mean"\nweights = { H1 = 1, H2 = 1 }\n', "H1", ("",)),
+        ('[periods]\nmethod = "weighted"\nweights = { H1 = "1/4", H2 = "3/4" }\n', "H2", ("",)),
+    ],
+)
+def test_no_finding_keeps_a_leaf_without_rows_whole_under_weighted_channels_or_periods(
+    settings: str, period: str, channels: tuple[str, ...]
+) -> None:
+    # missing = "no_finding": U1 has no row for A1, so nothing was found in any channel or period: 10, as
+    # without channels or periods (the empty observation once weighed nothing: 0); U2's 2 findings: 8
+    catalogue = (
+        section("A", 100),
+        leaf("A1", "A", 10, "per_occurrence", "per=1"),
+        leaf("A2", "A", 90, "judgement"),
+    )
+    periods = (period, "H2" if period == "H1" else "H1") if period else ("",)
+    inputs = tuple(
+        (u, leaf_id, "", value, "", "", p, c)
+        for p in periods
+        for c in channels
+        for u, leaf_id, value in (("U1", "A2", 50), ("U2", "A2", 50), ("U2", "A1", 2))
+    )
+    units = (("U1", "甲", "town"), ("U2", "乙", "town"))
+    y = ExampleYear(catalogue, units, inputs, BASE + '[inputs]\nmissing = "no_finding"\n' + settings)
+    pts = y.result().indicator_points().filter(pl.col("indicator") == "A1").collect()
+    assert {r["unit"]: Fraction(r["points"], PICO) for r in pts.to_dicts()} == {"U1": 10, "U2": 8}
