@@ -294,3 +294,9 @@ def test_no_finding_keeps_a_leaf_without_rows_whole_under_weighted_channels_or_p
     y = ExampleYear(catalogue, units, inputs, BASE + '[inputs]\nmissing = "no_finding"\n' + settings)
     pts = y.result().indicator_points().filter(pl.col("indicator") == "A1").collect()
     assert {r["unit"]: Fraction(r["points"], PICO) for r in pts.to_dicts()} == {"U1": 10, "U2": 8}
+
+
+def test_checklist_an_item_marked_no_adds_nothing() -> None:
+    # a: 3 present, b: 4 marked 否: 3 exactly (an item not present counts 0, not a pico-point)
+    rows = [("U1", "a", "是"), ("U1", "b", "否")]
+    assert points("checklist", "items=a:3,b:4", 10, rows) == {"U1": 3}
