@@ -300,3 +300,9 @@ def test_checklist_an_item_marked_no_adds_nothing() -> None:
     # a: 3 present, b: 4 marked 否: 3 exactly (an item not present counts 0, not a pico-point)
     rows = [("U1", "a", "是"), ("U1", "b", "否")]
     assert points("checklist", "items=a:3,b:4", 10, rows) == {"U1": 3}
+
+
+def test_events_count_each_occurrence_at_its_level() -> None:
+    # 国家 2 a time × 3 + 省 1 a time × 2 = 8 (each level counted once would give 3)
+    rows = [("U1", "国家", 3), ("U1", "省", 2)]
+    assert points("events", "levels=国家:2,省:1", 10, rows) == {"U1": 8}
