@@ -306,3 +306,24 @@ def test_events_count_each_occurrence_at_its_level() -> None:
     # 国家 2 a time × 3 + 省 1 a time × 2 = 8 (each level counted once would give 3)
     rows = [("U1", "国家", 3), ("U1", "省", 2)]
     assert points("events", "levels=国家:2,省:1", 10, rows) == {"U1": 8}
+
+
+def test_judgement_input_below_the_pico_point_rounds_to_the_nearest() -> None:
+    # 0.7 of a pico-point rounds to 1 (truncation would give 0), 4.0000000000007 to 4.000000000001
+    rows = [("U1", "", "0.0000000000007"), ("U2", "", "4.0000000000007")]
+    got = points("judgement", "", 10, rows)
+    assert got == {"U1": Fraction(1, PICO), "U2": 4 + Fraction(1, PICO)}
+
+
+def test_a_grade_leaf_without_a_row_under_no_finding_gives_nothing() -> None:
+    # missing = "no_finding": an awarding leaf without a row earns nothing (nothing was found to award): 0
+    catalogue = (
+        section("A", 100),
+        leaf("A1", "A", 10, "grade_scale", "scale=优:10,良:8"),
+        leaf("A2", "A", 90, "judgement"),
+    )
+    units = (("U1", "甲", "town"), ("U2", "乙", "town"))
+    inputs = (("U1", "A1", "", "良"), ("U1", "A2", "", 50), ("U2", "A2", "", 50))
+    y = ExampleYear(catalogue, units, inputs, BASE + '[inputs]\nmissing = "no_finding"\n')
+    pts = y.result().indicator_points().filter(pl.col("indicator") == "A1").collect()
+    assert {r["unit"]: Fraction(r["points"], PICO) for r in pts.to_dicts()} == {"U1": 8, "U2": 0}
