@@ -215,9 +215,9 @@ def _declaration_name(statement: ast.Expr) -> str:
     assert isinstance(statement.value, ast.Call)
     callee = ast.unparse(statement.value.func)
     for node in ast.walk(statement.value):
-        if isinstance(node, ast.keyword) and node.arg == "name" and isinstance(node.value, ast.Constant):
-            if isinstance(node.value.value, str):
-                return f"{callee}({node.value.value})"
+        value = node.value if isinstance(node, ast.keyword) and node.arg == "name" else None
+        if isinstance(value, ast.Constant) and isinstance(value.value, str):
+            return f"{callee}({value.value})"
     return "<module>"
 
 

@@ -519,7 +519,7 @@ SINGLE_ROW = {
     "rate_linear": ("target=90; per=1", 88, 8),
     "per_occurrence": ("per=1", 1, 9),
 }
-"""The kinds scored from one row per (unit, leaf, period, channel): parameters, a value, the points (of 10)."""
+"""The kinds scored from one row per (unit, leaf, period, channel): parameters, a value, its points of 10."""
 
 
 def _plan(kinds: dict[str, tuple[str, object, int]], key: str = "") -> tuple[str, dict[str, int]]:
