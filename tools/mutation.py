@@ -7,9 +7,11 @@
     python -m tools.mutation scoring/engine/rank.py --budget 120    # stop starting mutants after 120 s
     python -m tools.mutation --ci                                   # CI: changed modules, sampled, bounded
 
-Each mutant is one edit of the module's syntax tree inside a function body (a comparison flipped, ``+``
-for ``-``, a bound of a ``clip`` or ``min/max_horizontal`` removed, a constant off by one, a rounding mode
-or rank method swapped, a condition negated, ``&`` for ``|``). The package and the tests are copied once to
+Each mutant is one edit of the module's syntax tree inside a function body, or inside a declaration made
+at module level (the arguments of a call such as a rule kind's ``register(RuleKind(..., finish=...))``,
+but not its name and the words readers see): a comparison flipped, ``+`` for ``-``, a bound of a ``clip``
+or ``min/max_horizontal`` removed, a constant off by one, a rounding mode or rank method swapped, a
+condition negated, ``&`` for ``|``. The package and the tests are copied once to
 a temporary directory; each mutant is written there and ``pytest -x`` runs the fast tests (``TESTS``) in a
 subprocess with a timeout. A mutant is *killed* when a test fails, *survived* when all pass, *timeout* when
 the run exceeds ``--timeout`` seconds. Survivors are printed with their line and edit; docs/testing.md
@@ -49,6 +51,15 @@ OWN_TESTS: dict[str, tuple[str, ...]] = {
     "scoring/exact.py": ("tests/test_exact.py",),
     "scoring/engine/accounts.py": ("tests/engine/test_accounts.py",),
     "scoring/engine/ledger.py": ("tests/engine/test_ledger.py", "tests/engine/test_accounts.py"),
+    **{
+        f"scoring/spec/kinds/{family}.py": (
+            "tests/spec/test_kind_checks.py",
+            "tests/engine/test_binding_kinds.py",
+            "tests/engine/test_points.py",
+            "tests/spec/test_registry.py",
+        )
+        for family in ("assessed", "award", "deduct")
+    },
     "scoring/engine/appeals.py": ("tests/engine/test_appeals.py", "tests/run/test_appeals.py"),
     "scoring/engine/year_over_year.py": (
         "tests/engine/test_year_over_year.py",
@@ -63,10 +74,14 @@ CI_MODULES = (
     "scoring/engine/composite.py",
     "scoring/exact.py",
     "scoring/engine/accounts.py",
+    "scoring/engine/points.py",
+    "scoring/spec/kinds/award.py",
+    "scoring/spec/kinds/assessed.py",
+    "scoring/spec/kinds/deduct.py",
 )
 """The modules whose survivors are all known (a full run at their current code, docs/testing.md): the CI
-step mutates those a change touched, or, when none was, one of them in turn. ``aggregate.py`` and
-``points.py`` join once a full run has judged every survivor (their last measurement was a sample)."""
+step mutates those a change touched, or, when none was, one of them in turn. ``aggregate.py`` joins once a
+full run has judged every survivor (its last measurement was a sample)."""
 EQUIVALENT = ROOT / "tools" / "mutation_equivalent.toml"
 
 COMPARE_SWAP: dict[type[ast.cmpop], type[ast.cmpop]] = {
@@ -110,6 +125,9 @@ WORD_SWAP = {
     "after": "last",
 }
 BOUNDED = {"clip", "min_horizontal", "max_horizontal"}
+NOT_DECLARED = {"name", "label", "summary", "rubric", "formats"}
+"""The arguments of a module-level declaration (a rule kind's registration) that are not mutated: its
+name and the words readers see, which compute nothing."""
 
 
 @dataclass(frozen=True)
@@ -153,10 +171,13 @@ def _walk(tree: ast.AST) -> Iterator[tuple[ast.AST, bool]]:
 
 
 def _walk_named(tree: ast.AST) -> Iterator[tuple[ast.AST, bool, str]]:
-    """Every node, whether it lies inside a function body, and the dotted name of the innermost function
-    or class around it."""
+    """Every node, whether it is mutated (it lies inside a function body, or inside a declaration: the
+    arguments of a call made at module level), and the name of the site: the dotted name of the innermost
+    function or class around it, or the declaration's (:func:`_declaration_name`)."""
 
-    def go(node: ast.AST, inside: bool, name: str) -> Iterator[tuple[ast.AST, bool, str]]:
+    def go(
+        node: ast.AST, inside: bool, name: str, declaration: bool = False
+    ) -> Iterator[tuple[ast.AST, bool, str]]:
         yield node, inside, name
         body_of_function = isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
@@ -168,12 +189,37 @@ def _walk_named(tree: ast.AST) -> Iterator[tuple[ast.AST, bool, str]]:
                 continue
             if isinstance(node, ast.Compare) and field == "comparators":
                 continue  # a word compared with: flipping the comparison covers it
+            if declaration and isinstance(node, ast.keyword) and node.arg in NOT_DECLARED:
+                continue
             children = value if isinstance(value, list) else [value]
             for child in children:
                 if isinstance(child, ast.AST):
-                    yield from go(child, inside or (body_of_function and field == "body"), name)
+                    yield from go(child, inside or (body_of_function and field == "body"), name, declaration)
 
-    yield from go(tree, False, "")
+    for statement in tree.body if isinstance(tree, ast.Module) else [tree]:
+        if isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Call):
+            call = statement.value
+            declared = _declaration_name(statement)
+            yield statement, False, ""
+            yield call, False, declared
+            yield from go(call.func, False, declared)  # the function called: not an edit of the declaration
+            for argument in [*call.args, *call.keywords]:
+                yield from go(argument, True, declared, declaration=True)
+        else:
+            yield from go(statement, False, "")
+
+
+def _declaration_name(statement: ast.Expr) -> str:
+    """The name of a declaration's mutants: ``register(judgement)`` for a call at module level whose
+    arguments name something (the first ``name="…"`` inside it, e.g. a rule kind's), ``<module>`` for
+    another call."""
+    assert isinstance(statement.value, ast.Call)
+    callee = ast.unparse(statement.value.func)
+    for node in ast.walk(statement.value):
+        value = node.value if isinstance(node, ast.keyword) and node.arg == "name" else None
+        if isinstance(value, ast.Constant) and isinstance(value.value, str):
+            return f"{callee}({value.value})"
+    return "<module>"
 
 
 def _edits(node: ast.AST) -> list[tuple[str, object]]:
@@ -348,7 +394,7 @@ def changed_modules(base: str = "HEAD~1") -> list[str] | None:
     repository, a shallow clone without the parent)."""
     try:
         done = subprocess.run(
-            ["git", "diff", "--name-only", base, "HEAD", "--", "scoring/engine", "scoring/exact.py"],
+            ["git", "diff", "--name-only", base, "HEAD", "--", *CI_MODULES],
             cwd=ROOT,
             capture_output=True,
             text=True,

@@ -246,7 +246,7 @@ def leaf_points(
     rows = obs.join(table.lazy(), on="indicator", how="inner").with_columns(pl.lit(False).alias("synthetic"))
     if settings.missing == "no_finding" and units is not None:
         rows = pl.concat(
-            [rows, _synthetic_rows(marked, units, catalogue, table.lazy())], how="diagonal_relaxed"
+            [rows, _synthetic_rows(marked, units, catalogue, table.lazy(), settings)], how="diagonal_relaxed"
         )
 
     kinds = list(by_kind)
@@ -326,9 +326,11 @@ def leaf_points(
 
 
 def _synthetic_rows(
-    marked: pl.LazyFrame, units: pl.LazyFrame, catalogue: Catalogue, table: pl.LazyFrame
+    marked: pl.LazyFrame, units: pl.LazyFrame, catalogue: Catalogue, table: pl.LazyFrame, settings: Settings
 ) -> pl.LazyFrame:
-    """For ``missing = "no_finding"``: an empty observation for each applicable leaf without rows."""
+    """For ``missing = "no_finding"``: an empty observation for each applicable leaf without rows, in each
+    declared period and channel (nothing was found in any of them; a row without a period or channel
+    would weigh nothing in their weighted means)."""
     leaves = catalogue.leaf_frame().lazy().select("indicator", "applies")
     grid = (
         units.select(pl.col("code").alias("unit"), "class")
@@ -337,12 +339,17 @@ def _synthetic_rows(
         .join(marked.unique(), on=["unit", "indicator"], how="anti")
         .join(table, on="indicator")
         .drop("applies")
+        .with_columns(
+            pl.lit(None, pl.String).alias("key"),
+            pl.lit(None, pl.Float64).alias("value"),
+            pl.lit(None, pl.String).alias("text"),
+            pl.lit(True).alias("synthetic"),
+        )
     )
-    return grid.with_columns(
-        pl.lit(None, pl.String).alias("key"),
-        pl.lit(None, pl.Float64).alias("value"),
-        pl.lit(None, pl.String).alias("period"),
-        pl.lit(None, pl.String).alias("channel"),
-        pl.lit(None, pl.String).alias("text"),
-        pl.lit(True).alias("synthetic"),
-    )
+    for column, declared in (("period", settings.period_weights), ("channel", settings.channel_weights)):
+        if declared:
+            names = pl.LazyFrame({column: [name for name, _ in declared]}, schema={column: pl.String})
+            grid = grid.join(names, how="cross")
+        else:
+            grid = grid.with_columns(pl.lit(None, pl.String).alias(column))
+    return grid

@@ -192,3 +192,138 @@ def test_exact_rank_basis_separates_totals_less_than_a_pico_point_apart() -> Non
     )
     y = ExampleYear(catalogue, units, inputs, BASE + '[ranking]\nbasis = "exact"\n')
     assert {r["unit"]: r["rank"] for r in y.result().units.to_dicts()} == {"U1": 1, "U2": 2}
+
+
+@pytest.mark.parametrize("method", ["mean", "weighted"])
+def test_one_declared_period_keeps_its_points(method: str) -> None:
+    # periods declared, but one only (a half-year assessed alone): the mean of one period is that period's
+    # points, 7 (its integer weight 1 is the whole of the denominator, exactly)
+    catalogue = (section("A", 100), leaf("A1", "A", 100, "judgement"))
+    y = ExampleYear(
+        catalogue,
+        (("U1", "甲", "town"),),
+        (("U1", "A1", "", 7, "", "", "H1"),),
+        BASE + f'[periods]\nmethod = "{method}"\nweights = {{ H1 = 1 }}\n',
+    )
+    row = y.result().units.to_dicts()[0]
+    assert Fraction(row["total_num"], row["total_den"]) == 7 * PICO
+
+
+def test_rank_based_without_else_gives_nothing_past_the_listed_ranks() -> None:
+    # points 5, 3 for ranks 1 and 2; the third has no else: 0 exactly
+    rows = [("U1", "", 30), ("U2", "", 20), ("U3", "", 10)]
+    assert points("rank_based", "points=5,3", 6, rows) == {"U1": 5, "U2": 3, "U3": 0}
+
+
+def test_rate_linear_above_its_target_keeps_the_points() -> None:
+    # target 90: 95 is above (no deduction, no bonus), 88 is 2 points below (−2)
+    assert points("rate_linear", "target=90; per=1", 10, [("U1", "", 95), ("U2", "", 88)]) == {
+        "U1": 10,
+        "U2": 8,
+    }
+
+
+def test_deadline_early_before_without_early_deducts_nothing() -> None:
+    # early_before without an early deduction: done early keeps the points, exactly
+    got = points("deadline", "due=2021-06-30; early_before=2021-06-01", 10, [("U1", "", "2021-05-01")])
+    assert got == {"U1": 10}
+
+
+def test_deadline_late_by_less_than_the_first_step_deducts_nothing() -> None:
+    # 3 days or more late: 2; one day late reaches no step: 10, exactly
+    got = points("deadline", "due=2021-06-30; late_steps=3:2; missing=10", 10, [("U1", "", "2021-07-01")])
+    assert got == {"U1": 10}
+
+
+def test_deadline_without_a_row_under_no_finding_keeps_the_points() -> None:
+    # missing = "no_finding": U2 has no row for the deadline leaf, so nothing was found late: 10, exactly
+    catalogue = (
+        section("A", 100),
+        leaf("A1", "A", 10, "deadline", "due=2021-06-30; late=3"),
+        leaf("A2", "A", 90, "judgement"),
+    )
+    units = (("U1", "甲", "town"), ("U2", "乙", "town"))
+    inputs = (("U1", "A1", "", "2021-07-01"), ("U1", "A2", "", 50), ("U2", "A2", "", 50))
+    y = ExampleYear(catalogue, units, inputs, BASE + '[inputs]\nmissing = "no_finding"\n')
+    pts = y.result().indicator_points().filter(pl.col("indicator") == "A1").collect()
+    assert {r["unit"]: Fraction(r["points"], PICO) for r in pts.to_dicts()} == {"U1": 7, "U2": 10}
+
+
+def test_no_finding_fills_a_leaf_that_applies_to_the_units_class_only() -> None:
+    # missing = "no_finding": A1 applies to towns only; T1 has no row for it, so nothing was found: 10; the
+    # department D1 is not assessed on A1 at all (no row made for it; its total is out of 90, renormalised)
+    catalogue = (
+        section("A", 100),
+        leaf("A1", "A", 10, "per_occurrence", "per=1", applies_to="town"),
+        leaf("A2", "A", 90, "judgement"),
+    )
+    units = (("T1", "甲镇", "town"), ("D1", "甲局", "dept"))
+    inputs = (("T1", "A2", "", 50), ("D1", "A2", "", 45))
+    settings = '[inputs]\nmissing = "no_finding"\n[not_applicable]\nmethod = "renormalise"\n'
+    y = ExampleYear(catalogue, units, inputs, BASE + settings)
+    pts = y.result().indicator_points().filter(pl.col("indicator") == "A1").collect()
+    assert {r["unit"]: Fraction(r["points"], PICO) for r in pts.to_dicts()} == {"T1": 10}
+
+
+@pytest.mark.parametrize(
+    ("settings", "period", "channels"),
+    [
+        ('[channels]\nweights = { online = "2/3", onsite = "1/3" }\n', "", ("online", "onsite")),
+        ('[periods]\nmethod = "mean"\nweights = { H1 = 1, H2 = 1 }\n', "H1", ("",)),
+        ('[periods]\nmethod = "weighted"\nweights = { H1 = "1/4", H2 = "3/4" }\n', "H2", ("",)),
+    ],
+)
+def test_no_finding_keeps_a_leaf_without_rows_whole_under_weighted_channels_or_periods(
+    settings: str, period: str, channels: tuple[str, ...]
+) -> None:
+    # missing = "no_finding": U1 has no row for A1, so nothing was found in any channel or period: 10, as
+    # without channels or periods (the empty observation once weighed nothing: 0); U2's 2 findings: 8
+    catalogue = (
+        section("A", 100),
+        leaf("A1", "A", 10, "per_occurrence", "per=1"),
+        leaf("A2", "A", 90, "judgement"),
+    )
+    periods = (period, "H2" if period == "H1" else "H1") if period else ("",)
+    inputs = tuple(
+        (u, leaf_id, "", value, "", "", p, c)
+        for p in periods
+        for c in channels
+        for u, leaf_id, value in (("U1", "A2", 50), ("U2", "A2", 50), ("U2", "A1", 2))
+    )
+    units = (("U1", "甲", "town"), ("U2", "乙", "town"))
+    y = ExampleYear(catalogue, units, inputs, BASE + '[inputs]\nmissing = "no_finding"\n' + settings)
+    pts = y.result().indicator_points().filter(pl.col("indicator") == "A1").collect()
+    assert {r["unit"]: Fraction(r["points"], PICO) for r in pts.to_dicts()} == {"U1": 10, "U2": 8}
+
+
+def test_checklist_an_item_marked_no_adds_nothing() -> None:
+    # a: 3 present, b: 4 marked 否: 3 exactly (an item not present counts 0, not a pico-point)
+    rows = [("U1", "a", "是"), ("U1", "b", "否")]
+    assert points("checklist", "items=a:3,b:4", 10, rows) == {"U1": 3}
+
+
+def test_events_count_each_occurrence_at_its_level() -> None:
+    # 国家 2 a time × 3 + 省 1 a time × 2 = 8 (each level counted once would give 3)
+    rows = [("U1", "国家", 3), ("U1", "省", 2)]
+    assert points("events", "levels=国家:2,省:1", 10, rows) == {"U1": 8}
+
+
+def test_judgement_input_below_the_pico_point_rounds_to_the_nearest() -> None:
+    # 0.7 of a pico-point rounds to 1 (truncation would give 0), 4.0000000000007 to 4.000000000001
+    rows = [("U1", "", "0.0000000000007"), ("U2", "", "4.0000000000007")]
+    got = points("judgement", "", 10, rows)
+    assert got == {"U1": Fraction(1, PICO), "U2": 4 + Fraction(1, PICO)}
+
+
+def test_a_grade_leaf_without_a_row_under_no_finding_gives_nothing() -> None:
+    # missing = "no_finding": an awarding leaf without a row earns nothing (nothing was found to award): 0
+    catalogue = (
+        section("A", 100),
+        leaf("A1", "A", 10, "grade_scale", "scale=优:10,良:8"),
+        leaf("A2", "A", 90, "judgement"),
+    )
+    units = (("U1", "甲", "town"), ("U2", "乙", "town"))
+    inputs = (("U1", "A1", "", "良"), ("U1", "A2", "", 50), ("U2", "A2", "", 50))
+    y = ExampleYear(catalogue, units, inputs, BASE + '[inputs]\nmissing = "no_finding"\n')
+    pts = y.result().indicator_points().filter(pl.col("indicator") == "A1").collect()
+    assert {r["unit"]: Fraction(r["points"], PICO) for r in pts.to_dicts()} == {"U1": 8, "U2": 0}

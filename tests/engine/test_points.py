@@ -505,3 +505,81 @@ def test_rank_based_ranks_within_the_class_even_without_a_class_column(make_year
     pts = points_of(a.observations.lazy().drop("class"), a.catalogue, a.settings, a.units.lazy()).collect()
     got = {r["unit"]: r["points"] / 10**12 for r in pts.to_dicts() if r["indicator"] == "A1"}
     assert got == {"T1": 6, "T2": 5, "D1": 6}  # D1 is first among departments
+
+
+SINGLE_ROW = {
+    "binary": ("", "是", 10),
+    "tiered": ("tiers=80:0.1", 90, 1),
+    "count_capped": ("per=1", 2, 2),
+    "imported": ("", 30, 3),
+    "judgement": ("", 4, 4),
+    "half_if_none": ("", 0, 5),
+    "ratio": ("", "0.6", 6),
+    "deadline": ("due=2021-06-30; late=3", "2021-07-01", 7),
+    "rate_linear": ("target=90; per=1", 88, 8),
+    "per_occurrence": ("per=1", 1, 9),
+}
+"""The kinds scored from one row per (unit, leaf, period, channel): parameters, a value, its points of 10."""
+
+
+def _plan(kinds: dict[str, tuple[str, object, int]], key: str = "") -> tuple[str, dict[str, int]]:
+    """The query plan of leaf_points for one leaf of each kind (and a veto leaf), without a key column
+    when ``key`` is empty, and the points it computes."""
+    from scoring import leaf_points as points_of
+    from scoring.testing import ExampleYear, leaf, section
+    from tests.engine.test_binding import BASE
+
+    leaves = [leaf(f"A{i}", "A", 10, k, p) for i, (k, (p, _, _)) in enumerate(kinds.items(), 1)]
+    inputs = [("U1", f"A{i}", key, v) for i, (_, v, _) in enumerate(kinds.values(), 1)]
+    rest = 100 - 10 * len(leaves)  # the section's points are 100: a judgement leaf takes the rest
+    catalogue = (
+        section("A", 100),
+        *leaves,
+        *([leaf("A0", "A", rest, "judgement")] if rest else []),
+        section("V", 1, role="veto"),
+        leaf("V1", "V", 1, "veto"),
+    )
+    inputs += [("U1", "A0", "", 1)] if rest else []
+    a = ExampleYear(catalogue, (("U1", "甲", "town"),), (*inputs, ("U1", "V1", "", "否")), BASE).assessment()
+    observations = a.observations.lazy() if key else a.observations.lazy().drop("key")
+    lf = points_of(observations, a.catalogue, a.settings, a.units.lazy())
+    return lf.explain(), {r["indicator"]: r["points"] for r in lf.collect().to_dicts()}
+
+
+def test_the_single_row_kinds_are_scored_without_a_group_by_each_by_its_own_finish() -> None:
+    # the one-pass path (single_row_points) is what keeps a million units fast: a kind declared single-row
+    # and scored through a group-by per (unit, leaf, period, channel) gives the same points, slower
+    plan, got = _plan(SINGLE_ROW)
+    assert "AGGREGATE" not in plan
+    # ten kinds in one when/then over the rule codes: each leaf takes its own kind's finish
+    expected = {f"A{i}": points * 10**12 for i, (_, _, points) in enumerate(SINGLE_ROW.values(), 1)}
+    assert got == {**expected, "V1": 0}
+    # a keyed kind does group its rows: the plan shows it
+    plan, _ = _plan({"checklist": ("items=甲:1", "是", 1)}, key="甲")
+    assert "AGGREGATE" in plan
+
+
+def test_over_quota_bonus__a_step_worth_more_than_the_leaf_is_held_at_its_points() -> None:
+    # a 5-point step on a 2-point leaf: the leaf gives at most its 2 points
+    got = quota_points("quota=10; steps=10%:1,20%:5", [("T1", "", 11), ("T2", "", 12)])
+    assert got == {"T1": 1, "T2": 2, "D1": 0, "D2": 0}
+
+
+def test_over_quota_bonus__per_class_even_without_a_class_column() -> None:
+    # observations without a class column (as the ranking test above): a catalogue whose only rule takes a
+    # parameter per class still finds each unit's class in the roster
+    from scoring import leaf_points as points_of
+    from scoring.testing import example_year, leaf, section
+
+    year = example_year(
+        catalogue=(
+            section("A", 100),
+            leaf("A1", "A", 100, "over_quota_bonus", "quota=town:10,dept:20; steps=10%:50,20%:100"),
+        ),
+        units=QUOTA_UNITS,
+        inputs=[("T1", "A1", "", 11), ("T2", "A1", "", 10), ("D1", "A1", "", 22), ("D2", "A1", "", 24)],
+    )
+    a = year.assessment()
+    pts = points_of(a.observations.lazy().drop("class"), a.catalogue, a.settings, a.units.lazy()).collect()
+    got = {r["unit"]: r["points"] // 10**12 for r in pts.to_dicts()}
+    assert got == {"T1": 50, "T2": 0, "D1": 50, "D2": 100}
