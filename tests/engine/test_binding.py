@@ -536,3 +536,61 @@ def test_an_uncapped_award_leaf_is_still_held_at_its_points() -> None:
     )
     r = scored(catalogue, [("U1", "A1", "", 8), ("U1", "A2", "", 90)])["U1"]
     assert r["major"] == 0 and exact(r) == 95
+
+
+# ---- a pooled section: what it keeps for leaves without points of their own --------------------------
+
+POOLED = (
+    section("A", 60),
+    leaf("A1", "A", "", "per_occurrence", "per=1"),  # no points: deducts from the 40 A keeps
+    leaf("A2", "A", 20, "judgement"),
+    section("B", 40),
+    leaf("B1", "B", "", "per_occurrence", "per=1", applies_to="town"),  # B keeps 20 for towns only
+    leaf("B2", "B", 20, "judgement"),
+)
+
+
+def test_what_a_pooled_section_keeps_counts_in_the_applicable_maximum() -> None:
+    # B2 N/A. The town's applicable points: A2 20 + A's 40 kept + B1's 20 kept = 80 of 100 (B2's 20 out):
+    # T1 earns A (40 − 3) + 15 = 52, B (20 − 10) = 10: 62 / 80 × 100 = 77.5. The dept keeps nothing in B
+    # (B1 does not apply): 20 + 40 applicable, D1 earns 15 + 40 = 55 → 55 / 60 × 100 = 91.67
+    units = (("T1", "甲镇", "town"), ("D1", "甲局", "dept"))
+    inputs = [
+        ("T1", "A1", "", 3),
+        ("T1", "A2", "", 15),
+        ("T1", "B1", "", 10),
+        ("T1", "B2", "", "不适用"),
+        ("D1", "A1", "", 0),
+        ("D1", "A2", "", 15),
+        ("D1", "B2", "", "不适用"),
+    ]
+    for method, t1, d1, maxima in [
+        ("renormalise", Fraction(155, 2), Fraction(275, 3), (100, 100)),
+        ("reduce_max", Fraction(62), Fraction(55), (80, 60)),
+    ]:
+        rows = scored(POOLED, inputs, f'[caps]\nmode = "pooled"\n[not_applicable]\nmethod = "{method}"\n', units)
+        assert (exact(rows["T1"]), exact(rows["D1"])) == (t1, d1), method
+        assert (rows["T1"]["max"], rows["D1"]["max"]) == maxima, method
+
+
+def test_section_fail_share_counts_what_a_pooled_section_keeps() -> None:
+    # share 0.5 of each section's applicable points, kept points included: A 20 + 40 = 60 → 30; B (town)
+    # 20 + 20 = 40 → 20. U1: A (40 − 20) + 5 = 25 < 30 and B (20 − 15) + 10 = 15 < 20 both fail;
+    # U2: A (40 − 10) + 5 = 35 and B 40 pass (A's applicable points counted without its kept 40, or with
+    # B's or the other class's, would fail it or pass U1)
+    units = (("U1", "甲", "town"), ("U2", "乙", "town"))
+    inputs = [
+        ("U1", "A1", "", 20),
+        ("U1", "A2", "", 5),
+        ("U1", "B1", "", 15),
+        ("U1", "B2", "", 10),
+        ("U2", "A1", "", 10),
+        ("U2", "A2", "", 5),
+        ("U2", "B1", "", 0),
+        ("U2", "B2", "", 20),
+    ]
+    settings = '[caps]\nmode = "pooled"\n[grades]\nsection_fail_share = 0.5\n'
+    rows = scored(POOLED, inputs, settings, units)
+    assert (rows["U1"]["part:A"], rows["U1"]["part:B"], rows["U2"]["part:A"]) == (25, 15, 35)
+    assert rows["U1"]["failed_parts"] == "A,B" and rows["U1"]["grade"] == "不合格"
+    assert not rows["U2"]["section_fail"] and rows["U2"]["failed_parts"] == ""
