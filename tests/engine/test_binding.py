@@ -594,3 +594,63 @@ def test_section_fail_share_counts_what_a_pooled_section_keeps() -> None:
     assert (rows["U1"]["part:A"], rows["U1"]["part:B"], rows["U2"]["part:A"]) == (25, 15, 35)
     assert rows["U1"]["failed_parts"] == "A,B" and rows["U1"]["grade"] == "不合格"
     assert not rows["U2"]["section_fail"] and rows["U2"]["failed_parts"] == ""
+
+
+# ---- the general tree path: floors, caps and sections without points ---------------------------------
+
+DEEP_BONUS = (
+    section("A", 60),
+    leaf("A1", "A", 10, "", rubric=""),  # a level-2 node: the tree path
+    leaf("A1a", "A1", 5, "accumulate", "per=1"),
+    leaf("A1b", "A1", 5, "judgement"),
+    leaf("A2", "A", 50, "judgement"),
+    section("B", 40),
+    leaf("B1", "B", 40, "judgement"),
+    section("J", "", "bonus"),  # no points of its own: not capped
+    leaf("J1", "J", 3, "accumulate", "per=1"),
+)
+
+
+def test_the_tree_path_adds_nothing_to_parts_that_earn_nothing() -> None:
+    # U1: A1's leaves, B1 and J1 earn 0: the total is exactly A2's 30 (a floor above 0 at an inner node, a
+    # level-1 part or the bonus section would add a pico-point). U2: J1 earns 3 of the bonus section, which
+    # has no points and so no cap: A 3 + 5 + 30, B 20, + 3 = 61 (capping J at its blank 0 would give 58)
+    units = (("U1", "甲", "town"), ("U2", "乙", "town"))
+    inputs = [
+        ("U1", "A1a", "", 0),
+        ("U1", "A1b", "", 0),
+        ("U1", "A2", "", 30),
+        ("U1", "B1", "", 0),
+        ("U1", "J1", "", 0),
+        ("U2", "A1a", "", 3),
+        ("U2", "A1b", "", 5),
+        ("U2", "A2", "", 30),
+        ("U2", "B1", "", 20),
+        ("U2", "J1", "", 3),
+    ]
+    rows = scored(DEEP_BONUS, inputs, "", units)
+    assert exact(rows["U1"]) == 30 and rows["U1"]["bonus_raw"] == 0 and rows["U1"]["part:B"] == 0
+    assert rows["U2"]["bonus"] == 3 and exact(rows["U2"]) == 61
+
+
+def test_an_inner_node_over_unbounded_leaves_only_is_capped() -> None:
+    # A1 (10) over two accumulate leaves (5 each, unbounded): 8 + 4 = 12 → 10: 80 + 10 = 90, not 92
+    catalogue = (
+        section("A", 100),
+        leaf("A1", "A", 10, "", rubric=""),
+        leaf("A1a", "A1", 5, "accumulate", "per=1"),
+        leaf("A1b", "A1", 5, "accumulate", "per=1"),
+        leaf("A2", "A", 90, "judgement"),
+    )
+    r = scored(catalogue, [("U1", "A1a", "", 8), ("U1", "A1b", "", 4), ("U1", "A2", "", 80)])["U1"]
+    assert exact(r) == 90
+
+
+@pytest.mark.parametrize("method", ["renormalise", "redistribute"])
+def test_a_unit_with_every_leaf_not_applicable_scores_zero(method: str) -> None:
+    # nothing applicable: the factor's denominator is held at 1 (no division by zero), the total is 0
+    inputs = [("U1", "A1", "", "不适用"), ("U1", "A2", "", "不适用"), ("U2", "A1", "", 40), ("U2", "A2", "", 40)]
+    units = (("U1", "甲", "town"), ("U2", "乙", "town"))
+    rows = scored(ONE_LEAF, inputs, f'[not_applicable]\nmethod = "{method}"\n', units)
+    assert exact(rows["U1"]) == 0 and rows["U1"]["total"] == 0 and rows["U1"]["rank"] == 2
+    assert exact(rows["U2"]) == 80
