@@ -568,7 +568,9 @@ def test_what_a_pooled_section_keeps_counts_in_the_applicable_maximum() -> None:
         ("renormalise", Fraction(155, 2), Fraction(275, 3), (100, 100)),
         ("reduce_max", Fraction(62), Fraction(55), (80, 60)),
     ]:
-        rows = scored(POOLED, inputs, f'[caps]\nmode = "pooled"\n[not_applicable]\nmethod = "{method}"\n', units)
+        rows = scored(
+            POOLED, inputs, f'[caps]\nmode = "pooled"\n[not_applicable]\nmethod = "{method}"\n', units
+        )
         assert (exact(rows["T1"]), exact(rows["D1"])) == (t1, d1), method
         assert (rows["T1"]["max"], rows["D1"]["max"]) == maxima, method
 
@@ -649,8 +651,48 @@ def test_an_inner_node_over_unbounded_leaves_only_is_capped() -> None:
 @pytest.mark.parametrize("method", ["renormalise", "redistribute"])
 def test_a_unit_with_every_leaf_not_applicable_scores_zero(method: str) -> None:
     # nothing applicable: the factor's denominator is held at 1 (no division by zero), the total is 0
-    inputs = [("U1", "A1", "", "不适用"), ("U1", "A2", "", "不适用"), ("U2", "A1", "", 40), ("U2", "A2", "", 40)]
+    inputs = [
+        ("U1", "A1", "", "不适用"),
+        ("U1", "A2", "", "不适用"),
+        ("U2", "A1", "", 40),
+        ("U2", "A2", "", 40),
+    ]
     units = (("U1", "甲", "town"), ("U2", "乙", "town"))
     rows = scored(ONE_LEAF, inputs, f'[not_applicable]\nmethod = "{method}"\n', units)
     assert exact(rows["U1"]) == 0 and rows["U1"]["total"] == 0 and rows["U1"]["rank"] == 2
     assert exact(rows["U2"]) == 80
+
+
+def test_what_a_pooled_section_keeps_is_no_veto_and_no_major_deduction() -> None:
+    # A keeps 20 for A1: A (20 − 2) + 20 + 0 + 10 = 48, B 30; A3 (10, uncapped) 3 × 5 = 15 → major 5:
+    # exactly 73, not vetoed (the kept row is points, not a triggered veto leaf, nor a major deduction)
+    catalogue = (
+        section("A", 60),
+        leaf("A1", "A", "", "per_occurrence", "per=1"),
+        leaf("A2", "A", 20, "judgement"),
+        leaf("A3", "A", 10, "per_occurrence", "per=5", uncapped="是"),
+        leaf("A4", "A", 10, "judgement"),
+        section("B", 40),
+        leaf("B1", "B", 40, "judgement"),
+        section("V", 1, "veto"),
+        leaf("V1", "V", 1, "veto"),
+    )
+    inputs = [
+        ("U1", "A1", "", 2),
+        ("U1", "A2", "", 20),
+        ("U1", "A3", "", 3),
+        ("U1", "A4", "", 10),
+        ("U1", "B1", "", 30),
+        ("U1", "V1", "", "否"),
+    ]
+    settings = '[caps]\nmode = "pooled"\n[veto]\naction = "fixed_score"\nscore = 59\n'
+    r = scored(catalogue, inputs, settings)["U1"]
+    assert r["part:A"] == 48 and r["major"] == 5 and not r["veto"] and exact(r) == 73
+
+
+def test_a_unit_without_any_input_rows_is_not_vetoed() -> None:
+    # U2 has no row at all (missing units count 0): it scores 0, not the veto's fixed 59
+    units = (("U1", "甲", "town"), ("U2", "乙", "town"))
+    settings = '[inputs]\nmissing_units = "zero"\n[veto]\naction = "fixed_score"\nscore = 59\n'
+    rows = scored(VETO, [("U1", "A1", "", 20), ("U1", "A2", "", 20)], settings, units)
+    assert not rows["U2"]["veto"] and exact(rows["U2"]) == 0 and exact(rows["U1"]) == 40
