@@ -696,3 +696,31 @@ def test_a_unit_without_any_input_rows_is_not_vetoed() -> None:
     settings = '[inputs]\nmissing_units = "zero"\n[veto]\naction = "fixed_score"\nscore = 59\n'
     rows = scored(VETO, [("U1", "A1", "", 20), ("U1", "A2", "", 20)], settings, units)
     assert not rows["U2"]["veto"] and exact(rows["U2"]) == 0 and exact(rows["U1"]) == 40
+
+
+def test_renormalising_to_an_applicable_maximum_of_one_ten_thousandth_of_a_point() -> None:
+    # the factor's denominator is the applicable maximum in 10⁻⁴ points, held at 1 only when nothing
+    # applies: A2 N/A leaves A1's 0.0001 applicable, earned in full → 100 (a floor of 2 would give 50)
+    catalogue = (
+        section("A", 100),
+        leaf("A1", "A", "0.0001", "judgement"),
+        leaf("A2", "A", "99.9999", "judgement"),
+    )
+    r = scored(catalogue, [("U1", "A1", "", "0.0001"), ("U1", "A2", "", "不适用")])["U1"]
+    assert exact(r) == 100
+
+
+def test_a_unit_without_any_rows_fails_even_the_smallest_section_share() -> None:
+    # share 10⁻¹⁴: B's threshold is 0.4 pico-points. U1's B1 earns 1 pico-point and passes; U2 has no row
+    # at all (missing units count 0): each part is exactly 0 and fails
+    catalogue = (
+        section("A", 60),
+        leaf("A1", "A", 60, "judgement"),
+        section("B", 40),
+        leaf("B1", "B", 40, "judgement"),
+    )
+    units = (("U1", "甲", "town"), ("U2", "乙", "town"))
+    settings = '[inputs]\nmissing_units = "zero"\n[grades]\nsection_fail_share = "1/100000000000000"\n'
+    rows = scored(catalogue, [("U1", "A1", "", 60), ("U1", "B1", "", "0.000000000001")], settings, units)
+    assert not rows["U1"]["section_fail"]
+    assert rows["U2"]["section_fail"] and rows["U2"]["failed_parts"] == "A,B"
