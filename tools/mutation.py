@@ -63,10 +63,12 @@ CI_MODULES = (
     "scoring/engine/composite.py",
     "scoring/exact.py",
     "scoring/engine/accounts.py",
+    "scoring/engine/aggregate.py",
 )
 """The modules whose survivors are all known (a full run at their current code, docs/testing.md): the CI
-step mutates those a change touched, or, when none was, one of them in turn. ``aggregate.py`` and
-``points.py`` join once a full run has judged every survivor (their last measurement was a sample)."""
+step mutates those a change touched, or, when none was, one of them in turn. ``aggregate.py`` joined after
+its full run of 2026-11-27 judged every survivor; ``points.py`` joins once a full run has (its last
+measurement was a sample)."""
 EQUIVALENT = ROOT / "tools" / "mutation_equivalent.toml"
 
 COMPARE_SWAP: dict[type[ast.cmpop], type[ast.cmpop]] = {
