@@ -536,3 +536,191 @@ def test_an_uncapped_award_leaf_is_still_held_at_its_points() -> None:
     )
     r = scored(catalogue, [("U1", "A1", "", 8), ("U1", "A2", "", 90)])["U1"]
     assert r["major"] == 0 and exact(r) == 95
+
+
+# ---- a pooled section: what it keeps for leaves without points of their own --------------------------
+
+POOLED = (
+    section("A", 60),
+    leaf("A1", "A", "", "per_occurrence", "per=1"),  # no points: deducts from the 40 A keeps
+    leaf("A2", "A", 20, "judgement"),
+    section("B", 40),
+    leaf("B1", "B", "", "per_occurrence", "per=1", applies_to="town"),  # B keeps 20 for towns only
+    leaf("B2", "B", 20, "judgement"),
+)
+
+
+def test_what_a_pooled_section_keeps_counts_in_the_applicable_maximum() -> None:
+    # B2 N/A. The town's applicable points: A2 20 + A's 40 kept + B1's 20 kept = 80 of 100 (B2's 20 out):
+    # T1 earns A (40 − 3) + 15 = 52, B (20 − 10) = 10: 62 / 80 × 100 = 77.5. The dept keeps nothing in B
+    # (B1 does not apply): 20 + 40 applicable, D1 earns 15 + 40 = 55 → 55 / 60 × 100 = 91.67
+    units = (("T1", "甲镇", "town"), ("D1", "甲局", "dept"))
+    inputs = [
+        ("T1", "A1", "", 3),
+        ("T1", "A2", "", 15),
+        ("T1", "B1", "", 10),
+        ("T1", "B2", "", "不适用"),
+        ("D1", "A1", "", 0),
+        ("D1", "A2", "", 15),
+        ("D1", "B2", "", "不适用"),
+    ]
+    for method, t1, d1, maxima in [
+        ("renormalise", Fraction(155, 2), Fraction(275, 3), (100, 100)),
+        ("reduce_max", Fraction(62), Fraction(55), (80, 60)),
+    ]:
+        rows = scored(
+            POOLED, inputs, f'[caps]\nmode = "pooled"\n[not_applicable]\nmethod = "{method}"\n', units
+        )
+        assert (exact(rows["T1"]), exact(rows["D1"])) == (t1, d1), method
+        assert (rows["T1"]["max"], rows["D1"]["max"]) == maxima, method
+
+
+def test_section_fail_share_counts_what_a_pooled_section_keeps() -> None:
+    # share 0.5 of each section's applicable points, kept points included: A 20 + 40 = 60 → 30; B (town)
+    # 20 + 20 = 40 → 20. U1: A (40 − 20) + 5 = 25 < 30 and B (20 − 15) + 10 = 15 < 20 both fail;
+    # U2: A (40 − 10) + 5 = 35 and B 40 pass (A's applicable points counted without its kept 40, or with
+    # B's or the other class's, would fail it or pass U1)
+    units = (("U1", "甲", "town"), ("U2", "乙", "town"))
+    inputs = [
+        ("U1", "A1", "", 20),
+        ("U1", "A2", "", 5),
+        ("U1", "B1", "", 15),
+        ("U1", "B2", "", 10),
+        ("U2", "A1", "", 10),
+        ("U2", "A2", "", 5),
+        ("U2", "B1", "", 0),
+        ("U2", "B2", "", 20),
+    ]
+    settings = '[caps]\nmode = "pooled"\n[grades]\nsection_fail_share = 0.5\n'
+    rows = scored(POOLED, inputs, settings, units)
+    assert (rows["U1"]["part:A"], rows["U1"]["part:B"], rows["U2"]["part:A"]) == (25, 15, 35)
+    assert rows["U1"]["failed_parts"] == "A,B" and rows["U1"]["grade"] == "不合格"
+    assert not rows["U2"]["section_fail"] and rows["U2"]["failed_parts"] == ""
+
+
+# ---- the general tree path: floors, caps and sections without points ---------------------------------
+
+DEEP_BONUS = (
+    section("A", 60),
+    leaf("A1", "A", 10, "", rubric=""),  # a level-2 node: the tree path
+    leaf("A1a", "A1", 5, "accumulate", "per=1"),
+    leaf("A1b", "A1", 5, "judgement"),
+    leaf("A2", "A", 50, "judgement"),
+    section("B", 40),
+    leaf("B1", "B", 40, "judgement"),
+    section("J", "", "bonus"),  # no points of its own: not capped
+    leaf("J1", "J", 3, "accumulate", "per=1"),
+)
+
+
+def test_the_tree_path_adds_nothing_to_parts_that_earn_nothing() -> None:
+    # U1: A1's leaves, B1 and J1 earn 0: the total is exactly A2's 30 (a floor above 0 at an inner node, a
+    # level-1 part or the bonus section would add a pico-point). U2: J1 earns 3 of the bonus section, which
+    # has no points and so no cap: A 3 + 5 + 30, B 20, + 3 = 61 (capping J at its blank 0 would give 58)
+    units = (("U1", "甲", "town"), ("U2", "乙", "town"))
+    inputs = [
+        ("U1", "A1a", "", 0),
+        ("U1", "A1b", "", 0),
+        ("U1", "A2", "", 30),
+        ("U1", "B1", "", 0),
+        ("U1", "J1", "", 0),
+        ("U2", "A1a", "", 3),
+        ("U2", "A1b", "", 5),
+        ("U2", "A2", "", 30),
+        ("U2", "B1", "", 20),
+        ("U2", "J1", "", 3),
+    ]
+    rows = scored(DEEP_BONUS, inputs, "", units)
+    assert exact(rows["U1"]) == 30 and rows["U1"]["bonus_raw"] == 0 and rows["U1"]["part:B"] == 0
+    assert rows["U2"]["bonus"] == 3 and exact(rows["U2"]) == 61
+
+
+def test_an_inner_node_over_unbounded_leaves_only_is_capped() -> None:
+    # A1 (10) over two accumulate leaves (5 each, unbounded): 8 + 4 = 12 → 10: 80 + 10 = 90, not 92
+    catalogue = (
+        section("A", 100),
+        leaf("A1", "A", 10, "", rubric=""),
+        leaf("A1a", "A1", 5, "accumulate", "per=1"),
+        leaf("A1b", "A1", 5, "accumulate", "per=1"),
+        leaf("A2", "A", 90, "judgement"),
+    )
+    r = scored(catalogue, [("U1", "A1a", "", 8), ("U1", "A1b", "", 4), ("U1", "A2", "", 80)])["U1"]
+    assert exact(r) == 90
+
+
+@pytest.mark.parametrize("method", ["renormalise", "redistribute"])
+def test_a_unit_with_every_leaf_not_applicable_scores_zero(method: str) -> None:
+    # nothing applicable: the factor's denominator is held at 1 (no division by zero), the total is 0
+    inputs = [
+        ("U1", "A1", "", "不适用"),
+        ("U1", "A2", "", "不适用"),
+        ("U2", "A1", "", 40),
+        ("U2", "A2", "", 40),
+    ]
+    units = (("U1", "甲", "town"), ("U2", "乙", "town"))
+    rows = scored(ONE_LEAF, inputs, f'[not_applicable]\nmethod = "{method}"\n', units)
+    assert exact(rows["U1"]) == 0 and rows["U1"]["total"] == 0 and rows["U1"]["rank"] == 2
+    assert exact(rows["U2"]) == 80
+
+
+def test_what_a_pooled_section_keeps_is_no_veto_and_no_major_deduction() -> None:
+    # A keeps 20 for A1: A (20 − 2) + 20 + 0 + 10 = 48, B 30; A3 (10, uncapped) 3 × 5 = 15 → major 5:
+    # exactly 73, not vetoed (the kept row is points, not a triggered veto leaf, nor a major deduction)
+    catalogue = (
+        section("A", 60),
+        leaf("A1", "A", "", "per_occurrence", "per=1"),
+        leaf("A2", "A", 20, "judgement"),
+        leaf("A3", "A", 10, "per_occurrence", "per=5", uncapped="是"),
+        leaf("A4", "A", 10, "judgement"),
+        section("B", 40),
+        leaf("B1", "B", 40, "judgement"),
+        section("V", 1, "veto"),
+        leaf("V1", "V", 1, "veto"),
+    )
+    inputs = [
+        ("U1", "A1", "", 2),
+        ("U1", "A2", "", 20),
+        ("U1", "A3", "", 3),
+        ("U1", "A4", "", 10),
+        ("U1", "B1", "", 30),
+        ("U1", "V1", "", "否"),
+    ]
+    settings = '[caps]\nmode = "pooled"\n[veto]\naction = "fixed_score"\nscore = 59\n'
+    r = scored(catalogue, inputs, settings)["U1"]
+    assert r["part:A"] == 48 and r["major"] == 5 and not r["veto"] and exact(r) == 73
+
+
+def test_a_unit_without_any_input_rows_is_not_vetoed() -> None:
+    # U2 has no row at all (missing units count 0): it scores 0, not the veto's fixed 59
+    units = (("U1", "甲", "town"), ("U2", "乙", "town"))
+    settings = '[inputs]\nmissing_units = "zero"\n[veto]\naction = "fixed_score"\nscore = 59\n'
+    rows = scored(VETO, [("U1", "A1", "", 20), ("U1", "A2", "", 20)], settings, units)
+    assert not rows["U2"]["veto"] and exact(rows["U2"]) == 0 and exact(rows["U1"]) == 40
+
+
+def test_renormalising_to_an_applicable_maximum_of_one_ten_thousandth_of_a_point() -> None:
+    # the factor's denominator is the applicable maximum in 10⁻⁴ points, held at 1 only when nothing
+    # applies: A2 N/A leaves A1's 0.0001 applicable, earned in full → 100 (a floor of 2 would give 50)
+    catalogue = (
+        section("A", 100),
+        leaf("A1", "A", "0.0001", "judgement"),
+        leaf("A2", "A", "99.9999", "judgement"),
+    )
+    r = scored(catalogue, [("U1", "A1", "", "0.0001"), ("U1", "A2", "", "不适用")])["U1"]
+    assert exact(r) == 100
+
+
+def test_a_unit_without_any_rows_fails_even_the_smallest_section_share() -> None:
+    # share 10⁻¹⁴: B's threshold is 0.4 pico-points. U1's B1 earns 1 pico-point and passes; U2 has no row
+    # at all (missing units count 0): each part is exactly 0 and fails
+    catalogue = (
+        section("A", 60),
+        leaf("A1", "A", 60, "judgement"),
+        section("B", 40),
+        leaf("B1", "B", 40, "judgement"),
+    )
+    units = (("U1", "甲", "town"), ("U2", "乙", "town"))
+    settings = '[inputs]\nmissing_units = "zero"\n[grades]\nsection_fail_share = "1/100000000000000"\n'
+    rows = scored(catalogue, [("U1", "A1", "", 60), ("U1", "B1", "", "0.000000000001")], settings, units)
+    assert not rows["U1"]["section_fail"]
+    assert rows["U2"]["section_fail"] and rows["U2"]["failed_parts"] == "A,B"
