@@ -48,6 +48,7 @@ __all__ = [
     "per_line",
     "places_needed",
     "readable_print",
+    "row_heights",
     "row_lines",
     "safe_url",
     "sanitise_sheet_name",
@@ -166,11 +167,17 @@ def row_lines(frame: pl.DataFrame, widths: dict[str, float]) -> list[int]:
     return pl.DataFrame(counts).select(pl.max_horizontal(pl.all())).to_series().to_list()
 
 
+def row_heights(lines: Sequence[int]) -> list[float | None]:
+    """Each row's height for its ``lines`` (see :func:`row_lines`), at most 27 lines; None (the default
+    height) for a row of one line."""
+    return [LINE_HEIGHT * min(n, 27) + 4 if n > 1 else None for n in lines]
+
+
 def set_heights(ws: Any, first_row: int, lines: Sequence[int]) -> None:
-    """Rows from ``first_row`` tall enough for their ``lines`` (see :func:`row_lines`), at most 27 lines."""
-    for i, n in enumerate(lines):
-        if n > 1:
-            ws.set_row(first_row + i, LINE_HEIGHT * min(n, 27) + 4)
+    """Rows from ``first_row`` tall enough for their ``lines`` (see :func:`row_heights`)."""
+    for i, height in enumerate(row_heights(lines)):
+        if height is not None:
+            ws.set_row(first_row + i, height)
 
 
 def write_text(ws: Any, row: int, col: int, value: object, fmt: Any) -> None:

@@ -12,7 +12,6 @@ from scoring.engine.accounts import ACCOUNT_KINDS
 from scoring.output.bulk import Cells, put_rows
 from scoring.output.catalogue_sheet import catalogue_order
 from scoring.output.kit import (
-    LINE_HEIGHT,
     MAX_LINKS,
     PICO,
     Styles,
@@ -21,6 +20,7 @@ from scoring.output.kit import (
     fit_width,
     number_format,
     page_setup,
+    row_heights,
     row_lines,
     safe_url,
     title_row,
@@ -276,8 +276,7 @@ def _write_ledger_sheet(
     ]
     wrapped = ("unit_name", "path", "rubric", "input", "note", "evidence")
     lines = row_lines(led, {c: w for c, w in zip(cols, widths, strict=True) if c in wrapped})
-    heights = [LINE_HEIGHT * min(n, 27) + 4 if n > 1 else None for n in lines]
-    put_rows(ws, 2, rows, cells, heights)
+    put_rows(ws, 2, rows, cells, row_heights(lines))
     links = rows.with_row_index("r").filter(pl.col("_link")).select("r", "evidence")
     for r, ev in links.iter_rows():
         ws.link(2 + r, 8, ev, link_fmt, ev, "打开佐证链接")

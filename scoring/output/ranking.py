@@ -311,7 +311,8 @@ def write_class_sheet(
             cells.append(Cells(pl.when(text != "").then(text), False, fmt))
     wrapped = {c.source: c.width for c in cols if c.kind == "text"}
     lines = row_lines(frame, wrapped)
-    put_rows(ws, first, frame, cells, [LINE_HEIGHT * min(n, 27) + 6 for n in lines])
+    heights = [LINE_HEIGHT * min(n, 27) + 6 for n in lines]  # every row, a little more air than elsewhere
+    put_rows(ws, first, frame, cells, heights)
     last_row = first + frame.height - 1
     total_col = sources.index("total")
     top = max(float(uc.max_points), float(frame.select(pl.col("total").max()).item() or 0))
@@ -337,7 +338,7 @@ def write_class_sheet(
     ws.autofilter(2, 0, max(last_row, 2), last_col)
     ws.freeze_panes(3, 2)
     page_setup(ws, title, 2, fit=False)
-    table_height = 32 + LINE_HEIGHT * note_lines + 60 + sum(LINE_HEIGHT * min(n, 27) + 6 for n in lines)
+    table_height = 32 + LINE_HEIGHT * note_lines + 60 + sum(heights)
     readable_print(ws, widths, table_height, repeat_cols=2)
     part_cols = tuple(i for i, c in enumerate(cols) if c.source.startswith("part:"))
     axis_max = float(uc.max_points) if top <= float(uc.max_points) else None
