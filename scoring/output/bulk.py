@@ -163,11 +163,16 @@ def _string_indices(ws: BulkSheet, values: pl.Series) -> tuple[pl.Series, pl.Ser
     return cell, texts.replace_strict(cut, default=None, return_dtype=pl.String)
 
 
+def _attribute(fmt: Any) -> str:
+    """A cell's ``s`` attribute for the format ``fmt`` ('' without one)."""
+    return "" if fmt is None else f' s="{fmt._get_xf_index()}"'
+
+
 def _style(cells: Cells, frame: pl.DataFrame) -> pl.Expr:
     """The ``s`` attribute of each cell ('' without a format)."""
     if cells.key is None or cells.formats is None:
-        return pl.lit("" if cells.fmt is None else f' s="{cells.fmt._get_xf_index()}"')
-    attrs = {k: ("" if f is None else f' s="{f._get_xf_index()}"') for k, f in cells.formats.items()}
+        return pl.lit(_attribute(cells.fmt))
+    attrs = {k: _attribute(f) for k, f in cells.formats.items()}
     keys = frame.select(cells.key.alias("k")).to_series()
     if keys.null_count() and None not in attrs:
         raise ValueError("no format for an empty key")
