@@ -38,6 +38,19 @@ def _leaf_info(catalogue: Catalogue, class_ids: list[str]) -> pl.LazyFrame:
     )
 
 
+def pair_key(units: pl.Series, leaves: pl.Series) -> pl.Expr:
+    """A row's (unit, indicator) as one integer: the unit's place in ``units`` (the roster's codes) times
+    the number of leaves, plus the indicator's place in ``leaves``; null for a unit or indicator not in
+    them. Joining millions of rows on this one integer costs a fraction of joining them on the two texts,
+    and computing it is one lookup per row in a table of the roster's size."""
+    unit = pl.Enum(units.unique(maintain_order=True).drop_nulls())
+    leaf = pl.Enum(leaves.unique(maintain_order=True).drop_nulls())
+    return (
+        pl.col("unit").cast(unit, strict=False).to_physical().cast(pl.Int64) * max(len(leaf.categories), 1)
+        + pl.col("indicator").cast(leaf, strict=False).to_physical().cast(pl.Int64)
+    ).alias("pair")
+
+
 def indicator_points(
     observations: pl.LazyFrame,
     units: pl.LazyFrame,
@@ -53,25 +66,22 @@ def indicator_points(
     applies = pl.lit(False)
     for c in class_ids:
         applies = applies | ((pl.col("class") == c) & pl.col(f"applies_{c}"))
+    pair = pair_key(units.select("code").collect().to_series(), catalogue.leaf_frame(class_ids)["indicator"])
     grid = (
         units.select(pl.col("code").alias("unit"), pl.col("name").alias("unit_name"), "class")
         .join(info, how="cross")
         .filter(applies)
         .drop(f"applies_{c}" for c in class_ids)
+        .with_columns(pair)
     )
     pts = leaf_points(observations, catalogue, settings, units) if points is None else points
     schema = observations.collect_schema()
-    na = (
-        (observations.filter(pl.col("na")) if "na" in schema else observations.head(0))
-        .select("unit", "indicator")
-        .unique()
-        .with_columns(pl.lit(True).alias("is_na"))
-    )
-    scored = observations.select("unit", "indicator").unique().with_columns(pl.lit(True).alias("has_rows"))
+    # every (unit, leaf) with a row, and whether one of its rows is 不适用: one grouping on the integer
+    marked = observations.select(pair, pl.col("na") if "na" in schema else pl.lit(False).alias("na"))
+    marks = marked.group_by("pair").agg(pl.col("na").any().alias("is_na")).with_columns(has_rows=pl.lit(True))
     out = (
-        grid.join(pts, on=["unit", "indicator"], how="left")
-        .join(na, on=["unit", "indicator"], how="left")
-        .join(scored, on=["unit", "indicator"], how="left")
+        grid.join(pts.with_columns(pair).drop("unit", "indicator"), on="pair", how="left")
+        .join(marks, on="pair", how="left")
         .with_columns(
             pl.when(pl.col("is_na").fill_null(False))
             .then(pl.lit("不适用"))
@@ -90,7 +100,7 @@ def indicator_points(
         .then(pl.col("M") - pl.col("points") - pl.col("major"))
         .otherwise(0)
     )
-    return out.with_columns(lost.cast(pl.Int64).alias("lost")).drop("is_na", "has_rows")
+    return out.with_columns(lost.cast(pl.Int64).alias("lost")).drop("is_na", "has_rows", "pair")
 
 
 def build_ledger(

@@ -7,6 +7,7 @@ import dataclasses
 
 import polars as pl
 
+from scoring.engine.ledger import indicator_points, pair_key
 from scoring.testing import example_year, leaf, section
 
 PICO = 10**12
@@ -57,3 +58,39 @@ def test_a_leaf_marked_not_applicable_has_its_status_and_loses_nothing() -> None
     assert got == {"A1": ("已评分", 3 * PICO), "A2": ("不适用", 0), "B1": ("未评分", 4 * PICO)}
     ledger = year.result().ledger().collect()
     assert "A2" not in ledger["indicator"].to_list()
+
+
+def test_pair_key_gives_each_unit_and_leaf_its_own_integer_and_none_to_the_unknown() -> None:
+    units = pl.Series(["U2", "U1", "U3"])
+    leaves = pl.Series(["A1", "A2"])
+    rows = pl.DataFrame(
+        {
+            "unit": ["U2", "U2", "U1", "U1", "U3", "U3", "X9", "U1", None],
+            "indicator": ["A1", "A2", "A1", "A2", "A1", "A2", "A1", "Z1", "A1"],
+        }
+    )
+    got = rows.select(pair_key(units, leaves))["pair"].to_list()
+    assert got == [0, 1, 2, 3, 4, 5, None, None, None]
+
+
+def test_indicator_points_cover_the_roster_and_the_applicable_leaves_only() -> None:
+    # rows of a unit not on the roster or of an indicator not in the catalogue change nothing; a unit
+    # without rows has every applicable leaf 未评分
+    result = example_year().result()
+    a = result.assessment
+    observations = a.observations.lazy().select("unit", "indicator", "value", "na")
+    stray = pl.LazyFrame(
+        {"unit": ["X99", "T01"], "indicator": ["A1", "Z9"], "value": [1.0, 1.0], "na": [True, True]}
+    )
+    units = a.units.lazy()
+    key = ["unit", "indicator"]
+    expected = indicator_points(observations, units, a.catalogue, a.settings).collect().sort(key)
+    got = indicator_points(pl.concat([observations, stray]), units, a.catalogue, a.settings).collect()
+    assert got.sort(key).equals(expected)
+    codes = set(a.units["code"])
+    assert set(got["unit"]) == codes
+    assert got.height == got.select("unit", "indicator").unique().height
+    fewer = observations.filter(pl.col("unit") != "T01")
+    t01 = indicator_points(fewer, units, a.catalogue, a.settings).collect().filter(pl.col("unit") == "T01")
+    assert t01.height > 0 and set(t01["status"]) == {"未评分"}
+    assert (t01["lost"] == t01["M"]).filter(t01["role"] == "base").all()
