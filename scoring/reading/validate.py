@@ -305,6 +305,9 @@ def read_inputs(
             normalise_text(pl.col("key")).alias("key"),
         )
     )
+    leaf_columns = [
+        c for c in indicators.columns if c not in ("__indicator_as_written", "indicator", "__leaf")
+    ]
     rows = read_written(rows, raw.get_column("value"))
     rows = _lookup(rows, "unit_as_written", _unit_map(raw.get_column("unit"), roster))
     rows = _lookup(rows, "__indicator_as_written", indicators)
@@ -446,14 +449,21 @@ def read_inputs(
             .then(pl.col("__unit").cast(pl.UInt64) * 2**32 + pl.col("__leaf").cast(pl.UInt64))
             .alias("__pair"),
         )
+        # the leaf's own columns (its rule, domain, ranges, choices…) are the same on all its rows: they
+        # stay out of the collected rows (about half their memory) and are gathered back where needed
+        .drop(leaf_columns)
         .collect(engine="streaming")
     )
+
+    def with_leaf(frame: pl.DataFrame, columns: list[str] = leaf_columns) -> pl.DataFrame:
+        return frame.with_columns(pl.lit(leaf_info[c]).gather(pl.col("__leaf")).alias(c) for c in columns)
+
     hits = df.select(pl.col(f"__check{i}").any() for i in range(len(checks))).row(0)
     for i, (check, hit) in enumerate(zip(checks, hits, strict=True)):
         if i == before_extra_rows and extra_keys:
             issues += _missing_extra_rows(df.filter(ok_row), extra_keys, is_extra, is_modifier | is_na)
         if hit:
-            bad = df.filter(pl.col(f"__check{i}"))
+            bad = with_leaf(df.filter(pl.col(f"__check{i}")))
             issues += _issues_from(
                 bad, "source", check.column, check.value_col, check.expected, check.code, check.severity
             )
@@ -461,25 +471,37 @@ def read_inputs(
     issues += _duplicates(df)
 
     if settings.missing == "error":
-        have = df.filter(known_unit & known_leaf).select("unit", "indicator").unique()
+        have = df.filter(pl.col("__pair").is_not_null()).select("unit", "indicator").unique()
         issues += missing_rows(have, catalogue, roster, MAX_ISSUES_PER_CHECK)
 
-    obs = df.filter(ok_row).select(
-        pl.col("unit"),
-        pl.col("class"),
-        pl.col("indicator"),
-        pl.col("key"),
-        pl.col("value").cast(pl.Float64),
-        pl.col("na").fill_null(False),
-        pl.col("period"),
-        pl.col("channel"),
-        pl.col("note"),
-        pl.col("evidence"),
-        pl.col("source"),
-        pl.col("__row__").alias("row"),
-        pl.col("text"),
+    # lazily: filtering the eager frame first would copy every one of its columns
+    obs = (
+        df.lazy()
+        .filter(ok_row)
+        .select(
+            pl.col("unit"),
+            pl.col("class"),
+            pl.col("indicator"),
+            pl.col("key"),
+            pl.col("value").cast(pl.Float64),
+            pl.col("na").fill_null(False),
+            pl.col("period"),
+            pl.col("channel"),
+            pl.col("note"),
+            pl.col("evidence"),
+            pl.col("source"),
+            pl.col("__row__").alias("row"),
+            pl.col("text"),
+        )
+        .collect()
     )
-    cells = normalised_cells(df.filter(ok_row & present & ~is_na & pl.col("value").is_not_null()))
+    typed = df.lazy().filter(ok_row & present & ~is_na & pl.col("value").is_not_null())
+    cells = normalised_cells(
+        with_leaf(
+            typed.select("text", "written", "value", "source", "__row__", "__cell__", "__leaf").collect(),
+            ["domain"],
+        )
+    )
     return Inputs(obs, issues + normalisation_notes(cells), cells)
 
 

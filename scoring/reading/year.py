@@ -188,6 +188,7 @@ def load_year(
     stages = {
         stage: read_inputs(parts, catalogue, settings, roster) for stage, parts in frames.items() if parts
     }
+    frames.clear()  # the files as read (all text) are not needed any more: their memory goes back
     for read in stages.values():
         issues += read.issues
     normalised = pl.concat([read.normalised for read in stages.values()], how="vertical")
