@@ -2,10 +2,12 @@
 
 A run is stored with its manifest (package version, settings, the catalogue's and every input's SHA-256),
 the bytes of every file it read (content-addressed blobs, so the run can be rebuilt from the archive
-alone), its per-unit results (exact totals as HUGEINT), its per-indicator points and its ledger.
+alone), its per-unit results (exact totals as HUGEINT), its per-indicator points and its ledger (as the
+Parquet files the run wrote).
 
-The archive is append-only: the tool never updates or deletes a row. A correction is a new run that names
-the run it supersedes and why; finalising a run appends a status event (the status is the latest event).
+The archive is append-only: the tool never updates or deletes a row of a run (it updates only the marker's
+schema version, when it upgrades an archive of version 1). A correction is a new run that names the run it
+supersedes and why; finalising a run appends a status event (the status is the latest event).
 
 Concurrency: DuckDB lets one process write a file at a time. A second writer (another ``score compute``)
 waits, retrying until a timeout, then fails with a clear message; threads of one process take turns.
@@ -18,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import hashlib
+import io
 import json
 import os
 import re
@@ -40,6 +43,7 @@ from scoring.archive.schema import (
     LEDGER_COLUMNS,
     MARKER,
     POINT_COLUMNS,
+    RUN_TABLES,
     SCHEMA_VERSION,
     UNIT_COLUMNS,
 )
@@ -209,6 +213,7 @@ class Archive:
         self.path = Path(path)
         self.timeout = timeout
         self._verified = False
+        self._version = SCHEMA_VERSION  # of the file, as its marker says on each opening
 
     # ------------------------------------------------------------------------------------ opening
 
@@ -254,6 +259,8 @@ class Archive:
                     self._connect_checked(read_only=True).close()
                 con = self._connect_checked(read_only=not write)
                 self._verified = True
+                if write and self._version < SCHEMA_VERSION:
+                    self._upgrade(con)
                 return con
             except _Locked as e:
                 if time.monotonic() >= deadline:
@@ -299,6 +306,22 @@ class Archive:
             raise ArchiveRefused(
                 f"{self.path} 由更新版本的程序创建（档案库结构版本 {version}），请升级 zwgk-scoring 后再使用"
             )
+        self._version = version
+
+    def _upgrade(self, con: duckdb.DuckDBPyConnection) -> None:
+        """An archive of schema version 1, opened to write: the table of version 2 added and the marker
+        set, in one transaction (its runs stay as they are, and are read as before)."""
+        try:
+            con.execute("BEGIN TRANSACTION")
+            con.execute(RUN_TABLES)
+            con.execute(f"UPDATE {MARKER} SET value = ? WHERE key = 'schema_version'", [str(SCHEMA_VERSION)])
+            con.execute("COMMIT")
+        except BaseException:
+            with contextlib.suppress(duckdb.Error):
+                con.execute("ROLLBACK")
+            con.close()
+            raise
+        self._version = SCHEMA_VERSION
 
     def _create(self) -> None:
         """A new, empty archive, built under a temporary name and linked into place, so a half-made file
@@ -312,7 +335,7 @@ class Archive:
         try:
             con = duckdb.connect(str(tmp))
             try:
-                for ddl in DDL:
+                for ddl in (*DDL, RUN_TABLES):
                     con.execute(ddl)
                 con.executemany(
                     f"INSERT INTO {MARKER} VALUES (?, ?)",
@@ -453,8 +476,8 @@ class Archive:
                 huge = {c: f"CAST({c} AS HUGEINT)" for c in HUGE}
                 self._insert(con, "unit_results", unit_rows, run_id, ["ord", *UNIT_COLUMNS], huge)
                 self._insert(con, "unit_parts", parts, run_id, ["unit", "part", "points"])
-                self._insert_file(con, "indicator_points", points_file, run_id, POINT_COLUMNS)
-                self._insert_file(con, "ledger", ledger_file, run_id, LEDGER_COLUMNS, numbered=True)
+                self._store_table(con, run_id, "indicator_points", points_file)
+                self._store_table(con, run_id, "ledger", ledger_file)
                 if then is not None:
                     then(run_id)
                 con.execute("COMMIT")
@@ -484,29 +507,10 @@ class Archive:
             con.unregister(view)
 
     @staticmethod
-    def _insert_file(
-        con: duckdb.DuckDBPyConnection,
-        table: str,
-        path: Path,
-        run_id: int,
-        columns: dict[str, pl.DataType | type[pl.DataType]],
-        *,
-        numbered: bool = False,
-    ) -> None:
-        """One ``INSERT … SELECT`` from a Parquet file: the columns in order (``max_points`` from the
-        engine's ``M``; missing ones null), ``ord`` the row's place in the file when ``numbered``."""
-        present = set(pl.scan_parquet(path).collect_schema().names())
-        select = ["?"]
-        if numbered:
-            select.append("file_row_number")
-        for name in columns:
-            source = "M" if name == "max_points" and "M" in present else name
-            select.append(f'"{source}"' if source in present else "NULL")
-        con.execute(
-            f"INSERT INTO {table} SELECT {', '.join(select)} "
-            f"FROM read_parquet(?{', file_row_number = true' if numbered else ''})",
-            [run_id, str(path)],
-        )
+    def _store_table(con: duckdb.DuckDBPyConnection, run_id: int, name: str, path: Path) -> None:
+        """A table of the run, as the Parquet file the run wrote (read back by :meth:`_table`)."""
+        rows = pl.scan_parquet(path).select(pl.len()).collect().item()
+        con.execute("INSERT INTO run_tables VALUES (?, ?, ?, ?)", [run_id, name, rows, path.read_bytes()])
 
     def finalize(self, run_id: int, actor: str | None = None, note: str | None = None) -> bool:
         """Mark a run final by appending a status event; False when it already is. A superseded run
@@ -617,20 +621,36 @@ class Archive:
         )
 
     def indicator_points(self, run_id: int) -> pl.DataFrame:
-        """Per unit × leaf: points, points lost (10⁻¹² points) and status."""
-        return self._table("indicator_points", POINT_COLUMNS, run_id, "unit, indicator")
+        """Per unit × leaf: points, points lost (10⁻¹² points) and status, by unit and indicator."""
+        return self._table("indicator_points", POINT_COLUMNS, run_id, ["unit", "indicator"])
 
     def ledger(self, run_id: int) -> pl.DataFrame:
-        return self._table("ledger", LEDGER_COLUMNS, run_id, "ord")
+        """Every line of the run's ledger, in its order."""
+        return self._table("ledger", LEDGER_COLUMNS, run_id, ["ord"])
 
     def _table(
-        self, table: str, columns: dict[str, pl.DataType | type[pl.DataType]], run_id: int, order: str
+        self, table: str, columns: dict[str, pl.DataType | type[pl.DataType]], run_id: int, order: list[str]
     ) -> pl.DataFrame:
         with self.connect() as con:
-            rows = con.execute(
-                f"SELECT {', '.join(columns)} FROM {table} WHERE run_id = ? ORDER BY {order}", [run_id]
-            ).fetchall()
-        return pl.DataFrame(rows, schema=columns, orient="row")
+            stored = (
+                con.execute(
+                    "SELECT parquet FROM run_tables WHERE run_id = ? AND name = ?", [run_id, table]
+                ).fetchone()
+                if self._version >= 2
+                else None
+            )
+            if stored is None:  # a run recorded under schema version 1: its rows
+                rows = con.execute(
+                    f"SELECT {', '.join(columns)} FROM {table} WHERE run_id = ? ORDER BY {', '.join(order)}",
+                    [run_id],
+                ).fetchall()
+                return pl.DataFrame(rows, schema=columns, orient="row")
+        frame = pl.read_parquet(io.BytesIO(stored[0]))
+        if "M" in frame.columns and "max_points" not in frame.columns:  # the engine's name for it
+            frame = frame.rename({"M": "max_points"})
+        if "ord" in order:  # the line's place in the file
+            return _conform(frame, columns)
+        return _conform(frame, columns).sort(order)
 
 
 @contextlib.contextmanager

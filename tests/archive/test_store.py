@@ -131,6 +131,63 @@ def test_a_run_is_stored_exactly(small: tuple[Year, Result], tmp_path: Path) -> 
         assert con.execute("SELECT count(*) FROM blobs").fetchone() == (4,)
 
 
+def test_a_runs_big_tables_are_stored_as_the_files_it_wrote(
+    small: tuple[Year, Result], tmp_path: Path
+) -> None:
+    _, result = small
+    store = Archive(tmp_path / "a.duckdb")
+    record(store, result)
+    with duckdb.connect(str(store.path), read_only=True) as con:
+        stored = dict(con.execute("SELECT name, rows FROM run_tables WHERE run_id = 1").fetchall())
+        assert con.execute("SELECT count(*) FROM indicator_points").fetchone() == (0,)
+        marker = dict(con.execute("SELECT key, value FROM zwgk_archive").fetchall())
+    assert marker["schema_version"] == "2"
+    points, ledger = store.indicator_points(1), store.ledger(1)
+    assert stored == {"indicator_points": points.height, "ledger": ledger.height}
+    key = ["unit", "indicator", "kind"]
+    expected = result.ledger().collect().sort(key, nulls_last=True)
+    assert ledger.sort(key, nulls_last=True)["max_points"].to_list() == expected["M"].to_list()
+    assert points["unit"].to_list() == sorted(points["unit"].to_list())
+
+
+def test_an_archive_of_schema_version_1_is_read_as_it_is_and_upgraded_to_write(
+    small: tuple[Year, Result], tmp_path: Path
+) -> None:
+    _, result = small
+    store = Archive(tmp_path / "a.duckdb")
+    record(store, result)
+    points, ledger = store.indicator_points(1), store.ledger(1)
+    # what version 1 wrote: the run's rows in the tables, no run_tables, the marker at 1
+    with duckdb.connect(str(store.path)) as con:
+        con.executemany("INSERT INTO indicator_points VALUES (1, ?, ?, ?, ?, ?, ?, ?)", points.rows())
+        con.executemany(
+            "INSERT INTO ledger VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            ledger.with_row_index("ord").rows(),
+        )
+        con.execute("DROP TABLE run_tables")
+        con.execute("UPDATE zwgk_archive SET value = '1' WHERE key = 'schema_version'")
+    old = Archive(store.path)
+    assert old.indicator_points(1).equals(points) and old.ledger(1).equals(ledger)
+    with duckdb.connect(str(store.path), read_only=True) as con:  # reading changes nothing
+        assert con.execute("SELECT value FROM zwgk_archive WHERE key = 'schema_version'").fetchone() == ("1",)
+    assert record(old, result) == 2
+    with duckdb.connect(str(store.path), read_only=True) as con:
+        assert con.execute("SELECT value FROM zwgk_archive WHERE key = 'schema_version'").fetchone() == ("2",)
+        assert con.execute("SELECT run_id, name FROM run_tables ORDER BY name").fetchall() == [
+            (2, "indicator_points"),
+            (2, "ledger"),
+        ]
+    for run in (1, 2):
+        assert Archive(store.path).indicator_points(run).equals(points)
+    # run 2's ledger in the order its own file has
+    assert (
+        Archive(store.path)
+        .ledger(2)
+        .sort(pl.all(), nulls_last=True)
+        .equals(ledger.sort(pl.all(), nulls_last=True))
+    )
+
+
 def test_runs_are_append_only(small: tuple[Year, Result], tmp_path: Path) -> None:
     _, result = small
     store = Archive(tmp_path / "a.duckdb")
