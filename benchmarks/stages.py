@@ -58,7 +58,7 @@ def main(argv: list[str] | None = None) -> None:
         _timed(
             "逐项得分 indicator_points",
             times,
-            lambda: result.indicator_points().sink_parquet(per, compression="zstd", compression_level=1),
+            lambda: result.indicator_facts().sink_parquet(per, compression="zstd", compression_level=1),
         )
         result.keep_indicator_points(pl.scan_parquet(per))
         ledger = out / "r.ledger.parquet"

@@ -662,7 +662,7 @@ def _spilled(
     with tempfile.TemporaryDirectory(prefix="zwgk-archive-") as scratch:
         if points_file is None:
             points_file = Path(scratch) / "indicator_points.parquet"
-            result.indicator_points().sink_parquet(points_file, compression="zstd", compression_level=1)
+            result.indicator_facts().sink_parquet(points_file, compression="zstd", compression_level=1)
         if ledger_file is None:
             ledger_file = Path(scratch) / "ledger.parquet"
             result.ledger().sink_parquet(ledger_file, compression="zstd", compression_level=1)

@@ -10,7 +10,7 @@ import polars as pl
 
 from scoring.engine.aggregate import aggregate_units
 from scoring.engine.grade import grade_units
-from scoring.engine.ledger import build_ledger, indicator_points
+from scoring.engine.ledger import build_ledger, indicator_facts, indicator_points, widen
 from scoring.engine.points import leaf_points
 from scoring.engine.rank import order, rank_units
 from scoring.exact import printed, scaled_to_float, to_points
@@ -115,12 +115,18 @@ class Result:
         return self.assessment.catalogue
 
     def indicator_points(self) -> pl.LazyFrame:
-        """Per unit × leaf: points and points lost (built only when asked for, or as kept: see
-        :meth:`keep_indicator_points`)."""
+        """Per unit × leaf: points and points lost, with the unit's and the leaf's texts (built only when
+        asked for, from the facts as kept: see :meth:`keep_indicator_points`)."""
+        a = self.assessment
+        return widen(self.indicator_facts(), a.units.lazy(), a.catalogue, a.settings)
+
+    def indicator_facts(self) -> pl.LazyFrame:
+        """Per unit × leaf: points and points lost, without the texts (``ledger.FACT_COLUMNS``; built only
+        when asked for, or as kept: see :meth:`keep_indicator_points`)."""
         if self._per_indicator is not None:
             return self._per_indicator
         a = self.assessment
-        return indicator_points(
+        return indicator_facts(
             _scoring_rows(a.observations), a.units.lazy(), a.catalogue, a.settings, self._points()
         )
 
@@ -187,7 +193,7 @@ class Result:
             return kept if units is None else kept.filter(pl.col("unit").is_in(pl.Series(list(units))))
         a = self.assessment
         rows, roster, points = _scoring_rows(a.observations), a.units.lazy(), self._points()
-        per_indicator = self._per_indicator
+        facts = self._per_indicator
         if units is not None:
             if points is None:  # a leaf's points may depend on the other units' inputs: all of them first
                 points = leaf_points(rows, a.catalogue, a.settings, roster)
@@ -195,19 +201,19 @@ class Result:
             rows = rows.filter(pl.col("unit").is_in(chosen))
             roster = roster.filter(pl.col("code").is_in(chosen))
             points = points.filter(pl.col("unit").is_in(chosen))
-            if per_indicator is not None:
-                per_indicator = per_indicator.filter(pl.col("unit").is_in(chosen))
-        return build_ledger(rows, roster, a.catalogue, a.settings, points, per_indicator)
+            if facts is not None:
+                facts = facts.filter(pl.col("unit").is_in(chosen))
+        return build_ledger(rows, roster, a.catalogue, a.settings, points, facts)
 
     def keep_ledger(self, ledger: pl.LazyFrame | None) -> None:
         """Read the ledger from ``ledger`` from now on (the ledger as written: a Parquet scan), so the
         workbook, the archive and the ledger file do not each build it; None: build it again."""
         self._ledger = ledger
 
-    def keep_indicator_points(self, per_indicator: pl.LazyFrame | None) -> None:
-        """Read the per-indicator points from ``per_indicator`` from now on (as written: a Parquet scan), so
-        the ledger and the archive do not each build them; None: build them again."""
-        self._per_indicator = per_indicator
+    def keep_indicator_points(self, facts: pl.LazyFrame | None) -> None:
+        """Read the per-indicator points from ``facts`` from now on (:meth:`indicator_facts` as written: a
+        Parquet scan), so the ledger and the archive do not each build them; None: build them again."""
+        self._per_indicator = facts
 
 
 def compute(assessment: Assessment) -> Result:

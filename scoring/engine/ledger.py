@@ -26,6 +26,46 @@ LEDGER_LEAF_COLUMNS = (
 )
 """The columns of the catalogue's leaf frame each row of the ledger carries."""
 
+FACT_COLUMNS = (
+    "unit",
+    "class",
+    "indicator",
+    "M",
+    "role",
+    "l1",
+    "veto_bit",
+    "points",
+    "major",
+    "status",
+    "lost",
+)
+"""The per-indicator points without the texts they share with their unit or leaf (:func:`indicator_facts`):
+what is stored, and streamed between the stages of a run; :func:`widen` adds the texts."""
+
+POINT_COLUMNS = (
+    "unit",
+    "unit_name",
+    "class",
+    "indicator",
+    "rule",
+    "M",
+    "role",
+    "level1",
+    "uncapped",
+    "bounded",
+    "path",
+    "name",
+    "rubric",
+    "level1_points",
+    "l1",
+    "veto_bit",
+    "points",
+    "major",
+    "status",
+    "lost",
+)
+"""The columns of :func:`indicator_points`, in order."""
+
 
 def _leaf_info(catalogue: Catalogue, class_ids: list[str]) -> pl.LazyFrame:
     # the leaf's texts repeat on every unit's row: categorical, so each is stored once
@@ -51,25 +91,31 @@ def pair_key(units: pl.Series, leaves: pl.Series) -> pl.Expr:
     ).alias("pair")
 
 
-def indicator_points(
+def indicator_facts(
     observations: pl.LazyFrame,
     units: pl.LazyFrame,
     catalogue: Catalogue,
     settings: Settings,
     points: pl.LazyFrame | None = None,
 ) -> pl.LazyFrame:
-    """One row per unit × applicable leaf: points, points lost and status (已评分 / 未评分 / 不适用).
+    """One row per unit × applicable leaf (``FACT_COLUMNS``): points, points lost and status (已评分 /
+    未评分 / 不适用), without the unit's and the leaf's texts (:func:`widen` adds them).
 
     ``points``: the leaves' points from :func:`leaf_points` when already computed."""
     class_ids = settings.class_ids
-    info = _leaf_info(catalogue, class_ids)
+    leaves = catalogue.leaf_frame(class_ids)
     applies = pl.lit(False)
     for c in class_ids:
         applies = applies | ((pl.col("class") == c) & pl.col(f"applies_{c}"))
-    pair = pair_key(units.select("code").collect().to_series(), catalogue.leaf_frame(class_ids)["indicator"])
+    pair = pair_key(units.select("code").collect().to_series(), leaves["indicator"])
     grid = (
-        units.select(pl.col("code").alias("unit"), pl.col("name").alias("unit_name"), "class")
-        .join(info, how="cross")
+        units.select(pl.col("code").alias("unit"), "class")
+        .join(
+            leaves.lazy().select(
+                "indicator", "M", pl.col("role").cast(pl.Categorical), *(f"applies_{c}" for c in class_ids)
+            ),
+            how="cross",
+        )
         .filter(applies)
         .drop(f"applies_{c}" for c in class_ids)
         .with_columns(pair)
@@ -100,7 +146,35 @@ def indicator_points(
         .then(pl.col("M") - pl.col("points") - pl.col("major"))
         .otherwise(0)
     )
-    return out.with_columns(lost.cast(pl.Int64).alias("lost")).drop("is_na", "has_rows", "pair")
+    return out.with_columns(lost.cast(pl.Int64).alias("lost")).select(FACT_COLUMNS)
+
+
+def widen(facts: pl.LazyFrame, units: pl.LazyFrame, catalogue: Catalogue, settings: Settings) -> pl.LazyFrame:
+    """:func:`indicator_facts` (or some of their rows) with the unit's name and the leaf's texts
+    (``POINT_COLUMNS``)."""
+    class_ids = settings.class_ids
+    info = _leaf_info(catalogue, class_ids).drop("M", "role", *(f"applies_{c}" for c in class_ids))
+    roster = units.select(pl.col("code").alias("unit"), pl.col("name").alias("unit_name")).unique(
+        "unit", keep="first", maintain_order=True
+    )
+    return (
+        facts.join(roster, on="unit", how="left").join(info, on="indicator", how="left").select(POINT_COLUMNS)
+    )
+
+
+def indicator_points(
+    observations: pl.LazyFrame,
+    units: pl.LazyFrame,
+    catalogue: Catalogue,
+    settings: Settings,
+    points: pl.LazyFrame | None = None,
+) -> pl.LazyFrame:
+    """One row per unit × applicable leaf: points, points lost and status (已评分 / 未评分 / 不适用), with
+    the unit's name and the leaf's texts (``POINT_COLUMNS``).
+
+    ``points``: the leaves' points from :func:`leaf_points` when already computed."""
+    facts = indicator_facts(observations, units, catalogue, settings, points)
+    return widen(facts, units, catalogue, settings)
 
 
 def build_ledger(
@@ -109,21 +183,18 @@ def build_ledger(
     catalogue: Catalogue,
     settings: Settings,
     points: pl.LazyFrame | None = None,
-    per_indicator: pl.LazyFrame | None = None,
+    facts: pl.LazyFrame | None = None,
 ) -> pl.LazyFrame:
     """Rows where points were lost, credited (bonus), deducted (penalty) or a veto was triggered, and the
     account lines that lead from them to the total (:mod:`scoring.engine.accounts`); ``change`` is each
     line's signed effect on the total, so the unit's maximum plus its lines' changes is its total
-    (``points``: as for :func:`indicator_points`; ``per_indicator``: :func:`indicator_points` of these
-    inputs when already computed)."""
+    (``points``: as for :func:`indicator_points`; ``facts``: :func:`indicator_facts` of these inputs when
+    already computed)."""
     schema = observations.collect_schema()
     if points is None:
         points = leaf_points(observations, catalogue, settings, units)
-    pts = (
-        indicator_points(observations, units, catalogue, settings, points)
-        if per_indicator is None
-        else per_indicator
-    )
+    if facts is None:
+        facts = indicator_facts(observations, units, catalogue, settings, points)
     texts = [c for c in ("note", "evidence", "text", "key") if c in schema]
     text = pl.col("text") if "text" in texts else pl.col("value").cast(pl.String)
     given = (
@@ -168,7 +239,7 @@ def build_ledger(
         .otherwise(-pl.col("lost"))
     )
     leaves = (
-        pts.filter(keep)
+        widen(facts.filter(keep), units, catalogue, settings)
         .join(detail, on=["unit", "indicator"], how="left")
         .with_columns(
             kind.alias("kind"),

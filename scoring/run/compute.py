@@ -225,7 +225,7 @@ def compute_year(
             per_indicator = None
             if recording is not None:  # the archive's per-indicator points, and the ledger's, built once
                 per_indicator = Path(scratch) / "indicator_points.parquet"
-                result.indicator_points().sink_parquet(per_indicator, compression="zstd", compression_level=1)
+                result.indicator_facts().sink_parquet(per_indicator, compression="zstd", compression_level=1)
                 result.keep_indicator_points(pl.scan_parquet(per_indicator))
             # the ledger is built once, streamed to its file; the workbook and the archive read it there
             progress("写入扣分明细")
