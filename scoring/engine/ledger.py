@@ -83,12 +83,13 @@ def pair_key(units: pl.Series, leaves: pl.Series) -> pl.Expr:
     the number of leaves, plus the indicator's place in ``leaves``; null for a unit or indicator not in
     them. Joining millions of rows on this one integer costs a fraction of joining them on the two texts,
     and computing it is one lookup per row in a table of the roster's size."""
-    unit = pl.Enum(units.unique(maintain_order=True).drop_nulls())
-    leaf = pl.Enum(leaves.unique(maintain_order=True).drop_nulls())
-    return (
-        pl.col("unit").cast(unit, strict=False).to_physical().cast(pl.Int64) * max(len(leaf.categories), 1)
-        + pl.col("indicator").cast(leaf, strict=False).to_physical().cast(pl.Int64)
-    ).alias("pair")
+    unit = pl.Enum(units.cast(pl.String).unique(maintain_order=True).drop_nulls())
+    leaf = pl.Enum(leaves.cast(pl.String).unique(maintain_order=True).drop_nulls())
+
+    def place(column: str, among: pl.Enum) -> pl.Expr:  # ids may come as text or as an Enum of their own
+        return pl.col(column).cast(pl.String).cast(among, strict=False).to_physical().cast(pl.Int64)
+
+    return (place("unit", unit) * max(len(leaf.categories), 1) + place("indicator", leaf)).alias("pair")
 
 
 def indicator_facts(

@@ -94,3 +94,13 @@ def test_indicator_points_cover_the_roster_and_the_applicable_leaves_only() -> N
     t01 = indicator_points(fewer, units, a.catalogue, a.settings).collect().filter(pl.col("unit") == "T01")
     assert t01.height > 0 and set(t01["status"]) == {"未评分"}
     assert (t01["lost"] == t01["M"]).filter(t01["role"] == "base").all()
+
+
+def test_pair_key_takes_ids_given_as_an_enum() -> None:
+    codes = ["U2", "U1", "U3"]
+    units = pl.Series(codes, dtype=pl.Enum(codes))
+    rows = pl.DataFrame({"unit": ["U1", "U3", "U9"], "indicator": ["A2", "A1", "A1"]})
+    as_enum = rows.with_columns(pl.col("unit").cast(pl.Enum([*codes, "U9"])))
+    for frame in (rows, as_enum):
+        got = frame.select(pair_key(units, pl.Series(["A1", "A2"])))["pair"].to_list()
+        assert got == [3, 4, None]
