@@ -92,6 +92,24 @@ def pair_key(units: pl.Series, leaves: pl.Series) -> pl.Expr:
     return (place("unit", unit) * max(len(leaf.categories), 1) + place("indicator", leaf)).alias("pair")
 
 
+def pair_count(units: pl.Series, leaves: pl.Series) -> int:
+    """How many integers :func:`pair_key` of these ``units`` and ``leaves`` can give (0 to this, less one)."""
+    return units.cast(pl.String).drop_nulls().n_unique() * max(
+        leaves.cast(pl.String).drop_nulls().n_unique(), 1
+    )
+
+
+def _placed(places: pl.Series, values: pl.Series, size: int) -> pl.Series:
+    """A series of ``size`` nulls with ``values`` put at ``places``."""
+    out = pl.repeat(None, size, dtype=values.dtype, eager=True)
+    return out.scatter(places, values) if len(places) else out
+
+
+def _marked(places: pl.Series, size: int) -> pl.Series:
+    """True at ``places`` of a series of ``size``, null elsewhere."""
+    return _placed(places, pl.repeat(True, len(places), eager=True), size)
+
+
 def indicator_facts(
     observations: pl.LazyFrame,
     units: pl.LazyFrame,
@@ -108,7 +126,8 @@ def indicator_facts(
     applies = pl.lit(False)
     for c in class_ids:
         applies = applies | ((pl.col("class") == c) & pl.col(f"applies_{c}"))
-    pair = pair_key(units.select("code").collect().to_series(), leaves["indicator"])
+    codes = units.select("code").collect().to_series()
+    pair = pair_key(codes, leaves["indicator"])
     grid = (
         units.select(pl.col("code").alias("unit"), "class")
         .join(
@@ -121,24 +140,36 @@ def indicator_facts(
         .drop(f"applies_{c}" for c in class_ids)
         .with_columns(pair)
     )
+    # Each (unit, leaf) has its own place in a table of units × leaves (the pair key), so the leaves'
+    # points and the rows' marks are put at their places and read back by the grid's rows: no hash join
+    # of millions of rows on either side.
+    size = pair_count(codes, leaves["indicator"])
     pts = leaf_points(observations, catalogue, settings, units) if points is None else points
+    scored = (
+        pts.select(pair, "l1", "veto_bit", "points", "major").filter(pl.col("pair").is_not_null()).collect()
+    )
     schema = observations.collect_schema()
-    # every (unit, leaf) with a row, and whether one of its rows is 不适用: one grouping on the integer
-    marked = observations.select(pair, pl.col("na") if "na" in schema else pl.lit(False).alias("na"))
-    marks = marked.group_by("pair").agg(pl.col("na").any().alias("is_na")).with_columns(has_rows=pl.lit(True))
-    out = (
-        grid.join(pts.with_columns(pair).drop("unit", "indicator"), on="pair", how="left")
-        .join(marks, on="pair", how="left")
-        .with_columns(
-            pl.when(pl.col("is_na").fill_null(False))
-            .then(pl.lit("不适用"))
-            .when(pl.col("points").is_null() & ~pl.col("has_rows").fill_null(False))
-            .then(pl.lit("未评分"))
-            .otherwise(pl.lit("已评分"))
-            .alias("status"),
-            pl.col("points").fill_null(0),
-            pl.col("major").fill_null(0),
-        )
+    marked = (
+        observations.select(pair, pl.col("na") if "na" in schema else pl.lit(False).alias("na"))
+        .filter(pl.col("pair").is_not_null())
+        .collect()
+    )
+    rows = marked["pair"]
+    at = {
+        **{c: _placed(scored["pair"], scored[c], size) for c in ("l1", "veto_bit", "points", "major")},
+        # every (unit, leaf) with a row, and whether one of its rows is 不适用
+        "has_rows": _marked(rows, size),
+        "is_na": _marked(rows.filter(marked["na"].fill_null(False)), size),
+    }
+    out = grid.with_columns(pl.lit(v).gather(pl.col("pair")).alias(c) for c, v in at.items()).with_columns(
+        pl.when(pl.col("is_na").fill_null(False))
+        .then(pl.lit("不适用"))
+        .when(pl.col("points").is_null() & ~pl.col("has_rows").fill_null(False))
+        .then(pl.lit("未评分"))
+        .otherwise(pl.lit("已评分"))
+        .alias("status"),
+        pl.col("points").fill_null(0),
+        pl.col("major").fill_null(0),
     )
     lost = (
         pl.when(pl.col("status") == "不适用")
@@ -206,14 +237,29 @@ def build_ledger(
         pl.col("note") if "note" in texts else pl.lit(None, pl.String).alias("note"),
         pl.col("evidence") if "evidence" in texts else pl.lit(None, pl.String).alias("evidence"),
     ]
+    details = ("input", "note", "evidence")
     if any(c in schema for c in ("key", "period", "channel")):
         detail = observations.group_by("unit", "indicator").agg(
             columns[0].drop_nulls().str.join("；"),
             columns[1].drop_nulls().unique(maintain_order=True).str.join("；"),
             columns[2].drop_nulls().unique(maintain_order=True).str.join(" "),
         )
-    else:  # one row per unit and leaf: nothing to gather
-        detail = observations.select("unit", "indicator", *columns)
+
+        def with_detail(lines: pl.LazyFrame) -> pl.LazyFrame:
+            return lines.join(detail, on=["unit", "indicator"], how="left")
+
+    else:  # one row per unit and leaf: each line reads its leaf's row at the row's place (no hash join)
+        codes, leaf_ids = units.select("code").collect().to_series(), catalogue.leaf_frame()["indicator"]
+        pair = pair_key(codes, leaf_ids)
+        rows = observations.select(pair, *columns).filter(pl.col("pair").is_not_null()).collect()
+        row_of = _placed(
+            rows["pair"], pl.int_range(rows.height, dtype=pl.Int64, eager=True), pair_count(codes, leaf_ids)
+        )
+
+        def with_detail(lines: pl.LazyFrame) -> pl.LazyFrame:
+            at = pl.lit(row_of).gather(pair)
+            return lines.with_columns(pl.lit(rows[c]).gather(at).alias(c) for c in details)
+
     kind = (
         pl.when(pl.col("role") == "bonus")
         .then(pl.lit("加分"))
@@ -240,8 +286,7 @@ def build_ledger(
         .otherwise(-pl.col("lost"))
     )
     leaves = (
-        widen(facts.filter(keep), units, catalogue, settings)
-        .join(detail, on=["unit", "indicator"], how="left")
+        with_detail(widen(facts.filter(keep), units, catalogue, settings))
         .with_columns(
             kind.alias("kind"),
             pl.when(pl.col("status") == "未评分")

@@ -7,7 +7,7 @@ import dataclasses
 
 import polars as pl
 
-from scoring.engine.ledger import indicator_points, pair_key
+from scoring.engine.ledger import build_ledger, indicator_points, pair_key
 from scoring.testing import example_year, leaf, section
 
 PICO = 10**12
@@ -104,3 +104,29 @@ def test_pair_key_takes_ids_given_as_an_enum() -> None:
     for frame in (rows, as_enum):
         got = frame.select(pair_key(units, pl.Series(["A1", "A2"])))["pair"].to_list()
         assert got == [3, 4, None]
+
+
+def test_each_ledger_line_carries_its_own_rows_input_note_and_evidence() -> None:
+    # one row per unit and leaf (no key, period or channel): each line reads its row by the row's place;
+    # a row of a unit not on the roster is nobody's line
+    a = example_year().result().assessment
+    rows = (
+        a.observations.lazy()
+        .select("unit", "indicator", "value", "na", "text")
+        .with_columns(
+            pl.format("{}的{}：记录", "unit", "indicator").alias("note"),
+            pl.format("https://example.cn/{}/{}", "unit", "indicator").alias("evidence"),
+        )
+    )
+    stray = rows.head(1).with_columns(pl.lit("X99").alias("unit"))
+    ledger = build_ledger(pl.concat([stray, rows]), a.units.lazy(), a.catalogue, a.settings).collect()
+    lines = ledger.filter(pl.col("status") != "核算")
+    assert lines.height > 0 and "X99" not in lines["unit"].to_list()
+    expected = lines.select("unit", "indicator").join(
+        rows.collect().select("unit", "indicator", pl.col("text").alias("input"), "note", "evidence"),
+        on=["unit", "indicator"],
+        how="left",
+    )
+    key = ["unit", "indicator"]
+    assert lines.select(*key, "input", "note", "evidence").sort(key).equals(expected.sort(key))
+    assert lines["note"].null_count() == 0
