@@ -472,7 +472,9 @@ class Archive:
                         "INSERT INTO run_sources VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                         [run_id, i, shown, role, encoding, sha, len(data), in_manifest],
                     )
-                    con.execute("INSERT OR IGNORE INTO blobs VALUES (?, ?, ?)", [sha, len(data), data])
+                    # looked up first: DuckDB's INSERT OR IGNORE costs 0.7 s on a 20 MB file, a lookup nothing
+                    if not con.execute("SELECT 1 FROM blobs WHERE sha256 = ?", [sha]).fetchall():
+                        con.execute("INSERT INTO blobs VALUES (?, ?, ?)", [sha, len(data), data])
                 huge = {c: f"CAST({c} AS HUGEINT)" for c in HUGE}
                 self._insert(con, "unit_results", unit_rows, run_id, ["ord", *UNIT_COLUMNS], huge)
                 self._insert(con, "unit_parts", parts, run_id, ["unit", "part", "points"])
