@@ -183,15 +183,24 @@ def indicator_facts(
 
 def widen(facts: pl.LazyFrame, units: pl.LazyFrame, catalogue: Catalogue, settings: Settings) -> pl.LazyFrame:
     """:func:`indicator_facts` (or some of their rows) with the unit's name and the leaf's texts
-    (``POINT_COLUMNS``)."""
+    (``POINT_COLUMNS``), each read at the unit's place in the roster and the leaf's in the catalogue."""
     class_ids = settings.class_ids
-    info = _leaf_info(catalogue, class_ids).drop("M", "role", *(f"applies_{c}" for c in class_ids))
-    roster = units.select(pl.col("code").alias("unit"), pl.col("name").alias("unit_name")).unique(
-        "unit", keep="first", maintain_order=True
+    info = _leaf_info(catalogue, class_ids).drop("M", "role", *(f"applies_{c}" for c in class_ids)).collect()
+    roster = (
+        units.select(pl.col("code").cast(pl.String), "name")
+        .drop_nulls("code")
+        .unique("code", keep="first", maintain_order=True)
+        .collect()
     )
-    return (
-        facts.join(roster, on="unit", how="left").join(info, on="indicator", how="left").select(POINT_COLUMNS)
-    )
+
+    def place(column: str, among: pl.Series) -> pl.Expr:
+        return pl.col(column).cast(pl.String).cast(pl.Enum(among), strict=False).to_physical()
+
+    unit_at, leaf_at = place("unit", roster["code"]), place("indicator", info["indicator"])
+    return facts.with_columns(
+        pl.lit(roster["name"]).gather(unit_at).alias("unit_name"),
+        *(pl.lit(info[c]).gather(leaf_at).alias(c) for c in info.columns if c != "indicator"),
+    ).select(POINT_COLUMNS)
 
 
 def indicator_points(
