@@ -41,19 +41,30 @@ def check_coverage(
         .group_by("class")
         .agg(pl.len().alias("applicable"))
     )
-    # in memory: faster than streaming for a group-by of many small groups
-    seen = observations.lazy().select(pl.col("unit").unique(), pl.lit(True).alias("seen"))
+    # each unit by its place in the roster and each base leaf by its place among them: the distinct
+    # (unit, leaf) pairs are integers, counted per unit (grouping millions of rows by text took far more
+    # memory than the rows themselves)
+    places = roster["code"].cast(pl.String).drop_nulls().unique(maintain_order=True)
+    leaves = max(base.height, 1)
+
+    def place(column: str, among: pl.Series) -> pl.Expr:
+        return pl.col(column).cast(pl.String).cast(pl.Enum(among), strict=False).to_physical().cast(pl.Int64)
+
+    rows = observations.lazy()
+    seen = rows.select(place("unit", places).alias("u")).drop_nulls().unique().with_columns(seen=pl.lit(True))
     scored = (
-        observations.lazy()
-        .filter(pl.col("indicator").is_in(base["indicator"].implode()))
-        .group_by("unit")
-        .agg(pl.col("indicator").n_unique().alias("scored"))
+        rows.select((place("unit", places) * leaves + place("indicator", base["indicator"])).alias("pair"))
+        .drop_nulls()
+        .unique()
+        .group_by((pl.col("pair") // leaves).alias("u"))
+        .agg(pl.len().alias("scored"))
     )
     units = (
         roster.lazy()
         .with_row_index("__order")
-        .join(seen, left_on="code", right_on="unit", how="left")
-        .join(scored, left_on="code", right_on="unit", how="left")
+        .with_columns(place("code", places).alias("u"))
+        .join(seen, on="u", how="left")
+        .join(scored, on="u", how="left")
         .join(applicable.lazy(), on="class", how="left")
         .with_columns(
             pl.col("seen").fill_null(False),
