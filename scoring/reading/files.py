@@ -181,7 +181,9 @@ def read_table(path: Path, display: str) -> tuple[pl.DataFrame, str | None]:
         except (pl.exceptions.PolarsError, OSError) as e:
             raise InputError(f"{display}：无法读取 Parquet 文件（{str(e).splitlines()[0]}）") from e
         df = df.with_columns(pl.col(c).cast(pl.String) for c in df.columns)
-        return df.with_row_index("__row__", offset=2), None
+        # one chunk per column (a file's row groups are chunks): adding a column to a frame of many chunks
+        # copies every column into one, and the copy would sit beside the file as read while it is checked
+        return df.with_row_index("__row__", offset=2).rechunk(), None
     if suffix in (".xlsx", ".xlsm"):
         try:
             df = pl.read_excel(path, engine="calamine", infer_schema_length=0)

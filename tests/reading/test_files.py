@@ -96,3 +96,19 @@ def test_several_broken_rows_are_all_counted(tmp_path: Path) -> None:
 
 def test_a_well_formed_csv_has_no_problems() -> None:
     assert csv_problems('a,b\n"x, ""y""",2\r\n"multi\nline",3\n\n') == []
+
+
+def test_a_parquet_file_of_many_row_groups_is_read_as_one_chunk_per_column(tmp_path: Path) -> None:
+    # checking adds columns to the rows as read; on a frame of many chunks that copies every column,
+    # and the copy would sit beside the rows as read for the whole check
+    import polars as pl
+
+    path = tmp_path / "assessments.parquet"
+    rows = pl.DataFrame(
+        {"unit": [f"U{i}" for i in range(1000)], "indicator": "A1", "value": list(range(1000))}
+    )
+    rows.write_parquet(path, row_group_size=100)
+    assert pl.read_parquet(path)["unit"].n_chunks() > 1
+    df, _ = read_table(path, "assessments.parquet")
+    assert all(df[c].n_chunks() == 1 for c in df.columns)
+    assert df["value"].to_list() == [str(i) for i in range(1000)] and df["__row__"][0] == 2
