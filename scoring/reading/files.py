@@ -165,7 +165,7 @@ def read_csv_text(path: Path, display: str) -> tuple[pl.DataFrame, str]:
         raise InputError(f"{display}：文件没有表头")
     df = df.rename({c: c.strip() for c in df.columns})
     df = df.with_columns(pl.col(c).str.strip_chars() for c in df.columns)
-    return df.with_row_index("__row__", offset=2), encoding
+    return df.with_row_index("__row__", offset=2).rechunk(), encoding  # one chunk: see read_table
 
 
 def read_table(path: Path, display: str) -> tuple[pl.DataFrame, str | None]:
@@ -190,7 +190,7 @@ def read_table(path: Path, display: str) -> tuple[pl.DataFrame, str | None]:
         except Exception as e:  # fastexcel raises its own exception types
             raise InputError(f"{display}：无法读取 Excel 文件（{str(e).splitlines()[0]}）") from e
         df = df.with_columns(pl.col(c).cast(pl.String).str.strip_chars() for c in df.columns)
-        return df.with_row_index("__row__", offset=2), None
+        return df.with_row_index("__row__", offset=2).rechunk(), None
     raise InputError(f"{display}：不支持的文件类型 {suffix}（应为 .csv、.xlsx 或 .parquet）")
 
 

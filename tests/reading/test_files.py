@@ -98,17 +98,21 @@ def test_a_well_formed_csv_has_no_problems() -> None:
     assert csv_problems('a,b\n"x, ""y""",2\r\n"multi\nline",3\n\n') == []
 
 
-def test_a_parquet_file_of_many_row_groups_is_read_as_one_chunk_per_column(tmp_path: Path) -> None:
+@pytest.mark.parametrize("suffix", [".parquet", ".csv"])
+def test_a_table_read_in_many_chunks_comes_as_one_chunk_per_column(tmp_path: Path, suffix: str) -> None:
     # checking adds columns to the rows as read; on a frame of many chunks that copies every column,
     # and the copy would sit beside the rows as read for the whole check
     import polars as pl
 
-    path = tmp_path / "assessments.parquet"
-    rows = pl.DataFrame(
-        {"unit": [f"U{i}" for i in range(1000)], "indicator": "A1", "value": list(range(1000))}
-    )
-    rows.write_parquet(path, row_group_size=100)
-    assert pl.read_parquet(path)["unit"].n_chunks() > 1
-    df, _ = read_table(path, "assessments.parquet")
+    path = tmp_path / f"assessments{suffix}"
+    n = 100_000
+    rows = pl.DataFrame({"unit": [f"U{i}" for i in range(n)], "indicator": "A1", "value": list(range(n))})
+    if suffix == ".parquet":
+        rows.write_parquet(path, row_group_size=n // 10)
+        assert pl.read_parquet(path)["unit"].n_chunks() > 1
+    else:
+        rows.write_csv(path)
+        assert pl.read_csv(path)["unit"].n_chunks() > 1
+    df, _ = read_table(path, path.name)
     assert all(df[c].n_chunks() == 1 for c in df.columns)
-    assert df["value"].to_list() == [str(i) for i in range(1000)] and df["__row__"][0] == 2
+    assert df["value"].to_list() == [str(i) for i in range(n)] and df["__row__"][0] == 2
