@@ -46,17 +46,7 @@ POINT_COLUMNS = (
     "unit",
     "unit_name",
     "class",
-    "indicator",
-    "rule",
-    "M",
-    "role",
-    "level1",
-    "uncapped",
-    "bounded",
-    "path",
-    "name",
-    "rubric",
-    "level1_points",
+    *LEDGER_LEAF_COLUMNS,
     "l1",
     "veto_bit",
     "points",
@@ -81,15 +71,18 @@ def _leaf_info(catalogue: Catalogue, class_ids: list[str]) -> pl.LazyFrame:
 def pair_key(units: pl.Series, leaves: pl.Series) -> pl.Expr:
     """A row's (unit, indicator) as one integer: the unit's place in ``units`` (the roster's codes) times
     the number of leaves, plus the indicator's place in ``leaves``; null for a unit or indicator not in
-    them. Joining millions of rows on this one integer costs a fraction of joining them on the two texts,
-    and computing it is one lookup per row in a table of the roster's size."""
+    them (below :func:`pair_count`). A table of units × leaves is then read by place, with no join of
+    millions of rows on the two texts; computing it is one lookup per row in tables of the roster's and
+    the catalogue's size."""
     unit = pl.Enum(units.cast(pl.String).unique(maintain_order=True).drop_nulls())
     leaf = pl.Enum(leaves.cast(pl.String).unique(maintain_order=True).drop_nulls())
+    return (_place("unit", unit) * max(len(leaf.categories), 1) + _place("indicator", leaf)).alias("pair")
 
-    def place(column: str, among: pl.Enum) -> pl.Expr:  # ids may come as text or as an Enum of their own
-        return pl.col(column).cast(pl.String).cast(among, strict=False).to_physical().cast(pl.Int64)
 
-    return (place("unit", unit) * max(len(leaf.categories), 1) + place("indicator", leaf)).alias("pair")
+def _place(column: str, among: pl.Enum) -> pl.Expr:
+    """Each row's ``column`` as its place among ``among``'s categories (null when not among them); ids may
+    come as text or as an Enum of their own."""
+    return pl.col(column).cast(pl.String).cast(among, strict=False).to_physical().cast(pl.Int64)
 
 
 def pair_count(units: pl.Series, leaves: pl.Series) -> int:
@@ -193,10 +186,10 @@ def widen(facts: pl.LazyFrame, units: pl.LazyFrame, catalogue: Catalogue, settin
         .collect()
     )
 
-    def place(column: str, among: pl.Series) -> pl.Expr:
-        return pl.col(column).cast(pl.String).cast(pl.Enum(among), strict=False).to_physical()
-
-    unit_at, leaf_at = place("unit", roster["code"]), place("indicator", info["indicator"])
+    unit_at, leaf_at = (
+        _place("unit", pl.Enum(roster["code"])),
+        _place("indicator", pl.Enum(info["indicator"])),
+    )
     return facts.with_columns(
         pl.lit(roster["name"]).gather(unit_at).alias("unit_name"),
         *(pl.lit(info[c]).gather(leaf_at).alias(c) for c in info.columns if c != "indicator"),
