@@ -390,9 +390,9 @@ class Archive:
         if it raises, nothing is recorded (a run's files are put in place there, so the archive never
         records a run whose files were not written). ``ledger_file``: the run's ledger already written as
         Parquet (read from there; otherwise it is built and streamed to a temporary file); ``points_file``
-        likewise for the per-indicator points. The ledger and
-        the per-indicator points, millions of rows for a province, never go through Python: each is
-        streamed to Parquet and inserted in one statement that DuckDB reads from the file."""
+        likewise for the per-indicator points (:meth:`Result.indicator_facts`). The ledger and the
+        per-indicator points, millions of rows for a province, are never rows in Python or in DuckDB: each
+        is streamed to Parquet and the file is stored as it is (``run_tables``)."""
         manifest = result.manifest
         files: list[tuple[str, str, str | None, str, bytes, bool]] = []
         for s in manifest.sources:
