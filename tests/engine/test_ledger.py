@@ -8,7 +8,7 @@ import dataclasses
 import polars as pl
 
 from scoring.engine.ledger import build_ledger, indicator_points, pair_key
-from scoring.testing import example_year, leaf, section
+from scoring.testing import ExampleYear, example_year, leaf, section
 
 PICO = 10**12
 
@@ -130,3 +130,46 @@ def test_each_ledger_line_carries_its_own_rows_input_note_and_evidence() -> None
     key = ["unit", "indicator"]
     assert lines.select(*key, "input", "note", "evidence").sort(key).equals(expected.sort(key))
     assert lines["note"].null_count() == 0
+
+
+def _one_class_year(
+    rows: list[tuple[str, ...]], max_points: int, inputs: list[tuple[str, ...]]
+) -> ExampleYear:
+    settings = (
+        'year = 2021\ntitle = "示例"\nissuer = "示例"\n[[classes]]\nid = "town"\nname = "乡镇"\n'
+        f"max = {max_points}\n"
+        '[grades]\nbands = [{ name = "合格", min = 0 }]\n[inputs]\nmissing_units = "zero"\n'
+    )
+    units = [("T01", "甲镇", "town"), ("T02", "乙镇", "town"), ("T03", "丙镇", "town")]
+    return dataclasses.replace(example_year(rows, units, inputs), settings_toml=settings)
+
+
+def test_a_catalogue_of_one_leaf_has_each_units_points_at_its_own_place() -> None:
+    year = _one_class_year(
+        [section("A", 10, name="基础"), leaf("A1", "A", 10, "binary")],
+        10,
+        [("T01", "A1", "", "是"), ("T02", "A1", "", "否")],
+    )
+    result = year.result()
+    points = result.indicator_points().collect().sort("unit")
+    assert points.select("unit", "status", "lost").rows() == [
+        ("T01", "已评分", 0),
+        ("T02", "已评分", 10 * PICO),
+        ("T03", "未评分", 10 * PICO),
+    ]
+    ledger = result.ledger().collect().filter(pl.col("status") != "核算").sort("unit")
+    assert ledger.select("unit", "input").rows() == [("T02", "否"), ("T03", None)]
+
+
+def test_rows_without_a_not_applicable_column_or_with_it_empty_are_not_not_applicable() -> None:
+    # the engine takes rows without the column 不适用 comes in, or with it empty: such a row is scored,
+    # as the totals score it, never marked 不适用
+    a = example_year().result().assessment
+    base = a.observations.lazy().select("unit", "indicator", "value", "text")
+    units = a.units.lazy()
+    without = indicator_points(base, units, a.catalogue, a.settings).collect()
+    empty = base.with_columns(pl.lit(None, pl.Boolean).alias("na"))
+    with_empty = indicator_points(empty, units, a.catalogue, a.settings).collect()
+    for frame in (without, with_empty):
+        assert "不适用" not in frame["status"].to_list()
+        assert frame.filter(pl.col("status") == "已评分").height == a.observations.height
