@@ -173,3 +173,38 @@ def test_rows_without_a_not_applicable_column_or_with_it_empty_are_not_not_appli
     for frame in (without, with_empty):
         assert "不适用" not in frame["status"].to_list()
         assert frame.filter(pl.col("status") == "已评分").height == a.observations.height
+
+
+def test_a_keyed_leaf_lists_each_of_its_rows_and_a_leaf_given_only_a_modifier_is_scored() -> None:
+    # A1 is scored item by item (keys): its line lists each item as written, with every note; B1 has only
+    # a 不得分 row for T01: scored, at 0 (not 未评分), its whole points lost
+    year = _one_class_year(
+        [
+            section("A", 20, name="基础"),
+            leaf("A1", "A", 10, "checklist", "items=甲:4,乙:6"),
+            leaf("B1", "A", 10, "binary"),
+        ],
+        20,
+        [
+            ("T01", "A1", "甲", "是", "甲项齐全"),
+            ("T01", "A1", "乙", "否", "乙项缺失"),
+            ("T01", "B1", "不得分", "1", "弄虚作假"),
+            ("T02", "A1", "甲", "是"),
+            ("T02", "A1", "乙", "是"),
+            ("T02", "B1", "", "是"),
+        ],
+    )
+    result = year.result()
+    points = {(r["unit"], r["indicator"]): r for r in result.indicator_points().collect().to_dicts()}
+    assert (points[("T01", "B1")]["status"], points[("T01", "B1")]["lost"]) == ("已评分", 10 * PICO)
+    assert points[("T03", "B1")]["status"] == "未评分"
+    lines = {
+        (r["unit"], r["indicator"]): r
+        for r in result.ledger().collect().filter(pl.col("status") != "核算").to_dicts()
+    }
+    t01 = lines[("T01", "A1")]
+    assert sorted(t01["input"].split("；")) == ["乙：否", "甲：是"]
+    assert sorted(t01["note"].split("；")) == ["乙项缺失", "甲项齐全"]
+    assert t01["lost"] == 6 * PICO
+    assert lines[("T01", "B1")]["note"] == "弄虚作假"
+    assert ("T02", "A1") not in lines and ("T02", "B1") not in lines
