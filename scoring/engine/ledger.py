@@ -262,8 +262,8 @@ def build_ledger(
             at = pl.lit(row_of).gather(pair)
             return lines.with_columns(pl.lit(rows[c]).gather(at).alias(c) for c in details)
 
-    kind = (
-        pl.when(pl.col("role") == "bonus")
+    kind = (  # a bonus leaf's major deduction (a deducting rule there, 不设上限) is no credit
+        pl.when((pl.col("role") == "bonus") & (pl.col("major") >= 0))
         .then(pl.lit("加分"))
         .when(pl.col("role") == "penalty")
         .then(pl.lit("扣分项"))
@@ -275,7 +275,7 @@ def build_ledger(
     )
     keep = (
         ((pl.col("role") == "base") & (pl.col("lost") != 0))
-        | (pl.col("role").is_in(["bonus", "penalty"]) & (pl.col("points") != 0))
+        | (pl.col("role").is_in(["bonus", "penalty"]) & ((pl.col("points") != 0) | (pl.col("major") != 0)))
         | ((pl.col("role") == "veto") & (pl.col("points") > 0))
     )
     change = (  # a major deduction (uncapped) counts beside the points, whatever the section

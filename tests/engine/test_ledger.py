@@ -203,8 +203,89 @@ def test_a_keyed_leaf_lists_each_of_its_rows_and_a_leaf_given_only_a_modifier_is
         for r in result.ledger().collect().filter(pl.col("status") != "核算").to_dicts()
     }
     t01 = lines[("T01", "A1")]
-    assert sorted(t01["input"].split("；")) == ["乙：否", "甲：是"]
-    assert sorted(t01["note"].split("；")) == ["乙项缺失", "甲项齐全"]
+    assert t01["input"] == "甲：是；乙：否"  # in the rows' order
+    assert t01["note"] == "甲项齐全；乙项缺失"
     assert t01["lost"] == 6 * PICO
     assert lines[("T01", "B1")]["note"] == "弄虚作假"
     assert ("T02", "A1") not in lines and ("T02", "B1") not in lines
+
+
+def test_a_veto_has_a_line_only_where_it_was_triggered() -> None:
+    year = _one_class_year(
+        [
+            section("A", 10, name="基础"),
+            leaf("A1", "A", 10, "binary"),
+            section("V", 1, "veto", name="一票否决"),
+            leaf("V1", "V", 1, "veto"),
+        ],
+        10,
+        [
+            ("T01", "A1", "", "是"),
+            ("T01", "V1", "", "是", "发生泄密事件"),
+            ("T02", "A1", "", "是"),
+            ("T02", "V1", "", "否"),
+            ("T03", "A1", "", "是"),
+        ],
+    )
+    ledger = year.result().ledger().collect().filter(pl.col("kind") == "一票否决")
+    assert ledger.select("unit", "indicator", "note").rows() == [("T01", "V1", "发生泄密事件")]
+
+
+def test_an_uncapped_deduction_in_a_bonus_section_counts_beside_its_points() -> None:
+    # J1 deducts 2 per finding from its 5 points without a floor (不设上限): 4 findings are 3 below 0, a
+    # major deduction that counts against the total whatever the section; the lines still add up
+    year = _one_class_year(
+        [
+            section("A", 10, name="基础"),
+            leaf("A1", "A", 10, "binary"),
+            section("J", 5, "bonus", name="加分项"),
+            leaf("J1", "J", 5, "per_occurrence", "per=2", uncapped="是"),
+        ],
+        10,
+        [("T01", "A1", "", "是"), ("T01", "J1", "", "4"), ("T02", "A1", "", "是"), ("T02", "J1", "", "1")],
+    )
+    result = year.result()
+    ledger = result.ledger().collect()
+    j1 = {r["unit"]: (r["kind"], r["change"]) for r in ledger.filter(pl.col("indicator") == "J1").to_dicts()}
+    assert j1 == {"T01": ("重大扣分", -3 * PICO), "T02": ("加分", 3 * PICO)}
+    changes = dict(ledger.group_by("unit").agg(pl.col("change").sum()).iter_rows())
+    for unit, total, most in result.units.select("unit", "total", "max").iter_rows():
+        assert abs(most + changes.get(unit, 0) / PICO - total) < 1e-9, unit
+
+
+def test_the_ledger_of_rows_without_a_not_applicable_column_is_that_of_rows_marked_none() -> None:
+    # renormalised, a leaf marked 不适用 would change the towns' 折算 lines (B2 is for departments only)
+    year = example_year().with_settings('[not_applicable]\nmethod = "renormalise"\n')
+    a = year.result().assessment
+    base = a.observations.lazy().select("unit", "indicator", "value", "text")
+    units = a.units.lazy()
+    key = ["unit", "indicator", "kind"]
+    without = build_ledger(base, units, a.catalogue, a.settings).collect().sort(key, nulls_last=True)
+    none = base.with_columns(pl.lit(False).alias("na"))
+    marked = build_ledger(none, units, a.catalogue, a.settings).collect().sort(key, nulls_last=True)
+    assert without.height > 0 and without.equals(marked)
+    # an account line other than a cap's loses what it changes, and credits nothing
+    converted = without.filter(pl.col("kind") == "折算")
+    assert converted.height == 2
+    assert (converted["points"] == 0).all() and (converted["lost"] == -converted["change"]).all()
+
+
+def test_the_cap_lines_show_what_they_take_or_give_back_as_points_not_as_points_lost() -> None:
+    # 4 awards against a bonus cap of 2 (加分封顶 takes 2 back), 5 findings against a penalty cap of 2
+    # (扣分封顶 gives 3 back): each cap line's points are what it moves, nothing lost
+    year = _one_class_year(
+        [
+            section("A", 10, name="基础"),
+            leaf("A1", "A", 10, "binary"),
+            section("J", 5, "bonus", name="加分项"),
+            leaf("J1", "J", 5, "accumulate", "per=1"),
+            section("P", 10, "penalty", name="扣分项"),
+            leaf("P1", "P", 10, "per_occurrence", "per=1"),
+        ],
+        10,
+        [("T01", "A1", "", "是"), ("T01", "J1", "", "4"), ("T01", "P1", "", "5")],
+    ).with_settings("[bonus]\ncap = 2\n[penalty]\ncap = 2\n")
+    ledger = year.result().ledger().collect().filter(pl.col("unit") == "T01", pl.col("status") == "核算")
+    lines = {r["kind"]: (r["points"], r["lost"], r["change"]) for r in ledger.to_dicts()}
+    assert lines["加分封顶"] == (-2 * PICO, 0, -2 * PICO)
+    assert lines["扣分封顶"] == (-3 * PICO, 0, 3 * PICO)
