@@ -26,34 +26,12 @@ LEDGER_LEAF_COLUMNS = (
 )
 """The columns of the catalogue's leaf frame each row of the ledger carries."""
 
-FACT_COLUMNS = (
-    "unit",
-    "class",
-    "indicator",
-    "M",
-    "role",
-    "l1",
-    "veto_bit",
-    "points",
-    "major",
-    "status",
-    "lost",
-)
+_OUTCOME = ("l1", "veto_bit", "points", "major", "status", "lost")
+FACT_COLUMNS = ("unit", "class", "indicator", "M", "role", *_OUTCOME)
 """The per-indicator points without the texts they share with their unit or leaf (:func:`indicator_facts`):
 what is stored, and streamed between the stages of a run; :func:`widen` adds the texts."""
 
-POINT_COLUMNS = (
-    "unit",
-    "unit_name",
-    "class",
-    *LEDGER_LEAF_COLUMNS,
-    "l1",
-    "veto_bit",
-    "points",
-    "major",
-    "status",
-    "lost",
-)
+POINT_COLUMNS = ("unit", "unit_name", "class", *LEDGER_LEAF_COLUMNS, *_OUTCOME)
 """The columns of :func:`indicator_points`, in order."""
 
 
