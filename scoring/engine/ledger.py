@@ -9,6 +9,7 @@ import polars as pl
 from scoring.engine.accounts import account_lines
 from scoring.engine.points import leaf_points
 from scoring.spec.catalogue import Catalogue
+from scoring.spec.expr import place_among
 from scoring.spec.settings import Settings
 
 LEDGER_LEAF_COLUMNS = (
@@ -54,13 +55,9 @@ def pair_key(units: pl.Series, leaves: pl.Series) -> pl.Expr:
     the catalogue's size."""
     unit = pl.Enum(units.cast(pl.String).unique(maintain_order=True).drop_nulls())
     leaf = pl.Enum(leaves.cast(pl.String).unique(maintain_order=True).drop_nulls())
-    return (_place("unit", unit) * max(len(leaf.categories), 1) + _place("indicator", leaf)).alias("pair")
-
-
-def _place(column: str, among: pl.Enum) -> pl.Expr:
-    """Each row's ``column`` as its place among ``among``'s categories (null when not among them); ids may
-    come as text or as an Enum of their own."""
-    return pl.col(column).cast(pl.String).cast(among, strict=False).to_physical().cast(pl.Int64)
+    return (place_among("unit", unit) * max(len(leaf.categories), 1) + place_among("indicator", leaf)).alias(
+        "pair"
+    )
 
 
 def pair_count(units: pl.Series, leaves: pl.Series) -> int:
@@ -165,8 +162,8 @@ def widen(facts: pl.LazyFrame, units: pl.LazyFrame, catalogue: Catalogue, settin
     )
 
     unit_at, leaf_at = (
-        _place("unit", pl.Enum(roster["code"])),
-        _place("indicator", pl.Enum(info["indicator"])),
+        place_among("unit", pl.Enum(roster["code"])),
+        place_among("indicator", pl.Enum(info["indicator"])),
     )
     return facts.with_columns(
         pl.lit(roster["name"]).gather(unit_at).alias("unit_name"),

@@ -15,6 +15,7 @@ import polars as pl
 
 from scoring.errors import Issue
 from scoring.spec.catalogue import Catalogue
+from scoring.spec.expr import place_among
 from scoring.spec.settings import Settings
 
 MAX_LISTED = 200
@@ -44,16 +45,14 @@ def check_coverage(
     # each unit by its place in the roster and each base leaf by its place among them: the distinct
     # (unit, leaf) pairs are integers, counted per unit (grouping millions of rows by text took far more
     # memory than the rows themselves)
-    places = roster["code"].cast(pl.String).drop_nulls().unique(maintain_order=True)
+    codes = pl.Enum(roster["code"].cast(pl.String).drop_nulls().unique(maintain_order=True))
     leaves = max(base.height, 1)
-
-    def place(column: str, among: pl.Series) -> pl.Expr:
-        return pl.col(column).cast(pl.String).cast(pl.Enum(among), strict=False).to_physical().cast(pl.Int64)
+    unit_at = place_among("unit", codes)
 
     rows = observations.lazy()
-    seen = rows.select(place("unit", places).alias("u")).drop_nulls().unique().with_columns(seen=pl.lit(True))
+    seen = rows.select(unit_at.alias("u")).drop_nulls().unique().with_columns(seen=pl.lit(True))
     scored = (
-        rows.select((place("unit", places) * leaves + place("indicator", base["indicator"])).alias("pair"))
+        rows.select((unit_at * leaves + place_among("indicator", pl.Enum(base["indicator"]))).alias("pair"))
         .drop_nulls()
         .unique()
         .group_by((pl.col("pair") // leaves).alias("u"))
@@ -62,7 +61,7 @@ def check_coverage(
     units = (
         roster.lazy()
         .with_row_index("__order")
-        .with_columns(place("code", places).alias("u"))
+        .with_columns(place_among("code", codes).alias("u"))
         .join(seen, on="u", how="left")
         .join(scored, on="u", how="left")
         .join(applicable.lazy(), on="class", how="left")

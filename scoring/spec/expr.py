@@ -13,3 +13,9 @@ def first_match(cases: Sequence[tuple[pl.Expr, pl.Expr]], otherwise: pl.Expr) ->
     for cond, value in reversed(cases):
         expr = pl.when(cond).then(value).otherwise(expr)
     return expr
+
+
+def place_among(column: str, among: pl.Enum) -> pl.Expr:
+    """Each row's ``column`` as its place among ``among``'s categories (null when not among them); ids may
+    come as text or as an Enum of their own."""
+    return pl.col(column).cast(pl.String).cast(among, strict=False).to_physical().cast(pl.Int64)
