@@ -289,3 +289,19 @@ def test_the_cap_lines_show_what_they_take_or_give_back_as_points_not_as_points_
     lines = {r["kind"]: (r["points"], r["lost"], r["change"]) for r in ledger.to_dicts()}
     assert lines["加分封顶"] == (-2 * PICO, 0, -2 * PICO)
     assert lines["扣分封顶"] == (-3 * PICO, 0, 3 * PICO)
+
+
+def test_an_uncapped_base_leaf_loses_its_points_and_its_major_deduction() -> None:
+    # A1 deducts 2 per finding from its 10 points without a floor: 7 findings lose its 10 points and a
+    # major deduction of 4 more
+    year = _one_class_year(
+        [section("A", 10, name="基础"), leaf("A1", "A", 10, "per_occurrence", "per=2", uncapped="是")],
+        10,
+        [("T01", "A1", "", "7"), ("T02", "A1", "", "1")],
+    )
+    points = year.result().indicator_points().collect().sort("unit")
+    assert points.select("unit", "points", "major", "lost").rows() == [
+        ("T01", 0, -4 * PICO, 14 * PICO),
+        ("T02", 8 * PICO, 0, 2 * PICO),
+        ("T03", 0, 0, 10 * PICO),
+    ]
