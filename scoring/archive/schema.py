@@ -66,13 +66,23 @@ DDL = (
         status VARCHAR
     )""",
 )
-RUN_TABLES = """CREATE TABLE IF NOT EXISTS run_tables (
-    run_id INTEGER NOT NULL, name VARCHAR NOT NULL, rows BIGINT NOT NULL, parquet BLOB NOT NULL,
-    PRIMARY KEY (run_id, name)
-)"""
+RUN_TABLES = (
+    """CREATE TABLE IF NOT EXISTS run_tables (
+        run_id INTEGER NOT NULL, name VARCHAR NOT NULL, rows BIGINT NOT NULL, bytes BIGINT NOT NULL,
+        PRIMARY KEY (run_id, name)
+    )""",
+    """CREATE TABLE IF NOT EXISTS run_table_parts (
+        run_id INTEGER NOT NULL, name VARCHAR NOT NULL, part INTEGER NOT NULL, data BLOB NOT NULL,
+        PRIMARY KEY (run_id, name, part)
+    )""",
+)
 """A run's tables of millions of rows (per-indicator points, ledger), each one Parquet file as written by
 the run: storing it is a copy of its bytes, where inserting its rows cost DuckDB seconds and about three
-times the space (schema version 2)."""
+times the space (schema version 2). The file is stored in parts of :data:`PART_BYTES`, in order
+(``run_table_parts``): DuckDB held about three times a blob's size in memory to insert it whole (430 MB
+for a file of 150 MB, 720 MB at the peak) and about its size in parts of 4 MiB (170 MB); a blob cannot
+exceed 4 GB."""
+PART_BYTES = 4 << 20
 
 # result.units → unit_results (HUGEINT columns travel as text and are cast in SQL, exactly)
 UNIT_COLUMNS: dict[str, pl.DataType | type[pl.DataType]] = {

@@ -42,6 +42,7 @@ from scoring.archive.schema import (
     HUGE,
     LEDGER_COLUMNS,
     MARKER,
+    PART_BYTES,
     POINT_COLUMNS,
     RUN_TABLES,
     SCHEMA_VERSION,
@@ -313,7 +314,8 @@ class Archive:
         set, in one transaction (its runs stay as they are, and are read as before)."""
         try:
             con.execute("BEGIN TRANSACTION")
-            con.execute(RUN_TABLES)
+            for ddl in RUN_TABLES:
+                con.execute(ddl)
             con.execute(f"UPDATE {MARKER} SET value = ? WHERE key = 'schema_version'", [str(SCHEMA_VERSION)])
             con.execute("COMMIT")
         except BaseException:
@@ -335,7 +337,7 @@ class Archive:
         try:
             con = duckdb.connect(str(tmp))
             try:
-                for ddl in (*DDL, RUN_TABLES):
+                for ddl in (*DDL, *RUN_TABLES):
                     con.execute(ddl)
                 con.executemany(
                     f"INSERT INTO {MARKER} VALUES (?, ?)",
@@ -394,16 +396,14 @@ class Archive:
         per-indicator points, millions of rows for a province, are never rows in Python or in DuckDB: each
         is streamed to Parquet and the file is stored as it is (``run_tables``)."""
         manifest = result.manifest
-        files: list[tuple[str, str, str | None, str, bytes, bool]] = []
+        # (shown, role, encoding, SHA-256 as computed or None, path, in the manifest): each file is read
+        # when it is stored, one at a time (a province's inputs are hundreds of MB)
+        files: list[tuple[str, str, str | None, str | None, Path, bool]] = []
         for s in manifest.sources:
             p = Path(s.path)
-            data = _read(p if p.is_absolute() or root is None else root / p, s.path)
-            if hashlib.sha256(data).hexdigest() != s.sha256:
-                raise ArchiveError(f"{s.path} 在计算之后被修改，本次运行未记录；请重新计算")
-            files.append((s.path, s.role, s.encoding, s.sha256, data, True))
-        for shown, role, path in extra_files:
-            data = _read(path, shown)
-            files.append((shown, role, None, hashlib.sha256(data).hexdigest(), data, False))
+            path = p if p.is_absolute() or root is None else root / p
+            files.append((s.path, s.role, s.encoding, s.sha256, path, True))
+        files += [(shown, role, None, None, path, False) for shown, role, path in extra_files]
         inputs_sha = hashlib.sha256(
             "\n".join(f"{s.role}\t{s.path}\t{s.sha256}" for s in manifest.sources).encode()
         ).hexdigest()
@@ -467,7 +467,11 @@ class Archive:
                     "INSERT INTO run_events VALUES (?, 1, ?, 'draft', NULL, NULL)",
                     [run_id, _now()],
                 )
-                for i, (shown, role, encoding, sha, data, in_manifest) in enumerate(files):
+                for i, (shown, role, encoding, computed, path, in_manifest) in enumerate(files):
+                    data = _read(path, shown)
+                    sha = hashlib.sha256(data).hexdigest()
+                    if computed is not None and sha != computed:
+                        raise ArchiveError(f"{shown} 在计算之后被修改，本次运行未记录；请重新计算")
                     con.execute(
                         "INSERT INTO run_sources VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                         [run_id, i, shown, role, encoding, sha, len(data), in_manifest],
@@ -475,6 +479,7 @@ class Archive:
                     # looked up first: DuckDB's INSERT OR IGNORE costs 0.7 s on a 20 MB file, a lookup nothing
                     if not con.execute("SELECT 1 FROM blobs WHERE sha256 = ?", [sha]).fetchall():
                         con.execute("INSERT INTO blobs VALUES (?, ?, ?)", [sha, len(data), data])
+                    del data
                 huge = {c: f"CAST({c} AS HUGEINT)" for c in HUGE}
                 self._insert(con, "unit_results", unit_rows, run_id, ["ord", *UNIT_COLUMNS], huge)
                 self._insert(con, "unit_parts", parts, run_id, ["unit", "part", "points"])
@@ -510,9 +515,12 @@ class Archive:
 
     @staticmethod
     def _store_table(con: duckdb.DuckDBPyConnection, run_id: int, name: str, path: Path) -> None:
-        """A table of the run, as the Parquet file the run wrote (read back by :meth:`_table`)."""
+        """A table of the run, as the Parquet file the run wrote, in parts (read back by :meth:`_table`)."""
         rows = pl.scan_parquet(path).select(pl.len()).collect().item()
-        con.execute("INSERT INTO run_tables VALUES (?, ?, ?, ?)", [run_id, name, rows, path.read_bytes()])
+        con.execute("INSERT INTO run_tables VALUES (?, ?, ?, ?)", [run_id, name, rows, path.stat().st_size])
+        with path.open("rb") as f:
+            for part, data in enumerate(iter(lambda: f.read(PART_BYTES), b"")):
+                con.execute("INSERT INTO run_table_parts VALUES (?, ?, ?, ?)", [run_id, name, part, data])
 
     def finalize(self, run_id: int, actor: str | None = None, note: str | None = None) -> bool:
         """Mark a run final by appending a status event; False when it already is. A superseded run
@@ -634,20 +642,21 @@ class Archive:
         self, table: str, columns: dict[str, pl.DataType | type[pl.DataType]], run_id: int, order: list[str]
     ) -> pl.DataFrame:
         with self.connect() as con:
-            stored = (
+            parts = (
                 con.execute(
-                    "SELECT parquet FROM run_tables WHERE run_id = ? AND name = ?", [run_id, table]
-                ).fetchone()
+                    "SELECT data FROM run_table_parts WHERE run_id = ? AND name = ? ORDER BY part",
+                    [run_id, table],
+                ).fetchall()
                 if self._version >= 2
-                else None
+                else []
             )
-            if stored is None:  # a run recorded under schema version 1: its rows
+            if not parts:  # a run recorded under schema version 1: its rows
                 rows = con.execute(
                     f"SELECT {', '.join(columns)} FROM {table} WHERE run_id = ? ORDER BY {', '.join(order)}",
                     [run_id],
                 ).fetchall()
                 return pl.DataFrame(rows, schema=columns, orient="row")
-        frame = pl.read_parquet(io.BytesIO(stored[0]))
+        frame = pl.read_parquet(io.BytesIO(b"".join(part for (part,) in parts)))
         if "M" in frame.columns and "max_points" not in frame.columns:  # the engine's name for it
             frame = frame.rename({"M": "max_points"})
         if "ord" in order:  # the line's place in the file

@@ -150,6 +150,41 @@ def test_a_runs_big_tables_are_stored_as_the_files_it_wrote(
     assert points["unit"].to_list() == sorted(points["unit"].to_list())
 
 
+def test_a_big_table_is_stored_in_parts_and_read_back_whole(
+    small: tuple[Year, Result], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _, result = small
+    whole = Archive(tmp_path / "whole.duckdb")
+    record(whole, result)
+    monkeypatch.setattr("scoring.archive.store.PART_BYTES", 500)
+    store = Archive(tmp_path / "a.duckdb")
+    record(store, result)
+    with duckdb.connect(str(store.path), read_only=True) as con:
+        sizes = con.execute(
+            "SELECT t.name, t.bytes, count(*), sum(octet_length(p.data)), max(octet_length(p.data)),"
+            " max(p.part) FROM run_tables t JOIN run_table_parts p USING (run_id, name)"
+            " GROUP BY t.name, t.bytes ORDER BY t.name"
+        ).fetchall()
+    for name, size, parts, total, largest, last in sizes:
+        assert (parts, last) == (-(-size // 500), parts - 1), name  # parts 0, 1, …, each of 500 bytes
+        assert (total, largest) == (size, 500), name
+    assert store.ledger(1).equals(whole.ledger(1))
+    assert store.indicator_points(1).equals(whole.indicator_points(1))
+
+
+def test_an_input_changed_after_computing_is_not_recorded(small: tuple[Year, Result], tmp_path: Path) -> None:
+    _, result = small
+    store = Archive(tmp_path / "a.duckdb")
+    inputs = next(Path(s.path) for s in result.manifest.sources if s.role == "input")
+    inputs.write_text(inputs.read_text(encoding="utf-8") + "T1,A1,,1\n", encoding="utf-8")
+    with pytest.raises(ArchiveError, match="在计算之后被修改，本次运行未记录"):
+        record(store, result)
+    assert store.runs() == []
+    with duckdb.connect(str(store.path), read_only=True) as con:  # nothing half-recorded
+        for table in ("runs", "run_sources", "blobs", "run_tables", "run_table_parts"):
+            assert con.execute(f"SELECT count(*) FROM {table}").fetchone() == (0,), table
+
+
 def test_an_archive_of_schema_version_1_is_read_as_it_is_and_upgraded_to_write(
     small: tuple[Year, Result], tmp_path: Path
 ) -> None:
@@ -165,6 +200,7 @@ def test_an_archive_of_schema_version_1_is_read_as_it_is_and_upgraded_to_write(
             ledger.with_row_index("ord").rows(),
         )
         con.execute("DROP TABLE run_tables")
+        con.execute("DROP TABLE run_table_parts")
         con.execute("UPDATE zwgk_archive SET value = '1' WHERE key = 'schema_version'")
     old = Archive(store.path)
     assert old.indicator_points(1).equals(points) and old.ledger(1).equals(ledger)
