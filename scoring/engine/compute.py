@@ -210,6 +210,12 @@ class Result:
         workbook, the archive and the ledger file do not each build it; None: build it again."""
         self._ledger = ledger
 
+    def release_points(self) -> None:
+        """Let the leaves' points go (hundreds of MB for a province) once the per-indicator points and the
+        ledger are kept as files (:meth:`keep_indicator_points`, :meth:`keep_ledger`): what needs them after
+        that computes them again from the inputs."""
+        self.points = None
+
     def keep_indicator_points(self, facts: pl.LazyFrame | None) -> None:
         """Read the per-indicator points from ``facts`` from now on (:meth:`indicator_facts` as written: a
         Parquet scan), so the ledger and the archive do not each build them; None: build them again."""

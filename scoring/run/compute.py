@@ -232,6 +232,8 @@ def compute_year(
             files.stage(outputs.ledger, lambda tmp: write_ledger_parquet(result, tmp))
             ledger_file = files.staged[outputs.ledger]
             result.keep_ledger(pl.scan_parquet(ledger_file))
+            if recording is not None:  # both kept as files: the archive and the workbook read them there
+                result.release_points()
             if recording is not None and store is not None:
                 progress(f"记录到档案库 {recording.archive.path.name}")
                 store.record(

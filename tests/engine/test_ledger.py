@@ -305,3 +305,14 @@ def test_an_uncapped_base_leaf_loses_its_points_and_its_major_deduction() -> Non
         ("T02", 8 * PICO, 0, 2 * PICO),
         ("T03", 0, 0, 10 * PICO),
     ]
+
+
+def test_a_result_without_its_leaves_points_gives_the_same_ledger_and_points() -> None:
+    # a run lets the leaves' points go once its files are written: what asks after that recomputes them
+    result = example_year().result()
+    points, ledger = result.indicator_points().collect(), result.ledger().collect()
+    assert result.points is not None
+    result.release_points()
+    assert result.points is None
+    assert result.indicator_points().collect().equals(points)
+    assert result.ledger().collect().equals(ledger)
