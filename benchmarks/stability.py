@@ -26,6 +26,7 @@ from scoring.engine.compute import compute
 from scoring.engine.perturb import Perturbation, judgement_leaves
 from scoring.engine.stability import perturbed_runs, summarise
 from scoring.run.inputs import RunSpec, load
+from scoring.spec.year import as_rows
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -88,7 +89,7 @@ def run(
     result = compute(a)
     t1 = time.perf_counter()
     p = Perturbation(runs, Decimal(judgement), seed)
-    obs = a.observations.lazy()
+    obs = as_rows(a.observations)
     scored = perturbed_runs(
         result.points if result.points is not None else pl.DataFrame(),
         obs,

@@ -20,6 +20,7 @@ from scoring.engine.compute import compute
 from scoring.engine.perturb import Perturbation
 from scoring.engine.stability import perturbed_runs, summarise
 from scoring.run.inputs import RunSpec, load
+from scoring.spec.year import as_rows
 
 UNITS, RUNS = (int(x) for x in os.environ.get("ZWGK_BENCH_STABILITY", "300,50").split(","))
 SEEN: dict[bool, pl.DataFrame] = {}
@@ -41,7 +42,7 @@ def test_stability(benchmark: BenchmarkFixture, year: Path, through_aggregation:
     def once() -> None:
         runs = perturbed_runs(
             result.points,  # type: ignore[arg-type]
-            a.observations.lazy(),
+            as_rows(a.observations),
             a.units,
             a.catalogue,
             a.settings,

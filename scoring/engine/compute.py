@@ -17,6 +17,7 @@ from scoring.exact import printed, scaled_to_float, to_points
 from scoring.spec.catalogue import Catalogue
 from scoring.spec.manifest import Manifest, make_manifest
 from scoring.spec.settings import Settings
+from scoring.spec.year import as_rows
 
 if TYPE_CHECKING:  # loading a year needs pandera; scoring does not
     from scoring.spec.year import Assessment
@@ -32,7 +33,7 @@ def _scoring_rows(observations: pl.DataFrame) -> pl.LazyFrame:
         for c in grouping
         if c in observations.columns and observations[c].null_count() == observations.height
     ]
-    return observations.lazy().drop(empty)
+    return as_rows(observations).drop(empty)
 
 
 def score(
@@ -157,7 +158,7 @@ class Result:
         own = indicator_points(_scoring_rows(a.self_observations), a.units.lazy(), a.catalogue, a.settings)
         final = self.indicator_points()
         notes = (
-            a.observations.lazy()
+            as_rows(a.observations)
             .group_by("unit", "indicator")
             .agg(pl.col("note").drop_nulls().unique(maintain_order=True).str.join("；"))
         )

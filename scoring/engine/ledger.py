@@ -297,8 +297,13 @@ def build_ledger(
     accounts = account_lines(points, na, units, catalogue, settings)
     bonus_side = pl.col("kind").is_in(["加分封顶", "加分门槛"])
     penalty_side = pl.col("kind") == "扣分封顶"
-    lines = accounts.join(
-        units.select(pl.col("code").alias("unit"), pl.col("name").alias("unit_name"), "class"), on="unit"
+    roster = units.select(pl.col("code").cast(pl.String)).collect().to_series().unique(maintain_order=True)
+    lines = (
+        accounts.join(
+            units.select(pl.col("code").alias("unit"), pl.col("name").alias("unit_name"), "class"), on="unit"
+        )
+        # in the roster's order, then by part and kind: the same inputs give the same ledger, line for line
+        .sort(place_among("unit", pl.Enum(roster.drop_nulls())), "indicator", "kind", "change")
     ).select(
         "unit",
         "unit_name",

@@ -302,7 +302,7 @@ def write_class_sheet(
             ranked = frame.height - frame.get_column(col.source).null_count()
         elif col.kind == "grade":
             grades = value.cast(pl.String)
-            for g in frame.get_column(col.source).cast(pl.String).unique().to_list():
+            for g in frame.get_column(col.source).cast(pl.String).unique(maintain_order=True).to_list():
                 grade_fmts[g] = _grade_format(styles, settings, g)
             cells.append(Cells(grades.fill_null(""), False, key=grades, formats=grade_fmts))  # '' for none
         else:  # text: a string (never a formula), or a formatted blank when empty

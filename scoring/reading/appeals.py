@@ -23,7 +23,7 @@ import polars as pl
 from scoring.errors import Issue, ValidationFailed
 from scoring.reading.files import read_table, sha256
 from scoring.reading.validate import check_columns, normalise_inputs
-from scoring.spec.year import Assessment, SourceFile
+from scoring.spec.year import ID_COLUMNS, Assessment, SourceFile
 
 __all__ = ["APPEALS_FILE", "AppliedAppeals", "apply_appeals"]
 
@@ -290,7 +290,7 @@ def apply_appeals(
     source = SourceFile(display, sha256(path), encoding, "appeals")
     names = dict(zip(a.units["code"].to_list(), a.units["name"].to_list(), strict=True))
     leaf_names = {n.id: n.name for n in a.catalogue.nodes}
-    changes = found.select(
+    changes = found.with_columns(pl.col(c).cast(pl.String) for c in ID_COLUMNS).select(  # a report: text
         pl.col("_arow").alias("row"),
         "unit",
         pl.col("unit").replace_strict(names, default=None).alias("unit_name"),

@@ -9,7 +9,7 @@ apply, keys, values outside the rule's domain, duplicates across files. Every fa
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 import pandera.polars as pa
 import polars as pl
@@ -30,6 +30,7 @@ from scoring.spec.catalogue import Catalogue
 from scoring.spec.expr import first_match
 from scoring.spec.rules import MODIFIER_KEYS
 from scoring.spec.settings import Settings
+from scoring.spec.year import observation_schema
 
 MAX_ISSUES_PER_CHECK = 200
 
@@ -267,8 +268,9 @@ def read_inputs(
         df = df.with_columns(pl.lit(None, pl.String).alias(c) for c in missing)
         cell = pl.col("__cell__") if "__cell__" in df.columns else pl.lit(None, pl.String).alias("__cell__")
         parts.append(df.select(*INPUT_COLUMNS, "__row__", cell).with_columns(pl.lit(file).alias("source")))
+    schema = observation_schema(catalogue, settings, roster)
     if not parts:
-        return Inputs(_empty_observations(), issues, pl.DataFrame(schema=NORMALISED_SCHEMA))
+        return Inputs(pl.DataFrame(schema=schema), issues, pl.DataFrame(schema=NORMALISED_SCHEMA))
     raw = pl.concat(parts, how="vertical_relaxed").with_columns(pl.col("__row__").cast(pl.Int64))
 
     # Every check is a boolean column of one lazy query over all rows, collected once; the rows a check
@@ -479,9 +481,9 @@ def read_inputs(
         df.lazy()
         .filter(ok_row)
         .select(
-            pl.col("unit"),
-            pl.col("class"),
-            pl.col("indicator"),
+            pl.col("unit").cast(schema["unit"]),
+            pl.col("class").cast(schema["class"]),
+            pl.col("indicator").cast(schema["indicator"]),
             pl.col("key"),
             pl.col("value").cast(pl.Float64),
             pl.col("na").fill_null(False),
@@ -671,24 +673,3 @@ def _missing_extra_rows(
             f"{key}_missing",
         )
     return out
-
-
-def _empty_observations() -> pl.DataFrame:
-    return pl.DataFrame(schema=OBSERVATION_SCHEMA)
-
-
-OBSERVATION_SCHEMA: dict[str, Any] = {
-    "unit": pl.String,
-    "class": pl.String,
-    "indicator": pl.String,
-    "key": pl.String,
-    "value": pl.Float64,
-    "na": pl.Boolean,
-    "period": pl.String,
-    "channel": pl.String,
-    "note": pl.String,
-    "evidence": pl.String,
-    "source": pl.String,
-    "row": pl.Int64,
-    "text": pl.String,
-}

@@ -16,6 +16,7 @@ from scoring.engine.perturb import Perturbation, judgement_leaves
 from scoring.engine.stability import perturbed_runs, summarise
 from scoring.errors import ScoringError
 from scoring.output.stability_sheet import write_stability_workbook
+from scoring.spec.year import as_rows
 
 COLUMNS = ("unit", "class", "rank", "rank_lo", "rank_hi", "p_grade_change", "margin")
 """The Parquet's first columns (the issue's contract); the others follow."""
@@ -73,7 +74,7 @@ def stability_of(result: Result, perturbation: Perturbation) -> Stability:
     if result.points is None:
         raise ScoringError("结果中没有各指标得分，无法做稳定性分析")
     runs = perturbed_runs(
-        result.points, a.observations.lazy(), a.units, a.catalogue, a.settings, perturbation
+        result.points, as_rows(a.observations), a.units, a.catalogue, a.settings, perturbation
     )
     summary = summarise(runs, result.units, a.units, a.settings, perturbation).collect(engine="streaming")
     return Stability(result, perturbation, summary, judgement_leaves(a.catalogue).height)

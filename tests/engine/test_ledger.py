@@ -8,6 +8,7 @@ import dataclasses
 import polars as pl
 
 from scoring.engine.ledger import build_ledger, indicator_points, pair_key
+from scoring.spec.year import as_rows
 from scoring.testing import ExampleYear, example_year, leaf, section
 
 PICO = 10**12
@@ -78,7 +79,7 @@ def test_indicator_points_cover_the_roster_and_the_applicable_leaves_only() -> N
     # without rows has every applicable leaf 未评分
     result = example_year().result()
     a = result.assessment
-    observations = a.observations.lazy().select("unit", "indicator", "value", "na")
+    observations = as_rows(a.observations).select("unit", "indicator", "value", "na")
     stray = pl.LazyFrame(
         {"unit": ["X99", "T01"], "indicator": ["A1", "Z9"], "value": [1.0, 1.0], "na": [True, True]}
     )
@@ -111,7 +112,7 @@ def test_each_ledger_line_carries_its_own_rows_input_note_and_evidence() -> None
     # a row of a unit not on the roster is nobody's line
     a = example_year().result().assessment
     rows = (
-        a.observations.lazy()
+        as_rows(a.observations)
         .select("unit", "indicator", "value", "na", "text")
         .with_columns(
             pl.format("{}的{}：记录", "unit", "indicator").alias("note"),
@@ -165,7 +166,7 @@ def test_rows_without_a_not_applicable_column_or_with_it_empty_are_not_not_appli
     # the engine takes rows without the column 不适用 comes in, or with it empty: such a row is scored,
     # as the totals score it, never marked 不适用
     a = example_year().result().assessment
-    base = a.observations.lazy().select("unit", "indicator", "value", "text")
+    base = as_rows(a.observations).select("unit", "indicator", "value", "text")
     units = a.units.lazy()
     without = indicator_points(base, units, a.catalogue, a.settings).collect()
     empty = base.with_columns(pl.lit(None, pl.Boolean).alias("na"))
@@ -257,7 +258,7 @@ def test_the_ledger_of_rows_without_a_not_applicable_column_is_that_of_rows_mark
     # renormalised, a leaf marked 不适用 would change the towns' 折算 lines (B2 is for departments only)
     year = example_year().with_settings('[not_applicable]\nmethod = "renormalise"\n')
     a = year.result().assessment
-    base = a.observations.lazy().select("unit", "indicator", "value", "text")
+    base = as_rows(a.observations).select("unit", "indicator", "value", "text")
     units = a.units.lazy()
     key = ["unit", "indicator", "kind"]
     without = build_ledger(base, units, a.catalogue, a.settings).collect().sort(key, nulls_last=True)
@@ -316,3 +317,29 @@ def test_a_result_without_its_leaves_points_gives_the_same_ledger_and_points() -
     assert result.points is None
     assert result.indicator_points().collect().equals(points)
     assert result.ledger().collect().equals(ledger)
+
+
+def test_the_account_lines_come_in_the_rosters_order_then_by_part_and_kind() -> None:
+    # eight towns, listed neither alphabetically nor in the order of their rows, each over both caps: the
+    # same inputs give the same ledger file, line for line (the lines came out in a hash order before)
+    codes = ["T05", "T02", "T08", "T01", "T07", "T03", "T06", "T04"]
+    catalogue = [
+        section("A", 10, name="基础"),
+        leaf("A1", "A", 10, "binary"),
+        section("J", 5, "bonus", name="加分项"),
+        leaf("J1", "J", 5, "accumulate", "per=1"),
+        section("P", 10, "penalty", name="扣分项"),
+        leaf("P1", "P", 10, "per_occurrence", "per=1"),
+    ]
+    inputs: list[tuple[str, ...]] = [
+        (c, i, "", v)
+        for c in sorted(codes, reverse=True)
+        for i, v in (("P1", "5"), ("J1", "4"), ("A1", "是"))
+    ]
+    year = dataclasses.replace(
+        _one_class_year(catalogue, 10, inputs), units=tuple((c, f"{c}镇", "town") for c in codes)
+    ).with_settings("[bonus]\ncap = 2\n[penalty]\ncap = 2\n")
+    ledger = year.result().ledger().collect()
+    accounts = ledger.filter(pl.col("status") == "核算").select("unit", "indicator", "kind").rows()
+    assert accounts == [(c, None, k) for c in codes for k in ("加分封顶", "扣分封顶")]
+    assert ledger.tail(len(accounts))["status"].to_list() == ["核算"] * len(accounts)  # after the leaves'

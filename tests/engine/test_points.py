@@ -11,6 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from scoring import REGISTRY
+from scoring.spec.year import as_rows
 from tests.conftest import YearFactory, node
 
 
@@ -502,7 +503,7 @@ def test_rank_based_ranks_within_the_class_even_without_a_class_column(make_year
     a = y.load()
     from scoring import leaf_points as points_of
 
-    pts = points_of(a.observations.lazy().drop("class"), a.catalogue, a.settings, a.units.lazy()).collect()
+    pts = points_of(as_rows(a.observations).drop("class"), a.catalogue, a.settings, a.units.lazy()).collect()
     got = {r["unit"]: r["points"] / 10**12 for r in pts.to_dicts() if r["indicator"] == "A1"}
     assert got == {"T1": 6, "T2": 5, "D1": 6}  # D1 is first among departments
 
@@ -541,7 +542,7 @@ def _plan(kinds: dict[str, tuple[str, object, int]], key: str = "") -> tuple[str
     )
     inputs += [("U1", "A0", "", 1)] if rest else []
     a = ExampleYear(catalogue, (("U1", "甲", "town"),), (*inputs, ("U1", "V1", "", "否")), BASE).assessment()
-    observations = a.observations.lazy() if key else a.observations.lazy().drop("key")
+    observations = as_rows(a.observations) if key else as_rows(a.observations).drop("key")
     lf = points_of(observations, a.catalogue, a.settings, a.units.lazy())
     return lf.explain(), {r["indicator"]: r["points"] for r in lf.collect().to_dicts()}
 
@@ -580,6 +581,6 @@ def test_over_quota_bonus__per_class_even_without_a_class_column() -> None:
         inputs=[("T1", "A1", "", 11), ("T2", "A1", "", 10), ("D1", "A1", "", 22), ("D2", "A1", "", 24)],
     )
     a = year.assessment()
-    pts = points_of(a.observations.lazy().drop("class"), a.catalogue, a.settings, a.units.lazy()).collect()
+    pts = points_of(as_rows(a.observations).drop("class"), a.catalogue, a.settings, a.units.lazy()).collect()
     got = {r["unit"]: r["points"] // 10**12 for r in pts.to_dicts()}
     assert got == {"T1": 50, "T2": 0, "D1": 50, "D2": 100}
