@@ -26,13 +26,15 @@ from scoring.reading.domains import (
     typed_values_lazy,
     value_checks,
 )
+from scoring.reading.findings import MAX_ISSUES_PER_CHECK, duplicates, issues_from, missing_extra_rows
 from scoring.spec.catalogue import Catalogue
 from scoring.spec.expr import first_match
 from scoring.spec.rules import MODIFIER_KEYS
 from scoring.spec.settings import Settings
 from scoring.spec.year import observation_schema
 
-MAX_ISSUES_PER_CHECK = 200
+AS_WRITTEN = ("unit_as_written", "__indicator_as_written", "written")
+"""The unit, indicator and value of an input row as written in its file."""
 
 UNIT_COLUMNS = {"code": True, "name": True, "class": True}
 INPUT_COLUMNS = {
@@ -152,56 +154,6 @@ def _failures(cases: pl.DataFrame, df: pl.DataFrame, file: str, expected: list[s
     return issues
 
 
-def _issues_from(
-    df: pl.DataFrame,
-    file_col: str,
-    column: str,
-    value_col: str,
-    expected: str | pl.Expr,
-    code: str,
-    severity: str = "error",
-) -> list[Issue]:
-    """Issues for the failing rows in ``df`` (already filtered), up to a limit per check, and a line with
-    how many more (its ``count``: so the total is never hidden)."""
-    if df.is_empty():
-        return []
-    exp = expected if isinstance(expected, pl.Expr) else pl.lit(expected)
-    rows = (
-        df.head(MAX_ISSUES_PER_CHECK)
-        .select(
-            pl.col(file_col).alias("f"),
-            pl.col("__row__").alias("r"),
-            pl.col(value_col).cast(pl.String).alias("v"),
-            exp.alias("e"),
-            pl.col("indicator").cast(pl.String).alias("i")
-            if "indicator" in df.columns
-            else pl.lit("?").alias("i"),
-            pl.col("__cell__").alias("c") if "__cell__" in df.columns else pl.lit(None, pl.String).alias("c"),
-        )
-        .to_dicts()
-    )
-    out = []
-    for r in rows:
-        where = f"{column}（{r['c']}）" if r["c"] else column  # a template's cell, e.g. value（乡镇!F12）
-        out.append(Issue(r["f"], r["r"], where, r["v"], r["e"], f"{r['i']}|{code}", severity=severity))
-    more = df.height - MAX_ISSUES_PER_CHECK
-    if more > 0:
-        files = df[file_col].unique(maintain_order=True).to_list()
-        out.append(
-            Issue(
-                rows[0]["f"] if len(files) == 1 else "、".join(files[:3]) + ("等" if len(files) > 3 else ""),
-                None,
-                column,
-                None,
-                f"同类{'错误' if severity == 'error' else '说明'}还有 {more} 处未列出（共 {df.height} 处）",
-                f"*|{code}",
-                severity=severity,
-                count=more,
-            )
-        )
-    return out
-
-
 def check_roster(df: pl.DataFrame, settings: Settings, file: str) -> tuple[pl.DataFrame | None, list[Issue]]:
     df = canonical_columns(df)
     issues = check_structure(df, UNIT_COLUMNS, file, unique=("code",))
@@ -271,7 +223,11 @@ def read_inputs(
     schema = observation_schema(catalogue, settings, roster)
     if not parts:
         return Inputs(pl.DataFrame(schema=schema), issues, pl.DataFrame(schema=NORMALISED_SCHEMA))
-    raw = pl.concat(parts, how="vertical_relaxed").with_columns(pl.col("__row__").cast(pl.Int64))
+    raw = (
+        pl.concat(parts, how="vertical_relaxed")
+        .with_columns(pl.col("__row__").cast(pl.Int64))
+        .with_row_index("__input_at")  # each row's place, to read back what the collected rows leave out
+    )
 
     # Every check is a boolean column of one lazy query over all rows, collected once; the rows a check
     # flags (almost always none) are then read back for its messages. Units and indicators are
@@ -311,7 +267,8 @@ def read_inputs(
         c for c in indicators.columns if c not in ("__indicator_as_written", "indicator", "__leaf")
     ]
     rows = read_written(rows, raw.get_column("value"))
-    rows = _lookup(rows, "unit_as_written", _unit_map(raw.get_column("unit"), roster))
+    unit_map = _unit_map(raw.get_column("unit"), roster)
+    rows = _lookup(rows, "unit_as_written", unit_map)
     rows = _lookup(rows, "__indicator_as_written", indicators)
     # keys a leaf takes beside its own rows (a unit's quota, 定额), as its rule kind declares them
     extra_keys = {
@@ -451,39 +408,75 @@ def read_inputs(
             .then(pl.col("__unit").cast(pl.UInt64) * 2**32 + pl.col("__leaf").cast(pl.UInt64))
             .alias("__pair"),
         )
-        # the leaf's own columns (its rule, domain, ranges, choices…) are the same on all its rows: they
-        # stay out of the collected rows (about half their memory) and are gathered back where needed
-        .drop(leaf_columns)
+        # the leaf's own columns (its rule, domain, ranges, choices…) are the same on all its rows, and the
+        # unit's, the indicator's and the value's texts are the file's or the roster's: they stay out of
+        # the collected rows (most of their memory) and are read back where needed (restore)
+        .drop(*leaf_columns, *AS_WRITTEN, "unit", "class", "indicator")
         .collect(engine="streaming")
     )
+    as_written = raw.select(
+        pl.col("unit").alias("unit_as_written"),
+        pl.col("indicator").alias("__indicator_as_written"),
+        pl.col("value").alias("written"),
+    )
 
-    def with_leaf(frame: pl.DataFrame, columns: list[str] = leaf_columns) -> pl.DataFrame:
+    def restore(frame: pl.DataFrame) -> pl.DataFrame:
+        """Some of the collected rows (those a check flags, almost always none) with all they had in the
+        query: the unit, indicator and value as written, the unit and class as read, the leaf's columns."""
+        back = frame.drop("__unit", "__leaf").with_columns(
+            pl.lit(as_written[c]).gather(pl.col("__input_at")).alias(c) for c in AS_WRITTEN
+        )
+        return _lookup(
+            _lookup(back.lazy(), "unit_as_written", unit_map), "__indicator_as_written", indicators
+        ).collect()
+
+    def with_leaf(frame: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
         return frame.with_columns(pl.lit(leaf_info[c]).gather(pl.col("__leaf")).alias(c) for c in columns)
 
     hits = df.select(pl.col(f"__check{i}").any() for i in range(len(checks))).row(0)
     for i, (check, hit) in enumerate(zip(checks, hits, strict=True)):
         if i == before_extra_rows and extra_keys:
-            issues += _missing_extra_rows(df.filter(ok_row), extra_keys, is_extra, is_modifier | is_na)
+            extra_leaves = pl.col("__leaf").is_in(
+                [i for i, leaf in enumerate(leaf_info["indicator"]) if any(leaf == e for e, _ in extra_keys)]
+            )
+            issues += missing_extra_rows(
+                restore(df.filter(ok_row & extra_leaves)), extra_keys, is_extra, is_modifier | is_na
+            )
         if hit:
-            bad = with_leaf(df.filter(pl.col(f"__check{i}")))
-            issues += _issues_from(
+            bad = restore(df.filter(pl.col(f"__check{i}")))
+            issues += issues_from(
                 bad, "source", check.column, check.value_col, check.expected, check.code, check.severity
             )
 
-    issues += _duplicates(df)
+    issues += duplicates(df, restore)
 
+    # a scored row's unit, class and indicator, read at the unit's place in the roster and the leaf's in
+    # the catalogue (as Enums, no text on the way)
+    places = roster.unique("code", keep="first", maintain_order=True)
+    unit_of = pl.lit(places["code"].cast(schema["unit"])).gather(pl.col("__unit"))
+    class_of = pl.lit(places["class"].cast(schema["class"])).gather(pl.col("__unit"))
+    leaf_of = pl.lit(leaf_info["indicator"].cast(schema["indicator"])).gather(pl.col("__leaf"))
     if settings.missing == "error":
-        have = df.filter(pl.col("__pair").is_not_null()).select("unit", "indicator").unique()
-        issues += missing_rows(have, catalogue, roster, MAX_ISSUES_PER_CHECK)
+        have = (
+            df.lazy()
+            .filter(pl.col("__pair").is_not_null())
+            .select(unit_of.alias("unit"), leaf_of.alias("indicator"))
+        )
+        issues += missing_rows(
+            have.unique().with_columns(pl.col("unit", "indicator").cast(pl.String)).collect(),
+            catalogue,
+            roster,
+            MAX_ISSUES_PER_CHECK,
+        )
 
     # lazily: filtering the eager frame first would copy every one of its columns
     obs = (
         df.lazy()
         .filter(ok_row)
         .select(
-            pl.col("unit").cast(schema["unit"]),
-            pl.col("class").cast(schema["class"]),
-            pl.col("indicator").cast(schema["indicator"]),
+            unit_of.alias("unit"),
+            class_of.alias("class"),
+            leaf_of.alias("indicator"),
             pl.col("key"),
             pl.col("value").cast(pl.Float64),
             pl.col("na").fill_null(False),
@@ -500,7 +493,15 @@ def read_inputs(
     typed = df.lazy().filter(ok_row & present & ~is_na & pl.col("value").is_not_null())
     cells = normalised_cells(
         with_leaf(
-            typed.select("text", "written", "value", "source", "__row__", "__cell__", "__leaf").collect(),
+            typed.select(
+                "text",
+                pl.lit(as_written["written"]).gather(pl.col("__input_at")).alias("written"),
+                "value",
+                "source",
+                "__row__",
+                "__cell__",
+                "__leaf",
+            ).collect(),
             ["domain"],
         )
     )
@@ -605,71 +606,5 @@ def _period_channel_checks(settings: Settings) -> list[_Check]:
                 "本年度未声明评分渠道（settings.toml 无 [channels]），应留空",
                 "channel_unexpected",
             )
-        )
-    return out
-
-
-def _duplicates(df: pl.DataFrame) -> list[Issue]:
-    """Rows repeating another's unit, indicator, key, period and channel (within and across files), each
-    named with the row it repeats (the first, by file and row)."""
-    keys = ["unit", "indicator", "key", "period", "channel"]
-    pair = pl.col("__pair")  # the unit and leaf as one integer; null for a row of an unknown unit or leaf
-    # a key, period or channel column empty throughout tells no rows apart: compare without it
-    given = df.select((pair.is_not_null() & pl.col(k).is_not_null()).any().alias(k) for k in keys[2:]).row(0)
-    by = ["__pair", *(k for k, some in zip(keys[2:], given, strict=True) if some)]
-    rows = df.lazy().filter(pair.is_not_null()).select(by)
-    # whether any row repeats (counting distinct keys: almost always none), then which, then where
-    n, distinct = rows.select(pl.len(), (pl.struct(by) if len(by) > 1 else pair).n_unique()).collect().row(0)
-    if n == distinct:
-        return []
-    repeated = rows.group_by(by).agg(pl.len().alias("n")).filter(pl.col("n") > 1).drop("n").collect()
-    dup = (
-        df.filter(pair.is_not_null())
-        .join(repeated, on=by, how="semi", nulls_equal=True)
-        .with_columns(pl.struct("source", "__row__").alias("at"))
-        .with_columns(pl.col("at").first().over(keys, order_by=["source", "__row__"]).alias("first"))
-        .filter(pl.col("at") != pl.col("first"))
-    )
-    return _issues_from(
-        dup.with_columns(
-            pl.format(
-                "与{}第{}行重复（同一单位、指标、子项只能有一个值）",
-                pl.when(pl.col("first").struct.field("source") == pl.col("source"))
-                .then(pl.lit("本文件"))
-                .otherwise(pl.format(" {} ", pl.col("first").struct.field("source"))),
-                pl.col("first").struct.field("__row__"),
-            ).alias("why")
-        ),
-        "source",
-        "value",
-        "text",
-        pl.col("why"),
-        "duplicate",
-    )
-
-
-def _missing_extra_rows(
-    rows: pl.DataFrame, extra_keys: dict[tuple[str, str], bool], is_extra: pl.Expr, skip: pl.Expr
-) -> list[Issue]:
-    """A unit's row of a leaf whose extra key every unit must give (quota=各单位: its 定额) when the
-    unit has no row of that key for the leaf (in the same period and channel), at the row it has."""
-    required = [(leaf_id, key) for (leaf_id, key), must in extra_keys.items() if must]
-    if not required:
-        return []
-    by = ["unit", "indicator", "period", "channel"]
-    out = []
-    for leaf_id, key in required:
-        mine = rows.filter(pl.col("indicator") == leaf_id)
-        given = mine.filter(is_extra & (pl.col("key") == key)).select(by).unique()
-        lacking = mine.filter(~is_extra & ~skip.fill_null(False)).join(
-            given, on=by, how="anti", nulls_equal=True
-        )
-        out += _issues_from(
-            lacking,
-            "source",
-            "key",
-            "key",
-            f"本指标按各单位定额计分（quota=各单位）：该单位还须填一行，子项（key）为“{key}”，值为本单位的规定数量",
-            f"{key}_missing",
         )
     return out
