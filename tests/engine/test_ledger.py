@@ -271,18 +271,21 @@ def test_the_ledger_of_rows_without_a_not_applicable_column_is_that_of_rows_mark
     assert (converted["points"] == 0).all() and (converted["lost"] == -converted["change"]).all()
 
 
+CAPPED = [  # a base leaf, a bonus leaf and a penalty leaf, each part capped in the tests' settings
+    section("A", 10, name="基础"),
+    leaf("A1", "A", 10, "binary"),
+    section("J", 5, "bonus", name="加分项"),
+    leaf("J1", "J", 5, "accumulate", "per=1"),
+    section("P", 10, "penalty", name="扣分项"),
+    leaf("P1", "P", 10, "per_occurrence", "per=1"),
+]
+
+
 def test_the_cap_lines_show_what_they_take_or_give_back_as_points_not_as_points_lost() -> None:
     # 4 awards against a bonus cap of 2 (加分封顶 takes 2 back), 5 findings against a penalty cap of 2
     # (扣分封顶 gives 3 back): each cap line's points are what it moves, nothing lost
     year = _one_class_year(
-        [
-            section("A", 10, name="基础"),
-            leaf("A1", "A", 10, "binary"),
-            section("J", 5, "bonus", name="加分项"),
-            leaf("J1", "J", 5, "accumulate", "per=1"),
-            section("P", 10, "penalty", name="扣分项"),
-            leaf("P1", "P", 10, "per_occurrence", "per=1"),
-        ],
+        CAPPED,
         10,
         [("T01", "A1", "", "是"), ("T01", "J1", "", "4"), ("T01", "P1", "", "5")],
     ).with_settings("[bonus]\ncap = 2\n[penalty]\ncap = 2\n")
@@ -323,21 +326,13 @@ def test_the_account_lines_come_in_the_rosters_order_then_by_part_and_kind() -> 
     # eight towns, listed neither alphabetically nor in the order of their rows, each over both caps: the
     # same inputs give the same ledger file, line for line (the lines came out in a hash order before)
     codes = ["T05", "T02", "T08", "T01", "T07", "T03", "T06", "T04"]
-    catalogue = [
-        section("A", 10, name="基础"),
-        leaf("A1", "A", 10, "binary"),
-        section("J", 5, "bonus", name="加分项"),
-        leaf("J1", "J", 5, "accumulate", "per=1"),
-        section("P", 10, "penalty", name="扣分项"),
-        leaf("P1", "P", 10, "per_occurrence", "per=1"),
-    ]
     inputs: list[tuple[str, ...]] = [
         (c, i, "", v)
         for c in sorted(codes, reverse=True)
         for i, v in (("P1", "5"), ("J1", "4"), ("A1", "是"))
     ]
     year = dataclasses.replace(
-        _one_class_year(catalogue, 10, inputs), units=tuple((c, f"{c}镇", "town") for c in codes)
+        _one_class_year(CAPPED, 10, inputs), units=tuple((c, f"{c}镇", "town") for c in codes)
     ).with_settings("[bonus]\ncap = 2\n[penalty]\ncap = 2\n")
     ledger = year.result().ledger().collect()
     accounts = ledger.filter(pl.col("status") == "核算").select("unit", "indicator", "kind").rows()
