@@ -59,7 +59,7 @@ def read_written(rows: pl.LazyFrame, written: pl.Series) -> pl.LazyFrame:
     direct = pl.col("__direct")
     rows = rows.with_columns(pl.col("written").cast(pl.Float64, strict=False).alias("__direct"))
     plain = {
-        "text": pl.col("written"),
+        "text": pl.col("written").cast(pl.String),  # a number of a Parquet file: as read_table wrote it
         "__number": pl.when(direct.is_finite()).then(direct),
         "__pct": pl.lit(False),
         "na": pl.lit(False),

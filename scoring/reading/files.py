@@ -168,8 +168,10 @@ def read_csv_text(path: Path, display: str) -> tuple[pl.DataFrame, str]:
     return df.with_row_index("__row__", offset=2).rechunk(), encoding  # one chunk: see read_table
 
 
-def read_table(path: Path, display: str) -> tuple[pl.DataFrame, str | None]:
-    """A table file by its suffix: .csv, .xlsx or .parquet, all columns as text, with row numbers."""
+def read_table(path: Path, display: str, numbers: bool = False) -> tuple[pl.DataFrame, str | None]:
+    """A table file by its suffix: .csv, .xlsx or .parquet, all columns as text, with row numbers;
+    ``numbers``: a Parquet file's columns of numbers keep their type (an assessors' file: its values are
+    read as numbers anyway, and as text each took several times the memory and a cast each way)."""
     suffix = path.suffix.lower()
     if not path.exists():
         raise InputError(f"{display}：文件不存在")
@@ -180,7 +182,9 @@ def read_table(path: Path, display: str) -> tuple[pl.DataFrame, str | None]:
             df = pl.read_parquet(path)
         except (pl.exceptions.PolarsError, OSError) as e:
             raise InputError(f"{display}：无法读取 Parquet 文件（{str(e).splitlines()[0]}）") from e
-        df = df.with_columns(pl.col(c).cast(pl.String) for c in df.columns)
+        df = df.with_columns(
+            pl.col(c).cast(pl.String) for c, t in df.schema.items() if not (numbers and t.is_numeric())
+        )
         # one chunk per column (a file's row groups are chunks): adding a column to a frame of many chunks
         # copies every column into one, and the copy would sit beside the file as read while it is checked
         return df.with_row_index("__row__", offset=2).rechunk(), None

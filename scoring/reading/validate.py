@@ -207,7 +207,12 @@ def read_inputs(
     parts = []
     for file, df in frames:
         df = canonical_columns(df)
-        structure = check_structure(df, INPUT_COLUMNS, file)
+        # numbers of a Parquet file stay numbers for the value (read as numbers anyway), text elsewhere; the
+        # structure check needs no copy of them as text (a value may be empty: only its column is checked)
+        numeric = [c for c, t in df.schema.items() if t.is_numeric() and c != "__row__"]
+        df = df.with_columns(pl.col(c).cast(pl.String) for c in numeric if c != "value")
+        shape = df.with_columns(pl.lit(None, pl.String).alias("value")) if "value" in numeric else df
+        structure = check_structure(shape, INPUT_COLUMNS, file)
         issues += structure
         if any(i.row == 1 for i in structure):
             continue
@@ -223,6 +228,8 @@ def read_inputs(
     schema = observation_schema(catalogue, settings, roster)
     if not parts:
         return Inputs(pl.DataFrame(schema=schema), issues, pl.DataFrame(schema=NORMALISED_SCHEMA))
+    if len({part.schema["value"] for part in parts}) > 1:  # each value as its own file wrote it ("3", "3.5")
+        parts = [part.with_columns(pl.col("value").cast(pl.String)) for part in parts]
     raw = (
         pl.concat(parts, how="vertical_relaxed")
         .with_columns(pl.col("__row__").cast(pl.Int64))
@@ -495,7 +502,10 @@ def read_inputs(
         with_leaf(
             typed.select(
                 "text",
-                pl.lit(as_written["written"]).gather(pl.col("__input_at")).alias("written"),
+                # a number as read is its own text (read_written): no copy of the values as text
+                pl.col("text").alias("written")
+                if as_written["written"].dtype.is_numeric()
+                else pl.lit(as_written["written"]).gather(pl.col("__input_at")).alias("written"),
                 "value",
                 "source",
                 "__row__",

@@ -22,8 +22,6 @@ from scoring.spec.year import Assessment, SourceFile
 INPUT_SUFFIXES = (".csv", ".xlsx", ".xlsm", ".parquet")
 
 
-
-
 SELF_MARKS = ("自评", "self")
 NOT_INPUTS = ("units", "appeals", "aliases")
 
@@ -180,7 +178,7 @@ def load_year(
             df, problems = read_template(path, catalogue, settings, shown)
             issues += problems
         else:
-            df, enc = read_table(path, _display(path, root))
+            df, enc = read_table(path, _display(path, root), numbers=True)
             shown = src(path, enc)
         frames[is_self_score(path)].append((shown, df))
         rows += df.height

@@ -116,3 +116,23 @@ def test_a_table_read_in_many_chunks_comes_as_one_chunk_per_column(tmp_path: Pat
     df, _ = read_table(path, path.name)
     assert all(df[c].n_chunks() == 1 for c in df.columns)
     assert df["value"].to_list() == [str(i) for i in range(n)] and df["__row__"][0] == 2
+
+
+def test_a_parquet_files_numbers_stay_numbers_when_asked(tmp_path: Path) -> None:
+    import polars as pl
+
+    path = tmp_path / "assessments.parquet"
+    pl.DataFrame(
+        {"unit": [1, 2], "indicator": ["A1", "A2"], "value": [0.5, 3.0], "ok": [True, None]}
+    ).write_parquet(path)
+    typed, _ = read_table(path, path.name, numbers=True)
+    assert dict(typed.schema) == {
+        "__row__": pl.UInt32,
+        "unit": pl.Int64,  # read_inputs makes every column but the value text
+        "indicator": pl.String,
+        "value": pl.Float64,
+        "ok": pl.String,  # not a number
+    }
+    text, _ = read_table(path, path.name)
+    assert text["value"].to_list() == ["0.5", "3.0"] and text["unit"].to_list() == ["1", "2"]
+    assert typed["ok"].to_list() == text["ok"].to_list() == ["true", None]

@@ -303,6 +303,52 @@ def test_numbers_from_a_typed_file_are_not_called_hand_entry(tmp_path: Path) -> 
     assert "more.parquet" not in noted and "assessments.csv" in noted  # 100% and 50% are hand-entry forms
 
 
+def test_a_parquet_file_of_numbers_reads_as_the_same_file_of_text() -> None:
+    """Numbers of a Parquet file are read as numbers (not cast to text and parsed back): observations,
+    issues and notes as when the same values come as text; a file of integers beside one of decimals keeps
+    each value as its own file wrote it (-3, not -3.0)."""
+    import polars as pl
+
+    from scoring.reading.validate import read_inputs
+    from scoring.testing import example_year
+
+    a = example_year().assessment()
+    rows = [
+        ("T01", "A1", 1.0),
+        ("T02", "A1", -3.0),  # a count cannot be negative
+        ("T01", "A2", float("nan")),  # no number
+        ("T02", "A2", float("inf")),
+        ("D01", "B2", 0.5),
+        ("D02", "B2", 4.071836643970706e-07),
+        ("D01", "A2", None),  # empty
+        ("X9", "A1", 2.0),  # unknown unit
+        ("T01", "A1", 1.0),  # repeats row 2
+    ]
+    floats = pl.DataFrame(
+        rows, schema={"unit": pl.String, "indicator": pl.String, "value": pl.Float64}, orient="row"
+    )
+    ints = pl.DataFrame({"unit": ["D02"], "indicator": ["A1"], "value": [-3]})
+    numbers = [
+        (f, df.with_row_index("__row__", offset=2)) for f, df in (("a.parquet", floats), ("b.parquet", ints))
+    ]
+    text = [(f, df.with_columns(pl.col("value").cast(pl.String))) for f, df in numbers]
+    for given in ([numbers[0]], numbers):
+        as_numbers = read_inputs(given, a.catalogue, a.settings, a.units)
+        as_text = read_inputs(text[: len(given)], a.catalogue, a.settings, a.units)
+        assert as_numbers.observations.equals(as_text.observations)
+        assert as_numbers.issues == as_text.issues and as_numbers.normalised.equals(as_text.normalised)
+    found = [(i.file, i.row, i.value, i.code) for i in as_numbers.issues]
+    assert found == [
+        ("a.parquet", 9, "X9", "A1|unit_known"),
+        ("a.parquet", 4, "NaN", "A2|value_domain"),
+        ("a.parquet", 5, "inf", "A2|value_domain"),
+        ("a.parquet", 3, "-3.0", "A1|value_count"),
+        ("b.parquet", 2, "-3", "A1|value_count"),
+        ("a.parquet", 8, None, "A2|value_required"),
+        ("a.parquet", 10, "1.0", "A1|duplicate"),
+    ]
+
+
 def test_yes_and_no_as_1_and_0_are_not_called_hand_entry(tmp_path: Path) -> None:
     """A yes/no leaf given as 1/0 — a number column of a Parquet file (1.0) or a CSV's digits — is read as
     是/否 with no “normalised” note; √ is a hand-entry form and is noted."""
