@@ -12,7 +12,6 @@ import polars as pl
 from scoring.errors import InputError, Issue, ValidationFailed
 from scoring.reading.coverage import check_coverage
 from scoring.reading.files import read_table, read_toml, sha256
-from scoring.reading.template import is_template, read_template
 from scoring.reading.validate import canonical_columns, check_roster, check_structure, read_inputs
 from scoring.spec.catalogue import CATALOGUE_COLUMNS, Catalogue, build_catalogue
 from scoring.spec.changes import Change, apply_to_catalogue, apply_to_settings
@@ -173,7 +172,10 @@ def load_year(
     rows = 0
     for path in files:
         progress(f"读取 {_display(path, root)}（已读 {rows:,} 行）")
-        if path.suffix.lower() in (".xlsx", ".xlsm") and is_template(path):
+        workbook = path.suffix.lower() in (".xlsx", ".xlsm")
+        if workbook:  # the template reader loads openpyxl: 75 ms of every run without a workbook
+            from scoring.reading.template import is_template, read_template
+        if workbook and is_template(path):
             shown = src(path)
             df, problems = read_template(path, catalogue, settings, shown)
             issues += problems

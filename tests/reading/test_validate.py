@@ -395,3 +395,16 @@ def test_inputs_with_no_known_unit_are_reported_not_a_crash(tmp_path: Path) -> N
         (2, "E1.1|unit_known"),
         (3, "E1.1|unit_known"),
     ]
+
+
+def test_a_year_without_workbooks_among_its_inputs_does_not_load_openpyxl() -> None:
+    """openpyxl (the template reader's) is 75 ms of a run's start: loaded only for a workbook input."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from pathlib import Path; from scoring import load_year; "
+        "load_year(2021, Path('indicators/2021'), Path('data/2021')); print('openpyxl' in sys.modules)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "False"
