@@ -46,24 +46,32 @@ def check_coverage(
     # (unit, leaf) pairs are integers, counted per unit (grouping millions of rows by text took far more
     # memory than the rows themselves)
     codes = pl.Enum(roster["code"].cast(pl.String).drop_nulls().unique(maintain_order=True))
-    leaves = max(base.height, 1)
-    unit_at = place_among("unit", codes)
-
-    rows = observations.lazy()
-    seen = rows.select(unit_at.alias("u")).drop_nulls().unique().with_columns(seen=pl.lit(True))
-    scored = (
-        rows.select((unit_at * leaves + place_among("indicator", pl.Enum(base["indicator"]))).alias("pair"))
-        .drop_nulls()
-        .unique()
-        .group_by((pl.col("pair") // leaves).alias("u"))
-        .agg(pl.len().alias("scored"))
+    among = pl.Enum(base["indicator"])
+    n_units, leaves = len(codes.categories), max(base.height, 1)
+    schema = observations.schema
+    places = observations.select(
+        _place("unit", codes, schema.get("unit")).alias("u"),
+        _place("indicator", among, schema.get("indicator")).alias("leaf"),
     )
+    # a unit seen, and a unit's base leaves scored, marked in tables of the roster's (× the leaves') size:
+    # no grouping or distinct of millions of rows
+    units_seen = places["u"].drop_nulls()
+    pairs = places.select(pl.col("u") * leaves + pl.col("leaf")).to_series().drop_nulls()
+    marked = pl.repeat(False, n_units * leaves, eager=True).scatter(pairs, True)
+    seen = pl.DataFrame(
+        {
+            "u": pl.int_range(n_units, eager=True),
+            "seen": pl.repeat(False, n_units, eager=True).scatter(units_seen, True),
+            "scored": marked.reshape((n_units, leaves)).arr.sum()
+            if n_units
+            else pl.Series([], dtype=pl.UInt32),
+        }
+    ).lazy()
     units = (
         roster.lazy()
         .with_row_index("__order")
         .with_columns(place_among("code", codes).alias("u"))
         .join(seen, on="u", how="left")
-        .join(scored, on="u", how="left")
         .join(applicable.lazy(), on="class", how="left")
         .with_columns(
             pl.col("seen").fill_null(False),
@@ -106,6 +114,18 @@ def check_coverage(
             severity,
         ),
     ]
+
+
+def _place(column: str, among: pl.Enum, given: pl.DataType | None) -> pl.Expr:
+    """Each row's place among ``among``'s categories, read from the physical index when the column is an
+    Enum already (a year's observations: of the roster's codes, of all the leaves), otherwise by its text."""
+    if given == among:
+        return pl.col(column).to_physical().cast(pl.Int64)
+    if isinstance(given, pl.Enum):
+        at = {c: i for i, c in enumerate(among.categories.to_list())}
+        table = pl.Series([at.get(c) for c in given.categories.to_list()], dtype=pl.Int64)
+        return pl.lit(table).gather(pl.col(column).to_physical())
+    return place_among(column, among)
 
 
 def _per_unit(units: pl.DataFrame, file: str, says: pl.Expr, code: str, severity: str) -> list[Issue]:
