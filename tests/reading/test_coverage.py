@@ -100,3 +100,27 @@ def test_missing_error_policy_counts_what_it_does_not_list() -> None:
         example_year(CATALOGUE, units, inputs, '[inputs]\nmissing = "error"\n').assessment()
     missing = [i for i in caught.value.errors if i.code.endswith("|missing")]
     assert len(missing) == 201 and sum(i.count for i in missing) == 240  # A3 and J1 for each unit
+
+
+def test_the_same_findings_with_the_ids_as_text_or_as_an_enum_of_another_order() -> None:
+    # T02 without rows, D01 with one of its four base leaves: as the roster's and leaves' Enums (a year's
+    # observations), as text, and with the leaves an Enum in another order
+    import polars as pl
+
+    from scoring.reading.coverage import check_coverage
+
+    inputs = rows("T01", "A1", "A2", "A3") + rows("D01", "A4") + rows("T01", "J1", value="1")
+    year = example_year(CATALOGUE, UNITS, inputs, '[inputs]\nmissing_units = "zero"\n')
+    a = year.assessment()
+    leaves = pl.Enum(["J1", "A4", "A3", "A2", "A1"])
+    given = [
+        a.observations,
+        a.observations.with_columns(pl.col("unit", "class", "indicator").cast(pl.String)),
+        a.observations.with_columns(pl.col("indicator").cast(pl.String).cast(leaves)),
+    ]
+    found = [check_coverage(obs, a.catalogue, a.settings, a.units, "units.csv") for obs in given]
+    assert [(i.row, i.value, i.code) for i in found[0]] == [
+        (3, "T02 乙镇", "units|no_inputs"),
+        (4, "D01 丙局", "units|mostly_unscored"),
+    ]
+    assert found[1] == found[0] and found[2] == found[0]
