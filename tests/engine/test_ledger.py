@@ -72,6 +72,11 @@ def test_pair_key_gives_each_unit_and_leaf_its_own_integer_and_none_to_the_unkno
     )
     got = rows.select(pair_key(units, leaves))["pair"].to_list()
     assert got == [0, 1, 2, 3, 4, 5, None, None, None]
+    # the place is the roster's order, not a hash's: thirty codes in no sorted order (with three, a hash
+    # order equals the roster's once in six runs)
+    codes = pl.Series([f"U{(i * 7) % 30:02d}" for i in range(30)])
+    every = pl.DataFrame({"unit": codes.to_list() * 2, "indicator": ["A1"] * 30 + ["A2"] * 30})
+    assert every.select(pair_key(codes, leaves))["pair"].to_list() == [*range(0, 60, 2), *range(1, 60, 2)]
 
 
 def test_indicator_points_cover_the_roster_and_the_applicable_leaves_only() -> None:
