@@ -62,21 +62,32 @@ def issues_from(
     return out
 
 
-def duplicates(df: pl.DataFrame, restore: Callable[[pl.DataFrame], pl.DataFrame]) -> list[Issue]:
+def duplicates(
+    df: pl.DataFrame, restore: Callable[[pl.DataFrame], pl.DataFrame], units: int, leaves: int
+) -> list[Issue]:
     """Rows repeating another's unit, indicator, key, period and channel (within and across files), each
     named with the row it repeats (the first, by file and row). ``df``: the validated rows as collected
-    (``__pair``, key, period, channel, source, ``__row__``); ``restore`` gives some of them back with their
-    unit, indicator and value (those that repeat, almost always none)."""
+    (``__pair``: the unit's place among ``units`` times ``leaves`` plus the leaf's; key, period, channel,
+    source, ``__row__``); ``restore`` gives some of them back with their unit, indicator and value (those
+    that repeat, almost always none)."""
     keys = ["unit", "indicator", "key", "period", "channel"]
     pair = pl.col("__pair")  # the unit and leaf as one integer; null for a row of an unknown unit or leaf
     # a key, period or channel column empty throughout tells no rows apart: compare without it
     given = df.select((pair.is_not_null() & pl.col(k).is_not_null()).any().alias(k) for k in keys[2:]).row(0)
     by = ["__pair", *(k for k, some in zip(keys[2:], given, strict=True) if some)]
     rows = df.lazy().filter(pair.is_not_null()).select(by)
-    # whether any row repeats (counting distinct keys: almost always none), then which, then where
-    n, distinct = rows.select(pl.len(), (pl.struct(by) if len(by) > 1 else pair).n_unique()).collect().row(0)
-    if n == distinct:
-        return []
+    # whether any row repeats (almost always none), then which, then where
+    if len(by) == 1:  # one row per unit and leaf: each row's number put at its pair's place in a table of
+        # units × leaves and read back; a pair given twice reads another row's number at one of them
+        pairs = df["__pair"].drop_nulls()
+        at = pl.int_range(len(pairs), dtype=pl.Int64, eager=True)
+        placed = pl.repeat(-1, units * leaves, dtype=pl.Int64, eager=True).scatter(pairs, at)
+        if (placed.gather(pairs) == at).all():
+            return []
+    else:  # counting the distinct keys
+        n, distinct = rows.select(pl.len(), pl.struct(by).n_unique()).collect().row(0)
+        if n == distinct:
+            return []
     repeated = rows.group_by(by).agg(pl.len().alias("n")).filter(pl.col("n") > 1).drop("n").collect()
     dup = (
         restore(df.filter(pair.is_not_null()).join(repeated, on=by, how="semi", nulls_equal=True))

@@ -412,7 +412,7 @@ def read_inputs(
         .with_columns(
             *(c.mask.alias(f"__check{i}") for i, c in enumerate(checks)),
             pl.when(known_unit & known_leaf)
-            .then(pl.col("__unit").cast(pl.UInt64) * 2**32 + pl.col("__leaf").cast(pl.UInt64))
+            .then(pl.col("__unit").cast(pl.Int64) * leaf_info.height + pl.col("__leaf").cast(pl.Int64))
             .alias("__pair"),
         )
         # the leaf's own columns (its rule, domain, ranges, choices…) are the same on all its rows, and the
@@ -455,7 +455,7 @@ def read_inputs(
                 bad, "source", check.column, check.value_col, check.expected, check.code, check.severity
             )
 
-    issues += duplicates(df, restore)
+    issues += duplicates(df, restore, roster.get_column("code").n_unique(), leaf_info.height)
 
     # a scored row's unit, class and indicator, read at the unit's place in the roster and the leaf's in
     # the catalogue (as Enums, no text on the way)
