@@ -320,7 +320,7 @@ NORMALISED_SCHEMA = {
 }
 
 
-def normalised_cells(df: pl.DataFrame) -> pl.DataFrame:
+def normalised_cells(df: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame:
     """Every value written in a hand-entry form that was normalised (``df``: the rows with a typed value,
     ``written`` as it stood in the file): file, row, column (a template's cell: ``value（乡镇!F12）``), the
     value before and after."""

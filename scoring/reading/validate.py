@@ -437,9 +437,6 @@ def read_inputs(
             _lookup(back.lazy(), "unit_as_written", unit_map), "__indicator_as_written", indicators
         ).collect()
 
-    def with_leaf(frame: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
-        return frame.with_columns(pl.lit(leaf_info[c]).gather(pl.col("__leaf")).alias(c) for c in columns)
-
     hits = df.select(pl.col(f"__check{i}").any() for i in range(len(checks))).row(0)
     for i, (check, hit) in enumerate(zip(checks, hits, strict=True)):
         if i == before_extra_rows and extra_keys:
@@ -497,22 +494,20 @@ def read_inputs(
         )
         .collect()
     )
+    # the values normalised from a hand-entry form, in one query over the typed rows
     typed = df.lazy().filter(ok_row & present & ~is_na & pl.col("value").is_not_null())
     cells = normalised_cells(
-        with_leaf(
-            typed.select(
-                "text",
-                # a number as read is its own text (read_written): no copy of the values as text
-                pl.col("text").alias("written")
-                if as_written["written"].dtype.is_numeric()
-                else pl.lit(as_written["written"]).gather(pl.col("__input_at")).alias("written"),
-                "value",
-                "source",
-                "__row__",
-                "__cell__",
-                "__leaf",
-            ).collect(),
-            ["domain"],
+        typed.select(
+            "text",
+            # a number as read is its own text (read_written): no copy of the values as text
+            pl.col("text").alias("written")
+            if as_written["written"].dtype.is_numeric()
+            else pl.lit(as_written["written"]).gather(pl.col("__input_at")).alias("written"),
+            "value",
+            "source",
+            "__row__",
+            "__cell__",
+            pl.lit(leaf_info["domain"]).gather(pl.col("__leaf")).alias("domain"),
         )
     )
     return Inputs(obs, issues + normalisation_notes(cells), cells)
