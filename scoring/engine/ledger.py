@@ -9,7 +9,7 @@ import polars as pl
 from scoring.engine.accounts import account_lines
 from scoring.engine.points import leaf_points
 from scoring.spec.catalogue import Catalogue
-from scoring.spec.expr import place_among
+from scoring.spec.expr import marked, place_among, placed
 from scoring.spec.settings import Settings
 
 LEDGER_LEAF_COLUMNS = (
@@ -67,17 +67,6 @@ def pair_count(units: pl.Series, leaves: pl.Series) -> int:
     )
 
 
-def _placed(places: pl.Series, values: pl.Series, size: int) -> pl.Series:
-    """A series of ``size`` nulls with ``values`` put at ``places``."""
-    out = pl.repeat(None, size, dtype=values.dtype, eager=True)
-    return out.scatter(places, values) if len(places) else out
-
-
-def _marked(places: pl.Series, size: int) -> pl.Series:
-    """True at ``places`` of a series of ``size``, null elsewhere."""
-    return _placed(places, pl.repeat(True, len(places), eager=True), size)
-
-
 def indicator_facts(
     observations: pl.LazyFrame,
     units: pl.LazyFrame,
@@ -117,17 +106,17 @@ def indicator_facts(
         pts.select(pair, "l1", "veto_bit", "points", "major").filter(pl.col("pair").is_not_null()).collect()
     )
     schema = observations.collect_schema()
-    marked = (
+    given = (
         observations.select(pair, pl.col("na") if "na" in schema else pl.lit(False).alias("na"))
         .filter(pl.col("pair").is_not_null())
         .collect()
     )
-    rows = marked["pair"]
+    rows = given["pair"]
     at = {
-        **{c: _placed(scored["pair"], scored[c], size) for c in ("l1", "veto_bit", "points", "major")},
+        **{c: placed(scored["pair"], scored[c], size) for c in ("l1", "veto_bit", "points", "major")},
         # every (unit, leaf) with a row, and whether one of its rows is 不适用
-        "has_rows": _marked(rows, size),
-        "is_na": _marked(rows.filter(marked["na"].fill_null(False)), size),
+        "has_rows": marked(rows, size),
+        "is_na": marked(rows.filter(given["na"].fill_null(False)), size),
     }
     out = grid.with_columns(pl.lit(v).gather(pl.col("pair")).alias(c) for c, v in at.items()).with_columns(
         pl.when(pl.col("is_na").fill_null(False))
@@ -229,7 +218,7 @@ def build_ledger(
         codes, leaf_ids = units.select("code").collect().to_series(), catalogue.leaf_frame()["indicator"]
         pair = pair_key(codes, leaf_ids)
         rows = observations.select(pair, *columns).filter(pl.col("pair").is_not_null()).collect()
-        row_of = _placed(
+        row_of = placed(
             rows["pair"], pl.int_range(rows.height, dtype=pl.Int64, eager=True), pair_count(codes, leaf_ids)
         )
 

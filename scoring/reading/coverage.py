@@ -15,7 +15,7 @@ import polars as pl
 
 from scoring.errors import Issue
 from scoring.spec.catalogue import Catalogue
-from scoring.spec.expr import place_among
+from scoring.spec.expr import marked, place_among
 from scoring.spec.settings import Settings
 
 MAX_LISTED = 200
@@ -50,19 +50,19 @@ def check_coverage(
     n_units, leaves = len(codes.categories), max(base.height, 1)
     schema = observations.schema
     places = observations.select(
-        _place("unit", codes, schema.get("unit")).alias("u"),
-        _place("indicator", among, schema.get("indicator")).alias("leaf"),
+        place_among("unit", codes, schema.get("unit")).alias("u"),
+        place_among("indicator", among, schema.get("indicator")).alias("leaf"),
     )
     # a unit seen, and a unit's base leaves scored, marked in tables of the roster's (× the leaves') size:
     # no grouping or distinct of millions of rows
     units_seen = places["u"].drop_nulls()
     pairs = places.select(pl.col("u") * leaves + pl.col("leaf")).to_series().drop_nulls()
-    marked = pl.repeat(False, n_units * leaves, eager=True).scatter(pairs, True)
+    scored = marked(pairs, n_units * leaves)
     seen = pl.DataFrame(
         {
             "u": pl.int_range(n_units, eager=True),
-            "seen": pl.repeat(False, n_units, eager=True).scatter(units_seen, True),
-            "scored": marked.reshape((n_units, leaves)).arr.sum()
+            "seen": marked(units_seen, n_units),
+            "scored": scored.reshape((n_units, leaves)).arr.sum()
             if n_units
             else pl.Series([], dtype=pl.UInt32),
         }
@@ -114,18 +114,6 @@ def check_coverage(
             severity,
         ),
     ]
-
-
-def _place(column: str, among: pl.Enum, given: pl.DataType | None) -> pl.Expr:
-    """Each row's place among ``among``'s categories, read from the physical index when the column is an
-    Enum already (a year's observations: of the roster's codes, of all the leaves), otherwise by its text."""
-    if given == among:
-        return pl.col(column).to_physical().cast(pl.Int64)
-    if isinstance(given, pl.Enum):
-        at = {c: i for i, c in enumerate(among.categories.to_list())}
-        table = pl.Series([at.get(c) for c in given.categories.to_list()], dtype=pl.Int64)
-        return pl.lit(table).gather(pl.col(column).to_physical())
-    return place_among(column, among)
 
 
 def _per_unit(units: pl.DataFrame, file: str, says: pl.Expr, code: str, severity: str) -> list[Issue]:

@@ -8,6 +8,7 @@ from collections.abc import Callable
 import polars as pl
 
 from scoring.errors import Issue
+from scoring.spec.expr import placed
 
 MAX_ISSUES_PER_CHECK = 200
 
@@ -81,8 +82,7 @@ def duplicates(
         # units × leaves and read back; a pair given twice reads another row's number at one of them
         pairs = df["__pair"].drop_nulls()
         at = pl.int_range(len(pairs), dtype=pl.Int64, eager=True)
-        placed = pl.repeat(-1, units * leaves, dtype=pl.Int64, eager=True).scatter(pairs, at)
-        if (placed.gather(pairs) == at).all():
+        if (placed(pairs, at, units * leaves).gather(pairs) == at).all():
             return []
     else:  # counting the distinct keys
         n, distinct = rows.select(pl.len(), pl.struct(by).n_unique()).collect().row(0)

@@ -15,7 +15,27 @@ def first_match(cases: Sequence[tuple[pl.Expr, pl.Expr]], otherwise: pl.Expr) ->
     return expr
 
 
-def place_among(column: str, among: pl.Enum) -> pl.Expr:
+def place_among(column: str, among: pl.Enum, given: pl.DataType | None = None) -> pl.Expr:
     """Each row's ``column`` as its place among ``among``'s categories (null when not among them); ids may
-    come as text or as an Enum of their own."""
+    come as text or as an Enum of their own. ``given``: the column's type when known; an Enum's place is
+    then read from its physical index (directly for ``among`` itself, through a table of its categories
+    for another), without the text."""
+    if given == among:
+        return pl.col(column).to_physical().cast(pl.Int64)
+    if isinstance(given, pl.Enum):
+        at = {c: i for i, c in enumerate(among.categories.to_list())}
+        table = pl.Series([at.get(c) for c in given.categories.to_list()], dtype=pl.Int64)
+        return pl.lit(table).gather(pl.col(column).to_physical())
     return pl.col(column).cast(pl.String).cast(among, strict=False).to_physical().cast(pl.Int64)
+
+
+def placed(places: pl.Series, values: pl.Series, size: int) -> pl.Series:
+    """A series of ``size`` nulls with ``values`` put at ``places`` (a table read by place instead of a join
+    of millions of rows)."""
+    out = pl.repeat(None, size, dtype=values.dtype, eager=True)
+    return out.scatter(places, values) if len(places) else out
+
+
+def marked(places: pl.Series, size: int) -> pl.Series:
+    """True at ``places`` of a series of ``size``, null elsewhere."""
+    return placed(places, pl.repeat(True, len(places), eager=True), size)
