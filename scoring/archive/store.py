@@ -31,7 +31,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 import duckdb
 import polars as pl
@@ -404,6 +404,9 @@ class Archive:
             path = p if p.is_absolute() or root is None else root / p
             files.append((s.path, s.role, s.encoding, s.sha256, path, True))
         files += [(shown, role, None, None, path, False) for shown, role, path in extra_files]
+        for shown, _, _, _, path, _ in files:  # a file gone or unreadable: said before the archive is opened
+            with _opened(path, shown):
+                pass
         inputs_sha = hashlib.sha256(
             "\n".join(f"{s.role}\t{s.path}\t{s.sha256}" for s in manifest.sources).encode()
         ).hexdigest()
@@ -684,8 +687,24 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
-def _read(path: Path, shown: str) -> bytes:
+@contextlib.contextmanager
+def _opened(path: Path, shown: str) -> Iterator[BinaryIO]:
+    """``path`` open to read, or the archive's error naming it (``shown``) and saying nothing is recorded."""
     try:
-        return path.read_bytes()
+        f = path.open("rb")
     except OSError as e:
-        raise ArchiveError(f"{shown}：无法读取（{e.strerror}），本次运行未记录") from None
+        raise _unreadable(shown, e) from None
+    with f:
+        yield f
+
+
+def _read(path: Path, shown: str) -> bytes:
+    with _opened(path, shown) as f:
+        try:
+            return f.read()
+        except OSError as e:
+            raise _unreadable(shown, e) from None
+
+
+def _unreadable(shown: str, e: OSError) -> ArchiveError:
+    return ArchiveError(f"{shown}：无法读取（{e.strerror}），本次运行未记录")

@@ -172,6 +172,17 @@ def test_a_big_table_is_stored_in_parts_and_read_back_whole(
     assert store.indicator_points(1).equals(whole.indicator_points(1))
 
 
+def test_an_input_gone_after_computing_is_said_before_the_archive_is_made(
+    small: tuple[Year, Result], tmp_path: Path
+) -> None:
+    _, result = small
+    store = Archive(tmp_path / "a.duckdb")
+    next(Path(s.path) for s in result.manifest.sources if s.role == "input").unlink()
+    with pytest.raises(ArchiveError, match=r"无法读取.*本次运行未记录"):
+        record(store, result)
+    assert not store.path.exists()
+
+
 def test_an_input_changed_after_computing_is_not_recorded(small: tuple[Year, Result], tmp_path: Path) -> None:
     _, result = small
     store = Archive(tmp_path / "a.duckdb")
