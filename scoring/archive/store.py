@@ -25,7 +25,6 @@ import json
 import os
 import re
 import secrets
-import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -36,6 +35,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 import duckdb
 import polars as pl
 
+from scoring.archive.frames import ArrowStream, conform, spilled
 from scoring.archive.schema import (
     APP,
     DDL,
@@ -162,25 +162,6 @@ def run_label(run_id: int, supersedes: int | None = None, reason: str | None = N
     if supersedes is not None:
         text += f"；取代运行 {supersedes}" + (f"，原因：{reason}" if reason else "")
     return text
-
-
-class _Stream:
-    """A polars frame as an Arrow C stream: DuckDB reads it without pyarrow."""
-
-    def __init__(self, frame: pl.DataFrame) -> None:
-        self._frame = frame
-
-    def __arrow_c_stream__(self, requested_schema: object | None = None) -> object:
-        return self._frame.__arrow_c_stream__(requested_schema)
-
-
-def _conform(frame: pl.DataFrame, columns: dict[str, pl.DataType | type[pl.DataType]]) -> pl.DataFrame:
-    """The columns in order and type, missing ones null; 128-bit integers as text."""
-    exprs = []
-    for name, dtype in columns.items():
-        col = pl.col(name).cast(dtype) if name in frame.columns else pl.lit(None, dtype).alias(name)
-        exprs.append(col.cast(pl.String) if dtype == pl.Int128 else col)
-    return frame.select(exprs)
 
 
 _LOCKS: dict[str, threading.Lock] = {}
@@ -413,7 +394,7 @@ class Archive:
         created = dt.datetime.fromisoformat(manifest.created)
         created = (created if created.tzinfo else created.replace(tzinfo=dt.UTC)).astimezone(dt.UTC)
         units = result.units
-        unit_rows = _conform(units, UNIT_COLUMNS).with_row_index("ord")
+        unit_rows = conform(units, UNIT_COLUMNS).with_row_index("ord")
         part_cols = [c for c in units.columns if c.startswith("part:")]
         parts = (
             units.select("unit", *part_cols)
@@ -425,7 +406,7 @@ class Archive:
         settings = result.settings
         catalogue_sha = next((s.sha256 for s in manifest.sources if s.role == "catalogue"), None)
         with (
-            _spilled(result, ledger_file, points_file) as (points_file, ledger_file),
+            spilled(result, ledger_file, points_file) as (points_file, ledger_file),
             self.connect(write=True) as con,
         ):
             con.execute("BEGIN TRANSACTION")
@@ -509,7 +490,7 @@ class Archive:
         if frame.is_empty():
             return
         view = f"_{table}_{secrets.token_hex(4)}"
-        con.register(view, _Stream(frame))
+        con.register(view, ArrowStream(frame))
         try:
             select = ", ".join((casts or {}).get(c, f'"{c}"') for c in columns)
             con.execute(f"INSERT INTO {table} SELECT ?, {select} FROM {view}", [run_id])
@@ -663,24 +644,8 @@ class Archive:
         if "M" in frame.columns and "max_points" not in frame.columns:  # the engine's name for it
             frame = frame.rename({"M": "max_points"})
         if "ord" in order:  # the line's place in the file
-            return _conform(frame, columns)
-        return _conform(frame, columns).sort(order)
-
-
-@contextlib.contextmanager
-def _spilled(
-    result: Result, ledger_file: Path | None, points_file: Path | None
-) -> Iterator[tuple[Path, Path]]:
-    """The run's per-indicator points and its ledger, unless already written, streamed to temporary
-    Parquet files (removed afterwards) for DuckDB to read."""
-    with tempfile.TemporaryDirectory(prefix="zwgk-archive-") as scratch:
-        if points_file is None:
-            points_file = Path(scratch) / "indicator_points.parquet"
-            result.indicator_facts().sink_parquet(points_file, compression="zstd", compression_level=1)
-        if ledger_file is None:
-            ledger_file = Path(scratch) / "ledger.parquet"
-            result.ledger().sink_parquet(ledger_file, compression="zstd", compression_level=1)
-        yield points_file, ledger_file
+            return conform(frame, columns)
+        return conform(frame, columns).sort(order)
 
 
 def _now() -> dt.datetime:
