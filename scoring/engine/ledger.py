@@ -189,6 +189,7 @@ def build_ledger(
     (``points``: as for :func:`indicator_points`; ``facts``: :func:`indicator_facts` of these inputs when
     already computed)."""
     schema = observations.collect_schema()
+    codes = units.select("code").collect().to_series()  # the roster's codes: the lines' places and order
     if points is None:
         points = leaf_points(observations, catalogue, settings, units)
     if facts is None:
@@ -215,7 +216,7 @@ def build_ledger(
             return lines.join(detail, on=["unit", "indicator"], how="left")
 
     else:  # one row per unit and leaf: each line reads its leaf's row at the row's place (no hash join)
-        codes, leaf_ids = units.select("code").collect().to_series(), catalogue.leaf_frame()["indicator"]
+        leaf_ids = catalogue.leaf_frame()["indicator"]
         pair = pair_key(codes, leaf_ids)
         rows = observations.select(pair, *columns).filter(pl.col("pair").is_not_null()).collect()
         row_of = placed(
@@ -286,13 +287,13 @@ def build_ledger(
     accounts = account_lines(points, na, units, catalogue, settings)
     bonus_side = pl.col("kind").is_in(["加分封顶", "加分门槛"])
     penalty_side = pl.col("kind") == "扣分封顶"
-    roster = units.select(pl.col("code").cast(pl.String)).collect().to_series().unique(maintain_order=True)
+    roster = pl.Enum(codes.cast(pl.String).unique(maintain_order=True).drop_nulls())
     lines = (
         accounts.join(
             units.select(pl.col("code").alias("unit"), pl.col("name").alias("unit_name"), "class"), on="unit"
         )
         # in the roster's order, then by part and kind: the same inputs give the same ledger, line for line
-        .sort(place_among("unit", pl.Enum(roster.drop_nulls())), "indicator", "kind", "change")
+        .sort(place_among("unit", roster), "indicator", "kind", "change")
     ).select(
         "unit",
         "unit_name",

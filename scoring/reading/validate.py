@@ -274,7 +274,8 @@ def read_inputs(
         c for c in indicators.columns if c not in ("__indicator_as_written", "indicator", "__leaf")
     ]
     rows = read_written(rows, raw.get_column("value"))
-    unit_map = _unit_map(raw.get_column("unit"), roster)
+    places = roster.unique("code", keep="first", maintain_order=True)  # each code's place: its first row
+    unit_map = _unit_map(raw.get_column("unit"), roster, places)
     rows = _lookup(rows, "unit_as_written", unit_map)
     rows = _lookup(rows, "__indicator_as_written", indicators)
     # keys a leaf takes beside its own rows (a unit's quota, 定额), as its rule kind declares them
@@ -452,11 +453,10 @@ def read_inputs(
                 bad, "source", check.column, check.value_col, check.expected, check.code, check.severity
             )
 
-    issues += duplicates(df, restore, roster.get_column("code").n_unique(), leaf_info.height)
+    issues += duplicates(df, restore, places.height, leaf_info.height)
 
     # a scored row's unit, class and indicator, read at the unit's place in the roster and the leaf's in
     # the catalogue (as Enums, no text on the way)
-    places = roster.unique("code", keep="first", maintain_order=True)
     unit_of = pl.lit(places["code"].cast(schema["unit"])).gather(pl.col("__unit"))
     class_of = pl.lit(places["class"].cast(schema["class"])).gather(pl.col("__unit"))
     leaf_of = pl.lit(leaf_info["indicator"].cast(schema["indicator"])).gather(pl.col("__leaf"))
@@ -525,12 +525,12 @@ class _Check(NamedTuple):
     severity: str = "error"
 
 
-def _unit_map(written: pl.Series, roster: pl.DataFrame) -> pl.DataFrame:
+def _unit_map(written: pl.Series, roster: pl.DataFrame, places: pl.DataFrame) -> pl.DataFrame:
     """Each unit as written in the inputs (``unit_as_written``, once per distinct spelling) with its code
-    (``unit``), ``class`` and ``__unit`` (the code's place in the roster): by code, or by exact name, the
-    text normalised first (全角 digits, spaces). Null ``class`` for a unit not in the roster."""
+    (``unit``), ``class`` and ``__unit`` (the code's place among ``places``, the roster's first row of
+    each code): by code, or by exact name, the text normalised first (全角 digits, spaces). Null ``class``
+    for a unit not in the roster."""
     by_name = roster.select(pl.col("name").alias("unit"), pl.col("code").alias("code_by_name"))
-    places = roster.select(pl.col("code").alias("unit")).unique(keep="first", maintain_order=True)
     return (
         written.unique()
         .to_frame("unit_as_written")
@@ -548,7 +548,7 @@ def _unit_map(written: pl.Series, roster: pl.DataFrame) -> pl.DataFrame:
                 "code_by_name",
             ).alias("unit"),
         )
-        .join(places.with_row_index("__unit"), on="unit", how="left")
+        .join(places.select(pl.col("code").alias("unit")).with_row_index("__unit"), on="unit", how="left")
         .select("unit_as_written", "unit", "class", "__unit")
     )
 
