@@ -23,7 +23,7 @@ import polars as pl
 from scoring.errors import Issue, ValidationFailed
 from scoring.reading.files import read_table, sha256
 from scoring.reading.validate import check_columns, normalise_inputs
-from scoring.spec.year import ID_COLUMNS, Assessment, SourceFile
+from scoring.spec.year import ID_COLUMNS, Assessment, SourceFile, written_text
 
 __all__ = ["APPEALS_FILE", "AppliedAppeals", "apply_appeals"]
 
@@ -182,7 +182,7 @@ def apply_appeals(
     obs = a.observations.with_row_index("_obs")
     old_typed = old.select(
         pl.col("row").alias("_arow"),
-        pl.col("text").alias("_old_text"),
+        written_text().alias("_old_text"),
         pl.col("value").alias("_old_value"),
         pl.col("na").alias("_old_na"),
     )
@@ -192,7 +192,7 @@ def apply_appeals(
             obs.select(
                 *MATCH,
                 "_obs",
-                pl.col("text").alias("_text"),
+                written_text().alias("_text"),
                 pl.col("value").alias("_value"),
                 pl.col("na").alias("_na"),
                 pl.col("source").alias("_source"),

@@ -31,7 +31,7 @@ from scoring.spec.catalogue import Catalogue
 from scoring.spec.expr import first_match
 from scoring.spec.rules import MODIFIER_KEYS
 from scoring.spec.settings import Settings
-from scoring.spec.year import observation_schema
+from scoring.spec.year import observation_schema, written_text
 
 AS_WRITTEN = ("unit_as_written", "__indicator_as_written", "written")
 """The unit, indicator and value of an input row as written in its file."""
@@ -405,6 +405,11 @@ def read_inputs(
         *_period_channel_checks(settings),
     ]
 
+    decimal = raw.schema["value"] == pl.Float64
+    # the same number, and the same zero (1/-0.0 is -inf): its text is the value's cast to text
+    same = (pl.col("value") == pl.col("written")) & (1.0 / pl.col("value") == 1.0 / pl.col("written"))
+    own_text = same if decimal else pl.lit(False)
+
     # the one pass over the rows: every check's flag, the rows that score, and the (unit, leaf) pair as one
     # integer for finding repeats
     df = (
@@ -416,6 +421,9 @@ def read_inputs(
             .then(pl.col("__unit").cast(pl.Int64) * leaf_info.height + pl.col("__leaf").cast(pl.Int64))
             .alias("__pair"),
         )
+        # a decimal number of a Parquet file is its own text (read_written): the collected rows and the
+        # observations keep no copy of it (spec.year.written_text gives it back)
+        .with_columns(pl.when(own_text).then(None).otherwise(pl.col("text")).alias("text"))
         # the leaf's own columns (its rule, domain, ranges, choices…) are the same on all its rows, and the
         # unit's, the indicator's and the value's texts are the file's or the roster's: they stay out of
         # the collected rows (most of their memory) and are read back where needed (restore)
@@ -432,7 +440,8 @@ def read_inputs(
         """Some of the collected rows (those a check flags, almost always none) with all they had in the
         query: the unit, indicator and value as written, the unit and class as read, the leaf's columns."""
         back = frame.drop("__unit", "__leaf").with_columns(
-            pl.lit(as_written[c]).gather(pl.col("__input_at")).alias(c) for c in AS_WRITTEN
+            *(pl.lit(as_written[c]).gather(pl.col("__input_at")).alias(c) for c in AS_WRITTEN),
+            written_text().alias("text"),
         )
         return _lookup(
             _lookup(back.lazy(), "unit_as_written", unit_map), "__indicator_as_written", indicators

@@ -310,6 +310,7 @@ def test_a_parquet_file_of_numbers_reads_as_the_same_file_of_text() -> None:
     import polars as pl
 
     from scoring.reading.validate import read_inputs
+    from scoring.spec.year import written_text
     from scoring.testing import example_year
 
     a = example_year().assessment()
@@ -335,8 +336,14 @@ def test_a_parquet_file_of_numbers_reads_as_the_same_file_of_text() -> None:
     for given in ([numbers[0]], numbers):
         as_numbers = read_inputs(given, a.catalogue, a.settings, a.units)
         as_text = read_inputs(text[: len(given)], a.catalogue, a.settings, a.units)
-        assert as_numbers.observations.equals(as_text.observations)
+        # the same observations once each value's text is given back (a decimal's is its own: not kept)
+        assert as_numbers.observations.with_columns(written_text().alias("text")).equals(as_text.observations)
         assert as_numbers.issues == as_text.issues and as_numbers.normalised.equals(as_text.normalised)
+    # a file of decimals alone: no text kept; beside a file of integers both are read as text ("-3")
+    alone = read_inputs([numbers[0]], a.catalogue, a.settings, a.units).observations
+    valued = alone.filter(pl.col("value").is_not_null())
+    assert valued.height == 5 and valued["text"].null_count() == 5
+    assert as_numbers.observations.filter(pl.col("source") == "b.parquet")["text"].to_list() == ["-3"]
     found = [(i.file, i.row, i.value, i.code) for i in as_numbers.issues]
     assert found == [
         ("a.parquet", 9, "X9", "A1|unit_known"),

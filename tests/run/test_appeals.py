@@ -286,3 +286,27 @@ def test_without_a_superseded_run_the_sheet_compares_with_the_inputs_before_the_
     assert "对照：不含申诉决定的计算结果" in result.output and "提示：未用 --supersedes" in result.output
     (row,) = table(cells(Path("r.xlsx"))["申诉处理"], 2)[:1]
     assert (row["排名(原)"], row["排名(新)"], row["总分变化"]) == (2, 1, 10)
+
+
+def test_old_values_compare_with_a_parquet_file_of_decimals(year: Year) -> None:
+    """A decimal number of a Parquet file is kept without its text (spec.year.written_text): an appeal's
+    old value is still compared with it, and a wrong one is told with the number as the file holds it."""
+    as_number = {"是": 1.0, "√": 1.0, "否": 0.0}
+    pl.DataFrame(
+        [(u, i, float(as_number.get(str(v), v))) for u, i, _, v in INPUTS],
+        schema={"unit": pl.String, "indicator": pl.String, "value": pl.Float64},
+        orient="row",
+    ).write_parquet(year.data / "assessments.parquet")
+    (year.data / "assessments.csv").unlink()
+    before = load_year(2021, year.ind, year.data)
+    assert before.observations["text"].null_count() == len(INPUTS)  # none kept: each is its number's own
+    after, applied = apply_appeals(before, write_appeals(year, [DECISION]))
+    assert applied is not None and applied.changes["was"].to_list() == [
+        f"{year.data / 'assessments.parquet'} 第6行"
+    ]
+    wrong = [["T2", "A2", "", "20", "35", "复核", "县政务公开办", "2022-01-20"]]
+    with pytest.raises(ValidationFailed) as refused:
+        apply_appeals(before, write_appeals(year, wrong))
+    assert [i.expected for i in refused.value.issues] == [
+        f"与评分数据不一致：{year.data / 'assessments.parquet'} 第6行为“25.0”"
+    ]

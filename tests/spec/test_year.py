@@ -22,3 +22,12 @@ def test_a_years_observations_keep_their_ids_as_enums_of_the_roster_the_classes_
         rows.select("unit", "indicator").rows()
         == obs.select(pl.col("unit", "indicator").cast(pl.String)).rows()
     )
+
+
+def test_the_engine_takes_each_value_as_written_its_text_or_the_decimals_own() -> None:
+    """A decimal of a Parquet file is kept without its text: the engine (and the ledger's 输入) takes the
+    text back as the number's own; a text that was kept (不适用, an integer's "3", 95%) is as written."""
+    obs = pl.DataFrame(
+        {"value": [0.5, None, 3.0, 0.95, -0.0, None], "text": [None, "不适用", "3", "95%", None, None]}
+    )
+    assert as_rows(obs).collect()["text"].to_list() == ["0.5", "不适用", "3", "95%", "-0.0", None]
