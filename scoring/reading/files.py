@@ -170,8 +170,10 @@ def read_csv_text(path: Path, display: str) -> tuple[pl.DataFrame, str]:
 
 def read_table(path: Path, display: str, numbers: bool = False) -> tuple[pl.DataFrame, str | None]:
     """A table file by its suffix: .csv, .xlsx or .parquet, all columns as text, with row numbers;
-    ``numbers``: a Parquet file's columns of numbers keep their type (an assessors' file: its values are
-    read as numbers anyway, and as text each took several times the memory and a cast each way)."""
+    ``numbers``: an assessors' Parquet file, its columns of numbers kept as numbers (its values are read
+    as numbers anyway, and as text each took several times the memory and a cast each way) and its texts
+    as Categorical (each distinct text once: a unit's code repeats on each of its rows; 4 bytes a row
+    where text takes 16)."""
     suffix = path.suffix.lower()
     if not path.exists():
         raise InputError(f"{display}：文件不存在")
@@ -179,15 +181,23 @@ def read_table(path: Path, display: str, numbers: bool = False) -> tuple[pl.Data
         return read_csv_text(path, display)
     if suffix == ".parquet":
         try:
-            df = pl.read_parquet(path)
+            rows = pl.scan_parquet(path)
+            texts = [
+                pl.col(c).cast(pl.String)
+                for c, t in rows.collect_schema().items()
+                if not (numbers and t.is_numeric())
+            ]
+            df = (
+                rows.with_columns(t.cast(pl.Categorical) if numbers else t for t in texts)
+                .with_row_index("__row__", offset=2)
+                .collect(engine="streaming")
+            )
         except (pl.exceptions.PolarsError, OSError) as e:
             raise InputError(f"{display}：无法读取 Parquet 文件（{str(e).splitlines()[0]}）") from e
-        df = df.with_columns(
-            pl.col(c).cast(pl.String) for c, t in df.schema.items() if not (numbers and t.is_numeric())
-        )
         # one chunk per column (a file's row groups are chunks): adding a column to a frame of many chunks
-        # copies every column into one, and the copy would sit beside the file as read while it is checked
-        return df.with_row_index("__row__", offset=2).rechunk(), None
+        # copies every column into one, and the copy would sit beside the file as read while it is checked.
+        # Column by column, so that only one column is ever held twice
+        return pl.DataFrame([df.drop_in_place(c).rechunk() for c in list(df.columns)]), None
     if suffix in (".xlsx", ".xlsm"):
         try:
             df = pl.read_excel(path, engine="calamine", infer_schema_length=0)

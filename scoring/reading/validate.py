@@ -109,12 +109,25 @@ def check_structure(
     schema = _schema(columns, unique)
     with config_context(validation_depth=ValidationDepth.SCHEMA_AND_DATA):
         try:
-            schema.validate(
-                df.with_columns(pl.col(c).cast(pl.String) for c in df.columns if c != "__row__"), lazy=True
-            )
+            schema.validate(df.with_columns(_as_text(df, c, c in unique) for c in df.columns), lazy=True)
         except pa.errors.SchemaErrors as e:
             return _failures(e.failure_cases, df, file, list(columns))
     return []
+
+
+def _as_text(df: pl.DataFrame, column: str, values: bool) -> pl.Expr:
+    """``column`` as pandera checks it, as text: its values where they are checked (``values``: unique),
+    else only where it is empty (a number or a Categorical is not copied as text for that: a constant
+    where there is no empty cell, as most columns of millions of rows)."""
+    col, dtype = pl.col(column), df.schema[column]
+    if column == "__row__" or dtype == pl.String:
+        return col
+    if values:
+        return col.cast(pl.String)
+    nulls = df[column].null_count()
+    if nulls == 0 or nulls == df.height:
+        return pl.lit("" if nulls == 0 else None, pl.String).alias(column)
+    return pl.when(col.is_not_null()).then(pl.lit("")).alias(column)
 
 
 def check_columns(df: pl.DataFrame, columns: dict[str, bool], file: str) -> list[Issue]:
@@ -211,8 +224,18 @@ def read_inputs(
         # structure check needs no copy of them as text (a value may be empty: only its column is checked)
         numeric = [c for c, t in df.schema.items() if t.is_numeric() and c != "__row__"]
         df = df.with_columns(pl.col(c).cast(pl.String) for c in numeric if c != "value")
-        shape = df.with_columns(pl.lit(None, pl.String).alias("value")) if "value" in numeric else df
-        structure = check_structure(shape, INPUT_COLUMNS, file)
+        # the unit and indicator as Categorical (each spelling once: a code repeats on every row of its unit
+        # or leaf), the other texts as text
+        ids = [c for c in ("unit", "indicator") if c in df.columns]
+        df = df.with_columns(
+            *(pl.col(c).cast(pl.Categorical) for c in ids),
+            *(
+                pl.col(c).cast(pl.String)
+                for c, t in df.schema.items()
+                if t == pl.Categorical and c not in ids
+            ),
+        )
+        structure = check_structure(df, INPUT_COLUMNS, file)
         issues += structure
         if any(i.row == 1 for i in structure):
             continue
@@ -258,6 +281,7 @@ def read_inputs(
     indicators = (
         raw.get_column("indicator")
         .unique()
+        .cast(pl.String)
         .to_frame("__indicator_as_written")
         .with_columns(normalise_text(pl.col("__indicator_as_written")).alias("indicator"))
         .join(leaf_info.with_row_index("__leaf"), on="indicator", how="left")
@@ -542,6 +566,7 @@ def _unit_map(written: pl.Series, roster: pl.DataFrame, places: pl.DataFrame) ->
     by_name = roster.select(pl.col("name").alias("unit"), pl.col("code").alias("code_by_name"))
     return (
         written.unique()
+        .cast(pl.String)
         .to_frame("unit_as_written")
         .with_columns(normalise_text(pl.col("unit_as_written")).alias("unit"))
         .join(roster.select(pl.col("code").alias("unit"), "class"), on="unit", how="left")

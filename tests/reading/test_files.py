@@ -129,10 +129,11 @@ def test_a_parquet_files_numbers_stay_numbers_when_asked(tmp_path: Path) -> None
     assert dict(typed.schema) == {
         "__row__": pl.UInt32,
         "unit": pl.Int64,  # read_inputs makes every column but the value text
-        "indicator": pl.String,
+        "indicator": pl.Categorical,  # each distinct text once
         "value": pl.Float64,
-        "ok": pl.String,  # not a number
+        "ok": pl.Categorical,  # not a number: its text
     }
     text, _ = read_table(path, path.name)
     assert text["value"].to_list() == ["0.5", "3.0"] and text["unit"].to_list() == ["1", "2"]
     assert typed["ok"].to_list() == text["ok"].to_list() == ["true", None]
+    assert typed["indicator"].to_list() == text["indicator"].to_list() == ["A1", "A2"]

@@ -415,3 +415,53 @@ def test_a_year_without_workbooks_among_its_inputs_does_not_load_openpyxl() -> N
     )
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "False"
+
+
+def test_a_parquet_file_of_texts_is_checked_as_the_same_csv(tmp_path: Path) -> None:
+    """A Parquet file's texts are read as Categorical (each code once): the same problems, at the same rows
+    and in the same words, as when the same rows come as CSV, and the same observations when none."""
+    import polars as pl
+
+    def year(folder: str, suffix: str, rows: pl.DataFrame) -> tuple[Path, Path]:
+        ind, data = copy_year(tmp_path / folder)
+        (data / "assessments.csv").unlink()
+        path = data / f"assessments{suffix}"
+        rows.write_parquet(path) if suffix == ".parquet" else rows.write_csv(path)
+        return ind, data
+
+    ind, data = copy_year(tmp_path / "given")
+    given = pl.read_csv(data / "assessments.csv", infer_schema=False)
+    loaded = [load_year(2021, *year(f, s, given)) for f, s in (("c", ".csv"), ("p", ".parquet"))]
+    assert loaded[0].observations.drop("source").equals(loaded[1].observations.drop("source"))
+
+    n = pl.int_range(pl.len())
+    planted = given.with_columns(
+        pl.when(n == 3)
+        .then(pl.lit("T０１"))  # full-width digits: the same code
+        .when(n == 5)
+        .then(None)
+        .when(n == 7)
+        .then(pl.lit("X99"))
+        .otherwise(pl.col("unit"))
+        .alias("unit"),
+        pl.when(n == 9)
+        .then(None)
+        .when(n == 11)
+        .then(pl.lit("ZZ9"))
+        .otherwise(pl.col("indicator"))
+        .alias("indicator"),
+    )
+    found = []
+    for folder, suffix in (("pc", ".csv"), ("pp", ".parquet")):
+        with pytest.raises(ValidationFailed) as failed:
+            load_year(2021, *year(folder, suffix, planted))
+        found.append([(i.row, i.column, i.value, i.expected, i.code) for i in failed.value.issues])
+    assert found[0] == found[1]
+    unknown = "单位代码或名称不在名单（units.csv）中"
+    assert [i[:4] for i in found[1][:-1]] == [
+        (7, "unit", None, "不能为空"),
+        (11, "indicator", None, "不能为空"),
+        (7, "unit", None, unknown),
+        (9, "unit", "X99", unknown),
+        (13, "indicator", "ZZ9", "指标编号不在本年度指标体系中"),
+    ]
