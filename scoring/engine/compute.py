@@ -17,7 +17,7 @@ from scoring.exact import printed, scaled_to_float, to_points
 from scoring.spec.catalogue import Catalogue
 from scoring.spec.manifest import Manifest, make_manifest
 from scoring.spec.settings import Settings
-from scoring.spec.year import as_rows
+from scoring.spec.year import as_rows, observation_schema
 
 if TYPE_CHECKING:  # loading a year needs pandera; scoring does not
     from scoring.spec.year import Assessment
@@ -102,7 +102,8 @@ class Result:
     manifest: Manifest
     points: pl.DataFrame | None = field(default=None, repr=False, compare=False)
     """The leaves' points (``leaf_points`` of the reviewed inputs), computed once for the totals, the
-    per-indicator points and the ledger; None when the result was made without them."""
+    per-indicator points and the ledger, the unit and indicator as Enums (``as_rows`` gives them as text);
+    None when the result was made without them."""
     _ledger: pl.LazyFrame | None = field(default=None, init=False, repr=False, compare=False)
     _per_indicator: pl.LazyFrame | None = field(default=None, init=False, repr=False, compare=False)
     _discrepancies: pl.DataFrame | None = field(default=None, init=False, repr=False, compare=False)
@@ -132,7 +133,7 @@ class Result:
         )
 
     def _points(self) -> pl.LazyFrame | None:
-        return self.points.lazy() if self.points is not None else None
+        return as_rows(self.points) if self.points is not None else None
 
     def discrepancies(self) -> pl.DataFrame:
         """Self-score against review (自评 / 复核): every leaf whose points differ, with the review's note
@@ -227,7 +228,13 @@ def compute(assessment: Assessment) -> Result:
     """Score a validated year."""
     a = assessment
     rows, roster = _scoring_rows(a.observations), a.units.lazy()
-    points = leaf_points(rows, a.catalogue, a.settings, roster).collect()
-    lf = score_points(points.lazy(), rows, roster, a.catalogue, a.settings)
+    # kept with the unit and leaf as Enums (as the observations): 32 bytes a row less, 1.5 GB at 1M units
+    ids = observation_schema(a.catalogue, a.settings, a.units)
+    points = (
+        leaf_points(rows, a.catalogue, a.settings, roster)
+        .with_columns(pl.col(c).cast(ids[c]) for c in ("unit", "indicator"))
+        .collect()
+    )
+    lf = score_points(as_rows(points), rows, roster, a.catalogue, a.settings)
     units = publishable(lf, a.catalogue, a.settings).collect()
     return Result(a, units, make_manifest(a, units), points)
