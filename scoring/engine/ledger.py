@@ -11,6 +11,7 @@ from scoring.engine.points import leaf_points
 from scoring.spec.catalogue import Catalogue
 from scoring.spec.expr import marked, place_among, placed
 from scoring.spec.settings import Settings
+from scoring.spec.year import written_text
 
 LEDGER_LEAF_COLUMNS = (
     "indicator",
@@ -195,7 +196,7 @@ def build_ledger(
     if facts is None:
         facts = indicator_facts(observations, units, catalogue, settings, points)
     texts = [c for c in ("note", "evidence", "text", "key") if c in schema]
-    text = pl.col("text") if "text" in texts else pl.col("value").cast(pl.String)
+    text = written_text() if "text" in texts else pl.col("value").cast(pl.String)
     given = (
         pl.when(pl.col("key").is_not_null()).then(pl.format("{}：{}", pl.col("key"), text)).otherwise(text)
     )
@@ -204,7 +205,6 @@ def build_ledger(
         pl.col("note") if "note" in texts else pl.lit(None, pl.String).alias("note"),
         pl.col("evidence") if "evidence" in texts else pl.lit(None, pl.String).alias("evidence"),
     ]
-    details = ("input", "note", "evidence")
     if any(c in schema for c in ("key", "period", "channel")):
         detail = observations.group_by("unit", "indicator").agg(
             columns[0].drop_nulls().str.join("；"),
@@ -217,15 +217,20 @@ def build_ledger(
 
     else:  # one row per unit and leaf: each line reads its leaf's row at the row's place (no hash join)
         leaf_ids = catalogue.leaf_frame()["indicator"]
-        pair = pair_key(codes, leaf_ids)
-        rows = observations.select(pair, *columns).filter(pl.col("pair").is_not_null()).collect()
-        row_of = placed(
-            rows["pair"], pl.int_range(rows.height, dtype=pl.Int64, eager=True), pair_count(codes, leaf_ids)
-        )
+        # the rows' own columns as they are (no copy of the observations), the input's text made per line
+        raw = [c for c in ("value", *texts) if c in schema]
+        rows = observations.select(pair_key(codes, leaf_ids), *raw).collect()
+        valid = rows["pair"].is_not_null()
+        at_rows = pl.int_range(rows.height, dtype=pl.UInt32, eager=True)
+        row_of = placed(rows["pair"].filter(valid), at_rows.filter(valid), pair_count(codes, leaf_ids))
 
         def with_detail(lines: pl.LazyFrame) -> pl.LazyFrame:
-            at = pl.lit(row_of).gather(pair)
-            return lines.with_columns(pl.lit(rows[c]).gather(at).alias(c) for c in details)
+            at = pl.lit(row_of).gather(pair_key(codes, leaf_ids))
+            return (
+                lines.with_columns(pl.lit(rows[c]).gather(at).alias(c) for c in raw)
+                .with_columns(columns)
+                .drop(c for c in raw if c not in ("note", "evidence"))
+            )
 
     kind = (  # a bonus leaf's major deduction (a deducting rule there, 不设上限) is no credit
         pl.when((pl.col("role") == "bonus") & (pl.col("major") >= 0))

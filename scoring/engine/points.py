@@ -17,6 +17,7 @@ from scoring.spec.catalogue import Catalogue, Node
 from scoring.spec.expr import first_match
 from scoring.spec.rules import GROUP, MODIFIER_KEYS, REGISTRY, RuleKind
 from scoring.spec.settings import Settings
+from scoring.spec.year import written_text
 
 
 def _param_table(kind: RuleKind, leaves: list[Node]) -> pl.DataFrame | None:
@@ -49,8 +50,8 @@ def rule_points(rows: pl.LazyFrame, kind: RuleKind, leaves: list[Node]) -> pl.La
         lf = lf.join(params.lazy(), on="indicator", how="left")
     if keys is not None and kind.lookup == "key":
         lf = lf.join(keys.lazy(), on=["indicator", "key"], how="left")
-    elif keys is not None and kind.lookup == "text":
-        lf = lf.join(
+    elif keys is not None and kind.lookup == "text":  # the text as written (a number's own included)
+        lf = lf.with_columns(written_text().alias("text")).join(
             keys.lazy().select("indicator", pl.col("key").alias("text"), "amount"),
             on=["indicator", "text"],
             how="left",

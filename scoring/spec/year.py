@@ -74,13 +74,11 @@ def written_text() -> pl.Expr:
 
 
 def as_rows(observations: pl.DataFrame | pl.LazyFrame) -> pl.LazyFrame:
-    """Observations as the engine takes them: lazily, the unit, class and indicator as text, and the value
-    as written (:func:`written_text`)."""
+    """Observations as the engine takes them: lazily, the unit, class and indicator as text. ``text`` is as
+    kept (null where it is the value's own): what reads it reads :func:`written_text`."""
     rows = observations.lazy()
-    schema = rows.collect_schema()
-    ids = [c for c in ID_COLUMNS if c in schema]
-    text = [written_text().alias("text")] if "text" in schema and "value" in schema else []
-    return rows.with_columns(*(pl.col(c).cast(pl.String) for c in ids), *text)
+    ids = [c for c in ID_COLUMNS if c in rows.collect_schema()]
+    return rows.with_columns(pl.col(c).cast(pl.String) for c in ids)
 
 
 @dataclass(frozen=True)

@@ -193,6 +193,40 @@ def test_grade_scale(make_year: YearFactory) -> None:
     assert got == {"U1": 10, "U2": 6, "U3": 0}
 
 
+def test_grade_scale_written_as_numbers_in_a_parquet_file(make_year: YearFactory) -> None:
+    """A grade a program wrote as a number (1.0 in a Parquet file of decimals) is kept without its text
+    (spec.year.written_text); the grade is still looked up by its text, and the ledger shows it."""
+    catalogue = [
+        node("A", points=100),
+        node("A1", "A", points=10, rule="grade_scale", params="scale=1.0:10,2.0:8,3.0:0"),
+        node("A2", "A", points=90, rule="judgement"),
+    ]
+    units = [("U1", "单位U1", "town"), ("U2", "单位U2", "town")]
+    y = make_year(catalogue, units, [("U1", "A1", "", "1.0")])
+    (y.data / "assessments.csv").unlink()
+    pl.DataFrame(
+        {
+            "unit": ["U1", "U2", "U1", "U2"],
+            "indicator": ["A1", "A1", "A2", "A2"],
+            "value": [1.0, 2.0, 80.0, 70.0],
+        }
+    ).write_parquet(y.data / "assessments.parquet")
+    result = y.compute()
+    # U1's 1.0 is its own text (a category's value is 1: chosen); U2's 2.0 is not the value and is kept
+    assert result.assessment.observations.select("unit", "indicator", "text").sort(
+        "unit", "indicator"
+    ).rows() == [
+        ("U1", "A1", None),
+        ("U1", "A2", None),
+        ("U2", "A1", "2.0"),
+        ("U2", "A2", None),
+    ]
+    pts = result.indicator_points().filter(pl.col("indicator") == "A1").collect()
+    assert {r["unit"]: r["points"] / 10**12 for r in pts.to_dicts()} == {"U1": 10, "U2": 8}
+    lines = result.ledger().filter(pl.col("indicator") == "A1").collect()
+    assert lines.select("unit", "input").rows() == [("U2", "2.0")]
+
+
 def test_ratio(make_year: YearFactory) -> None:
     got = leaf_points(
         make_year, "ratio", "", 2.5, [("U1", "", "0.8995"), ("U2", "", "100%"), ("U3", "", "0")]

@@ -429,7 +429,7 @@ def test_a_parquet_file_of_texts_is_checked_as_the_same_csv(tmp_path: Path) -> N
         rows.write_parquet(path) if suffix == ".parquet" else rows.write_csv(path)
         return ind, data
 
-    ind, data = copy_year(tmp_path / "given")
+    _, data = copy_year(tmp_path / "given")
     given = pl.read_csv(data / "assessments.csv", infer_schema=False)
     loaded = [load_year(2021, *year(f, s, given)) for f, s in (("c", ".csv"), ("p", ".parquet"))]
     assert loaded[0].observations.drop("source").equals(loaded[1].observations.drop("source"))

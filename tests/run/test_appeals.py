@@ -304,6 +304,8 @@ def test_old_values_compare_with_a_parquet_file_of_decimals(year: Year) -> None:
     assert applied is not None and applied.changes["was"].to_list() == [
         f"{year.data / 'assessments.parquet'} 第6行"
     ]
+    decided = after.observations.filter((pl.col("unit") == "T2") & (pl.col("indicator") == "A2"))
+    assert decided.select("value", "text").row(0) == (35.0, "35")
     wrong = [["T2", "A2", "", "20", "35", "复核", "县政务公开办", "2022-01-20"]]
     with pytest.raises(ValidationFailed) as refused:
         apply_appeals(before, write_appeals(year, wrong))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from scoring.spec.year import as_rows, observation_schema
+from scoring.spec.year import as_rows, observation_schema, written_text
 from scoring.testing import example_year
 
 
@@ -25,9 +25,17 @@ def test_a_years_observations_keep_their_ids_as_enums_of_the_roster_the_classes_
 
 
 def test_the_engine_takes_each_value_as_written_its_text_or_the_decimals_own() -> None:
-    """A decimal of a Parquet file is kept without its text: the engine (and the ledger's 输入) takes the
-    text back as the number's own; a text that was kept (不适用, an integer's "3", 95%) is as written."""
+    """A decimal of a Parquet file is kept without its text: what reads the text (a grade looked up by its
+    text, the ledger's 输入) takes it back as the number's own; a text that was kept (不适用, an
+    integer's "3", 95%) is as written."""
     obs = pl.DataFrame(
         {"value": [0.5, None, 3.0, 0.95, -0.0, None], "text": [None, "不适用", "3", "95%", None, None]}
     )
-    assert as_rows(obs).collect()["text"].to_list() == ["0.5", "不适用", "3", "95%", "-0.0", None]
+    assert as_rows(obs).select(written_text()).collect()["text"].to_list() == [
+        "0.5",
+        "不适用",
+        "3",
+        "95%",
+        "-0.0",
+        None,
+    ]
