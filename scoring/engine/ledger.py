@@ -219,13 +219,14 @@ def build_ledger(
         leaf_ids = catalogue.leaf_frame()["indicator"]
         # the rows' own columns as they are (no copy of the observations), the input's text made per line
         raw = [c for c in ("value", *texts) if c in schema]
-        rows = observations.select(pair_key(codes, leaf_ids), *raw).collect()
+        pair = pair_key(codes, leaf_ids)
+        rows = observations.select(pair, *raw).collect()
         valid = rows["pair"].is_not_null()
         at_rows = pl.int_range(rows.height, dtype=pl.UInt32, eager=True)
         row_of = placed(rows["pair"].filter(valid), at_rows.filter(valid), pair_count(codes, leaf_ids))
 
         def with_detail(lines: pl.LazyFrame) -> pl.LazyFrame:
-            at = pl.lit(row_of).gather(pair_key(codes, leaf_ids))
+            at = pl.lit(row_of).gather(pair)
             return (
                 lines.with_columns(pl.lit(rows[c]).gather(at).alias(c) for c in raw)
                 .with_columns(columns)
