@@ -293,7 +293,7 @@ def test_old_values_compare_with_a_parquet_file_of_decimals(year: Year) -> None:
     old value is still compared with it, and a wrong one is told with the number as the file holds it."""
     as_number = {"是": 1.0, "√": 1.0, "否": 0.0}
     pl.DataFrame(
-        [(u, i, float(as_number.get(str(v), v))) for u, i, _, v in INPUTS],
+        [(u, i, float(as_number.get(str(v), str(v)))) for u, i, _, v in INPUTS],
         schema={"unit": pl.String, "indicator": pl.String, "value": pl.Float64},
         orient="row",
     ).write_parquet(year.data / "assessments.parquet")
