@@ -36,13 +36,12 @@ def test_stability(benchmark: BenchmarkFixture, year: Path, through_aggregation:
     a = load(RunSpec.for_year(2021, year / "indicators" / "2021", year / "data" / "2021"))
     result = compute(a)
     assert result.points is not None
-    points = as_rows(result.points).collect()  # the ids as text, as the engine takes them
     p = Perturbation(RUNS, Decimal("0.5"), 1)
     summaries: list[pl.DataFrame] = []
 
     def once() -> None:
         runs = perturbed_runs(
-            points,
+            result.points,  # type: ignore[arg-type]
             as_rows(a.observations),
             a.units,
             a.catalogue,

@@ -29,6 +29,7 @@ from scoring.engine.stability_plain import plain_runs, plain_supported
 from scoring.exact import SCALE
 from scoring.spec.catalogue import Catalogue
 from scoring.spec.settings import Settings
+from scoring.spec.year import as_rows
 
 LOW_QUANTILE, HIGH_QUANTILE = 0.05, 0.95
 
@@ -71,13 +72,15 @@ def perturbed_runs(
     ``runs`` with every judgement input at its lowest and run ``runs + 1`` at its highest; ``u`` numbers
     the roster's units in order.
 
-    ``points``: the leaves' points of the published result (``Result.points``); ``observations``: the
-    scoring rows (for N/A and modifiers); ``units``: the roster (code, name, class).
+    ``points``: the leaves' points of the published result (``Result.points``: the unit and indicator as
+    Enums or as text, taken through ``as_rows``); ``observations``: the scoring rows (for N/A and
+    modifiers); ``units``: the roster (code, name, class).
 
     Where the level-1 parts are plain sums and only base parts move, the runs' parts are summed from the
     draws directly and their totals taken from the parts (:mod:`scoring.engine.stability_plain`); otherwise,
     or with ``through_aggregation``, every run goes through :func:`aggregate_units` (the reference the
     plain path is tested against)."""
+    points = as_rows(points).collect()
     index = pl.DataFrame({"unit": units["code"], "u": pl.int_range(units.height, dtype=pl.Int64, eager=True)})
     moving = moving_leaves(points, observations, index, catalogue)
     if not through_aggregation and plain_supported(moving, catalogue, settings):

@@ -74,12 +74,7 @@ def stability_of(result: Result, perturbation: Perturbation) -> Stability:
     if result.points is None:
         raise ScoringError("结果中没有各指标得分，无法做稳定性分析")
     runs = perturbed_runs(
-        as_rows(result.points).collect(),
-        as_rows(a.observations),
-        a.units,
-        a.catalogue,
-        a.settings,
-        perturbation,
+        result.points, as_rows(a.observations), a.units, a.catalogue, a.settings, perturbation
     )
     summary = summarise(runs, result.units, a.units, a.settings, perturbation).collect(engine="streaming")
     return Stability(result, perturbation, summary, judgement_leaves(a.catalogue).height)

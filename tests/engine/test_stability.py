@@ -19,8 +19,7 @@ def _stability(result: Result, runs: int, judgement: str, seed: int = 1) -> pl.D
     a = result.assessment
     assert result.points is not None
     p = Perturbation(runs, Decimal(judgement), seed)
-    points = as_rows(result.points).collect()  # the ids as text, as the engine takes them
-    scored = perturbed_runs(points, as_rows(a.observations), a.units, a.catalogue, a.settings, p)
+    scored = perturbed_runs(result.points, as_rows(a.observations), a.units, a.catalogue, a.settings, p)
     return summarise(scored, result.units, a.units, a.settings, p).collect()
 
 
@@ -154,7 +153,7 @@ def test_the_extreme_runs_are_the_year_scored_with_every_judgement_input_at_its_
     assert result.points is not None
     p = Perturbation(3, Decimal("0"), 1)
     runs = perturbed_runs(
-        as_rows(result.points).collect(), as_rows(a.observations), a.units, a.catalogue, a.settings, p
+        result.points, as_rows(a.observations), a.units, a.catalogue, a.settings, p
     ).collect()
     high = runs.filter(pl.col("run") == 4).sort("u")
     inputs = tuple(r if r[1] != "A2" else (r[0], "A2", "", "30") for r in year.inputs)
@@ -205,7 +204,7 @@ def test_a_capped_inner_node_caps_the_runs_as_it_caps_the_leaves() -> None:
     assert result.points is not None
     p = Perturbation(20, Decimal("0"), 1)
     runs = perturbed_runs(
-        as_rows(result.points).collect(), as_rows(a.observations), a.units, a.catalogue, a.settings, p
+        result.points, as_rows(a.observations), a.units, a.catalogue, a.settings, p
     ).collect()
     codes = a.units["code"].to_list()
 
@@ -284,7 +283,7 @@ def _wide_year(extra: str, gate: str = "60") -> Result:
 def _both_paths(result: Result, p: Perturbation) -> tuple[pl.DataFrame, pl.DataFrame]:
     a = result.assessment
     assert result.points is not None
-    args = (as_rows(result.points).collect(), as_rows(a.observations), a.units, a.catalogue, a.settings, p)
+    args = (result.points, as_rows(a.observations), a.units, a.catalogue, a.settings, p)
     fast = perturbed_runs(*args).collect().sort("run", "u")
     reference = perturbed_runs(*args, through_aggregation=True).collect().sort("run", "u")
     return fast, reference
@@ -332,7 +331,7 @@ def test_a_year_without_judgement_leaves_keeps_every_rank(through_aggregation: b
     a = result.assessment
     assert result.points is not None
     p = Perturbation(20, Decimal("1"), 1)
-    args = (as_rows(result.points).collect(), as_rows(a.observations), a.units, a.catalogue, a.settings, p)
+    args = (result.points, as_rows(a.observations), a.units, a.catalogue, a.settings, p)
     runs = perturbed_runs(*args, through_aggregation=through_aggregation)
     summary = summarise(runs, result.units, a.units, a.settings, p).collect()
     assert summary["rank_lo"].to_list() == summary["rank"].to_list() == summary["rank_hi"].to_list()
