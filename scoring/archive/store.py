@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import hashlib
 import io
 import json
@@ -48,6 +49,7 @@ from scoring.archive.schema import (
     SCHEMA_VERSION,
     UNIT_COLUMNS,
 )
+from scoring.archive.threads import beside
 from scoring.errors import ScoringError
 
 if TYPE_CHECKING:
@@ -259,6 +261,7 @@ class Archive:
             raise ArchiveRefused(f"{self.path} 无法作为档案库打开（{_first_line(e)}）；{KEEP_OUT}") from None
         try:
             self._check_marker(con)
+            con.execute("SET enable_progress_bar = false")  # DuckDB's own bar, drawn past 2 s, not ours
         except BaseException:
             con.close()
             raise
@@ -365,13 +368,17 @@ class Archive:
         options: dict[str, Any] | None = None,
         ledger_file: Path | None = None,
         points_file: Path | None = None,
+        alongside: Callable[[int], None] | None = None,
         then: Callable[[int], None] | None = None,
     ) -> int:
         """Append a run (status draft) and return its id. Every file of the manifest (paths relative to
         ``root``) is stored by content; ``extra_files`` are (shown path, role, path) read besides the
         manifest's (the alias table). ``then`` is called with the new run's id before the run is committed:
         if it raises, nothing is recorded (a run's files are put in place there, so the archive never
-        records a run whose files were not written). ``ledger_file``: the run's ledger already written as
+        records a run whose files were not written). ``alongside`` is called with the id before ``then``,
+        on this thread while the run's files and tables are stored on another (DuckDB and the hashing
+        release the interpreter: the run's workbook is written meanwhile); if either fails, nothing is
+        recorded and ``then`` is not called. ``ledger_file``: the run's ledger already written as
         Parquet (read from there; otherwise it is built and streamed to a temporary file); ``points_file``
         likewise for the per-indicator points (:meth:`Result.indicator_facts`). The ledger and the
         per-indicator points, millions of rows for a province, are never rows in Python or in DuckDB: each
@@ -451,24 +458,11 @@ class Archive:
                     "INSERT INTO run_events VALUES (?, 1, ?, 'draft', NULL, NULL)",
                     [run_id, _now()],
                 )
-                for i, (shown, role, encoding, computed, path, in_manifest) in enumerate(files):
-                    data = _read(path, shown)
-                    sha = hashlib.sha256(data).hexdigest()
-                    if computed is not None and sha != computed:
-                        raise ArchiveError(f"{shown} 在计算之后被修改，本次运行未记录；请重新计算")
-                    con.execute(
-                        "INSERT INTO run_sources VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                        [run_id, i, shown, role, encoding, sha, len(data), in_manifest],
-                    )
-                    # looked up first: DuckDB's INSERT OR IGNORE costs 0.7 s on a 20 MB file, a lookup nothing
-                    if not con.execute("SELECT 1 FROM blobs WHERE sha256 = ?", [sha]).fetchall():
-                        con.execute("INSERT INTO blobs VALUES (?, ?, ?)", [sha, len(data), data])
-                    del data
-                huge = {c: f"CAST({c} AS HUGEINT)" for c in HUGE}
-                self._insert(con, "unit_results", unit_rows, run_id, ["ord", *UNIT_COLUMNS], huge)
-                self._insert(con, "unit_parts", parts, run_id, ["unit", "part", "points"])
-                self._store_table(con, run_id, "indicator_points", points_file)
-                self._store_table(con, run_id, "ledger", ledger_file)
+                beside(
+                    con,
+                    lambda: self._store_rows(con, run_id, files, unit_rows, parts, points_file, ledger_file),
+                    None if alongside is None else functools.partial(alongside, run_id),
+                )
                 if then is not None:
                     then(run_id)
                 con.execute("COMMIT")
@@ -477,6 +471,37 @@ class Archive:
                     con.execute("ROLLBACK")
                 raise
         return run_id
+
+    def _store_rows(
+        self,
+        con: duckdb.DuckDBPyConnection,
+        run_id: int,
+        files: list[tuple[str, str, str | None, str | None, Path, bool]],
+        unit_rows: pl.DataFrame,
+        parts: pl.DataFrame,
+        points_file: Path,
+        ledger_file: Path,
+    ) -> None:
+        """A new run's sources (each file read, checked against its SHA-256 and stored once by content),
+        its per-unit results and parts, and its per-indicator points and ledger files."""
+        for i, (shown, role, encoding, computed, path, in_manifest) in enumerate(files):
+            data = _read(path, shown)
+            sha = hashlib.sha256(data).hexdigest()
+            if computed is not None and sha != computed:
+                raise ArchiveError(f"{shown} 在计算之后被修改，本次运行未记录；请重新计算")
+            con.execute(
+                "INSERT INTO run_sources VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                [run_id, i, shown, role, encoding, sha, len(data), in_manifest],
+            )
+            # looked up first: DuckDB's INSERT OR IGNORE costs 0.7 s on a 20 MB file, a lookup nothing
+            if not con.execute("SELECT 1 FROM blobs WHERE sha256 = ?", [sha]).fetchall():
+                con.execute("INSERT INTO blobs VALUES (?, ?, ?)", [sha, len(data), data])
+            del data
+        huge = {c: f"CAST({c} AS HUGEINT)" for c in HUGE}
+        self._insert(con, "unit_results", unit_rows, run_id, ["ord", *UNIT_COLUMNS], huge)
+        self._insert(con, "unit_parts", parts, run_id, ["unit", "part", "points"])
+        self._store_table(con, run_id, "indicator_points", points_file)
+        self._store_table(con, run_id, "ledger", ledger_file)
 
     @staticmethod
     def _insert(

@@ -192,9 +192,10 @@ def compute_year(
     files = OutputSet(outputs.all())
     recorded: list[int] = []
 
-    def put_in_place(run_id: int | None) -> None:
-        """The workbook (naming the archive's run) and the other files to temporary names, then all four
-        into place together; inside the archive's transaction, so a run is recorded only with its files."""
+    def write_files(run_id: int | None) -> None:
+        """The workbook (naming the archive's run) and the other files to temporary names (while the archive
+        stores the run's rows); :meth:`OutputSet.commit` then puts all four in place together, inside the
+        archive's transaction, so a run is recorded only with its files."""
         label = None
         if run_id is not None and recording is not None:
             label = run_label(run_id, recording.supersedes, recording.reason)
@@ -218,7 +219,6 @@ def compute_year(
         files.stage(outputs.results, lambda tmp: write_parquet(result, tmp))
         manifest = result.manifest.to_json()
         files.stage(outputs.manifest, lambda tmp: tmp.write_text(manifest, encoding="utf-8"))
-        files.commit()
 
     try:
         with files, tempfile.TemporaryDirectory(prefix="zwgk-run-") as scratch:
@@ -250,10 +250,12 @@ def compute_year(
                     options={**spec.options(), "out": str(outputs.workbook)},
                     ledger_file=ledger_file,
                     points_file=per_indicator,
-                    then=put_in_place,
+                    alongside=write_files,
+                    then=lambda _: files.commit(),
                 )
             else:
-                put_in_place(None)
+                write_files(None)
+                files.commit()
     except OSError as e:
         result.keep_ledger(None)
         raise WriteFailed(f"无法写出结果：{e}") from None

@@ -10,9 +10,11 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 import warnings
 from pathlib import Path
+from typing import Any
 
 import openpyxl
 import polars as pl
@@ -21,6 +23,7 @@ from typer.testing import CliRunner
 
 import scoring.run.compute
 from scoring import Archive
+from scoring.archive.store import ArchiveError
 from scoring.atomic import OutputSet, journal_path
 from scoring.cli.main import app
 
@@ -82,6 +85,36 @@ def test_ctrl_c_while_writing_leaves_the_earlier_set(year: Path, monkeypatch: py
     monkeypatch.setattr(scoring.run.compute, "write_parquet", interrupted)
     code, output = _compute("--force")
     assert code == 130 and "已中断" in output and "Traceback" not in output
+    assert _snapshot(year / "out") == before
+    assert [r.run_id for r in Archive(year / "archive.duckdb").runs()] == [1]
+
+
+@pytest.mark.parametrize("when", ["at once", "after the workbook"])
+def test_the_archive_failing_while_the_files_are_written_leaves_the_earlier_set(
+    year: Path, monkeypatch: pytest.MonkeyPatch, when: str
+) -> None:
+    """The archive stores the run's rows while the workbook is written: when storing fails, before or
+    after the workbook is done, no file is put in place and nothing is recorded."""
+    assert _compute()[0] == 0
+    before = _snapshot(year / "out")
+    _change_an_input(year)
+    written = threading.Event()
+    write_workbook = scoring.run.compute.write_workbook
+
+    def workbook(*args: Any, **kwargs: Any) -> None:
+        write_workbook(*args, **kwargs)
+        written.set()
+
+    def failing(*_: object) -> None:
+        if when == "after the workbook":
+            assert written.wait(timeout=60)
+        raise ArchiveError("档案库 archive.duckdb 读写失败（磁盘已满）")
+
+    monkeypatch.setattr(scoring.run.compute, "write_workbook", workbook)
+    monkeypatch.setattr(Archive, "_store_rows", failing)
+    code, output = _compute("--force")
+    assert code == 1 and "磁盘已满" in output and "Traceback" not in output
+    assert written.is_set()
     assert _snapshot(year / "out") == before
     assert [r.run_id for r in Archive(year / "archive.duckdb").runs()] == [1]
 
