@@ -483,6 +483,15 @@ def test_no_archive_records_nothing(
     assert not Path("results").exists()
 
 
+def test_duckdb_draws_no_progress_bar_of_its_own(small: tuple[Year, Result], tmp_path: Path) -> None:
+    """DuckDB draws a bar on the terminal for a query over two seconds: not on the archive's connections."""
+    store = Archive(tmp_path / "a.duckdb")
+    record(store, small[1])
+    for write in (True, False):
+        with store.connect(write=write) as con:
+            assert con.execute("SELECT current_setting('enable_progress_bar')").fetchone() == (False,)
+
+
 def test_help_loads_neither_polars_nor_duckdb() -> None:
     code = "import sys, scoring.cli.main; print('polars' in sys.modules, 'duckdb' in sys.modules)"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
