@@ -23,6 +23,7 @@ import polars as pl
 from xlsxwriter import Workbook
 
 from scoring.output.bulk import MAX_CELL, BulkSheet, cell_text, utf16_len
+from scoring.output.strings import Packager
 
 __all__ = [
     "BAD_SHEET_CHARS",
@@ -239,6 +240,9 @@ class Book(Workbook):  # type: ignore[misc]
     """A workbook whose sheets can hold a block of rows written in bulk (:mod:`scoring.output.bulk`)."""
 
     worksheet_class = BulkSheet
+
+    def _get_packager(self) -> Packager:
+        return Packager()  # the shared strings in one pass (scoring.output.strings)
 
 
 def write_book(path: Path, fill: Callable[[Any], None]) -> None:
