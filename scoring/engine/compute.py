@@ -23,17 +23,18 @@ if TYPE_CHECKING:  # loading a year needs pandera; scoring does not
     from scoring.spec.year import Assessment
 
 
-def _scoring_rows(observations: pl.DataFrame) -> pl.LazyFrame:
+def _scoring_rows(observations: pl.DataFrame, *, ids: bool = False) -> pl.LazyFrame:
     """A year's validated observations for the engine, without the key, period and channel columns when they
     are empty throughout: such columns gather nothing, and without them each unit × leaf's single row is
-    taken as it is (no modifier pass over the keys, no grouping of millions of rows in the ledger)."""
+    taken as it is (no modifier pass over the keys, no grouping of millions of rows in the ledger). ``ids``:
+    the unit, class and indicator kept as the Enums they are (for what reads them by place), not as text."""
     grouping = ("key", "period", "channel")
     empty = [
         c
         for c in grouping
         if c in observations.columns and observations[c].null_count() == observations.height
     ]
-    return as_rows(observations).drop(empty)
+    return (observations.lazy() if ids else as_rows(observations)).drop(empty)
 
 
 def score(
@@ -128,8 +129,10 @@ class Result:
         if self._per_indicator is not None:
             return self._per_indicator
         a = self.assessment
+        # the ids as Enums, read by place: no text for millions of rows
+        points = self.points.lazy() if self.points is not None else None
         return indicator_facts(
-            _scoring_rows(a.observations), a.units.lazy(), a.catalogue, a.settings, self._points()
+            _scoring_rows(a.observations, ids=True), a.units.lazy(), a.catalogue, a.settings, points
         )
 
     def _points(self) -> pl.LazyFrame | None:

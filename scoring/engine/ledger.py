@@ -11,7 +11,7 @@ from scoring.engine.points import leaf_points
 from scoring.spec.catalogue import Catalogue
 from scoring.spec.expr import marked, place_among, placed
 from scoring.spec.settings import Settings
-from scoring.spec.year import written_text
+from scoring.spec.year import as_rows, written_text
 
 LEDGER_LEAF_COLUMNS = (
     "indicator",
@@ -48,17 +48,20 @@ def _leaf_info(catalogue: Catalogue, class_ids: list[str]) -> pl.LazyFrame:
     )
 
 
-def pair_key(units: pl.Series, leaves: pl.Series) -> pl.Expr:
+def pair_key(units: pl.Series, leaves: pl.Series, schema: pl.Schema | None = None) -> pl.Expr:
     """A row's (unit, indicator) as one integer: the unit's place in ``units`` (the roster's codes) times
     the number of leaves, plus the indicator's place in ``leaves``; null for a unit or indicator not in
     them (below :func:`pair_count`). A table of units × leaves is then read by place, with no join of
     millions of rows on the two texts; computing it is one lookup per row in tables of the roster's and
-    the catalogue's size."""
+    the catalogue's size. ``schema``: the frame's, when its ids may be Enums (then read by their physical
+    index, without the text)."""
     unit = pl.Enum(units.cast(pl.String).unique(maintain_order=True).drop_nulls())
     leaf = pl.Enum(leaves.cast(pl.String).unique(maintain_order=True).drop_nulls())
-    return (place_among("unit", unit) * max(len(leaf.categories), 1) + place_among("indicator", leaf)).alias(
-        "pair"
-    )
+    given: dict[str, pl.DataType] = dict(schema or {})
+    return (
+        place_among("unit", unit, given.get("unit")) * max(len(leaf.categories), 1)
+        + place_among("indicator", leaf, given.get("indicator"))
+    ).alias("pair")
 
 
 def pair_count(units: pl.Series, leaves: pl.Series) -> int:
@@ -78,7 +81,8 @@ def indicator_facts(
     """One row per unit × applicable leaf (``FACT_COLUMNS``): points, points lost and status (已评分 /
     未评分 / 不适用), without the unit's and the leaf's texts (:func:`widen` adds them).
 
-    ``points``: the leaves' points from :func:`leaf_points` when already computed."""
+    ``points``: the leaves' points from :func:`leaf_points` when already computed. The observations' and the
+    points' unit and indicator may be text or the Enums of the validated observations (read by place)."""
     class_ids = settings.class_ids
     leaves = catalogue.leaf_frame(class_ids)
     applies = pl.lit(False)
@@ -102,13 +106,20 @@ def indicator_facts(
     # points and the rows' marks are put at their places and read back by the grid's rows: no hash join
     # of millions of rows on either side.
     size = pair_count(codes, leaves["indicator"])
-    pts = leaf_points(observations, catalogue, settings, units) if points is None else points
+    pts = leaf_points(as_rows(observations), catalogue, settings, units) if points is None else points
     scored = (
-        pts.select(pair, "l1", "veto_bit", "points", "major").filter(pl.col("pair").is_not_null()).collect()
+        pts.select(
+            pair_key(codes, leaves["indicator"], pts.collect_schema()), "l1", "veto_bit", "points", "major"
+        )
+        .filter(pl.col("pair").is_not_null())
+        .collect()
     )
     schema = observations.collect_schema()
     given = (
-        observations.select(pair, pl.col("na") if "na" in schema else pl.lit(False).alias("na"))
+        observations.select(
+            pair_key(codes, leaves["indicator"], schema),
+            pl.col("na") if "na" in schema else pl.lit(False).alias("na"),
+        )
         .filter(pl.col("pair").is_not_null())
         .collect()
     )

@@ -7,7 +7,7 @@ import dataclasses
 
 import polars as pl
 
-from scoring.engine.ledger import build_ledger, indicator_points, pair_key
+from scoring.engine.ledger import build_ledger, indicator_facts, indicator_points, pair_key
 from scoring.spec.year import as_rows
 from scoring.testing import ExampleYear, example_year, leaf, section
 
@@ -107,9 +107,38 @@ def test_pair_key_takes_ids_given_as_an_enum() -> None:
     units = pl.Series(codes, dtype=pl.Enum(codes))
     rows = pl.DataFrame({"unit": ["U1", "U3", "U9"], "indicator": ["A2", "A1", "A1"]})
     as_enum = rows.with_columns(pl.col("unit").cast(pl.Enum([*codes, "U9"])))
-    for frame in (rows, as_enum):
+    roster = rows.filter(pl.col("unit") != "U9").with_columns(pl.col("unit").cast(pl.Enum(codes)))
+    for frame in (rows, as_enum, roster):
         got = frame.select(pair_key(units, pl.Series(["A1", "A2"])))["pair"].to_list()
-        assert got == [3, 4, None]
+        assert got == [3, 4, None][: frame.height]
+        # read by the Enum's physical index when the frame's schema is given: the roster's own, or another
+        by_place = frame.select(pair_key(units, pl.Series(["A1", "A2"]), frame.schema))["pair"].to_list()
+        assert by_place == got
+
+
+def test_the_per_indicator_points_are_the_same_from_enum_ids_or_from_text() -> None:
+    # a run reads the validated observations' and the leaves' points' Enum ids by place; given as text
+    # (as a library caller may), the same rows come out
+    rows = [section("A", 6), leaf("A1", "A", 3, "binary"), leaf("A2", "A", 3, "binary")]
+    rows += [section("B", 4), leaf("B1", "B", 4, "binary")]
+    inputs = [("T02", "A1", "", "否"), ("T02", "A2", "", "不适用")]
+    inputs += [("T01", "A1", "", "是"), ("T01", "B1", "", "是")]
+    units = [("T02", "乙镇", "town"), ("T01", "甲镇", "town"), ("T03", "丙镇", "town")]
+    settings = (
+        'year = 2021\ntitle = "示例"\nissuer = "示例"\n[[classes]]\nid = "town"\nname = "乡镇"\nmax = 10\n'
+        '[grades]\nbands = [{ name = "合格", min = 6 }]\n[inputs]\nmissing_units = "zero"\n'
+    )
+    year = dataclasses.replace(example_year(rows, units, inputs), settings_toml=settings)
+    result = year.result()
+    a = result.assessment
+    assert result.points is not None and isinstance(a.observations.schema["unit"], pl.Enum)
+    by_place = result.indicator_facts().collect()
+    by_text = indicator_facts(
+        as_rows(a.observations), a.units.lazy(), a.catalogue, a.settings, as_rows(result.points)
+    ).collect()
+    assert by_place.equals(by_text)
+    assert set(by_place["status"]) == {"已评分", "未评分", "不适用"}
+    assert by_place.height == 9  # three units × three leaves, T03 without a row
 
 
 def test_each_ledger_line_carries_its_own_rows_input_note_and_evidence() -> None:
