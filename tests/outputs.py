@@ -100,7 +100,7 @@ def workbook(path: Path) -> dict[str, Any]:
 
 
 def frame(path: Path) -> dict[str, Any]:
-    """A Parquet file's schema and rows, sorted (the ledger file's row order is the streaming engine's)."""
+    """A Parquet file's schema and rows, sorted: the lines as a set, whatever order a file keeps them in."""
     df = pl.read_parquet(path)
     df = df.sort(pl.all().cast(pl.String), nulls_last=True)
     return {

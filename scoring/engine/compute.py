@@ -197,7 +197,9 @@ class Result:
             kept = self._ledger
             return kept if units is None else kept.filter(pl.col("unit").is_in(pl.Series(list(units))))
         a = self.assessment
-        rows, roster, points = _scoring_rows(a.observations), a.units.lazy(), self._points()
+        # the whole ledger reads the rows' Enum ids by place; some units' lines filter the rows by their text
+        rows = _scoring_rows(a.observations, ids=units is None)
+        roster, points = a.units.lazy(), self._points()
         facts = self._per_indicator
         if units is not None:
             if points is None:  # a leaf's points may depend on the other units' inputs: all of them first

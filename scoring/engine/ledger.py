@@ -97,6 +97,7 @@ def indicator_facts(
                 "indicator", "M", pl.col("role").cast(pl.Categorical), *(f"applies_{c}" for c in class_ids)
             ),
             how="cross",
+            maintain_order="left_right",  # unit by unit in the roster's order, each its leaves in order
         )
         .filter(applies)
         .drop(f"applies_{c}" for c in class_ids)
@@ -202,10 +203,12 @@ def build_ledger(
     already computed)."""
     schema = observations.collect_schema()
     codes = units.select("code").collect().to_series()  # the roster's codes: the lines' places and order
+    ids = observations  # the unit and indicator as given (text or Enums): read by place below
+    observations = as_rows(observations)  # as text where they are joined or grouped
     if points is None:
         points = leaf_points(observations, catalogue, settings, units)
     if facts is None:
-        facts = indicator_facts(observations, units, catalogue, settings, points)
+        facts = indicator_facts(ids, units, catalogue, settings, points)
     texts = [c for c in ("note", "evidence", "text", "key") if c in schema]
     text = written_text() if "text" in texts else pl.col("value").cast(pl.String)
     given = (
@@ -224,14 +227,14 @@ def build_ledger(
         )
 
         def with_detail(lines: pl.LazyFrame) -> pl.LazyFrame:
-            return lines.join(detail, on=["unit", "indicator"], how="left")
+            return lines.join(detail, on=["unit", "indicator"], how="left", maintain_order="left")
 
     else:  # one row per unit and leaf: each line reads its leaf's row at the row's place (no hash join)
         leaf_ids = catalogue.leaf_frame()["indicator"]
         # the rows' own columns as they are (no copy of the observations), the input's text made per line
         raw = [c for c in ("value", *texts) if c in schema]
         pair = pair_key(codes, leaf_ids)
-        rows = observations.select(pair, *raw).collect()
+        rows = ids.select(pair_key(codes, leaf_ids, schema), *raw).collect()
         valid = rows["pair"].is_not_null()
         at_rows = pl.int_range(rows.height, dtype=pl.UInt32, eager=True)
         row_of = placed(rows["pair"].filter(valid), at_rows.filter(valid), pair_count(codes, leaf_ids))

@@ -139,6 +139,18 @@ def test_the_per_indicator_points_are_the_same_from_enum_ids_or_from_text() -> N
     assert by_place.equals(by_text)
     assert set(by_place["status"]) == {"已评分", "未评分", "不适用"}
     assert by_place.height == 9  # three units × three leaves, T03 without a row
+    # and the ledger: each line's input read at its row's place, by Enum id or by text; the rows as text
+    # keep their (empty) key column, so their lines take the path of keyed rows (grouped, then joined):
+    # line for line the same, every time (that join once gave the lines in a different order each run)
+    ledger = result.ledger().collect()
+    for _ in range(5):
+        from_text = build_ledger(
+            as_rows(a.observations), a.units.lazy(), a.catalogue, a.settings, as_rows(result.points)
+        ).collect()
+        # (the keyed path joins a line's notes and evidence: '' where it has none, null on the other)
+        empty = pl.col("note", "evidence").replace("", None)
+        assert ledger.with_columns(empty).equals(from_text.with_columns(empty))
+    assert ledger.filter(pl.col("indicator") == "A1")["input"].to_list() == ["否", None]  # T03: no row
 
 
 def test_each_ledger_line_carries_its_own_rows_input_note_and_evidence() -> None:
