@@ -21,6 +21,7 @@ import polars as pl
 import pytest
 from typer.testing import CliRunner
 
+import scoring.output.workbook as output_workbook
 import scoring.run.compute
 from scoring import Archive
 from scoring.archive.store import ArchiveError
@@ -99,10 +100,9 @@ def test_the_archive_failing_while_the_files_are_written_leaves_the_earlier_set(
     before = _snapshot(year / "out")
     _change_an_input(year)
     written = threading.Event()
-    write_workbook = scoring.run.compute.write_workbook
 
     def workbook(*args: Any, **kwargs: Any) -> None:
-        write_workbook(*args, **kwargs)
+        output_workbook.write_workbook(*args, **kwargs)
         written.set()
 
     def failing(*_: object) -> None:
