@@ -71,6 +71,13 @@ def pair_count(units: pl.Series, leaves: pl.Series) -> int:
     )
 
 
+def _like_roster(observations: pl.LazyFrame, units: pl.LazyFrame) -> pl.LazyFrame:
+    """The observations with their ids typed as the roster's codes, for what joins them with the roster or
+    groups them: as text when the codes are text (a run's observations keep Enum ids, read by place
+    elsewhere), as they are otherwise (a library caller's Enums of its own roster)."""
+    return as_rows(observations) if units.collect_schema()["code"] == pl.String else observations
+
+
 def indicator_facts(
     observations: pl.LazyFrame,
     units: pl.LazyFrame,
@@ -107,7 +114,11 @@ def indicator_facts(
     # points and the rows' marks are put at their places and read back by the grid's rows: no hash join
     # of millions of rows on either side.
     size = pair_count(codes, leaves["indicator"])
-    pts = leaf_points(as_rows(observations), catalogue, settings, units) if points is None else points
+    pts = (
+        leaf_points(_like_roster(observations, units), catalogue, settings, units)
+        if points is None
+        else points
+    )
     scored = (
         pts.select(
             pair_key(codes, leaves["indicator"], pts.collect_schema()), "l1", "veto_bit", "points", "major"
@@ -204,7 +215,7 @@ def build_ledger(
     schema = observations.collect_schema()
     codes = units.select("code").collect().to_series()  # the roster's codes: the lines' places and order
     ids = observations  # the unit and indicator as given (text or Enums): read by place below
-    observations = as_rows(observations)  # as text where they are joined or grouped
+    observations = _like_roster(observations, units)  # typed as the roster's where they are joined
     if points is None:
         points = leaf_points(observations, catalogue, settings, units)
     if facts is None:

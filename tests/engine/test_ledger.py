@@ -153,6 +153,23 @@ def test_the_per_indicator_points_are_the_same_from_enum_ids_or_from_text() -> N
     assert ledger.filter(pl.col("indicator") == "A1")["input"].to_list() == ["否", None]  # T03: no row
 
 
+def test_a_roster_given_as_an_enum_gives_the_same_ledger() -> None:
+    # a library caller may key the roster and the rows by an Enum of its own codes (the benchmarks do):
+    # the same lines as with text, the unit as that Enum
+    result = example_year().result()
+    a = result.assessment
+    rows = as_rows(a.observations)
+    codes = pl.Enum(a.units["code"])
+    as_enum = rows.with_columns(pl.col("unit").cast(codes))
+    roster = a.units.lazy().with_columns(pl.col("code").cast(codes))
+    for points in (None, result.points):  # the leaves' points computed here, or given
+        given = None if points is None else as_rows(points).with_columns(pl.col("unit").cast(codes))
+        by_enum = build_ledger(as_enum, roster, a.catalogue, a.settings, given).collect()
+        by_text = build_ledger(rows, a.units.lazy(), a.catalogue, a.settings).collect()
+        assert by_enum.schema["unit"] == codes
+        assert by_enum.with_columns(pl.col("unit").cast(pl.String)).equals(by_text)
+
+
 def test_each_ledger_line_carries_its_own_rows_input_note_and_evidence() -> None:
     # one row per unit and leaf (no key, period or channel): each line reads its row by the row's place;
     # a row of a unit not on the roster is nobody's line
