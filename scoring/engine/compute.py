@@ -200,6 +200,8 @@ class Result:
         # the whole ledger reads the rows' Enum ids by place; some units' lines filter the rows by their text
         rows = _scoring_rows(a.observations, ids=units is None)
         roster, points = a.units.lazy(), self._points()
+        if units is None and self.points is not None:  # the whole ledger reads the points' Enum ids
+            points = self.points.lazy()
         facts = self._per_indicator
         if units is not None:
             if points is None:  # a leaf's points may depend on the other units' inputs: all of them first

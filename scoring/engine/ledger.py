@@ -78,6 +78,12 @@ def _like_roster(observations: pl.LazyFrame, units: pl.LazyFrame) -> pl.LazyFram
     return as_rows(observations) if units.collect_schema()["code"] == pl.String else observations
 
 
+def _in_roster(column: str, roster: pl.Enum, given: pl.DataType) -> pl.Expr:
+    """``column`` (text or an Enum) as the ``roster``'s Enum: as it is when it is that Enum already; a code
+    not on the roster is null (its rows join no unit)."""
+    return pl.col(column) if given == roster else pl.col(column).cast(pl.String).cast(roster, strict=False)
+
+
 def indicator_facts(
     observations: pl.LazyFrame,
     units: pl.LazyFrame,
@@ -315,18 +321,30 @@ def build_ledger(
     na = (observations.filter(pl.col("na")) if "na" in schema else observations.head(0)).select(
         "unit", "indicator"
     )
-    accounts = account_lines(points, na, units, catalogue, settings)
+    roster = pl.Enum(codes.cast(pl.String).unique(maintain_order=True).drop_nulls())
+    # the account lines aggregate every unit's points again: by the roster's Enum ids, not by their texts
+    code_type = units.collect_schema()["code"]
+    by_id = units.with_columns(_in_roster("code", roster, code_type))
+    accounts = account_lines(
+        points.with_columns(
+            _in_roster("unit", roster, points.collect_schema()["unit"]), pl.col("indicator").cast(pl.String)
+        ),
+        na.with_columns(_in_roster("unit", roster, na.collect_schema()["unit"])),
+        by_id,
+        catalogue,
+        settings,
+    )
     bonus_side = pl.col("kind").is_in(["加分封顶", "加分门槛"])
     penalty_side = pl.col("kind") == "扣分封顶"
-    roster = pl.Enum(codes.cast(pl.String).unique(maintain_order=True).drop_nulls())
+    unit_text = pl.col("unit").cast(pl.String)
     lines = (
         accounts.join(
-            units.select(pl.col("code").alias("unit"), pl.col("name").alias("unit_name"), "class"), on="unit"
+            by_id.select(pl.col("code").alias("unit"), pl.col("name").alias("unit_name"), "class"), on="unit"
         )
         # in the roster's order, then by part and kind: the same inputs give the same ledger, line for line
-        .sort(place_among("unit", roster), "indicator", "kind", "change")
+        .sort(pl.col("unit").to_physical(), "indicator", "kind", "change")
     ).select(
-        "unit",
+        (unit_text if code_type == pl.String else unit_text.cast(code_type)).alias("unit"),
         "unit_name",
         "class",
         "indicator",

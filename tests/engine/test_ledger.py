@@ -170,6 +170,21 @@ def test_a_roster_given_as_an_enum_gives_the_same_ledger() -> None:
         assert by_enum.with_columns(pl.col("unit").cast(pl.String)).equals(by_text)
 
 
+def test_rows_of_a_unit_not_on_the_roster_change_no_line() -> None:
+    # a library caller's rows may name a unit the roster lacks: its points join no unit, in the leaves'
+    # lines as in the account lines (which aggregate by the roster's ids)
+    result = example_year().result()
+    a = result.assessment
+    rows = as_rows(a.observations).select("unit", "indicator", "value", "na")
+    stray = pl.LazyFrame(
+        {"unit": ["X99", "X99"], "indicator": ["A1", "A2"], "value": [0.0, 0.0], "na": [False] * 2}
+    )
+    expected = build_ledger(rows, a.units.lazy(), a.catalogue, a.settings).collect()
+    got = build_ledger(pl.concat([rows, stray]), a.units.lazy(), a.catalogue, a.settings).collect()
+    assert got.equals(expected)
+    assert "X99" not in got["unit"].to_list() and expected.filter(pl.col("kind") == "折算").height > 0
+
+
 def test_each_ledger_line_carries_its_own_rows_input_note_and_evidence() -> None:
     # one row per unit and leaf (no key, period or channel): each line reads its row by the row's place;
     # a row of a unit not on the roster is nobody's line
