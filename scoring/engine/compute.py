@@ -197,11 +197,11 @@ class Result:
             kept = self._ledger
             return kept if units is None else kept.filter(pl.col("unit").is_in(pl.Series(list(units))))
         a = self.assessment
-        # the whole ledger reads the rows' Enum ids by place; some units' lines filter the rows by their text
-        rows = _scoring_rows(a.observations, ids=units is None)
-        roster, points = a.units.lazy(), self._points()
-        if units is None and self.points is not None:  # the whole ledger reads the points' Enum ids
-            points = self.points.lazy()
+        # the whole ledger reads the rows' and the leaves' points' Enum ids by place; some units' lines
+        # filter them by their text
+        whole = units is None
+        rows, roster = _scoring_rows(a.observations, ids=whole), a.units.lazy()
+        points = self.points.lazy() if whole and self.points is not None else self._points()
         facts = self._per_indicator
         if units is not None:
             if points is None:  # a leaf's points may depend on the other units' inputs: all of them first

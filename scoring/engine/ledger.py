@@ -4,6 +4,8 @@ so it costs nothing on the ranking path."""
 
 from __future__ import annotations
 
+import functools
+
 import polars as pl
 
 from scoring.engine.accounts import account_lines
@@ -102,7 +104,8 @@ def indicator_facts(
     for c in class_ids:
         applies = applies | ((pl.col("class") == c) & pl.col(f"applies_{c}"))
     codes = units.select("code").collect().to_series()
-    pair = pair_key(codes, leaves["indicator"])
+    pair_of = functools.partial(pair_key, codes, leaves["indicator"])  # of a frame whose schema is given
+    pair = pair_of()
     grid = (
         units.select(pl.col("code").alias("unit"), "class")
         .join(
@@ -126,18 +129,13 @@ def indicator_facts(
         else points
     )
     scored = (
-        pts.select(
-            pair_key(codes, leaves["indicator"], pts.collect_schema()), "l1", "veto_bit", "points", "major"
-        )
+        pts.select(pair_of(pts.collect_schema()), "l1", "veto_bit", "points", "major")
         .filter(pl.col("pair").is_not_null())
         .collect()
     )
     schema = observations.collect_schema()
     given = (
-        observations.select(
-            pair_key(codes, leaves["indicator"], schema),
-            pl.col("na") if "na" in schema else pl.lit(False).alias("na"),
-        )
+        observations.select(pair_of(schema), pl.col("na") if "na" in schema else pl.lit(False).alias("na"))
         .filter(pl.col("pair").is_not_null())
         .collect()
     )
