@@ -149,18 +149,23 @@ def _number_texts(values: pl.Series, per: int) -> tuple[pl.Series, pl.Series]:
 
 def _string_indices(ws: BulkSheet, values: pl.Series) -> tuple[pl.Series, pl.Series]:
     """Each text's index in the book's shared string table, added once per distinct text in the order
-    they first appear (the table's count of uses as if each cell had been written)."""
+    they first appear (the table's count of uses as if each cell had been written), and the text as the
+    cell holds it (cut to fit, :func:`cell_text`); both read back by a join, not a mapping per value."""
     texts = values.cast(pl.String)
     counts = pl.DataFrame({"t": texts}).drop_nulls().group_by("t", maintain_order=True).len()
+    distinct = counts["t"].to_list()
+    # only a text of more than half the limit in characters can pass it in UTF-16 units
+    long = (counts["t"].str.len_chars() > MAX_CELL // 2).to_list()
+    cut = [cell_text(t) if over else t for t, over in zip(distinct, long, strict=True)]
     table = ws.str_table
-    index: dict[str, str] = {}
-    cut: dict[str, str] = {}
-    for text, n in counts.iter_rows():
-        cut[text] = cell_text(text)
-        index[text] = str(table._get_shared_string_index(cut[text]))
-        table.count += n - 1
-    cell = texts.replace_strict(index, default=None, return_dtype=pl.String)
-    return cell, texts.replace_strict(cut, default=None, return_dtype=pl.String)
+    index = [table._get_shared_string_index(t) for t in cut]  # each counts one use
+    table.count += int(counts["len"].sum()) - len(index)
+    found = pl.DataFrame(
+        {"t": distinct, "i": pl.Series(index, dtype=pl.UInt32).cast(pl.String), "cut": cut},
+        schema={"t": pl.String, "i": pl.String, "cut": pl.String},
+    )
+    cells = pl.DataFrame({"t": texts}).join(found, on="t", how="left", maintain_order="left")
+    return cells["i"], cells["cut"]
 
 
 def _attribute(fmt: Any) -> str:

@@ -5,6 +5,7 @@ data."""
 from __future__ import annotations
 
 import math
+import re
 import warnings
 import zipfile
 from pathlib import Path
@@ -15,7 +16,7 @@ import polars as pl
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from scoring.output.bulk import MAX_CELL, Cells, cell_text, put_rows
+from scoring.output.bulk import MAX_CELL, Cells, cell_text, put_rows, utf16_len
 from scoring.output.kit import WORKBOOK_OPTIONS, Book
 
 FIRST = 2  # a title and a header above the block, as on every sheet that has one
@@ -92,6 +93,13 @@ def _read(path: Path) -> list[tuple[Any, ...]]:
     return [*out, ("heights", heights)]
 
 
+def _string_table(path: Path) -> tuple[str, list[str]]:
+    """The shared string table's counts (its ``sst`` element) and its strings, sorted."""
+    xml = zipfile.ZipFile(path).read("xl/sharedStrings.xml").decode()
+    head = re.search(r"<sst [^>]*>", xml)
+    return (head.group(0) if head else ""), sorted(re.findall(r"<si>.*?</si>", xml, flags=re.S))
+
+
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=rows)
 def test_a_block_reads_back_as_the_cells_written_one_by_one(
@@ -101,6 +109,9 @@ def test_a_block_reads_back_as_the_cells_written_one_by_one(
     _book(one, lambda ws, *f: _one_by_one(ws, data, *f))
     _book(bulk, lambda ws, *f: _in_bulk(ws, data, *f))
     assert _read(bulk) == _read(one)
+    # the shared string table too: the same strings (the block adds them column by column, so in another
+    # order), the same count of uses
+    assert _string_table(bulk) == _string_table(one)
 
 
 def test_numbers_are_written_as_xlsxwriter_writes_them(tmp_path: Path) -> None:
@@ -128,19 +139,27 @@ def test_numbers_are_written_as_xlsxwriter_writes_them(tmp_path: Path) -> None:
     assert "-0<" not in sheet
 
 
-def test_a_long_text_is_cut_as_cell_text_cuts_it(tmp_path: Path) -> None:
-    long = "政" * (MAX_CELL + 10)
+@pytest.mark.parametrize(
+    "long",
+    [
+        "政" * (MAX_CELL + 10),
+        "😀" * (MAX_CELL // 2 + 2),  # fewer characters than the limit, more UTF-16 units (each counts 2)
+    ],
+)
+def test_a_long_text_is_cut_as_cell_text_cuts_it(tmp_path: Path, long: str) -> None:
     path = tmp_path / "long.xlsx"
     _book(
         path,
         lambda ws, plain, *_: put_rows(
-            ws, FIRST, pl.DataFrame({"t": [long]}), [Cells(pl.col("t"), False, plain)]
+            ws, FIRST, pl.DataFrame({"t": [long, "短"]}), [Cells(pl.col("t"), False, plain)]
         ),
     )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        value = openpyxl.load_workbook(path)["表"].cell(FIRST + 1, 1).value
-    assert value == cell_text(long) and len(value) == MAX_CELL
+        sheet = openpyxl.load_workbook(path)["表"]
+    value = sheet.cell(FIRST + 1, 1).value
+    assert value == cell_text(long) and value != long and value.endswith("…")
+    assert utf16_len(value) <= MAX_CELL and sheet.cell(FIRST + 2, 1).value == "短"
 
 
 def test_a_chart_over_a_block_caches_the_same_data(tmp_path: Path) -> None:
