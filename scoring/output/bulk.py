@@ -141,10 +141,8 @@ def _number_texts(values: pl.Series, per: int) -> tuple[pl.Series, pl.Series]:
     cell = values.replace_strict(
         {k: f"{v:.16G}" for k, v in number.items()}, default=None, return_dtype=pl.String
     )
-    chart = values.replace_strict(
-        {k: f"{v:.16g}" for k, v in number.items()}, default=None, return_dtype=pl.String
-    )
-    return cell, chart
+    # a finite number's %.16g is its %.16G with the exponent's e in lower case
+    return cell, cell.str.replace("E", "e", literal=True)
 
 
 def _string_indices(ws: BulkSheet, values: pl.Series) -> tuple[pl.Series, pl.Series]:

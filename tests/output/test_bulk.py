@@ -163,8 +163,8 @@ def test_a_long_text_is_cut_as_cell_text_cuts_it(tmp_path: Path, long: str) -> N
 
 
 def test_a_chart_over_a_block_caches_the_same_data(tmp_path: Path) -> None:
-    names = ["甲", "乙", None, "丁"]
-    totals = [95.5, 88.25, None, 0.1 + 0.2]
+    names = ["甲", "乙", None, "丁", "戊"]
+    totals = [95.5, 88.25, None, 0.1 + 0.2, 1e-05]  # the cache writes an exponent as xlsxwriter does (1e-05)
 
     def fill(bulk: bool) -> Any:
         def go(wb: Any, ws: Any, plain: Any) -> None:
@@ -181,7 +181,7 @@ def test_a_chart_over_a_block_caches_the_same_data(tmp_path: Path) -> None:
                     (ws.write_blank if n is None else ws.write_string)(FIRST + i, 0, n, plain)
                     (ws.write_blank if t is None else ws.write_number)(FIRST + i, 1, t, plain)
             chart = wb.add_chart({"type": "bar"})
-            chart.add_series({"categories": "=表!$A$1:$A$6", "values": "=表!$B$1:$B$6"})
+            chart.add_series({"categories": "=表!$A$1:$A$7", "values": "=表!$B$1:$B$7"})
             ws.insert_chart("D2", chart)
 
         return go
@@ -198,6 +198,7 @@ def test_a_chart_over_a_block_caches_the_same_data(tmp_path: Path) -> None:
         xml.append(zipfile.ZipFile(path).read("xl/charts/chart1.xml"))
     assert xml[0] == xml[1]
     assert b"<c:v>0.3</c:v>" in xml[1] and b"<c:v>\xe7\x94\xb2</c:v>" in xml[1]
+    assert b"<c:v>1e-05</c:v>" in xml[1]
 
 
 def test_a_link_in_a_block_is_a_hyperlink_on_the_block_cell(tmp_path: Path) -> None:
