@@ -166,9 +166,12 @@ def indicator_facts(
     return out.with_columns(lost.cast(pl.Int64).alias("lost")).select(FACT_COLUMNS)
 
 
-def widen(facts: pl.LazyFrame, units: pl.LazyFrame, catalogue: Catalogue, settings: Settings) -> pl.LazyFrame:
+def widen(
+    facts: pl.LazyFrame, units: pl.LazyFrame, catalogue: Catalogue, settings: Settings, *, pair: bool = False
+) -> pl.LazyFrame:
     """:func:`indicator_facts` (or some of their rows) with the unit's name and the leaf's texts
-    (``POINT_COLUMNS``), each read at the unit's place in the roster and the leaf's in the catalogue."""
+    (``POINT_COLUMNS``), each read at the unit's place in the roster and the leaf's in the catalogue;
+    ``pair``: with the two places as :func:`pair_key` of the roster's codes and the leaves gives them."""
     class_ids = settings.class_ids
     info = _leaf_info(catalogue, class_ids).drop("M", "role", *(f"applies_{c}" for c in class_ids)).collect()
     roster = (
@@ -182,10 +185,12 @@ def widen(facts: pl.LazyFrame, units: pl.LazyFrame, catalogue: Catalogue, settin
         place_among("unit", pl.Enum(roster["code"])),
         place_among("indicator", pl.Enum(info["indicator"])),
     )
+    places = [(unit_at * max(info.height, 1) + leaf_at).alias("pair")] if pair else []
     return facts.with_columns(
         pl.lit(roster["name"]).gather(unit_at).alias("unit_name"),
         *(pl.lit(info[c]).gather(leaf_at).alias(c) for c in info.columns if c != "indicator"),
-    ).select(POINT_COLUMNS)
+        *places,
+    ).select(*POINT_COLUMNS, *(["pair"] if pair else []))
 
 
 def indicator_points(
@@ -248,14 +253,13 @@ def build_ledger(
         leaf_ids = catalogue.leaf_frame()["indicator"]
         # the rows' own columns as they are (no copy of the observations), the input's text made per line
         raw = [c for c in ("value", *texts) if c in schema]
-        pair = pair_key(codes, leaf_ids)
         rows = ids.select(pair_key(codes, leaf_ids, schema), *raw).collect()
         valid = rows["pair"].is_not_null()
         at_rows = pl.int_range(rows.height, dtype=pl.UInt32, eager=True)
         row_of = placed(rows["pair"].filter(valid), at_rows.filter(valid), pair_count(codes, leaf_ids))
 
         def with_detail(lines: pl.LazyFrame) -> pl.LazyFrame:
-            at = pl.lit(row_of).gather(pair)
+            at = pl.lit(row_of).gather(pl.col("pair"))  # the lines' places, as widen found them
             return (
                 lines.with_columns(pl.lit(rows[c]).gather(at).alias(c) for c in raw)
                 .with_columns(columns)
@@ -288,7 +292,7 @@ def build_ledger(
         .otherwise(-pl.col("lost"))
     )
     leaves = (
-        with_detail(widen(facts.filter(keep), units, catalogue, settings))
+        with_detail(widen(facts.filter(keep), units, catalogue, settings, pair=True))
         .with_columns(
             kind.alias("kind"),
             pl.when(pl.col("status") == "未评分")
