@@ -31,11 +31,12 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, BinaryIO
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 import polars as pl
 
+from scoring.archive.errors import ArchiveError
 from scoring.archive.frames import ArrowStream, conform, spilled
 from scoring.archive.schema import (
     APP,
@@ -49,8 +50,8 @@ from scoring.archive.schema import (
     SCHEMA_VERSION,
     UNIT_COLUMNS,
 )
-from scoring.archive.threads import beside
-from scoring.errors import ScoringError
+from scoring.archive.sources import opened, read_source
+from scoring.archive.threads import beside, ctrl_c_held, interrupted
 
 if TYPE_CHECKING:
     from scoring.engine.compute import Result
@@ -71,10 +72,6 @@ DEFAULT_ARCHIVE = Path("results") / "archive.duckdb"
 DEFAULT_TIMEOUT = 30.0  # seconds a writer waits for another one
 STATUS_NAMES = {"draft": "草稿", "final": "定稿"}
 KEEP_OUT = "不会使用或覆盖它，请用 --archive 指定其他路径"
-
-
-class ArchiveError(ScoringError):
-    """The archive cannot do what was asked (a missing run, a run that cannot be rebuilt…)."""
 
 
 class ArchiveBusy(ArchiveError):
@@ -213,7 +210,11 @@ class Archive:
             con = self._open(write, deadline)
             try:
                 yield con
-            except duckdb.Error as e:
+            except (duckdb.Error, RuntimeError) as e:
+                if interrupted(e):  # Ctrl-C in a query: told as Ctrl-C
+                    raise KeyboardInterrupt from None
+                if isinstance(e, RuntimeError):
+                    raise
                 raise ArchiveError(f"档案库 {self.path} 读写失败（{_first_line(e)}）") from e
             finally:
                 con.close()
@@ -393,7 +394,7 @@ class Archive:
             files.append((s.path, s.role, s.encoding, s.sha256, path, True))
         files += [(shown, role, None, None, path, False) for shown, role, path in extra_files]
         for shown, _, _, _, path, _ in files:  # a file gone or unreadable: said before the archive is opened
-            with _opened(path, shown):
+            with opened(path, shown):
                 pass
         inputs_sha = hashlib.sha256(
             "\n".join(f"{s.role}\t{s.path}\t{s.sha256}" for s in manifest.sources).encode()
@@ -463,9 +464,10 @@ class Archive:
                     lambda: self._store_rows(con, run_id, files, unit_rows, parts, points_file, ledger_file),
                     None if alongside is None else functools.partial(alongside, run_id),
                 )
-                if then is not None:
-                    then(run_id)
-                con.execute("COMMIT")
+                with ctrl_c_held():  # the files moved and the run committed together
+                    if then is not None:
+                        then(run_id)
+                    con.execute("COMMIT")
             except BaseException:
                 with contextlib.suppress(duckdb.Error):
                     con.execute("ROLLBACK")
@@ -485,7 +487,7 @@ class Archive:
         """A new run's sources (each file read, checked against its SHA-256 and stored once by content),
         its per-unit results and parts, and its per-indicator points and ledger files."""
         for i, (shown, role, encoding, computed, path, in_manifest) in enumerate(files):
-            data = _read(path, shown)
+            data = read_source(path, shown)
             sha = hashlib.sha256(data).hexdigest()
             if computed is not None and sha != computed:
                 raise ArchiveError(f"{shown} 在计算之后被修改，本次运行未记录；请重新计算")
@@ -675,26 +677,3 @@ class Archive:
 
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
-
-
-@contextlib.contextmanager
-def _opened(path: Path, shown: str) -> Iterator[BinaryIO]:
-    """``path`` open to read, or the archive's error naming it (``shown``) and saying nothing is recorded."""
-    try:
-        f = path.open("rb")
-    except OSError as e:
-        raise _unreadable(shown, e) from None
-    with f:
-        yield f
-
-
-def _read(path: Path, shown: str) -> bytes:
-    with _opened(path, shown) as f:
-        try:
-            return f.read()
-        except OSError as e:
-            raise _unreadable(shown, e) from None
-
-
-def _unreadable(shown: str, e: OSError) -> ArchiveError:
-    return ArchiveError(f"{shown}：无法读取（{e.strerror}），本次运行未记录")

@@ -1,15 +1,19 @@
 """The archive's rows stored beside other work: both run at once, the first failure is raised once both
-have stopped, and the connection is never left to two threads."""
+have stopped, and the connection is never left to two threads. Ctrl-C in a query is told as Ctrl-C, and
+held back while a run's files are moved and its commit made."""
 
 from __future__ import annotations
 
+import os
+import signal
 import threading
 from pathlib import Path
 
 import duckdb
 import pytest
 
-from scoring.archive.threads import beside
+from scoring import Archive
+from scoring.archive.threads import beside, ctrl_c_held, interrupted
 
 # a query that runs for minutes unless interrupted (then it ends, and the test fails, rather than hangs)
 LONG = "SELECT count(*) FROM range(50000000000) a WHERE a.range % 7 = 3"
@@ -85,3 +89,47 @@ def test_a_failure_of_the_other_work_stops_the_store_and_is_raised(
         beside(con, store, alongside)
     assert stopped and issubclass(stopped[0], duckdb.Error)  # interrupted, not run to its end
     assert con.execute("SELECT 41 + 1").fetchone() == (42,)  # and the connection is free again
+
+
+def test_duckdbs_words_for_a_stopped_query_are_known() -> None:
+    assert interrupted(RuntimeError("Query interrupted"))  # DuckDB's, for Ctrl-C during a query
+    assert interrupted(duckdb.InterruptException("INTERRUPT Error: Interrupted!"))
+    assert not interrupted(RuntimeError("something else"))
+    assert not interrupted(duckdb.IOException("disk full"))
+    assert not interrupted(KeyboardInterrupt())
+
+
+def test_a_query_of_the_archive_stopped_is_told_as_ctrl_c(tmp_path: Path) -> None:
+    # not as 档案库读写失败 (an archive error) nor as a RuntimeError's traceback: the CLI's Ctrl-C path
+    store = Archive(tmp_path / "a.duckdb")
+    with pytest.raises(KeyboardInterrupt), store.connect(write=True) as con:
+        threading.Timer(0.3, con.interrupt).start()
+        con.execute(LONG).fetchall()
+    with store.connect() as con:  # and the archive opens again
+        assert con.execute("SELECT 1").fetchone() == (1,)
+
+
+def test_ctrl_c_is_held_back_while_a_run_is_committed() -> None:
+    before = signal.getsignal(signal.SIGINT)
+    done = []
+    with ctrl_c_held():
+        os.kill(os.getpid(), signal.SIGINT)  # delivered now, on this (the main) thread: dropped
+        threading.Event().wait(0.1)
+        done.append(True)
+    assert done == [True]
+    assert signal.getsignal(signal.SIGINT) is before  # and Ctrl-C is Ctrl-C again
+
+
+def test_ctrl_c_on_another_thread_holds_nothing() -> None:
+    # only the main thread takes signals: elsewhere the block runs as it is, and nothing is changed
+    before = signal.getsignal(signal.SIGINT)
+    seen: list[object] = []
+
+    def work() -> None:
+        with ctrl_c_held():
+            seen.append(signal.getsignal(signal.SIGINT))
+
+    worker = threading.Thread(target=work)
+    worker.start()
+    worker.join()
+    assert seen == [before]

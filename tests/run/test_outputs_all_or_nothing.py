@@ -119,6 +119,27 @@ def test_the_archive_failing_while_the_files_are_written_leaves_the_earlier_set(
     assert [r.run_id for r in Archive(year / "archive.duckdb").runs()] == [1]
 
 
+def test_ctrl_c_once_the_files_are_moved_still_records_the_run(
+    year: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ctrl-C between moving the files into place and committing the run would leave new files and no run
+    (and say 原有结果文件保持不变): it is held back until the run is committed, which ends the run whole."""
+    assert _compute()[0] == 0
+    before = _snapshot(year / "out")
+    _change_an_input(year)
+    commit = OutputSet.commit
+
+    def then_ctrl_c(self: OutputSet, *args: Any, **kwargs: Any) -> None:
+        commit(self, *args, **kwargs)
+        os.kill(os.getpid(), signal.SIGINT)  # Ctrl-C, once the files are in place
+
+    monkeypatch.setattr(OutputSet, "commit", then_ctrl_c)
+    code, output = _compute("--force")
+    assert code == 0 and "已中断" not in output and "Traceback" not in output, output
+    assert _snapshot(year / "out") != before
+    assert [r.run_id for r in Archive(year / "archive.duckdb").runs()] == [1, 2]
+
+
 def test_output_paths_are_checked_before_any_work(year: Path) -> None:
     (year / "blocked").write_text("a file where a folder is wanted")
     done = runner.invoke(app, ["compute", "--year", "2021", "--out", "blocked/r.xlsx", "--no-archive"])
