@@ -192,6 +192,12 @@ def compute_year(
     files = OutputSet(outputs.all())
     recorded: list[int] = []
 
+    def put_in_place(run_id: int) -> None:
+        """The four files moved into place, then the run committed (Ctrl-C waits for both: see
+        ``Archive.record``); at a million units the commit takes seconds, so it is said."""
+        progress(f"放入结果文件并提交档案库（运行 {run_id}），完成前不响应中断")
+        files.commit()
+
     def write_files(run_id: int | None) -> None:
         """The workbook (naming the archive's run) and the other files to temporary names (while the archive
         stores the run's rows); :meth:`OutputSet.commit` then puts all four in place together, inside the
@@ -251,7 +257,7 @@ def compute_year(
                     ledger_file=ledger_file,
                     points_file=per_indicator,
                     alongside=write_files,
-                    then=lambda _: files.commit(),
+                    then=put_in_place,
                 )
             else:
                 write_files(None)
