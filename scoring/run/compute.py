@@ -230,6 +230,8 @@ def compute_year(
         with files, tempfile.TemporaryDirectory(prefix="zwgk-run-") as scratch:
             per_indicator = None
             if recording is not None:  # the archive's per-indicator points, and the ledger's, built once
+                size = f"{result.units.height:,} 个单位 × {len(a.catalogue.leaves):,} 个末级指标"
+                progress(f"整理逐项得分（{size}）")
                 per_indicator = Path(scratch) / "indicator_points.parquet"
                 result.indicator_facts().sink_parquet(per_indicator, compression="zstd", compression_level=1)
                 result.keep_indicator_points(pl.scan_parquet(per_indicator))
