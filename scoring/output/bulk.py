@@ -152,9 +152,7 @@ def _string_indices(ws: BulkSheet, values: pl.Series) -> tuple[pl.Series, pl.Ser
     texts = values.cast(pl.String)
     counts = pl.DataFrame({"t": texts}).drop_nulls().group_by("t", maintain_order=True).len()
     distinct = counts["t"].to_list()
-    # only a text of more than half the limit in characters can pass it in UTF-16 units
-    long = (counts["t"].str.len_chars() > MAX_CELL // 2).to_list()
-    cut = [cell_text(t) if over else t for t, over in zip(distinct, long, strict=True)]
+    cut = [cell_text(t) for t in distinct]
     table = ws.str_table
     index = [table._get_shared_string_index(t) for t in cut]  # each counts one use
     table.count += int(counts["len"].sum()) - len(index)
