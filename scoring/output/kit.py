@@ -11,6 +11,7 @@ never touches an existing one.
 from __future__ import annotations
 
 import contextlib
+import io
 import math
 import re
 import unicodedata
@@ -22,6 +23,7 @@ from typing import Any
 import polars as pl
 from xlsxwriter import Workbook
 
+from scoring.output import zipped
 from scoring.output.bulk import MAX_CELL, BulkSheet, cell_text, utf16_len
 from scoring.output.strings import Packager
 
@@ -240,9 +242,26 @@ class Book(Workbook):  # type: ignore[misc]
     """A workbook whose sheets can hold a block of rows written in bulk (:mod:`scoring.output.bulk`)."""
 
     worksheet_class = BulkSheet
+    _zipping: zipped.Packager | None = None
 
     def _get_packager(self) -> Packager:
-        return Packager()  # the shared strings in one pass (scoring.output.strings)
+        if self.in_memory:
+            return Packager()  # the shared strings in one pass (scoring.output.strings)
+        self._zipping = zipped.Packager()  # and the parts zipped at level 1 (scoring.output.zipped)
+        return self._zipping
+
+    def _store_workbook(self) -> None:
+        if self.in_memory:
+            super()._store_workbook()
+            return
+        target: Any = self.filename  # type: ignore[has-type]
+        self.filename = io.BytesIO()  # xlsxwriter's own zip, of no parts, goes nowhere
+        try:
+            super()._store_workbook()
+        finally:
+            self.filename = target
+        assert self._zipping is not None
+        zipped.store(self._zipping.parts, target, allow_zip64=self.allow_zip64)
 
 
 def write_book(path: Path, fill: Callable[[Any], None]) -> None:
