@@ -86,6 +86,21 @@ def _in_roster(column: str, roster: pl.Enum, given: pl.DataType) -> pl.Expr:
     return pl.col(column) if given == roster else pl.col(column).cast(pl.String).cast(roster, strict=False)
 
 
+GRID_ROWS = 100_000
+"""About this many rows of units × leaves at a time: the streaming engine takes an in-memory frame in pieces
+of 100,000 rows, and a piece of units crossed with the leaves was one piece of units × leaves (6.5M rows at
+65 leaves: the whole per-indicator table of 100,000 units held at once, 400 MB)."""
+
+
+def _in_parts(units: pl.LazyFrame, height: int, leaves: int) -> pl.LazyFrame:
+    """``units`` (of ``height`` rows) as consecutive slices of ``GRID_ROWS // leaves`` units, in order, so
+    that crossing them with ``leaves`` leaves streams in pieces of about :data:`GRID_ROWS` rows."""
+    step = max(1, GRID_ROWS // max(leaves, 1))
+    if height <= step:
+        return units
+    return pl.concat([units.slice(start, step) for start in range(0, height, step)])
+
+
 def indicator_facts(
     observations: pl.LazyFrame,
     units: pl.LazyFrame,
@@ -107,7 +122,7 @@ def indicator_facts(
     pair_of = functools.partial(pair_key, codes, leaves["indicator"])  # of a frame whose schema is given
     pair = pair_of()
     grid = (
-        units.select(pl.col("code").alias("unit"), "class")
+        _in_parts(units.select(pl.col("code").alias("unit"), "class"), codes.len(), leaves.height)
         .join(
             leaves.lazy().select(
                 "indicator", "M", pl.col("role").cast(pl.Categorical), *(f"applies_{c}" for c in class_ids)

@@ -6,7 +6,9 @@ from __future__ import annotations
 import dataclasses
 
 import polars as pl
+import pytest
 
+import scoring.engine.ledger as ledger_module
 from scoring.engine.ledger import build_ledger, indicator_facts, indicator_points, pair_key
 from scoring.spec.year import as_rows
 from scoring.testing import ExampleYear, example_year, leaf, section
@@ -151,6 +153,21 @@ def test_the_per_indicator_points_are_the_same_from_enum_ids_or_from_text() -> N
         empty = pl.col("note", "evidence").replace("", None)
         assert ledger.with_columns(empty).equals(from_text.with_columns(empty))
     assert ledger.filter(pl.col("indicator") == "A1")["input"].to_list() == ["否", None]  # T03: no row
+
+
+def test_the_units_crossed_with_the_leaves_in_parts_give_the_same_rows_in_order(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # the grid of units × leaves streams in slices of units (ledger.GRID_ROWS // leaves units each): one
+    # unit a part, two, three (a part ends inside a class, the last is shorter); the rows and their order
+    # are those of the grid in one piece
+    result = example_year().result()
+    whole = result.indicator_facts().collect()
+    leaves = len(result.catalogue.leaves)
+    assert whole["unit"].n_unique() >= 4
+    for units in (1, 2, 3):
+        monkeypatch.setattr(ledger_module, "GRID_ROWS", units * leaves)
+        assert result.indicator_facts().collect().equals(whole)
 
 
 def test_a_roster_given_as_an_enum_gives_the_same_ledger() -> None:
