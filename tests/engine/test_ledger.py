@@ -398,12 +398,21 @@ def test_an_uncapped_base_leaf_loses_its_points_and_its_major_deduction() -> Non
         10,
         [("T01", "A1", "", "7"), ("T02", "A1", "", "1")],
     )
-    points = year.result().indicator_points().collect().sort("unit")
+    result = year.result()
+    points = result.indicator_points().collect().sort("unit")
     assert points.select("unit", "points", "major", "lost").rows() == [
         ("T01", 0, -4 * PICO, 14 * PICO),
         ("T02", 8 * PICO, 0, 2 * PICO),
         ("T03", 0, 0, 10 * PICO),
     ]
+    # the facts keep each figure in the leaves' points' own type (their tables of places hold it in the
+    # narrowest that fits: a byte for the section, a major deduction of 0; Int64 for −4 points)
+    assert result.points is not None
+    facts = result.indicator_facts().collect_schema()
+    assert {c: facts[c] for c in ("l1", "veto_bit", "points", "major")} == {
+        c: result.points.schema[c] for c in ("l1", "veto_bit", "points", "major")
+    }
+    assert result.points.schema["l1"] == pl.UInt16 and result.points.schema["major"] == pl.Int64
 
 
 def test_a_result_without_its_leaves_points_gives_the_same_ledger_and_points() -> None:
