@@ -22,6 +22,7 @@ from typing import Any
 
 import polars as pl
 from xlsxwriter import Workbook
+from xlsxwriter.exceptions import FileCreateError
 
 from scoring.output import zipped
 from scoring.output.bulk import MAX_CELL, BulkSheet, cell_text, utf16_len
@@ -266,7 +267,9 @@ class Book(Workbook):  # type: ignore[misc]
 
 def write_book(path: Path, fill: Callable[[Any], None]) -> None:
     """Write an xlsxwriter workbook to ``path``: ``fill`` adds its sheets. On any error the workbook is
-    closed first (so :func:`atomic_write` can remove the temporary file) and the first error is raised."""
+    closed first (so :func:`atomic_write` can remove the temporary file) and the first error is raised; a
+    file that cannot be written (a full disk, a folder taken away) raises the ``OSError`` itself, which
+    every command reports as such (xlsxwriter wraps it in an exception of its own)."""
     wb = Book(str(path), WORKBOOK_OPTIONS)
     try:
         fill(wb)
@@ -274,7 +277,13 @@ def write_book(path: Path, fill: Callable[[Any], None]) -> None:
         with contextlib.suppress(Exception):
             wb.close()
         raise
-    wb.close()
+    try:
+        wb.close()
+    except FileCreateError as e:
+        cause = e.args[0] if e.args else None
+        if isinstance(cause, OSError):
+            raise cause from None
+        raise
 
 
 # --------------------------------------------------------------------------------------------- formats

@@ -13,6 +13,7 @@ import sys
 import threading
 import time
 import warnings
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -72,6 +73,26 @@ def test_a_failed_write_leaves_the_earlier_set_and_records_nothing(
     assert code == 1 and "无法写出结果" in output and "原有结果文件保持不变" in output
     assert "Traceback" not in output
     assert _snapshot(year / "out") == before  # the earlier set, byte for byte, and no temporary file
+    assert [r.run_id for r in Archive(year / "archive.duckdb").runs()] == [1]
+
+
+def test_a_full_disk_while_the_workbook_is_zipped_is_told_as_such(
+    year: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # xlsxwriter wraps the OSError of its zip in an exception of its own: the run reports the OSError as
+    # any other write error (it gave a Python traceback before), with the earlier set as it was
+    assert _compute()[0] == 0
+    before = _snapshot(year / "out")
+    _change_an_input(year)
+
+    def full(*_: object, **__: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(zipfile.ZipFile, "write", full)
+    code, output = _compute("--force")
+    assert code == 1 and "无法写出结果" in output and "No space left on device" in output
+    assert "原有结果文件保持不变" in output and "Traceback" not in output
+    assert _snapshot(year / "out") == before
     assert [r.run_id for r in Archive(year / "archive.duckdb").runs()] == [1]
 
 
