@@ -34,6 +34,14 @@ def atomic_write(path: Path, write: Callable[[Path], T], *, make_folder: bool = 
     return done
 
 
+def os_error_in(e: Exception) -> OSError | None:
+    """The ``OSError`` a library's own exception carries as its argument, if it does: xlsxwriter raises
+    ``FileCreateError(oserror)`` when its zip cannot be written (a full disk), and what writes files
+    reports an ``OSError`` as the write error it is."""
+    cause = e.args[0] if e.args else None
+    return cause if isinstance(cause, OSError) else None
+
+
 def _temporary(path: Path) -> Path:
     """A fresh temporary name beside ``path``, whose folder must exist."""
     if not path.parent.is_dir():

@@ -24,6 +24,7 @@ import polars as pl
 from xlsxwriter import Workbook
 from xlsxwriter.exceptions import FileCreateError
 
+from scoring.atomic import os_error_in
 from scoring.output import zipped
 from scoring.output.bulk import MAX_CELL, BulkSheet, cell_text, utf16_len
 from scoring.output.strings import Packager
@@ -280,10 +281,7 @@ def write_book(path: Path, fill: Callable[[Any], None]) -> None:
     try:
         wb.close()
     except FileCreateError as e:
-        cause = e.args[0] if e.args else None
-        if isinstance(cause, OSError):
-            raise cause from None
-        raise
+        raise os_error_in(e) or e from None
 
 
 # --------------------------------------------------------------------------------------------- formats

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from scoring.atomic import atomic_write
 
 from .extract import Plan
-from .output import check_suffix, column_width, write_csv
+from .output import check_suffix, close_book, column_width, write_csv
 from .text import first_sentence
 from .units import expand_prefixes, normalise_unit, split_including, unit_class
 
@@ -203,4 +203,4 @@ def _matrix_xlsx(plan: Plan, path: Path, expand: bool) -> None:
             ws2.set_column(c, c, w)
         ws2.freeze_panes(1, 1)
     finally:
-        wb.close()
+        close_book(wb)

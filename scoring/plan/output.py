@@ -6,8 +6,9 @@ from __future__ import annotations
 import csv
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
-from scoring.atomic import atomic_write
+from scoring.atomic import atomic_write, os_error_in
 
 from .extract import Plan, flat_rows, items_frame, summary_lines
 from .model import report_lines
@@ -59,6 +60,17 @@ def write_items(plan: Plan, path: Path) -> None:
         atomic_write(path, lambda tmp: _items_xlsx(plan, tmp), make_folder=True)
 
 
+def close_book(wb: Any) -> None:
+    """Close an xlsxwriter workbook; a file that cannot be written (a full disk) raises its ``OSError``,
+    which the plan commands report, not xlsxwriter's exception wrapping it."""
+    from xlsxwriter.exceptions import FileCreateError
+
+    try:
+        wb.close()
+    except FileCreateError as e:
+        raise os_error_in(e) or e from None
+
+
 def _items_xlsx(plan: Plan, path: Path) -> None:
     import xlsxwriter
 
@@ -93,4 +105,4 @@ def _items_xlsx(plan: Plan, path: Path) -> None:
         for r, s in enumerate(lines):
             info.write_string(r, 0, s, wrap)  # the report's lines can be long: wrapped in the column
     finally:
-        wb.close()
+        close_book(wb)

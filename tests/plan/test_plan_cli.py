@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import os
 import shutil
+import zipfile
 from decimal import Decimal
 from pathlib import Path
 
@@ -126,6 +127,23 @@ def test_matrix_command(tmp_path: Path) -> None:
     ws = openpyxl.load_workbook(out)["责任矩阵"]
     assert ws.cell(1, 1).value == "单位"
     assert ws.cell(2, 1).value == "县发改委" and ws.cell(2, 5).value == "牵头"
+
+
+@pytest.mark.parametrize("command", ["extract", "matrix"])
+def test_a_full_disk_while_a_workbook_is_zipped_is_a_readable_error(
+    command: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # xlsxwriter wraps its zip's OSError in an exception of its own: told as the write error it is, with
+    # no file left behind (a traceback before)
+    def full(*_: object, **__: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(zipfile.ZipFile, "write", full)
+    out = tmp_path / "out.xlsx"
+    result = runner.invoke(app, [command, str(LUNTAI), "--out", str(out)])
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit), result.output
+    assert "无法写入" in result.output and "No space left on device" in result.output
+    assert not list(tmp_path.iterdir())
 
 
 @pytest.mark.parametrize("command", [["extract"], ["matrix"], ["skeleton", "--year", "2021"]])
