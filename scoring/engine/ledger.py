@@ -166,7 +166,6 @@ def indicator_facts(
     rows = given["pair"]
     # every (unit, leaf) with a row, and whether one of its rows is 不适用
     marks = {"has_rows": marked(rows, size), "is_na": marked(rows.filter(given["na"].fill_null(False)), size)}
-    del given, rows
     out = grid.with_columns(
         *(pl.lit(v).gather(pl.col("pair")).cast(types[c]).alias(c) for c, v in narrow.items()),
         *(pl.lit(v).gather(pl.col("pair")).alias(c) for c, v in marks.items()),
