@@ -10,6 +10,10 @@ SCHEMA_VERSION = 2
 2: as Parquet files in ``run_tables`` (the rows of runs recorded under 1 stay where they are)."""
 MARKER = "zwgk_archive"
 
+# The per-unit tables have no primary key. A run's units are unique (the roster's codes are checked before
+# scoring), its rows are appended in one statement per table and read by run; DuckDB's index on them cost
+# more than the rows themselves (measured at 100,000 units: see benchmarks/README.md, ninth part). Archives
+# created before keep their keys; nothing else differs.
 DDL = (
     f"CREATE TABLE {MARKER} (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL)",
     """CREATE TABLE runs (
@@ -49,12 +53,10 @@ DDL = (
         run_id INTEGER NOT NULL, ord INTEGER NOT NULL, unit VARCHAR NOT NULL, name VARCHAR, class VARCHAR,
         total_num HUGEINT, total_den HUGEINT, total_printed HUGEINT, total DOUBLE, max DOUBLE,
         rank INTEGER, tied BOOLEAN, grade VARCHAR, band VARCHAR, veto BOOLEAN, veto_reason VARCHAR,
-        section_fail BOOLEAN, base DOUBLE, bonus DOUBLE, penalty DOUBLE, major DOUBLE,
-        PRIMARY KEY (run_id, unit)
+        section_fail BOOLEAN, base DOUBLE, bonus DOUBLE, penalty DOUBLE, major DOUBLE
     )""",
     """CREATE TABLE unit_parts (
-        run_id INTEGER NOT NULL, unit VARCHAR NOT NULL, part VARCHAR NOT NULL, points DOUBLE,
-        PRIMARY KEY (run_id, unit, part)
+        run_id INTEGER NOT NULL, unit VARCHAR NOT NULL, part VARCHAR NOT NULL, points DOUBLE
     )""",
     """CREATE TABLE indicator_points (
         run_id INTEGER NOT NULL, unit VARCHAR NOT NULL, indicator VARCHAR NOT NULL, max_points BIGINT,

@@ -4,6 +4,7 @@ concurrent writers, and refusal of a file that is not our archive."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import os
 import shutil
@@ -194,6 +195,17 @@ def test_an_input_changed_after_computing_is_not_recorded(small: tuple[Year, Res
     with duckdb.connect(str(store.path), read_only=True) as con:  # nothing half-recorded
         for table in ("runs", "run_sources", "blobs", "run_tables", "run_table_parts"):
             assert con.execute(f"SELECT count(*) FROM {table}").fetchone() == (0,), table
+
+
+def test_a_result_with_a_unit_twice_is_refused(small: tuple[Year, Result], tmp_path: Path) -> None:
+    """The per-unit tables have no key that would refuse a unit stored twice: the archive refuses it."""
+    _, result = small
+    twice = dataclasses.replace(result, units=pl.concat([result.units, result.units.tail(1)]))
+    store = Archive(tmp_path / "a.duckdb")
+    with pytest.raises(ArchiveError, match=r"结果中单位代码重复（D1），本次运行未记录"):
+        record(store, twice)
+    assert not store.path.exists()
+    assert record(store, result) == 1
 
 
 def test_an_archive_of_schema_version_1_is_read_as_it_is_and_upgraded_to_write(
