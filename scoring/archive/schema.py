@@ -10,10 +10,12 @@ SCHEMA_VERSION = 2
 2: as Parquet files in ``run_tables`` (the rows of runs recorded under 1 stay where they are)."""
 MARKER = "zwgk_archive"
 
-# The per-unit tables have no primary key. A run's units are unique (the roster's codes are checked before
-# scoring), its rows are appended in one statement per table and read by run; DuckDB's index on them cost
-# more than the rows themselves (measured at 100,000 units: see benchmarks/README.md, ninth part). Archives
-# created before keep their keys; nothing else differs.
+# unit_parts has no primary key: its (run, unit, part) are unique as the run's units are (unit_results' key
+# and Archive.record see to that), and its rows are appended in one statement and read by run. Its index
+# cost more than its rows (about 8 per unit): without it a run of 100,000 units is stored and committed in
+# about half the time and takes a third less space, and one of 1M units commits in 5.8 s instead of 10.5 s,
+# 0.5 GB lower (benchmarks/README.md, ninth part; without unit_results' key as well, the commit of 1M units
+# peaked 0.9 GB higher). Archives created before keep the key; nothing else differs.
 DDL = (
     f"CREATE TABLE {MARKER} (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL)",
     """CREATE TABLE runs (
@@ -53,7 +55,8 @@ DDL = (
         run_id INTEGER NOT NULL, ord INTEGER NOT NULL, unit VARCHAR NOT NULL, name VARCHAR, class VARCHAR,
         total_num HUGEINT, total_den HUGEINT, total_printed HUGEINT, total DOUBLE, max DOUBLE,
         rank INTEGER, tied BOOLEAN, grade VARCHAR, band VARCHAR, veto BOOLEAN, veto_reason VARCHAR,
-        section_fail BOOLEAN, base DOUBLE, bonus DOUBLE, penalty DOUBLE, major DOUBLE
+        section_fail BOOLEAN, base DOUBLE, bonus DOUBLE, penalty DOUBLE, major DOUBLE,
+        PRIMARY KEY (run_id, unit)
     )""",
     """CREATE TABLE unit_parts (
         run_id INTEGER NOT NULL, unit VARCHAR NOT NULL, part VARCHAR NOT NULL, points DOUBLE

@@ -403,7 +403,7 @@ class Archive:
         created = (created if created.tzinfo else created.replace(tzinfo=dt.UTC)).astimezone(dt.UTC)
         units = result.units
         twice = units.filter(pl.col("unit").is_duplicated())["unit"].unique(maintain_order=True)
-        if len(twice):  # the per-unit tables have no key to refuse them (schema.py): refused here
+        if len(twice):  # said before the archive is opened (unit_parts has no key to refuse them: schema.py)
             shown = "、".join(map(str, twice.head(5)))
             raise ArchiveError(f"结果中单位代码重复（{shown}），本次运行未记录")
         unit_rows = conform(units, UNIT_COLUMNS).with_row_index("ord")

@@ -198,7 +198,7 @@ def test_an_input_changed_after_computing_is_not_recorded(small: tuple[Year, Res
 
 
 def test_a_result_with_a_unit_twice_is_refused(small: tuple[Year, Result], tmp_path: Path) -> None:
-    """The per-unit tables have no key that would refuse a unit stored twice: the archive refuses it."""
+    """A unit twice is refused before the archive is opened (unit_parts has no key that would refuse it)."""
     _, result = small
     twice = dataclasses.replace(result, units=pl.concat([result.units, result.units.tail(1)]))
     store = Archive(tmp_path / "a.duckdb")
