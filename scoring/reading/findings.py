@@ -8,7 +8,7 @@ from collections.abc import Callable
 import polars as pl
 
 from scoring.errors import Issue
-from scoring.spec.expr import placed
+from scoring.spec.expr import index_type, placed
 
 MAX_ISSUES_PER_CHECK = 200
 
@@ -81,7 +81,7 @@ def duplicates(
     if len(by) == 1:  # one row per unit and leaf: each row's number put at its pair's place in a table of
         # units × leaves and read back; a pair given twice reads another row's number at one of them
         pairs = df["__pair"].drop_nulls()
-        at = pl.int_range(len(pairs), dtype=pl.Int64, eager=True)
+        at = pl.int_range(len(pairs), dtype=index_type(len(pairs)), eager=True)
         if (placed(pairs, at, units * leaves).gather(pairs) == at).all():
             return []
     else:  # counting the distinct keys

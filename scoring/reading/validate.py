@@ -28,7 +28,7 @@ from scoring.reading.domains import (
 )
 from scoring.reading.findings import MAX_ISSUES_PER_CHECK, duplicates, issues_from, missing_extra_rows
 from scoring.spec.catalogue import Catalogue
-from scoring.spec.expr import first_match
+from scoring.spec.expr import first_match, index_type
 from scoring.spec.rules import MODIFIER_KEYS
 from scoring.spec.settings import Settings
 from scoring.spec.year import observation_schema, written_text
@@ -253,11 +253,9 @@ def read_inputs(
         return Inputs(pl.DataFrame(schema=schema), issues, pl.DataFrame(schema=NORMALISED_SCHEMA))
     if len({part.schema["value"] for part in parts}) > 1:  # each value as its own file wrote it ("3", "3.5")
         parts = [part.with_columns(pl.col("value").cast(pl.String)) for part in parts]
-    raw = (
-        pl.concat(parts, how="vertical_relaxed")
-        .with_columns(pl.col("__row__").cast(pl.Int64))
-        .with_row_index("__input_at")  # each row's place, to read back what the collected rows leave out
-    )
+    # each row's number stays as the file was read (no copy: an Int64 one cost 460 MB at a million units);
+    # each row's place, to read back what the collected rows leave out
+    raw = pl.concat(parts, how="vertical_relaxed").with_row_index("__input_at")
 
     # Every check is a boolean column of one lazy query over all rows, collected once; the rows a check
     # flags (almost always none) are then read back for its messages. Units and indicators are
@@ -435,14 +433,15 @@ def read_inputs(
     own_text = same if decimal else pl.lit(False)
 
     # the one pass over the rows: every check's flag, the rows that score, and the (unit, leaf) pair as one
-    # integer for finding repeats
+    # integer for finding repeats (four bytes while the roster × the leaves fit in them)
+    pair_type = index_type(places.height * leaf_info.height)
     df = (
         rows.with_columns(applies.alias("__applies"))
         .with_columns((known_unit & known_leaf & pl.col("__applies")).alias("__ok"))
         .with_columns(
             *(c.mask.alias(f"__check{i}") for i, c in enumerate(checks)),
             pl.when(known_unit & known_leaf)
-            .then(pl.col("__unit").cast(pl.Int64) * leaf_info.height + pl.col("__leaf").cast(pl.Int64))
+            .then(pl.col("__unit").cast(pair_type) * leaf_info.height + pl.col("__leaf").cast(pair_type))
             .alias("__pair"),
         )
         # a decimal number of a Parquet file is its own text (read_written): the collected rows and the
@@ -522,7 +521,7 @@ def read_inputs(
             pl.col("note"),
             pl.col("evidence"),
             pl.col("source"),
-            pl.col("__row__").alias("row"),
+            pl.col("__row__").cast(pl.Int64).alias("row"),
             pl.col("text"),
         )
         .collect()

@@ -29,6 +29,12 @@ def place_among(column: str, among: pl.Enum, given: pl.DataType | None = None) -
     return pl.col(column).cast(pl.String).cast(among, strict=False).to_physical().cast(pl.Int64)
 
 
+def index_type(size: int) -> pl.UInt32 | pl.UInt64:
+    """The narrowest type of places among ``size`` things: four bytes while they fit (a column of a row per
+    observation, 57M at a million units, is half an Int64's size)."""
+    return pl.UInt32() if size <= 2**32 else pl.UInt64()
+
+
 def placed(places: pl.Series, values: pl.Series, size: int) -> pl.Series:
     """A series of ``size`` nulls with ``values`` put at ``places`` (a table read by place instead of a join
     of millions of rows)."""
