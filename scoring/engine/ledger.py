@@ -11,7 +11,7 @@ import polars as pl
 from scoring.engine.accounts import account_lines
 from scoring.engine.points import leaf_points
 from scoring.spec.catalogue import Catalogue
-from scoring.spec.expr import marked, place_among, placed
+from scoring.spec.expr import index_type, marked, place_among, placed
 from scoring.spec.settings import Settings
 from scoring.spec.year import as_rows, written_text
 
@@ -60,9 +60,11 @@ def pair_key(units: pl.Series, leaves: pl.Series, schema: pl.Schema | None = Non
     unit = pl.Enum(units.cast(pl.String).unique(maintain_order=True).drop_nulls())
     leaf = pl.Enum(leaves.cast(pl.String).unique(maintain_order=True).drop_nulls())
     given: dict[str, pl.DataType] = dict(schema or {})
+    width = max(len(leaf.categories), 1)
+    t = index_type(len(unit.categories) * width)  # four bytes a row while the pairs fit in them
     return (
-        place_among("unit", unit, given.get("unit")) * max(len(leaf.categories), 1)
-        + place_among("indicator", leaf, given.get("indicator"))
+        place_among("unit", unit, given.get("unit"), t) * width
+        + place_among("indicator", leaf, given.get("indicator"), t)
     ).alias("pair")
 
 
@@ -204,9 +206,10 @@ def widen(
         .collect()
     )
 
+    t = index_type(roster.height * max(info.height, 1))
     unit_at, leaf_at = (
-        place_among("unit", pl.Enum(roster["code"])),
-        place_among("indicator", pl.Enum(info["indicator"])),
+        place_among("unit", pl.Enum(roster["code"]), dtype=t),
+        place_among("indicator", pl.Enum(info["indicator"]), dtype=t),
     )
     places = [(unit_at * max(info.height, 1) + leaf_at).alias("pair")] if pair else []
     return facts.with_columns(

@@ -15,7 +15,7 @@ import polars as pl
 
 from scoring.errors import Issue
 from scoring.spec.catalogue import Catalogue
-from scoring.spec.expr import marked, place_among
+from scoring.spec.expr import index_type, marked, place_among
 from scoring.spec.settings import Settings
 
 MAX_LISTED = 200
@@ -49,9 +49,10 @@ def check_coverage(
     among = pl.Enum(base["indicator"])
     n_units, leaves = len(codes.categories), max(base.height, 1)
     schema = observations.schema
+    t = index_type(n_units * leaves)  # four bytes a row while the pairs fit in them
     places = observations.select(
-        place_among("unit", codes, schema.get("unit")).alias("u"),
-        place_among("indicator", among, schema.get("indicator")).alias("leaf"),
+        place_among("unit", codes, schema.get("unit"), t).alias("u"),
+        place_among("indicator", among, schema.get("indicator"), t).alias("leaf"),
     )
     # a unit seen, and a unit's base leaves scored, marked in tables of the roster's (× the leaves') size:
     # no grouping or distinct of millions of rows

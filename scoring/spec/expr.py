@@ -15,18 +15,23 @@ def first_match(cases: Sequence[tuple[pl.Expr, pl.Expr]], otherwise: pl.Expr) ->
     return expr
 
 
-def place_among(column: str, among: pl.Enum, given: pl.DataType | None = None) -> pl.Expr:
-    """Each row's ``column`` as its place among ``among``'s categories (null when not among them); ids may
-    come as text or as an Enum of their own. ``given``: the column's type when known; an Enum's place is
-    then read from its physical index (directly for ``among`` itself, through a table of its categories
-    for another), without the text."""
+def place_among(
+    column: str,
+    among: pl.Enum,
+    given: pl.DataType | None = None,
+    dtype: pl.UInt32 | pl.UInt64 | type[pl.Int64] = pl.Int64,
+) -> pl.Expr:
+    """Each row's ``column`` as its place among ``among``'s categories (null when not among them), as
+    ``dtype``; ids may come as text or as an Enum of their own. ``given``: the column's type when known; an
+    Enum's place is then read from its physical index (directly for ``among`` itself, through a table of
+    its categories for another), without the text."""
     if given == among:
-        return pl.col(column).to_physical().cast(pl.Int64)
+        return pl.col(column).to_physical().cast(dtype)
     if isinstance(given, pl.Enum):
         at = {c: i for i, c in enumerate(among.categories.to_list())}
-        table = pl.Series([at.get(c) for c in given.categories.to_list()], dtype=pl.Int64)
+        table = pl.Series([at.get(c) for c in given.categories.to_list()], dtype=dtype)
         return pl.lit(table).gather(pl.col(column).to_physical())
-    return pl.col(column).cast(pl.String).cast(among, strict=False).to_physical().cast(pl.Int64)
+    return pl.col(column).cast(pl.String).cast(among, strict=False).to_physical().cast(dtype)
 
 
 def index_type(size: int) -> pl.UInt32 | pl.UInt64:
