@@ -71,10 +71,11 @@ def perturbation_for(
 def stability_of(result: Result, perturbation: Perturbation) -> Stability:
     """Score the runs and summarise them per unit."""
     a = result.assessment
-    if result.points is None:
+    points = result.computed_points()
+    if points is None:
         raise ScoringError("结果中没有各指标得分，无法做稳定性分析")
     runs = perturbed_runs(
-        result.points, as_rows(a.observations), a.units, a.catalogue, a.settings, perturbation
+        points.collect(), as_rows(a.observations), a.units, a.catalogue, a.settings, perturbation
     )
     summary = summarise(runs, result.units, a.units, a.settings, perturbation).collect(engine="streaming")
     return Stability(result, perturbation, summary, judgement_leaves(a.catalogue).height)

@@ -330,8 +330,11 @@ def test_no_finding_keeps_deduction_rules_and_respects_not_applicable(make_year:
         node("A2", "A", points=40, rule="binary"),
         node("A3", "A", points=20, rule="rate_linear", params="target=100; per=0.1"),
     ]
-    y = make_year(catalogue, [("U1", "甲", "town")], [("U1", "A3", "", "不适用")],
-                  '[inputs]\nmissing = "no_finding"\nmissing_units = "zero"\n'
-                  '[not_applicable]\nmethod = "reduce_max"\n')
+    y = make_year(
+        catalogue,
+        [("U1", "甲", "town")],
+        [("U1", "A3", "", "不适用")],
+        '[inputs]\nmissing = "no_finding"\nmissing_units = "zero"\n[not_applicable]\nmethod = "reduce_max"\n',
+    )
     # A1 has no row: nothing found, full points; A2 has no row: not met; A3 is N/A, never scored as 0%
     assert totals(y.compute()) == {"U1": 40}

@@ -133,10 +133,11 @@ def test_the_per_indicator_points_are_the_same_from_enum_ids_or_from_text() -> N
     year = dataclasses.replace(example_year(rows, units, inputs), settings_toml=settings)
     result = year.result()
     a = result.assessment
-    assert result.points is not None and isinstance(a.observations.schema["unit"], pl.Enum)
+    computed = result.computed_points()
+    assert computed is not None and isinstance(a.observations.schema["unit"], pl.Enum)
     by_place = result.indicator_facts().collect()
     by_text = indicator_facts(
-        as_rows(a.observations), a.units.lazy(), a.catalogue, a.settings, as_rows(result.points)
+        as_rows(a.observations), a.units.lazy(), a.catalogue, a.settings, as_rows(computed)
     ).collect()
     assert by_place.equals(by_text)
     assert set(by_place["status"]) == {"已评分", "未评分", "不适用"}
@@ -147,7 +148,7 @@ def test_the_per_indicator_points_are_the_same_from_enum_ids_or_from_text() -> N
     ledger = result.ledger().collect()
     for _ in range(5):
         from_text = build_ledger(
-            as_rows(a.observations), a.units.lazy(), a.catalogue, a.settings, as_rows(result.points)
+            as_rows(a.observations), a.units.lazy(), a.catalogue, a.settings, as_rows(computed)
         ).collect()
         # (the keyed path joins a line's notes and evidence: '' where it has none, null on the other)
         empty = pl.col("note", "evidence").replace("", None)
@@ -179,7 +180,7 @@ def test_a_roster_given_as_an_enum_gives_the_same_ledger() -> None:
     codes = pl.Enum(a.units["code"])
     as_enum = rows.with_columns(pl.col("unit").cast(codes))
     roster = a.units.lazy().with_columns(pl.col("code").cast(codes))
-    for points in (None, result.points):  # the leaves' points computed here, or given
+    for points in (None, result.computed_points()):  # the leaves' points computed here, or given
         given = None if points is None else as_rows(points).with_columns(pl.col("unit").cast(codes))
         by_enum = build_ledger(as_enum, roster, a.catalogue, a.settings, given).collect()
         by_text = build_ledger(rows, a.units.lazy(), a.catalogue, a.settings).collect()
@@ -407,12 +408,13 @@ def test_an_uncapped_base_leaf_loses_its_points_and_its_major_deduction() -> Non
     ]
     # the facts keep each figure in the leaves' points' own type (their tables of places hold it in the
     # narrowest that fits: a byte for the section, a major deduction of 0; Int64 for −4 points)
-    assert result.points is not None
-    facts = result.indicator_facts().collect_schema()
+    computed = result.computed_points()
+    assert computed is not None
+    facts, given = result.indicator_facts().collect_schema(), computed.collect_schema()
     assert {c: facts[c] for c in ("l1", "veto_bit", "points", "major")} == {
-        c: result.points.schema[c] for c in ("l1", "veto_bit", "points", "major")
+        c: given[c] for c in ("l1", "veto_bit", "points", "major")
     }
-    assert result.points.schema["l1"] == pl.UInt16 and result.points.schema["major"] == pl.Int64
+    assert given["l1"] == pl.UInt16 and given["major"] == pl.Int64 and given["veto_bit"] == pl.Int64
 
 
 def test_a_result_without_its_leaves_points_gives_the_same_ledger_and_points() -> None:

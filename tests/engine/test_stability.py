@@ -17,9 +17,10 @@ from scoring.testing import SETTINGS, example_year, leaf, section
 
 def _stability(result: Result, runs: int, judgement: str, seed: int = 1) -> pl.DataFrame:
     a = result.assessment
-    assert result.points is not None
+    points = result.computed_points()
+    assert points is not None
     p = Perturbation(runs, Decimal(judgement), seed)
-    scored = perturbed_runs(result.points, as_rows(a.observations), a.units, a.catalogue, a.settings, p)
+    scored = perturbed_runs(points.collect(), as_rows(a.observations), a.units, a.catalogue, a.settings, p)
     return summarise(scored, result.units, a.units, a.settings, p).collect()
 
 
