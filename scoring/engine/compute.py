@@ -11,7 +11,7 @@ import polars as pl
 from scoring.engine.aggregate import aggregate_units
 from scoring.engine.grade import grade_units
 from scoring.engine.ledger import build_ledger, indicator_facts, indicator_points, widen
-from scoring.engine.points import leaf_points
+from scoring.engine.points import NARROWED, leaf_points
 from scoring.engine.rank import order, rank_units
 from scoring.exact import printed, scaled_to_float, to_points
 from scoring.spec.catalogue import Catalogue
@@ -130,8 +130,8 @@ class Result:
         if self._per_indicator is not None:
             return self._per_indicator
         a = self.assessment
-        # the ids as Enums, read by place: no text for millions of rows
-        points = self.computed_points()
+        # the ids as Enums, read by place: no text for millions of rows; the points as held (narrow)
+        points = self.points.lazy() if self.points is not None else None
         return indicator_facts(
             _scoring_rows(a.observations, ids=True), a.units.lazy(), a.catalogue, a.settings, points
         )
@@ -253,12 +253,6 @@ def compute(assessment: Assessment) -> Result:
     lf = score_points(as_rows(points), rows, roster, a.catalogue, a.settings)
     units = publishable(lf, a.catalogue, a.settings).collect()
     return Result(a, units, make_manifest(a, units), narrowed(points))
-
-
-NARROWED = ("veto_bit", "major")
-"""The leaves' points' columns kept narrow (Int64 as computed): a leaf's veto bit is 0 or one bit and
-重大扣分 almost always 0, 16 bytes a row as Int64 (1 GB at a million units, held from scoring until the
-ledger is written)."""
 
 
 def narrowed(points: pl.DataFrame) -> pl.DataFrame:

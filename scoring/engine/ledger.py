@@ -9,7 +9,7 @@ import functools
 import polars as pl
 
 from scoring.engine.accounts import account_lines
-from scoring.engine.points import leaf_points
+from scoring.engine.points import NARROWED, leaf_points
 from scoring.spec.catalogue import Catalogue
 from scoring.spec.expr import index_type, marked, place_among, placed
 from scoring.spec.settings import Settings
@@ -113,8 +113,9 @@ def indicator_facts(
     """One row per unit × applicable leaf (``FACT_COLUMNS``): points, points lost and status (已评分 /
     未评分 / 不适用), without the unit's and the leaf's texts (:func:`widen` adds them).
 
-    ``points``: the leaves' points from :func:`leaf_points` when already computed. The observations' and the
-    points' unit and indicator may be text or the Enums of the validated observations (read by place)."""
+    ``points``: the leaves' points from :func:`leaf_points` when already computed (``NARROWED`` may be held
+    narrower than Int64). The observations' and the points' unit and indicator may be text or the Enums of
+    the validated observations (read by place)."""
     class_ids = settings.class_ids
     leaves = catalogue.leaf_frame(class_ids)
     applies = pl.lit(False)
@@ -150,10 +151,10 @@ def indicator_facts(
         .filter(pl.col("pair").is_not_null())
         .collect()
     )
-    # each table in the narrowest type that holds its values, read back in the points' own: a leaf's
-    # section and veto bit, and 重大扣分 (almost always 0), fit in a byte (3 × 7 bytes less for each of the
-    # 65M places of a million units)
-    types = scored.schema
+    # each table in the narrowest type that holds its values, read back in the points' own (Int64 for a
+    # column the points may hold narrow): a leaf's section and veto bit, and 重大扣分 (almost always 0), fit
+    # in a byte (3 × 7 bytes less for each of the 65M places of a million units)
+    types: dict[str, pl.DataType] = {c: pl.Int64() if c in NARROWED else t for c, t in scored.schema.items()}
     narrow = {
         c: placed(scored["pair"], scored[c].shrink_dtype(), size)
         for c in ("l1", "veto_bit", "points", "major")

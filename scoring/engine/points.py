@@ -139,6 +139,12 @@ def combine(points: pl.LazyFrame, settings: Settings) -> pl.LazyFrame:
     return out
 
 
+NARROWED = ("veto_bit", "major")
+"""Columns of :func:`leaf_points` (Int64) that a holder of the points may keep in a narrower type: a leaf's
+veto bit is 0 or one bit and 重大扣分 almost always 0, 16 bytes a row as Int64 (1 GB at a million units,
+held from scoring until the ledger is written); what reads them as given takes them back as Int64."""
+
+
 LEAF_COLUMNS = (
     "indicator",
     "rule",

@@ -6,8 +6,8 @@ from __future__ import annotations
 import polars as pl
 from hypothesis import given, strategies as st
 
-from scoring.engine.compute import NARROWED, narrowed
-from scoring.engine.points import leaf_points
+from scoring.engine.compute import narrowed
+from scoring.engine.points import NARROWED, leaf_points
 from scoring.spec.year import as_rows
 from scoring.testing import example_year
 
