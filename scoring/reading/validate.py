@@ -521,7 +521,7 @@ def read_inputs(
             pl.col("note"),
             pl.col("evidence"),
             pl.col("source"),
-            pl.col("__row__").cast(pl.Int64).alias("row"),
+            pl.col("__row__").cast(schema["row"]).alias("row"),
             pl.col("text"),
         )
         .collect()

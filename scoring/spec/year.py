@@ -61,7 +61,7 @@ def observation_schema(
         "note": pl.String(),
         "evidence": pl.String(),
         "source": pl.String(),
-        "row": pl.Int64(),
+        "row": pl.UInt32(),  # the row's number in its file (as read: 4 bytes, 230 MB less at a million units)
         "text": pl.String(),  # as written; null where it is the value's own (see :func:`written_text`)
     }
 
