@@ -3,6 +3,7 @@ expected, under a stable code such as ``A1.2|params_tiers_descending``."""
 
 from __future__ import annotations
 
+import errno
 from dataclasses import dataclass, field
 
 
@@ -70,3 +71,32 @@ class ValidationFailed(ScoringError):
 
 class InputError(ScoringError):
     """A file that cannot be read at all (missing, unreadable, wrong encoding)."""
+
+
+_REASONS: dict[int, str] = {
+    errno.ENOSPC: "磁盘空间不足",
+    errno.EDQUOT: "磁盘配额已用完",
+    errno.EACCES: "没有权限（文件可能正被 Excel 等程序打开，或所在文件夹不允许写入）",
+    errno.EPERM: "没有权限",
+    errno.EROFS: "所在磁盘只能读、不能写",
+    errno.ENOENT: "文件或文件夹不存在",
+    errno.ENOTDIR: "路径中有一段不是文件夹",
+    errno.EISDIR: "这是一个文件夹，不是文件",
+    errno.EEXIST: "已存在同名文件",
+    errno.EBUSY: "文件正被其他程序使用",
+    errno.ENAMETOOLONG: "路径过长",
+    errno.EIO: "磁盘读写出错",
+    errno.EMFILE: "同时打开的文件过多",
+    errno.EXDEV: "不能跨磁盘移动文件",
+}
+"""The system's reasons a reader meets, in Chinese (the rest keep the system's own text)."""
+
+
+def os_reason(e: OSError, *, with_file: bool = False) -> str:
+    """Why a file could not be read or written, in the reader's words: the system's reason in Chinese (its
+    own text for one not listed in ``_REASONS``), then, when ``with_file``, the file the system names (the
+    target of a move, where it names two)."""
+    said = _REASONS.get(e.errno) if e.errno is not None else None
+    text = said or e.strerror or str(e) or type(e).__name__
+    file = e.filename2 or e.filename
+    return f"{text}：{file}" if with_file and file else text

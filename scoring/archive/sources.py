@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from scoring.archive.errors import ArchiveError
+from scoring.errors import os_reason
 
 
 @contextlib.contextmanager
@@ -30,4 +31,4 @@ def read_source(path: Path, shown: str) -> bytes:
 
 
 def unreadable(shown: str, e: OSError) -> ArchiveError:
-    return ArchiveError(f"{shown}：无法读取（{e.strerror}），本次运行未记录")
+    return ArchiveError(f"{shown}：无法读取（{os_reason(e)}），本次运行未记录")

@@ -52,6 +52,7 @@ from scoring.archive.schema import (
 )
 from scoring.archive.sources import opened, read_source
 from scoring.archive.threads import beside, ctrl_c_held, interrupted
+from scoring.errors import os_reason
 
 if TYPE_CHECKING:
     from scoring.engine.compute import Result
@@ -273,7 +274,7 @@ class Archive:
             with self.path.open("rb") as f:
                 head = f.read(16)
         except OSError as e:
-            raise ArchiveError(f"无法读取档案库 {self.path}（{e.strerror}）") from None
+            raise ArchiveError(f"无法读取档案库 {self.path}（{os_reason(e)}）") from None
         if len(head) < 12 or head[8:12] != b"DUCK":
             raise ArchiveRefused(f"{self.path} 不是档案库（不是 DuckDB 数据库文件）；{KEEP_OUT}")
 
@@ -317,7 +318,7 @@ class Archive:
         try:
             folder.mkdir(parents=True, exist_ok=True)
         except OSError as e:
-            raise ArchiveError(f"无法创建档案库目录 {folder}（{e.strerror}）") from None
+            raise ArchiveError(f"无法创建档案库目录 {folder}（{os_reason(e)}）") from None
         tmp = folder / f".{self.path.name}.{secrets.token_hex(6)}.tmp"
         try:
             con = duckdb.connect(str(tmp))
@@ -343,7 +344,7 @@ class Archive:
                 if not self.path.exists():
                     os.replace(tmp, self.path)
         except OSError as e:
-            raise ArchiveError(f"无法创建档案库 {self.path}（{e.strerror}）") from None
+            raise ArchiveError(f"无法创建档案库 {self.path}（{os_reason(e)}）") from None
         except duckdb.Error as e:
             raise ArchiveError(f"无法创建档案库 {self.path}（{_first_line(e)}）") from None
         finally:

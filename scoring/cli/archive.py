@@ -239,6 +239,8 @@ def export(
     except ScoringError as e:
         raise fail(e) from None
     except OSError as e:
-        error(f"无法写出工作簿：{e}")
+        from scoring.errors import os_reason
+
+        error(f"无法写出工作簿：{os_reason(e, with_file=True)}")
         raise typer.Exit(1) from None
     typer.echo(f"工作簿：{path}（由档案库中的运行 {run_id} 重新生成，结果摘要与记录一致）")

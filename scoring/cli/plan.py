@@ -88,7 +88,9 @@ def _load(path: Path, strict: bool, quiet: bool, roster: Roster | None = None, r
 
 
 def _write_error(path: Path, e: OSError) -> NoReturn:
-    _fail(f"无法写入 {path}：{e.strerror or e}")
+    from scoring.errors import os_reason
+
+    _fail(f"无法写入 {path}：{os_reason(e)}")
 
 
 def _check_output(path: Path) -> None:

@@ -12,7 +12,7 @@ from typing import Any
 
 import polars as pl
 
-from scoring.errors import InputError
+from scoring.errors import InputError, os_reason
 
 ENCODINGS = ("utf-8-sig", "gb18030")
 WESTERN = ("cp1252", "latin_1")
@@ -142,7 +142,7 @@ def read_text(path: Path, display: str) -> tuple[str, str]:
     try:
         data = path.read_bytes()
     except OSError as e:
-        raise InputError(f"{display}：无法读取（{e.strerror}）") from e
+        raise InputError(f"{display}：无法读取（{os_reason(e)}）") from e
     return decode_text(data, display)
 
 

@@ -19,7 +19,7 @@ import polars as pl
 from scoring.archive.store import Archive, RunInfo, run_label
 from scoring.atomic import OutputSet
 from scoring.engine.compute import Result, compute
-from scoring.errors import ScoringError
+from scoring.errors import ScoringError, os_reason
 from scoring.output.ranking import check_sheet_rows
 from scoring.output.results import write_ledger_parquet, write_parquet
 from scoring.output.workbook import write_workbook
@@ -82,7 +82,7 @@ class Outputs:
             probe.unlink()
         except OSError as e:
             raise ScoringError(
-                f"无法写入文件夹 {folder}（{e.strerror or e}）；请检查权限，或用 --out 指定其他位置"
+                f"无法写入文件夹 {folder}（{os_reason(e)}）；请检查权限，或用 --out 指定其他位置"
             ) from None
         OutputSet.recover(self.all())
         existing = [p for p in self.all() if p.exists()]
@@ -266,7 +266,7 @@ def compute_year(
                 files.commit()
     except OSError as e:
         result.keep_ledger(None)
-        raise WriteFailed(f"无法写出结果：{e}") from None
+        raise WriteFailed(f"无法写出结果：{os_reason(e, with_file=True)}") from None
     except BaseException:
         result.keep_ledger(None)  # the staged ledger file is gone
         raise

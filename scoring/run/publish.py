@@ -17,7 +17,7 @@ import polars as pl
 from scoring.archive.store import Archive, RunInfo
 from scoring.atomic import OutputSet
 from scoring.engine.compute import Result, compute
-from scoring.errors import ScoringError
+from scoring.errors import ScoringError, os_reason
 from scoring.output.publish.data import write_csv, write_json
 from scoring.output.publish.model import Report, build_report
 from scoring.output.publish.page import render_page
@@ -138,7 +138,7 @@ class PublishOutputs:
             probe.unlink()
         except OSError as e:
             raise ScoringError(
-                f"无法写入文件夹 {self.folder}（{e.strerror or e}）；请检查权限，或用 --out 指定其他位置"
+                f"无法写入文件夹 {self.folder}（{os_reason(e)}）；请检查权限，或用 --out 指定其他位置"
             ) from None
         OutputSet.recover(self.all())
         existing = [p for p in self.all() if p.exists()]
@@ -190,5 +190,5 @@ def publish(source: Source, outputs: PublishOutputs, progress: Progress = lambda
                 remove.append(outputs.path(PDF))
             files.commit(remove=remove)
     except OSError as e:
-        raise WriteFailed(f"无法写出发布文件：{e}") from None
+        raise WriteFailed(f"无法写出发布文件：{os_reason(e, with_file=True)}") from None
     return Published(report, source, tuple(written), left_out)

@@ -14,7 +14,7 @@ from scoring.atomic import atomic_write
 from scoring.engine.compute import Result
 from scoring.engine.perturb import Perturbation, judgement_leaves
 from scoring.engine.stability import perturbed_runs, summarise
-from scoring.errors import ScoringError
+from scoring.errors import ScoringError, os_reason
 from scoring.output.stability_sheet import write_stability_workbook
 from scoring.spec.year import as_rows
 
@@ -104,5 +104,5 @@ def write_stability(st: Stability, out: Path, *, force: bool = False) -> Path:
                 make_folder=True,
             )
     except OSError as e:
-        raise ScoringError(f"无法写出 {out}：{e}；原有文件保持不变") from None
+        raise ScoringError(f"无法写出 {out}：{os_reason(e)}；原有文件保持不变") from None
     return out

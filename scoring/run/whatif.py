@@ -17,7 +17,7 @@ import polars as pl
 from scoring.atomic import OutputSet
 from scoring.engine.compute import Result, compute
 from scoring.engine.whatif import compare
-from scoring.errors import InputError, ScoringError, ValidationFailed
+from scoring.errors import InputError, ScoringError, ValidationFailed, os_reason
 from scoring.output.whatif_sheet import write_whatif_workbook
 from scoring.reading.files import read_table
 from scoring.reading.year import load_year
@@ -121,5 +121,5 @@ def write_whatif(report: WhatIf, workbook: Path, *, force: bool = False) -> tupl
             files.stage(parquet, lambda tmp: report.rows.write_parquet(tmp))
             files.commit()
     except OSError as e:
-        raise ScoringError(f"无法写出结果：{e}；原有文件保持不变") from None
+        raise ScoringError(f"无法写出结果：{os_reason(e, with_file=True)}；原有文件保持不变") from None
     return workbook, parquet

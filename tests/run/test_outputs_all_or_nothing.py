@@ -90,7 +90,7 @@ def test_a_full_disk_while_the_workbook_is_zipped_is_told_as_such(
 
     monkeypatch.setattr(zipfile.ZipFile, "write", full)
     code, output = _compute("--force")
-    assert code == 1 and "无法写出结果" in output and "No space left on device" in output
+    assert code == 1 and "无法写出结果：磁盘空间不足" in output and "No space left" not in output
     assert "原有结果文件保持不变" in output and "Traceback" not in output
     assert _snapshot(year / "out") == before
     assert [r.run_id for r in Archive(year / "archive.duckdb").runs()] == [1]

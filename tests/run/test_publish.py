@@ -99,7 +99,7 @@ def test_a_failure_while_writing_leaves_the_earlier_set(year: Path, monkeypatch:
 
     monkeypatch.setattr(publishing, "write_json", broken)
     later = publishing.Source(source.result, None, dt.date(2030, 1, 1))
-    with pytest.raises(ScoringError, match="无法写出发布文件"):
+    with pytest.raises(ScoringError, match="无法写出发布文件：磁盘空间不足"):
         publish(later, PublishOutputs(folder, pdf=False, force=True))
     assert {p.name: p.read_bytes() for p in folder.iterdir()} == before  # no temporary file either
 
