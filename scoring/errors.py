@@ -100,3 +100,9 @@ def os_reason(e: OSError, *, with_file: bool = False) -> str:
     text = said or e.strerror or str(e) or type(e).__name__
     file = e.filename2 or e.filename
     return f"{text}：{file}" if with_file and file else text
+
+
+def in_words(e: Exception) -> str:
+    """An error as its reader reads it: an ``OSError`` by :func:`os_reason` with the file it names, any
+    other (the package's own, already in Chinese) as it says itself."""
+    return os_reason(e, with_file=True) if isinstance(e, OSError) else str(e)

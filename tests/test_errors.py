@@ -6,7 +6,7 @@ import errno
 
 import pytest
 
-from scoring.errors import os_reason
+from scoring.errors import ScoringError, in_words, os_reason
 
 
 @pytest.mark.parametrize(
@@ -31,3 +31,11 @@ def test_a_move_names_its_target_and_an_unknown_reason_keeps_the_systems_words()
     assert os_reason(odd) == "Too many levels of symbolic links"
     assert os_reason(odd, with_file=True) == "Too many levels of symbolic links"  # no file named
     assert os_reason(OSError("bare")) == "bare"
+
+
+def test_an_error_in_words_translates_only_the_systems() -> None:
+    assert (
+        in_words(OSError(errno.ENOSPC, "No space left on device", "/data/r.xlsx"))
+        == "磁盘空间不足：/data/r.xlsx"
+    )
+    assert in_words(ScoringError("模板中没有单位")) == "模板中没有单位"

@@ -172,7 +172,9 @@ def compare(
             cmp, workbook, title=title, subtitle=subtitle, classes=classes, year=y, previous_year=py
         )
     except (ScoringError, OSError) as e:
-        error(f"无法写出工作簿：{e}")
+        from scoring.errors import in_words
+
+        error(f"无法写出工作簿：{in_words(e)}")
         raise typer.Exit(1) from None
     say(f"工作簿：{workbook}", fmt)
 

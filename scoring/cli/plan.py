@@ -68,7 +68,9 @@ def _load(path: Path, strict: bool, quiet: bool, roster: Roster | None = None, r
     except PermissionError:
         _fail(f"无权读取文件：{path}")
     except (ValueError, OSError) as e:
-        _fail(str(e))
+        from scoring.errors import in_words
+
+        _fail(in_words(e))
     typer.echo("；".join(summary_lines(plan)))
     if report:
         for line in report_lines(plan):

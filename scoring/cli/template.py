@@ -86,7 +86,9 @@ def template(
         out.parent.mkdir(parents=True, exist_ok=True)
         counts = write_template(out, catalogue, settings, roster, classes=classes, long=long)
     except (OSError, ScoringError) as e:
-        error(f"无法写出模板：{e}")
+        from scoring.errors import in_words
+
+        error(f"无法写出模板：{in_words(e)}")
         raise typer.Exit(1) from None
     for sheet, n in counts.items():
         typer.echo(f"  {sheet}：{n} 个单位")

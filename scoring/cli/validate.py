@@ -94,7 +94,9 @@ def _write_list(out: Path, rows: list[tuple[object, ...]], what: str) -> None:
     try:
         atomic_write(out, lambda tmp: tmp.write_text(text, encoding="utf-8"), make_folder=True)
     except (OSError, ScoringError) as e:
-        error(f"无法写出{what}：{e}")
+        from scoring.errors import in_words
+
+        error(f"无法写出{what}：{in_words(e)}")
         raise typer.Exit(1) from None
     typer.echo(f"{what}：{out}（{len(rows)} 条）", err=True)
 

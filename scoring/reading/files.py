@@ -193,7 +193,8 @@ def read_table(path: Path, display: str, numbers: bool = False) -> tuple[pl.Data
                 .collect(engine="streaming")
             )
         except (pl.exceptions.PolarsError, OSError) as e:
-            raise InputError(f"{display}：无法读取 Parquet 文件（{str(e).splitlines()[0]}）") from e
+            why = os_reason(e) if isinstance(e, OSError) else str(e).splitlines()[0]
+            raise InputError(f"{display}：无法读取 Parquet 文件（{why}）") from e
         # one chunk per column (a file's row groups are chunks): adding a column to a frame of many chunks
         # copies every column into one, and the copy would sit beside the file as read while it is checked.
         # Column by column, so that only one column is ever held twice
