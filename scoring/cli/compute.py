@@ -109,8 +109,9 @@ def compute(
         raise typer.Exit(1)
     spec = RunSpec.for_year(year, indicators, data, inputs, period, appeals, root=Path.cwd())
     with Stages() as stages:
-        a = load_spec(spec, stages)
-        s = a.settings
+        # the year is handed over to the run (popped below): it lets the observations go once they are written
+        held = [load_spec(spec, stages)]
+        s = held[0].settings
         outputs = Outputs(out or default_workbook(s, year, period), force, ledger_rows, stability)
         try:
             recording = (
@@ -123,7 +124,7 @@ def compute(
                     previous,
                 )
             )
-            done = compute_year(spec, a, outputs, recording, stages)
+            done = compute_year(spec, held.pop(), outputs, recording, stages)
         except AppealsInvalid as e:
             fail(e)
             error("申诉决定未通过校验，未计算任何结果。")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -109,6 +110,7 @@ class Result:
     _ledger: pl.LazyFrame | None = field(default=None, init=False, repr=False, compare=False)
     _per_indicator: pl.LazyFrame | None = field(default=None, init=False, repr=False, compare=False)
     _discrepancies: pl.DataFrame | None = field(default=None, init=False, repr=False, compare=False)
+    _released: bool = field(default=False, init=False, repr=False, compare=False)
 
     @property
     def settings(self) -> Settings:
@@ -129,6 +131,7 @@ class Result:
         when asked for, or as kept: see :meth:`keep_indicator_points`)."""
         if self._per_indicator is not None:
             return self._per_indicator
+        self._check_inputs("the per-indicator points")
         a = self.assessment
         # the ids as Enums, read by place: no text for millions of rows; the points as held (narrow)
         points = self.points.lazy() if self.points is not None else None
@@ -154,6 +157,7 @@ class Result:
         return self._discrepancies
 
     def _differences(self) -> pl.DataFrame:
+        self._check_inputs("the self-review differences")
         a = self.assessment
         schema = {
             "unit": pl.String,
@@ -204,6 +208,7 @@ class Result:
         if self._ledger is not None:
             kept = self._ledger
             return kept if units is None else kept.filter(pl.col("unit").is_in(pl.Series(list(units))))
+        self._check_inputs("the ledger")
         a = self.assessment
         # the whole ledger reads the rows' and the leaves' points' Enum ids by place; some units' lines
         # filter them by their text
@@ -232,6 +237,27 @@ class Result:
         ledger are kept as files (:meth:`keep_indicator_points`, :meth:`keep_ledger`): what needs them after
         that computes them again from the inputs."""
         self.points = None
+
+    def release_inputs(self) -> None:
+        """Let the year's observations go (about 1 GB at a million units) once nothing has to read them: the
+        per-indicator points and the ledger kept as files (:meth:`keep_indicator_points`,
+        :meth:`keep_ledger`); the self-review's differences are computed first and kept. The memory is
+        freed only when the result holds the year alone (``run.compute.compute_year`` takes it over). After
+        this, what would have to be built from the observations again raises instead of building it from
+        none: a result computed from released inputs would be a wrong result, not a slow one."""
+        if self._ledger is None or self._per_indicator is None:
+            raise RuntimeError("inputs released before the ledger and the per-indicator points were kept")
+        self.discrepancies()
+        a = self.assessment
+        self_observations = a.self_observations.clear() if a.self_observations is not None else None
+        self.assessment = dataclasses.replace(
+            a, observations=a.observations.clear(), self_observations=self_observations
+        )
+        self._released = True
+
+    def _check_inputs(self, what: str) -> None:
+        if self._released:
+            raise RuntimeError(f"{what} would be built from observations already released (release_inputs)")
 
     def keep_indicator_points(self, facts: pl.LazyFrame | None) -> None:
         """Read the per-indicator points from ``facts`` from now on (:meth:`indicator_facts` as written: a

@@ -107,7 +107,6 @@ class Computed:
 
     spec: RunSpec
     result: Result
-    before: Assessment
     applied: AppliedAppeals | None
     extras: Extras
     outputs: Outputs
@@ -143,10 +142,16 @@ def compute_year(
 ) -> Computed:
     """Score the validated ``assessment`` of ``spec`` (appeals applied here), record the run and write
     its files. Raises ``ScoringError`` (``ValidationFailed`` for appeals or aliases) before anything is
-    written; ``WriteFailed`` when the files could not be written."""
+    written; ``WriteFailed`` when the files could not be written.
+
+    The run takes the assessment over: once the ledger and the per-indicator points are files, the result
+    lets the observations go (:meth:`Result.release_inputs`; about 1 GB at a million units, for the
+    workbook and the archive's commit), which frees them only if the caller keeps no reference to it."""
     outputs.check()
     prepared = prepare(spec, assessment)
-    a, applied = prepared.assessment, prepared.applied
+    del assessment  # the year is held by the result only, from here (see the docstring)
+    a, applied, before = prepared.assessment, prepared.applied, prepared.before
+    del prepared
     s = a.settings
     check_sheet_rows({c: n for c, n in a.units.group_by("class").len().iter_rows()}, s)
     store = recording.archive if recording is not None else None
@@ -169,7 +174,8 @@ def compute_year(
             alias_list = read_aliases(aliases_path, aliases_shown)
 
     progress(f"计算 {a.units.height:,} 个单位、{len(a.catalogue.leaves):,} 个末级指标的得分、排名与等次")
-    result = compute(a)
+    result, notes = compute(a), list(a.notes)
+    del a
     result = dataclasses.replace(
         result, manifest=dataclasses.replace(result.manifest, options=spec.options())
     )
@@ -181,9 +187,10 @@ def compute_year(
         aliases=alias_list,
         aliases_file=aliases_shown,
         applied=applied,
-        before=prepared.before,
+        before=before,
         base=base if applied is not None else None,
     )
+    del before  # the year before the appeals (a copy of the observations when there are appeals)
     stable = None
     if outputs.stability:
         progress("排名稳定性模拟…")
@@ -212,7 +219,7 @@ def compute_year(
             lambda tmp: write_workbook(
                 result,
                 tmp,
-                notes=list(a.notes),
+                notes=notes,
                 generated=today,
                 yoy=extras.yoy,
                 appeals=extras.appeals,
@@ -230,7 +237,7 @@ def compute_year(
         with files, tempfile.TemporaryDirectory(prefix="zwgk-run-") as scratch:
             per_indicator = None
             if recording is not None:  # the archive's per-indicator points, and the ledger's, built once
-                size = f"{result.units.height:,} 个单位 × {len(a.catalogue.leaves):,} 个末级指标"
+                size = f"{result.units.height:,} 个单位 × {len(result.catalogue.leaves):,} 个末级指标"
                 progress(f"整理逐项得分（{size}）")
                 per_indicator = Path(scratch) / "indicator_points.parquet"
                 result.indicator_facts().sink_parquet(per_indicator, compression="zstd", compression_level=1)
@@ -242,6 +249,7 @@ def compute_year(
             result.keep_ledger(pl.scan_parquet(ledger_file))
             if recording is not None:  # both kept as files: the archive and the workbook read them there
                 result.release_points()
+                result.release_inputs()
             if recording is not None and store is not None:
                 progress(f"记录到档案库 {recording.archive.path.name}")
                 store.record(
@@ -274,4 +282,4 @@ def compute_year(
         result.keep_indicator_points(None)  # the scratch folder is gone
     result.keep_ledger(pl.scan_parquet(outputs.ledger))
     run_id = recorded[0] if recorded else None
-    return Computed(spec, result, prepared.before, applied, extras, outputs, prev, run_id)
+    return Computed(spec, result, applied, extras, outputs, prev, run_id)

@@ -4,6 +4,7 @@ computed."""
 from __future__ import annotations
 
 import polars as pl
+import pytest
 from hypothesis import given, strategies as st
 
 from scoring.engine.compute import narrowed
@@ -38,3 +39,38 @@ def test_a_results_points_are_held_narrow_and_given_back_as_computed() -> None:
     assert got.schema == again.schema
     key = ["unit", "indicator"]
     assert got.sort(key).equals(again.sort(key))
+
+
+def test_inputs_are_released_only_once_what_reads_them_is_kept() -> None:
+    result = example_year().result()
+    with pytest.raises(RuntimeError, match="before the ledger"):
+        result.release_inputs()
+    ledger = result.ledger().collect()
+    facts = result.indicator_facts().collect()
+    result.keep_ledger(ledger.lazy())
+    with pytest.raises(RuntimeError, match="before the ledger"):  # the per-indicator points not yet kept
+        result.release_inputs()
+    result.keep_indicator_points(facts.lazy())
+    rows = result.assessment.observations.height
+    result.release_inputs()
+    assert rows > 0 and result.assessment.observations.height == 0
+    # what was kept is read as kept; the results themselves are untouched
+    assert result.ledger().collect().equals(ledger)
+    assert result.indicator_facts().collect().equals(facts)
+    assert result.manifest.observations == rows
+
+
+def test_nothing_is_built_again_from_released_inputs() -> None:
+    result = example_year().result()
+    result.keep_ledger(result.ledger().collect().lazy())
+    result.keep_indicator_points(result.indicator_facts().collect().lazy())
+    result.release_inputs()
+    result.keep_ledger(None)
+    result.keep_indicator_points(None)
+    # building either from the emptied observations would give a wrong ledger, not an error: it raises
+    with pytest.raises(RuntimeError, match="the ledger would be built"):
+        result.ledger()
+    with pytest.raises(RuntimeError, match="the per-indicator points would be built"):
+        result.indicator_facts()
+    with pytest.raises(RuntimeError, match="the per-indicator points would be built"):
+        result.indicator_points()

@@ -83,3 +83,16 @@ def test_workbook_and_summary_show_the_differences(
         sheet = openpyxl.load_workbook(y.root / "r.xlsx")["自评复核差异"]
     rows = [[c.value for c in row] for row in sheet.iter_rows(min_row=3)]
     assert rows == [["甲镇", "A1", "指标A1", 58, 50, -8, "佐证材料不全"]]
+
+
+def test_differences_are_kept_when_the_inputs_are_released(make_year: YearFactory) -> None:
+    rows = [("U1", "A1", "", 50, "佐证材料不全"), ("U1", "A2", "", 1)]
+    y = make_year(CATALOGUE, [("U1", "甲镇", "town")], rows)
+    write_csv(y.data / "自评.csv", ["unit", "indicator", "value"], [("U1", "A1", 58), ("U1", "A2", 1)])
+    result = y.compute()
+    expected = y.compute().discrepancies()
+    result.keep_ledger(result.ledger().collect().lazy())
+    result.keep_indicator_points(result.indicator_facts().collect().lazy())
+    result.release_inputs()  # computes the differences before the observations go
+    assert result.assessment.self_observations is not None and result.assessment.self_observations.is_empty()
+    assert result.discrepancies().equals(expected) and expected.height == 1
