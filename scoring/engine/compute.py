@@ -206,8 +206,8 @@ class Result:
         on each collect, from the leaves' points already computed, and for ``units`` from their rows only
         (each unit's lines depend only on its own points)."""
         if self._ledger is not None:
-            kept = self._ledger
-            return kept if units is None else kept.filter(pl.col("unit").is_in(pl.Series(list(units))))
+            kept, chosen = self._ledger, pl.Series(list(units or []), dtype=pl.String).implode()
+            return kept if units is None else kept.filter(pl.col("unit").is_in(chosen))
         self._check_inputs("the ledger")
         a = self.assessment
         # the whole ledger reads the rows' and the leaves' points' Enum ids by place; some units' lines
@@ -220,11 +220,11 @@ class Result:
             if points is None:  # a leaf's points may depend on the other units' inputs: all of them first
                 points = leaf_points(rows, a.catalogue, a.settings, roster)
             chosen = pl.Series(list(units), dtype=pl.String)
-            rows = rows.filter(pl.col("unit").is_in(chosen))
-            roster = roster.filter(pl.col("code").is_in(chosen))
-            points = points.filter(pl.col("unit").is_in(chosen))
+            rows = rows.filter(pl.col("unit").is_in(chosen.implode()))
+            roster = roster.filter(pl.col("code").is_in(chosen.implode()))
+            points = points.filter(pl.col("unit").is_in(chosen.implode()))
             if facts is not None:
-                facts = facts.filter(pl.col("unit").is_in(chosen))
+                facts = facts.filter(pl.col("unit").is_in(chosen.implode()))
         return build_ledger(rows, roster, a.catalogue, a.settings, points, facts)
 
     def keep_ledger(self, ledger: pl.LazyFrame | None) -> None:

@@ -94,6 +94,11 @@ of 100,000 rows, and a piece of units crossed with the leaves was one piece of u
 65 leaves: the whole per-indicator table of 100,000 units held at once, 400 MB)."""
 
 
+ACCOUNT_ROWS = 5_000_000
+"""About this many leaves' points (units × leaves) in one part of the ledger's account lines (see
+``build_ledger``): the aggregations behind the lines hold several copies of their part's rows."""
+
+
 def _in_parts(units: pl.LazyFrame, height: int, leaves: int) -> pl.LazyFrame:
     """``units`` (of ``height`` rows) as consecutive slices of ``GRID_ROWS // leaves`` units, in order, so
     that crossing them with ``leaves`` leaves streams in pieces of about :data:`GRID_ROWS` rows."""
@@ -354,25 +359,37 @@ def build_ledger(
     # the account lines aggregate every unit's points again: by the roster's Enum ids, not by their texts
     code_type = units.collect_schema()["code"]
     by_id = units.with_columns(_in_roster("code", roster, code_type))
-    accounts = account_lines(
-        points.with_columns(
-            _in_roster("unit", roster, points.collect_schema()["unit"]), pl.col("indicator").cast(pl.String)
-        ),
-        na.with_columns(_in_roster("unit", roster, na.collect_schema()["unit"])),
-        by_id,
-        catalogue,
-        settings,
+    by_id_points = points.with_columns(
+        _in_roster("unit", roster, points.collect_schema()["unit"]), pl.col("indicator").cast(pl.String)
     )
+    by_id_na = na.with_columns(_in_roster("unit", roster, na.collect_schema()["unit"]))
+    names = by_id.select(pl.col("code").alias("unit"), pl.col("name").alias("unit_name"), "class")
+
+    def accounts_of(start: int, count: int) -> pl.LazyFrame:
+        """The account lines of the roster's units ``start`` to ``start + count``: a unit's lines read only
+        its own points, so the units are taken in parts and each part's aggregations are held alone."""
+        def part(column: str) -> pl.Expr:
+            return pl.col(column).to_physical().is_between(start, start + count, closed="left")
+
+        return (
+            account_lines(
+                by_id_points.filter(part("unit")),
+                by_id_na.filter(part("unit")),
+                by_id.filter(part("code")),
+                catalogue,
+                settings,
+            )
+            .join(names.filter(part("unit")), on="unit")
+            # in the roster's order, then by part and kind: the same inputs give the same ledger, line by line
+            .sort(pl.col("unit").to_physical(), "indicator", "kind", "change")
+        )
+
+    step = max(1, ACCOUNT_ROWS // max(len(catalogue.leaves), 1))
     bonus_side = pl.col("kind").is_in(["加分封顶", "加分门槛"])
     penalty_side = pl.col("kind") == "扣分封顶"
     unit_text = pl.col("unit").cast(pl.String)
-    lines = (
-        accounts.join(
-            by_id.select(pl.col("code").alias("unit"), pl.col("name").alias("unit_name"), "class"), on="unit"
-        )
-        # in the roster's order, then by part and kind: the same inputs give the same ledger, line for line
-        .sort(pl.col("unit").to_physical(), "indicator", "kind", "change")
-    ).select(
+    parts = range(0, max(len(roster.categories), 1), step)
+    lines = pl.concat([accounts_of(start, step) for start in parts]).select(
         (unit_text if code_type == pl.String else unit_text.cast(code_type)).alias("unit"),
         "unit_name",
         "class",

@@ -171,6 +171,37 @@ def test_the_units_crossed_with_the_leaves_in_parts_give_the_same_rows_in_order(
         assert result.indicator_facts().collect().equals(whole)
 
 
+def test_the_account_lines_in_parts_of_units_give_the_same_ledger(monkeypatch: pytest.MonkeyPatch) -> None:
+    # the account lines are built in parts of the roster (ledger.ACCOUNT_ROWS // leaves units each): one
+    # unit a part, two, three (a part ends inside a class, the last is shorter); the same lines in the same
+    # order as in one piece, from the points kept or computed again, of the whole roster or some units
+    result = example_year().result()
+    a = result.assessment
+    leaves = len(a.catalogue.leaves)
+    whole = result.ledger().collect()
+    some = ["T02", "D01"]
+    chosen = result.ledger(some).collect()
+    from_text = build_ledger(as_rows(a.observations), a.units.lazy(), a.catalogue, a.settings).collect()
+    assert whole.filter(pl.col("status") == "核算")["unit"].n_unique() >= 2
+    for units in (1, 2, 3):
+        monkeypatch.setattr(ledger_module, "ACCOUNT_ROWS", units * leaves)
+        assert result.ledger().collect().equals(whole)
+        assert result.ledger(some).collect().equals(chosen)
+        again = build_ledger(as_rows(a.observations), a.units.lazy(), a.catalogue, a.settings).collect()
+        assert again.equals(from_text)
+
+
+def test_some_units_lines_are_chosen_without_a_warning(capfd: pytest.CaptureFixture[str]) -> None:
+    # polars warns (on the terminal, not as a Python warning a test would catch) when a column is
+    # compared with a Series of its own type by is_in: the workbook's ledger sheet of a big year asks so
+    result = example_year().result()
+    built = result.ledger(["T02"]).collect()
+    result.keep_ledger(result.ledger().collect().lazy())
+    kept = result.ledger(["T02"]).collect()
+    assert built.height == kept.height > 0 and set(kept["unit"]) == {"T02"}
+    assert "Warning" not in capfd.readouterr().err
+
+
 def test_a_roster_given_as_an_enum_gives_the_same_ledger() -> None:
     # a library caller may key the roster and the rows by an Enum of its own codes (the benchmarks do):
     # the same lines as with text, the unit as that Enum
