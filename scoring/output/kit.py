@@ -11,6 +11,7 @@ never touches an existing one.
 from __future__ import annotations
 
 import contextlib
+import gc
 import io
 import math
 import re
@@ -270,7 +271,18 @@ def write_book(path: Path, fill: Callable[[Any], None]) -> None:
     """Write an xlsxwriter workbook to ``path``: ``fill`` adds its sheets. On any error the workbook is
     closed first (so :func:`atomic_write` can remove the temporary file) and the first error is raised; a
     file that cannot be written (a full disk, a folder taken away) raises the ``OSError`` itself, which
-    every command reports as such (xlsxwriter wraps it in an exception of its own)."""
+    every command reports as such (xlsxwriter wraps it in an exception of its own).
+
+    The workbook is freed before this returns: it refers to itself (each sheet keeps the book's
+    ``add_format``, the packager keeps the book), so only the cycle collector frees it, and at a million
+    units it held 830 MB of written sheets through the archive's commit until the collector ran."""
+    try:
+        _write_book(path, fill)
+    finally:
+        gc.collect()
+
+
+def _write_book(path: Path, fill: Callable[[Any], None]) -> None:
     wb = Book(str(path), WORKBOOK_OPTIONS)
     try:
         fill(wb)
