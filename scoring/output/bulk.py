@@ -17,9 +17,11 @@ cell or row height set there through xlsxwriter is an error, and a hyperlink in 
 from __future__ import annotations
 
 import math
+import shutil
+import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TextIO
 
 import polars as pl
 from xlsxwriter.utility import xl_col_to_name
@@ -28,6 +30,10 @@ from xlsxwriter.worksheet import Worksheet
 __all__ = ["MAX_CELL", "BulkSheet", "Cells", "cell_text", "put_rows", "utf16_len"]
 
 MAX_CELL = 32767  # Excel's limit for a cell's text (UTF-16 units)
+
+XML_ROWS = 20_000
+"""A block's rows are rendered as XML this many at a time: the cells' pieces of text of all the rows of a
+province's ranking at once took 1.4 GB beside the 330 MB of XML they make (600,000 rows)."""
 
 
 def utf16_len(s: str) -> int:
@@ -62,7 +68,9 @@ class Cells:
 class _Block:
     first: int
     last: int
-    xml: str
+    xml: TextIO
+    """The rows' XML, in a temporary file until the book is closed (330 MB for a ranking of 600,000 rows,
+    held through the rest of the book and the archive's inserts beside it)."""
     cached: pl.DataFrame
     """Each cell as a chart's cached data holds it: a number's text, the text, '' for a formatted blank,
     null for no cell."""
@@ -111,6 +119,7 @@ class BulkSheet(Worksheet):  # type: ignore[misc]
             if block.first <= r <= block.last
         )
         if taken:
+            block.xml.close()
             raise RuntimeError(f"rows {taken[:5]} of a block were also written cell by cell")
         low: int = self.dim_rowmin  # type: ignore[has-type]  # set: the block's rows are in the sheet
         high: int = self.dim_rowmax  # type: ignore[has-type]
@@ -118,11 +127,13 @@ class BulkSheet(Worksheet):  # type: ignore[misc]
             if low < block.first:
                 self.dim_rowmax = block.first - 1
                 super()._write_rows()
-            self.fh.write(block.xml)
+            block.xml.seek(0)
+            shutil.copyfileobj(block.xml, self.fh)
             if high > block.last:
                 self.dim_rowmin, self.dim_rowmax = block.last + 1, high
                 super()._write_rows()
         finally:
+            block.xml.close()  # the temporary file is gone: a sheet is written once
             self.dim_rowmin, self.dim_rowmax = low, high
 
 
@@ -169,16 +180,16 @@ def _attribute(fmt: Any) -> str:
     return "" if fmt is None else f' s="{fmt._get_xf_index()}"'
 
 
-def _style(cells: Cells, frame: pl.DataFrame) -> pl.Expr:
-    """The ``s`` attribute of each cell ('' without a format)."""
+def _style(cells: Cells, frame: pl.DataFrame) -> str | pl.Series:
+    """The ``s`` attribute of each cell ('' without a format): one for the column, or one per row."""
     if cells.key is None or cells.formats is None:
-        return pl.lit(_attribute(cells.fmt))
+        return _attribute(cells.fmt)
     attrs = {k: _attribute(f) for k, f in cells.formats.items()}
     keys = frame.select(cells.key.alias("k")).to_series()
     if keys.null_count() and None not in attrs:
         raise ValueError("no format for an empty key")
     known = {k: a for k, a in attrs.items() if k is not None}
-    return pl.lit(keys.replace_strict(known, default=attrs.get(None), return_dtype=pl.String))
+    return keys.replace_strict(known, default=attrs.get(None), return_dtype=pl.String)
 
 
 def _row_heights(heights: Sequence[float | None]) -> pl.Series:
@@ -225,13 +236,24 @@ def put_rows(
         formatted = cells.fmt is not None or bool(cells.formats)
         cached[name] = chart.fill_null("") if formatted else chart
         style = _style(cells, frame)
-        head = pl.concat_str(pl.lit(f'<c r="{name}'), pl.col("_r"), pl.lit('"'), style)
+        if isinstance(style, pl.Series):
+            extra[f"_s{c}"] = style
+        each = pl.col(f"_s{c}") if isinstance(style, pl.Series) else pl.lit(style)
+        head = pl.concat_str(pl.lit(f'<c r="{name}'), pl.col("_r"), pl.lit('"'), each)
         kind = "" if cells.number else ' t="s"'
         full = pl.concat_str(head, pl.lit(f"{kind}><v>"), pl.col(f"_v{c}"), pl.lit("</v></c>"))
         blank = pl.concat_str(head, pl.lit("/>")) if formatted else pl.lit("")
         parts.append(pl.when(pl.col(f"_v{c}").is_null()).then(blank).otherwise(full))
     parts.append(pl.lit("</row>"))
-    xml = pl.DataFrame(extra).select(pl.concat_str(parts).str.join("")).item()
+    rows, row = pl.DataFrame(extra), pl.concat_str(parts).str.join("")
+    # the block's own file, closed (and so removed) when the sheet is written: it outlives this call
+    xml = tempfile.TemporaryFile("w+", encoding="utf-8", dir=ws.tmpdir)  # noqa: SIM115
+    try:
+        for at in range(0, rows.height, XML_ROWS):  # a part of the rows at a time, not all their pieces
+            xml.write(rows.slice(at, XML_ROWS).select(row).item())
+    except BaseException:
+        xml.close()
+        raise
     ws._check_dimensions(first, 0)
     ws._check_dimensions(last, len(columns) - 1)
     ws.block = _Block(first, last, xml, pl.DataFrame(cached))

@@ -16,6 +16,7 @@ import polars as pl
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
+from scoring.output import bulk as bulk_module
 from scoring.output.bulk import MAX_CELL, Cells, cell_text, put_rows, utf16_len
 from scoring.output.kit import WORKBOOK_OPTIONS, Book
 
@@ -219,12 +220,30 @@ def test_a_link_in_a_block_is_a_hyperlink_on_the_block_cell(tmp_path: Path) -> N
 
 
 def test_a_cell_written_one_by_one_inside_a_block_is_an_error(tmp_path: Path) -> None:
+    sheets: list[Any] = []
+
     def go(ws: Any, plain: Any, *_: Any) -> None:
         put_rows(ws, FIRST, pl.DataFrame({"t": ["a", "b"]}), [Cells(pl.col("t"), False, plain)])
         ws.write_string(FIRST + 1, 3, "重写", plain)
+        sheets.append(ws)
 
     with pytest.raises(RuntimeError, match="block"):
         _book(tmp_path / "x.xlsx", go)
+    assert sheets[0].block.xml.closed  # the block's temporary file is gone all the same
+
+
+def test_a_blocks_rows_wait_in_a_temporary_file_until_the_book_is_closed(tmp_path: Path) -> None:
+    sheets: list[Any] = []
+
+    def go(ws: Any, plain: Any, *_: Any) -> None:
+        put_rows(ws, FIRST, pl.DataFrame({"t": ["甲", "乙"]}), [Cells(pl.col("t"), False, plain)])
+        xml = ws.block.xml
+        xml.seek(0)
+        assert xml.read().count("<row ") == 2 and not xml.closed  # held on disk, not in memory
+        sheets.append(ws)
+
+    _book(tmp_path / "x.xlsx", go)
+    assert sheets[0].block.xml.closed
 
 
 def test_a_row_after_the_block_is_still_written(tmp_path: Path) -> None:
@@ -247,3 +266,23 @@ def test_a_number_that_is_not_finite_is_refused(tmp_path: Path) -> None:
 
     with pytest.raises(ValueError, match="inf"):
         _book(tmp_path / "x.xlsx", go)
+
+
+def test_a_block_rendered_in_parts_writes_the_same_sheet(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # a block's XML is made XML_ROWS rows at a time: parts of one row, two, seven (the last shorter) and
+    # one part write the very same sheet, byte for byte, and read back as the cells written one by one
+    data = [
+        (i * 1.5 if i % 3 else None, f"第{i}行" if i % 4 else "", i % 2 == 0, 1 + i % 3) for i in range(20)
+    ]
+    sheets = []
+    for n in (1, 2, 7, 10_000):
+        monkeypatch.setattr(bulk_module, "XML_ROWS", n)
+        path = tmp_path / f"{n}.xlsx"
+        _book(path, lambda ws, *f: _in_bulk(ws, data, *f))
+        sheets.append(zipfile.ZipFile(path).read("xl/worksheets/sheet1.xml"))
+    assert all(s == sheets[-1] for s in sheets) and b'<row r="22"' in sheets[-1]
+    one = tmp_path / "one.xlsx"
+    _book(one, lambda ws, *f: _one_by_one(ws, data, *f))
+    assert _read(tmp_path / "1.xlsx") == _read(one)
