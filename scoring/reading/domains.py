@@ -341,7 +341,7 @@ def normalised_cells(df: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame:
     return (
         changed.sort("source", "__row__")
         .select(
-            pl.col("source").alias("file"),
+            pl.col("source").cast(pl.String).alias("file"),
             pl.col("__row__").cast(pl.Int64).alias("row"),
             pl.when(pl.col("__cell__").is_not_null())
             .then(pl.format("value（{}）", pl.col("__cell__")))

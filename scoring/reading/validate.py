@@ -9,6 +9,7 @@ apply, keys, values outside the rule's domain, duplicates across files. Every fa
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import NamedTuple
 
 import pandera.polars as pa
@@ -31,7 +32,7 @@ from scoring.spec.catalogue import Catalogue
 from scoring.spec.expr import first_match, index_type
 from scoring.spec.rules import MODIFIER_KEYS
 from scoring.spec.settings import Settings
-from scoring.spec.year import observation_schema, written_text
+from scoring.spec.year import observation_schema, source_type, written_text
 
 AS_WRITTEN = ("unit_as_written", "__indicator_as_written", "written")
 """The unit, indicator and value of an input row as written in its file."""
@@ -212,12 +213,18 @@ def normalise_inputs(
 
 
 def read_inputs(
-    frames: list[tuple[str, pl.DataFrame]], catalogue: Catalogue, settings: Settings, roster: pl.DataFrame
+    frames: list[tuple[str, pl.DataFrame]],
+    catalogue: Catalogue,
+    settings: Settings,
+    roster: pl.DataFrame,
+    files: Iterable[str] = (),
 ) -> Inputs:
     """Typed observations from the assessors' files, every problem found in them and every normalised
-    value."""
+    value. ``files``: the names of all the year's input files (the rows' ``source`` is an Enum of them and
+    of those of ``frames``: the reviewed rows and the self-scores, read apart, are put together)."""
     issues: list[Issue] = []
     parts = []
+    sources = source_type([*files, *(file for file, _ in frames)])
     for file, df in frames:
         df = canonical_columns(df)
         # numbers of a Parquet file stay numbers for the value (read as numbers anyway), text elsewhere; the
@@ -247,8 +254,9 @@ def read_inputs(
         missing = [c for c in INPUT_COLUMNS if c not in df.columns]
         df = df.with_columns(pl.lit(None, pl.String).alias(c) for c in missing)
         cell = pl.col("__cell__") if "__cell__" in df.columns else pl.lit(None, pl.String).alias("__cell__")
-        parts.append(df.select(*INPUT_COLUMNS, "__row__", cell).with_columns(pl.lit(file).alias("source")))
-    schema = observation_schema(catalogue, settings, roster)
+        source = pl.lit(file, pl.String).cast(sources).alias("source")  # a byte a row, not the text
+        parts.append(df.select(*INPUT_COLUMNS, "__row__", cell).with_columns(source))
+    schema = observation_schema(catalogue, settings, roster, sources.categories)
     if not parts:
         return Inputs(pl.DataFrame(schema=schema), issues, pl.DataFrame(schema=NORMALISED_SCHEMA))
     if len({part.schema["value"] for part in parts}) > 1:  # each value as its own file wrote it ("3", "3.5")

@@ -185,8 +185,11 @@ def load_year(
         frames[is_self_score(path)].append((shown, df))
         rows += df.height
     progress(f"校验 {rows:,} 行评分数据")
+    names = [shown for parts in frames.values() for shown, _ in parts]  # the rows' sources: one Enum
     stages = {
-        stage: read_inputs(parts, catalogue, settings, roster) for stage, parts in frames.items() if parts
+        stage: read_inputs(parts, catalogue, settings, roster, names)
+        for stage, parts in frames.items()
+        if parts
     }
     frames.clear()  # the files as read (all text) are not needed any more: their memory goes back
     for read in stages.values():

@@ -100,8 +100,12 @@ def test_a_decision_replaces_the_value_and_changes_the_rank(year: Year) -> None:
         and rank["T2"] == 1
         and rank["T1"] == 2
     )
-    note = after.observations.filter(pl.col("unit") == "T2", pl.col("indicator") == "A2")["note"].item()
-    assert note == "申诉决定：补充佐证材料后复核（县政务公开办，2022-01-20）"
+    decided = after.observations.filter(pl.col("unit") == "T2", pl.col("indicator") == "A2")
+    assert decided["note"].item() == "申诉决定：补充佐证材料后复核（县政务公开办，2022-01-20）"
+    # the decided row comes from the decisions' file, which the rows' files (an Enum of them) now name
+    sources = after.observations.schema["source"]
+    assert isinstance(sources, pl.Enum) and decided["source"].item() == after.sources[-1].path
+    assert set(sources.categories) == {*before.observations["source"].cast(pl.String), after.sources[-1].path}
 
     report = appeals_report(
         applied.changes,

@@ -5,14 +5,16 @@ from __future__ import annotations
 
 import polars as pl
 
-from scoring.spec.year import as_rows, observation_schema, written_text
+from scoring.spec.year import as_rows, observation_schema, source_type, written_text
 from scoring.testing import example_year
 
 
 def test_a_years_observations_keep_their_ids_as_enums_of_the_roster_the_classes_and_the_leaves() -> None:
     a = example_year().assessment()
     obs = a.observations
-    assert dict(obs.schema) == observation_schema(a.catalogue, a.settings, a.units)
+    files = ["assessments.csv"]  # the example year's one input file
+    assert dict(obs.schema) == observation_schema(a.catalogue, a.settings, a.units, files)
+    assert obs.schema["source"] == pl.Enum(files)
     assert obs.schema["unit"] == pl.Enum(a.units["code"])
     assert obs.schema["class"] == pl.Enum(a.settings.class_ids)
     assert obs.schema["indicator"] == pl.Enum([n.id for n in a.catalogue.leaves])
@@ -39,3 +41,14 @@ def test_the_engine_takes_each_value_as_written_its_text_or_the_decimals_own() -
         "-0.0",
         None,
     ]
+
+
+def test_the_files_rows_came_from_are_an_enum_in_the_order_of_their_names() -> None:
+    # a byte a row (text took 16 once the files were several); sorted, so rows sorted by their file are
+    # sorted by its name, as they were by the text
+    files = ["乙.csv", "data/2021/b.parquet", "甲.xlsx", "data/2021/a.parquet", "乙.csv"]
+    kind = source_type(files)
+    assert kind == pl.Enum(["data/2021/a.parquet", "data/2021/b.parquet", "乙.csv", "甲.xlsx"])
+    rows = pl.Series(files).cast(kind)
+    assert rows.to_physical().dtype == pl.UInt8
+    assert rows.sort().cast(pl.String).to_list() == sorted(files)
