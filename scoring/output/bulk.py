@@ -118,12 +118,11 @@ class BulkSheet(Worksheet):  # type: ignore[misc]
             for r in [*(r for r, row in self.table.items() if row), *self.row_info]
             if block.first <= r <= block.last
         )
-        if taken:
-            block.xml.close()
-            raise RuntimeError(f"rows {taken[:5]} of a block were also written cell by cell")
         low: int = self.dim_rowmin  # type: ignore[has-type]  # set: the block's rows are in the sheet
         high: int = self.dim_rowmax  # type: ignore[has-type]
         try:
+            if taken:
+                raise RuntimeError(f"rows {taken[:5]} of a block were also written cell by cell")
             if low < block.first:
                 self.dim_rowmax = block.first - 1
                 super()._write_rows()

@@ -23,7 +23,7 @@ import polars as pl
 from scoring.errors import Issue, ValidationFailed
 from scoring.reading.files import read_table, sha256
 from scoring.reading.validate import check_columns, normalise_inputs
-from scoring.spec.year import ID_COLUMNS, Assessment, SourceFile, source_type, written_text
+from scoring.spec.year import ID_COLUMNS, Assessment, SourceFile, source_files, source_type, written_text
 
 __all__ = ["APPEALS_FILE", "AppliedAppeals", "apply_appeals"]
 
@@ -284,9 +284,8 @@ def apply_appeals(
     )
     replaced = found["_obs"].drop_nulls().to_list()
     # a decided row's file is the decisions' file: the files' Enum takes its name beside the inputs'
-    files = a.observations.schema["source"]
-    assert isinstance(files, pl.Enum)  # spec.year.observation_schema
-    schema = pl.Schema({**a.observations.schema, "source": source_type([*files.categories, display])})
+    files = source_type([*source_files(a.observations), display])
+    schema = pl.Schema({**a.observations.schema, "source": files})
     observations = pl.concat(
         [
             obs.filter(~pl.col("_obs").is_in(replaced)).drop("_obs").cast(schema),

@@ -19,7 +19,7 @@ from scoring.reading.aliases import read_aliases
 from scoring.run.extras import Extras, workbook_extras
 from scoring.run.inputs import RunSpec, load, prepare
 from scoring.spec.manifest import Manifest, results_digest
-from scoring.spec.year import Alias, source_type
+from scoring.spec.year import Alias, source_files, source_type
 
 
 @dataclass(frozen=True)
@@ -63,9 +63,7 @@ def rebuild(store: Archive, run_id: int) -> Rebuilt:
         except ScoringError as e:
             raise ArchiveError(f"无法从档案重建运行 {run_id}：{e}") from None
         # each row's file as the run named it (an Enum of the files' names: of the names as shown)
-        files = a.observations.schema["source"]
-        assert isinstance(files, pl.Enum)  # spec.year.observation_schema
-        named = source_type(shown.get(f, f) for f in files.categories)
+        named = source_type(shown.get(f, f) for f in source_files(a.observations))
         a = dataclasses.replace(
             a,
             observations=a.observations.with_columns(pl.col("source").cast(pl.String).replace(shown).cast(named)),

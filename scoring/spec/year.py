@@ -75,6 +75,14 @@ def source_type(files: Iterable[str]) -> pl.Enum:
     return pl.Enum(sorted(set(files)))
 
 
+def source_files(observations: pl.DataFrame) -> list[str]:
+    """The names of the files validated ``observations`` came from (their ``source`` Enum's)."""
+    kind = observations.schema["source"]
+    if not isinstance(kind, pl.Enum):
+        raise TypeError(f"observations' source should be an Enum of their files, not {kind}")
+    return list(kind.categories)
+
+
 def written_text() -> pl.Expr:
     """An observation's value as its file wrote it: ``text``, or, where ``text`` is null and there is a
     value, the value's own text. A decimal number of a Parquet file is stored without its text (it is
