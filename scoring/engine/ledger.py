@@ -151,6 +151,17 @@ def indicator_facts(
         if points is None
         else points
     )
+    # every (unit, leaf) with a row, and whether one of its rows is 不适用: a bit a place, found first (the
+    # rows' places go before the points' tables are made: not both at once)
+    schema = observations.collect_schema()
+    given = (
+        observations.select(pair_of(schema), pl.col("na") if "na" in schema else pl.lit(False).alias("na"))
+        .filter(pl.col("pair").is_not_null())
+        .collect()
+    )
+    rows = given["pair"]
+    marks = {"has_rows": marked(rows, size), "is_na": marked(rows.filter(given["na"].fill_null(False)), size)}
+    del given, rows
     scored = (
         pts.select(pair_of(pts.collect_schema()), "l1", "veto_bit", "points", "major")
         .filter(pl.col("pair").is_not_null())
@@ -164,16 +175,7 @@ def indicator_facts(
         c: placed(scored["pair"], scored[c].shrink_dtype(), size)
         for c in ("l1", "veto_bit", "points", "major")
     }
-    del scored  # the rows' places are found next: not both at once
-    schema = observations.collect_schema()
-    given = (
-        observations.select(pair_of(schema), pl.col("na") if "na" in schema else pl.lit(False).alias("na"))
-        .filter(pl.col("pair").is_not_null())
-        .collect()
-    )
-    rows = given["pair"]
-    # every (unit, leaf) with a row, and whether one of its rows is 不适用
-    marks = {"has_rows": marked(rows, size), "is_na": marked(rows.filter(given["na"].fill_null(False)), size)}
+    del scored
     out = grid.with_columns(
         *(pl.lit(v).gather(pl.col("pair")).cast(types[c]).alias(c) for c, v in narrow.items()),
         *(pl.lit(v).gather(pl.col("pair")).alias(c) for c, v in marks.items()),
