@@ -50,19 +50,20 @@ def check_coverage(
     n_units, leaves = len(codes.categories), max(base.height, 1)
     schema = observations.schema
     t = index_type(n_units * leaves)  # four bytes a row while the pairs fit in them
-    places = observations.select(
-        place_among("unit", codes, schema.get("unit"), t).alias("u"),
-        place_among("indicator", among, schema.get("indicator"), t).alias("leaf"),
-    )
+    unit = place_among("unit", codes, schema.get("unit"), t)
+    leaf = place_among("indicator", among, schema.get("indicator"), t)
     # a unit seen, and a unit's base leaves scored, marked in tables of the roster's (× the leaves') size:
-    # no grouping or distinct of millions of rows
-    units_seen = places["u"].drop_nulls()
-    pairs = places.select(pl.col("u") * leaves + pl.col("leaf")).to_series().drop_nulls()
-    scored = marked(pairs, n_units * leaves)
+    # no grouping or distinct of millions of rows; the rows' places found one column at a time (each is a
+    # row's four bytes: 228 MB at a million units)
+    def places(of: pl.Expr) -> pl.Series:  # streamed: no 57M-row temporaries of the expression at once
+        return observations.lazy().select(of.alias("at")).drop_nulls().collect(engine="streaming")["at"]
+
+    seen_at = marked(places(unit), n_units)
+    scored = marked(places(unit * leaves + leaf), n_units * leaves)
     seen = pl.DataFrame(
         {
             "u": pl.int_range(n_units, eager=True),
-            "seen": marked(units_seen, n_units),
+            "seen": seen_at,
             "scored": scored.reshape((n_units, leaves)).arr.sum()
             if n_units
             else pl.Series([], dtype=pl.UInt32),
