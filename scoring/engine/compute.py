@@ -205,9 +205,11 @@ class Result:
         kept in memory. Read from the ledger as written once :meth:`keep_ledger` named it; otherwise built
         on each collect, from the leaves' points already computed, and for ``units`` from their rows only
         (each unit's lines depend only on its own points)."""
+        # some units' codes as one list (is_in of a Series of the column's own type is deprecated)
+        chosen = pl.Series(list(units), dtype=pl.String).implode() if units is not None else None
         if self._ledger is not None:
-            kept, chosen = self._ledger, pl.Series(list(units or []), dtype=pl.String).implode()
-            return kept if units is None else kept.filter(pl.col("unit").is_in(chosen))
+            kept = self._ledger
+            return kept if chosen is None else kept.filter(pl.col("unit").is_in(chosen))
         self._check_inputs("the ledger")
         a = self.assessment
         # the whole ledger reads the rows' and the leaves' points' Enum ids by place; some units' lines
@@ -216,15 +218,14 @@ class Result:
         rows, roster = _scoring_rows(a.observations, ids=whole), a.units.lazy()
         points = self.computed_points() if whole else self._points()
         facts = self._per_indicator
-        if units is not None:
+        if chosen is not None:
             if points is None:  # a leaf's points may depend on the other units' inputs: all of them first
                 points = leaf_points(rows, a.catalogue, a.settings, roster)
-            chosen = pl.Series(list(units), dtype=pl.String)
-            rows = rows.filter(pl.col("unit").is_in(chosen.implode()))
-            roster = roster.filter(pl.col("code").is_in(chosen.implode()))
-            points = points.filter(pl.col("unit").is_in(chosen.implode()))
+            rows = rows.filter(pl.col("unit").is_in(chosen))
+            roster = roster.filter(pl.col("code").is_in(chosen))
+            points = points.filter(pl.col("unit").is_in(chosen))
             if facts is not None:
-                facts = facts.filter(pl.col("unit").is_in(chosen.implode()))
+                facts = facts.filter(pl.col("unit").is_in(chosen))
         return build_ledger(rows, roster, a.catalogue, a.settings, points, facts)
 
     def keep_ledger(self, ledger: pl.LazyFrame | None) -> None:
