@@ -5,7 +5,8 @@ the two trees interleaved (so the machine's load falls on both alike), median an
         --before /tmp/base --after . [--no-archive] [--engine]
 
 ``--before`` / ``--after``: folders holding a ``scoring`` package (e.g. ``git archive <commit> scoring |
-tar -x -C /tmp/base``); each run imports the package from there (``PYTHONPATH``). The year is the
+tar -x -C /tmp/base``); each run imports the package from there (``PYTHONPATH``), both compiled first
+(``benchmarks/trees.py``: without it an extracted tree compiled itself on every run, 0.1 s). The year is the
 reference workload written by ``benchmarks/year.py`` (cached beside the data, ``year/`` in
 ``~/.cache/zwgk-bench/u{N}_s42``). Each run writes a fresh archive unless ``--no-archive``. ``--engine``
 adds the engine alone (``benchmarks.reference`` of this tree) for the ratio. Prints a Markdown table.
@@ -50,9 +51,12 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--timeout", type=float, default=1800.0)
     a = ap.parse_args(argv)
     from benchmarks.test_bench import dataset
+    from benchmarks.trees import compile_tree
     from benchmarks.year import write_year
 
     trees = {"before": a.before.resolve(), "after": a.after.resolve()}
+    for tree in trees.values():  # both with their bytecode, as an installed package has it
+        compile_tree(sys.executable, tree)
     print(f"load average before: {os.getloadavg()[0]:.2f}", file=sys.stderr)
     print("| what | units | median s | min s | median peak RSS MiB | runs |")
     print("|---|---:|---:|---:|---:|---:|")

@@ -27,6 +27,8 @@ from pathlib import Path
 
 import polars as pl
 
+from benchmarks.trees import compile_tree
+
 ROOT = Path(__file__).resolve().parents[1]
 
 # (what, the code of one fresh process): each step imports what the one above it does, and more
@@ -88,6 +90,8 @@ def main(argv: list[str] | None = None) -> None:
     a = ap.parse_args(argv)
     # absolute, not resolved: a virtual environment's python is a link to the interpreter it was made from
     pythons = [os.path.abspath(p) for p in a.python] if a.python else [sys.executable]
+    for py in pythons:  # the tree's bytecode for each interpreter, as an installed package has it
+        compile_tree(py, ROOT)
     with tempfile.TemporaryDirectory(prefix="zwgk-startup-") as tmp:
         out = Path(tmp)
         shipped = _shipped_year(out / "shipped")
