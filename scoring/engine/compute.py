@@ -112,6 +112,20 @@ class Result:
     _discrepancies: pl.DataFrame | None = field(default=None, init=False, repr=False, compare=False)
     _released: bool = field(default=False, init=False, repr=False, compare=False)
 
+    def with_units(self, units: pl.DataFrame) -> Result:
+        """This result with ``units`` in place of its own (the same units in the same order, with more
+        columns: the 同比 columns of the ranking sheets), keeping what it holds: the ledger and the
+        per-indicator points as kept, the self-review's differences, and whether its inputs were released.
+        ``dataclasses.replace`` would drop them all: after :meth:`release_inputs`, the ledger would then be
+        built again from no observations (every leaf 未评分) instead of read from its file."""
+        if not units.get_column("unit").equals(self.units.get_column("unit")):
+            raise ValueError("with_units: not the result's units in its order")
+        out = dataclasses.replace(self, units=units)
+        for f in dataclasses.fields(self):
+            if not f.init:  # what the result holds beside its fields: the same for the same units
+                setattr(out, f.name, getattr(self, f.name))
+        return out
+
     @property
     def settings(self) -> Settings:
         return self.assessment.settings

@@ -20,7 +20,6 @@ This module puts the book together; each sheet has its own module (:mod:`scoring
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -70,9 +69,12 @@ def with_yoy(result: Result, yoy: pl.DataFrame | None) -> Result:
     if yoy is None:
         return result
     units = result.units.join(
-        yoy.select("unit", "yoy_total", "yoy_rank", "yoy_change"), on="unit", how="left"
+        yoy.select("unit", "yoy_total", "yoy_rank", "yoy_change"),
+        on="unit",
+        how="left",
+        maintain_order="left",
     )
-    return dataclasses.replace(result, units=units)
+    return result.with_units(units)
 
 
 def write_workbook(

@@ -132,6 +132,44 @@ def test_compute_2020(year_dir: Path) -> None:
     assert "一票否决：胜金乡" in result.output
 
 
+def _sheet(path: Path, name: str) -> list[tuple[Any, ...]]:
+    book = openpyxl.load_workbook(path, read_only=True)
+    try:
+        return [tuple(r) for r in book[name].iter_rows(min_row=2, values_only=True)]
+    finally:
+        book.close()
+
+
+def test_a_year_after_an_archived_one_prints_its_own_ledger_and_differences(year_dir: Path) -> None:
+    # The 同比 columns join last year's figures to this year's units. The ledger sheet and the self-review
+    # differences must still be this year's, read as the run kept them: they were once built again, after
+    # the run had let its observations go, from none (every indicator 未评分, no differences).
+    for folder in ("indicators", "data"):  # last year: the same county, the same inputs
+        shutil.rmtree(year_dir / folder / "2020")
+        shutil.copytree(year_dir / folder / "2021", year_dir / folder / "2020")
+    settings = year_dir / "indicators" / "2020" / "settings.toml"
+    text = settings.read_text(encoding="utf-8").replace("year = 2021", "year = 2020")
+    settings.write_text(text.replace("[inputs]", "[inputs]\ndate_window = 2"), "utf-8")  # dates of 2021-22
+    assessments = pl.read_csv(year_dir / "data" / "2021" / "assessments.csv", infer_schema=False)
+    own = assessments.filter((pl.col("unit") == "T01") & (pl.col("indicator") == "A3.4"))
+    first = pl.int_range(pl.len()) == 0
+    own.with_columns(pl.when(first).then(pl.lit("否")).otherwise("value").alias("value")).write_csv(
+        year_dir / "data" / "2021" / "自评.csv"
+    )
+    assert runner.invoke(app, ["compute", "--year", "2020", "--out", "r2020.xlsx"]).exit_code == 0
+    second = runner.invoke(app, ["compute", "--year", "2021", "--out", "r.xlsx"])
+    alone = runner.invoke(app, ["compute", "--year", "2021", "--out", "alone.xlsx", "--no-archive"])
+    assert second.exit_code == 0 and alone.exit_code == 0, second.output + alone.output
+    with pytest.warns(UserWarning, match="extension"):  # openpyxl does not read Excel 2010 data bars
+        assert "上年排名" in _sheet(year_dir / "r.xlsx", "乡镇")[1]  # the 同比 columns are there
+    ledger = _sheet(year_dir / "r.xlsx", "扣分明细")
+    assert ledger == _sheet(year_dir / "alone.xlsx", "扣分明细") and len(ledger) > 10
+    assert not any(r[7] == "未评分（按0分计）" for r in ledger[2:])
+    differences = _sheet(year_dir / "r.xlsx", "自评复核差异")
+    assert differences == _sheet(year_dir / "alone.xlsx", "自评复核差异")
+    assert any(r[1] == "A3.4" for r in differences)
+
+
 def test_explain_by_code_and_by_name(year_dir: Path) -> None:
     by_name = runner.invoke(app, ["explain", "--year", "2021", "--unit", "阳霞镇"])
     by_code = runner.invoke(app, ["explain", "--year", "2021", "--unit", "T04"])

@@ -74,3 +74,23 @@ def test_nothing_is_built_again_from_released_inputs() -> None:
         result.indicator_facts()
     with pytest.raises(RuntimeError, match="the per-indicator points would be built"):
         result.indicator_points()
+
+
+def test_the_same_units_with_more_columns_keep_what_the_result_holds() -> None:
+    # the 同比 columns are joined to a released result's units: the new result still reads the ledger and
+    # the per-indicator points as kept (dataclasses.replace dropped them, and the ledger was then built
+    # again from no observations), and is still released
+    result = example_year().result()
+    ledger, facts = result.ledger().collect(), result.indicator_facts().collect()
+    result.keep_ledger(ledger.lazy())
+    result.keep_indicator_points(facts.lazy())
+    result.release_inputs()
+    wider = result.with_units(result.units.with_columns(pl.lit(1).alias("yoy_rank")))
+    assert "yoy_rank" in wider.units.columns and wider.assessment is result.assessment
+    assert wider.ledger().collect().equals(ledger) and wider.indicator_facts().collect().equals(facts)
+    assert wider.discrepancies().equals(result.discrepancies())
+    wider.keep_ledger(None)
+    with pytest.raises(RuntimeError, match="the ledger would be built"):
+        wider.ledger()
+    with pytest.raises(ValueError, match="not the result's units"):
+        result.with_units(result.units.reverse())
