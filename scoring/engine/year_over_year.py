@@ -64,6 +64,30 @@ def _fmt(total: float | None, places: int) -> str:
     return "—" if total is None else f"{total:.{places}f}"
 
 
+def _by_unit(several: pl.DataFrame) -> list[tuple[str, list[dict[str, Any]]]]:
+    """The matched rows of each unit with several predecessors, in the order of last year's codes."""
+    by_unit: dict[str, list[dict[str, Any]]] = {}
+    for r in several.to_dicts():
+        by_unit.setdefault(r["unit"], []).append(r)
+    return list(by_unit.items())
+
+
+def _merged(unit: str, preds: list[dict[str, Any]], places: int) -> tuple[str, str, str]:
+    """(unit, last year's codes, the note) of a unit merged from ``preds``."""
+    notes = [
+        "由"
+        + "、".join(
+            f"{p['prev_name']}（{p['old']}，上年"
+            + (f"第{p['prev_rank']}名，" if p["prev_rank"] is not None else "")
+            + f"{_fmt(p['prev_total'], places)}分）"
+            for p in preds
+        )
+        + "合并"
+    ]
+    notes += [p["alias_note"] for p in preds if p["alias_note"]]
+    return unit, "、".join(p["old"] for p in preds), "；".join(dict.fromkeys(notes))
+
+
 def year_over_year(
     current: pl.DataFrame,
     previous: pl.DataFrame,
@@ -83,62 +107,63 @@ def year_over_year(
         pl.col("total").alias("prev_total"),
         pl.col("rank").cast(pl.Int64).alias("prev_rank"),
     )
-    prev_codes = set(prev["old"].to_list())
-    renamed = {a.old_code for a in aliases}
-    cur_codes = cur["unit"].to_list()
-    pairs = [(c, c, "") for c in cur_codes if c in prev_codes and c not in renamed]
-    pairs += [(a.new_code, a.old_code, a.note) for a in aliases if a.old_code in prev_codes]
-    matched = pl.DataFrame(
-        pairs, schema={"unit": pl.String, "old": pl.String, "alias_note": pl.String}, orient="row"
-    ).join(prev, on="old", how="inner")
-    by_unit: dict[str, list[dict[str, Any]]] = {}
-    for r in matched.sort("old").to_dicts():
-        by_unit.setdefault(r["unit"], []).append(r)
+    pair_schema = {"unit": pl.String, "old": pl.String, "alias_note": pl.String}
+    last_year = prev.select("old")
+    # a unit matched by its own code (unless last year's code was renamed), or through an alias
+    renamed = pl.Series([a.old_code for a in aliases], dtype=pl.String).implode()
+    direct = (
+        cur.select("unit", pl.col("unit").alias("old"), pl.lit("").alias("alias_note"))
+        .join(last_year, on="old", how="semi", maintain_order="left")
+        .filter(~pl.col("old").is_in(renamed))
+    )
+    through = pl.DataFrame(
+        [(a.new_code, a.old_code, a.note) for a in aliases], schema=pair_schema, orient="row"
+    ).join(last_year, on="old", how="semi", maintain_order="left")
+    matched = pl.concat([direct, through]).join(prev, on="old", how="inner")
+    count = pl.len().over("unit")
+    one = matched.filter(count == 1)
+    several = matched.filter(count > 1).sort("old", maintain_order=True)
 
-    rows = []
-    for r in cur.to_dicts():
-        preds = by_unit.get(r["unit"], [])
-        out: dict[str, Any] = {
-            **r,
-            "prev_unit": None,
-            "prev_name": None,
-            "prev_total": None,
-            "prev_rank": None,
-            "arrow": NEW,
-            "note": "",
-        }
-        notes: list[str] = []
-        if len(preds) == 1:
-            p = preds[0]
-            out |= {k: p[k] for k in ("prev_name", "prev_total", "prev_rank")} | {"prev_unit": p["old"]}
-            if p["old"] != r["unit"]:
-                notes.append(f"上年代码 {p['old']}")
-            if p["prev_name"] != r["name"]:
-                notes.append(f"上年名称：{p['prev_name']}")
-            if p["prev_class"] != r["class"]:
-                notes.append(f"上年类别：{names.get(p['prev_class'], p['prev_class'])}，名次不可比")
-                out["arrow"] = NONE
-            else:
-                out["arrow"] = None  # from the ranks below
-            if p["alias_note"]:
-                notes.append(p["alias_note"])
-        elif preds:
-            out["prev_unit"] = "、".join(p["old"] for p in preds)
-            out["arrow"] = MERGED
-            notes.append(
-                "由"
-                + "、".join(
-                    f"{p['prev_name']}（{p['old']}，上年"
-                    + (f"第{p['prev_rank']}名，" if p["prev_rank"] is not None else "")
-                    + f"{_fmt(p['prev_total'], places)}分）"
-                    for p in preds
-                )
-                + "合并"
-            )
-            notes += [p["alias_note"] for p in preds if p["alias_note"]]
-        out["note"] = "；".join(dict.fromkeys(notes))
-        rows.append(out)
-
+    table = cur.join(one, on="unit", how="left", maintain_order="left")
+    same_class = pl.col("prev_class").eq_missing(pl.col("class"))
+    # the notes of a unit with one predecessor, joined by ；: the three made here never equal one another,
+    # so only the alias's own note may repeat one of them (said once)
+    said = [
+        pl.when(pl.col("old") != pl.col("unit")).then(pl.format("上年代码 {}", pl.col("old"))),
+        pl.when(pl.col("prev_name").ne_missing(pl.col("name"))).then(
+            pl.format("上年名称：{}", pl.col("prev_name"))
+        ),
+        pl.when(~same_class).then(pl.format("上年类别：{}，名次不可比", pl.col("prev_class").replace(names))),
+    ]
+    alias_note = pl.col("alias_note")
+    repeated = pl.any_horizontal(alias_note.eq_missing(n) for n in said)
+    notes = pl.concat_str(
+        [*said, pl.when((alias_note != "") & ~repeated).then(alias_note)], separator="；", ignore_nulls=True
+    )
+    table = table.with_columns(
+        pl.col("old").alias("prev_unit"),
+        pl.when(pl.col("old").is_null())
+        .then(pl.lit(NEW))
+        .when(~same_class)
+        .then(pl.lit(NONE))
+        .otherwise(None)  # from the ranks below
+        .alias("arrow"),
+        pl.when(pl.col("old").is_null()).then(pl.lit("")).otherwise(notes).alias("note"),
+    )
+    if several.height:  # units merged from several (an alias table's few lines): said one by one
+        merged = pl.DataFrame(
+            [_merged(unit, preds, places) for unit, preds in _by_unit(several)],
+            schema={"unit": pl.String, "merged_from": pl.String, "merged_note": pl.String},
+            orient="row",
+        )
+        table = table.join(merged, on="unit", how="left", maintain_order="left").with_columns(
+            pl.coalesce("merged_from", "prev_unit").alias("prev_unit"),
+            pl.when(pl.col("merged_from").is_not_null())
+            .then(pl.lit(MERGED))
+            .otherwise(pl.col("arrow"))
+            .alias("arrow"),
+            pl.coalesce("merged_note", "note").alias("note"),
+        )
     schema = {
         "unit": pl.String,
         "name": pl.String,
@@ -152,8 +177,7 @@ def year_over_year(
         "arrow": pl.String,
         "note": pl.String,
     }
-    table = pl.DataFrame(rows, schema=schema, orient="row") if rows else pl.DataFrame(schema=schema)
-    table = table.with_columns(
+    table = table.select(pl.col(c).cast(t) for c, t in schema.items()).with_columns(
         pl.coalesce(pl.col("arrow"), rank_arrow(pl.col("prev_rank"), pl.col("rank"))).alias("arrow"),
         (pl.col("total") - pl.col("prev_total")).round(places).alias("total_change"),
         pl.when(pl.col("arrow").is_null())
@@ -162,8 +186,9 @@ def year_over_year(
         .cast(pl.Int64)
         .alias("rank_change"),
     )
-    used = set(matched["old"].to_list())
-    gone = previous.select(UNIT_COLUMNS).filter(~pl.col("unit").is_in(list(used)))
+    gone = previous.select(UNIT_COLUMNS).join(
+        matched.select(pl.col("old").alias("unit")), on="unit", how="anti", maintain_order="left"
+    )
     return Comparison(table, gone, places)
 
 
