@@ -627,35 +627,23 @@ class Archive:
             return {sha: bytes(data) for sha, data in rows.fetchall()}
 
     def unit_results(self, run_id: int) -> pl.DataFrame:
-        """A run's per-unit results in published order, with its parts as ``part:<id>`` columns."""
-        cols = list(UNIT_COLUMNS)
+        """A run's per-unit results in published order, with its parts as ``part:<id>`` columns. Read as
+        columns (DuckDB's Arrow stream, no pyarrow needed), not as Python tuples (100,000 units: 0.95 →
+        0.32 s); the 128-bit integers travel as text and are parsed exactly, as they are written."""
+        cols = [f"CAST({c} AS VARCHAR) AS {c}" if c in HUGE else c for c in UNIT_COLUMNS]
+        run = {"run": run_id}
         with self.connect() as con:
-            rows = con.execute(
-                f"SELECT {', '.join(cols)} FROM unit_results WHERE run_id = ? ORDER BY ord", [run_id]
-            ).fetchall()
-            names = [
-                p
-                for (p,) in con.execute(
-                    "SELECT DISTINCT part FROM unit_parts WHERE run_id = ? ORDER BY part", [run_id]
-                ).fetchall()
-            ]
-            # one row per unit with a column per part, made by DuckDB, not by a Python loop over the parts'
-            # rows (8 a unit: the whole read 1.07 → 0.91 s at 100,000 units)
-            wide = (
-                con.execute(
-                    "SELECT unit, "
-                    + ", ".join("first(points) FILTER (WHERE part = ?)" for _ in names)
-                    + " FROM unit_parts WHERE run_id = ? GROUP BY unit",
-                    [*names, run_id],
-                ).fetchall()
-                if names
-                else []
+            sql = f"SELECT {', '.join(cols)} FROM unit_results WHERE run_id = $run ORDER BY ord"
+            frame = pl.DataFrame(con.sql(sql, params=run))
+            parts = pl.DataFrame(
+                con.sql("SELECT unit, part, points FROM unit_parts WHERE run_id = $run", params=run)
             )
-        frame = pl.DataFrame(rows, schema=UNIT_COLUMNS, orient="row")
-        if not names:
+        frame = frame.select(pl.col(c).cast(t) for c, t in UNIT_COLUMNS.items())
+        if parts.is_empty():
             return frame
-        schema = {"unit": pl.String, **{f"part:{p}": pl.Float64 for p in names}}
-        by_unit = pl.DataFrame(wide, schema=schema, orient="row")
+        names = sorted(parts["part"].unique())
+        wide = parts.pivot(on="part", index="unit", values="points", aggregate_function="first")
+        by_unit = wide.select("unit", *(pl.col(p).cast(pl.Float64).alias(f"part:{p}") for p in names))
         return frame.join(by_unit, on="unit", how="left", maintain_order="left")
 
     def indicator_points(self, run_id: int) -> pl.DataFrame:
